@@ -1,0 +1,30 @@
+/// The pub/sub fabric between nodes: a topic exchange and this node's queue.
+///
+/// Every chat event takes the same path, on one node or many: publish to the broker, consume
+/// from this node's queue, fan out to local sessions. The in-process broker serves a single
+/// machine; the RabbitMQ broker serves several.
+///
+/// Bindings are per node, never per socket: the `Hub` reference-counts its interest and binds
+/// `room.<r>.#` once per room with local members.
+public protocol Broker: Sendable {
+    /// Publishes a message to the exchange.
+    ///
+    /// - Parameters:
+    ///   - message: The routing key and payload.
+    ///   - confirm: When true the call returns only after the broker has taken responsibility
+    ///     for the message (publisher confirm), and throws if it refused or was unreachable.
+    ///     Ephemeral events (typing, presence) pass false.
+    func publish(_ message: BrokerMessage, confirm: Bool) async throws
+
+    /// Routes messages whose key matches `pattern` to this node's queue.
+    func bind(_ pattern: String) async throws
+
+    /// Stops routing `pattern` to this node's queue.
+    func unbind(_ pattern: String) async throws
+
+    /// Consumes this node's queue until the task is cancelled or the broker shuts down.
+    ///
+    /// Each message is acknowledged to the broker after `handler` returns, so a node that dies
+    /// mid-delivery does not lose it from the broker's point of view.
+    func consume(_ handler: @escaping @Sendable (BrokerMessage) async -> Void) async throws
+}

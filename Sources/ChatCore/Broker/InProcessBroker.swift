@@ -1,0 +1,36 @@
+/// One node's connection to an `InProcessExchange`: its queue and its bindings.
+public struct InProcessBroker: Broker {
+    let exchange: InProcessExchange
+    let queueID: Int
+    let queue: DeliveryQueue
+
+    public func publish(_ message: BrokerMessage, confirm: Bool) async throws {
+        // Routing is synchronous with the publish: once it returns the message sits in every
+        // bound queue, which is what a publisher confirm promises.
+        await exchange.route(message)
+    }
+
+    public func bind(_ pattern: String) async throws {
+        exchange.bind(queueID: queueID, pattern: pattern)
+    }
+
+    public func unbind(_ pattern: String) async throws {
+        exchange.unbind(queueID: queueID, pattern: pattern)
+    }
+
+    public func consume(_ handler: @escaping @Sendable (BrokerMessage) async -> Void) async throws {
+        try await withTaskCancellationHandler {
+            while let message = await queue.pop() {
+                await handler(message)
+                try Task.checkCancellation()
+            }
+        } onCancel: {
+            exchange.delete(queueID: queueID)
+        }
+    }
+
+    /// Removes this node's queue, as an exclusive AMQP queue disappears with its connection.
+    public func shutdown() {
+        exchange.delete(queueID: queueID)
+    }
+}

@@ -1,0 +1,10 @@
+/// The routing keys and binding patterns of the `rabbitchat` topic exchange (DESIGN.md,
+/// "Broker topics"). Names are `[A-Za-z0-9_-]`, so they never need escaping.
+enum BrokerTopic {
+    static func room(_ room: String, _ kind: BrokerEvent.Kind) -> String { "room.\(room).\(kind.rawValue)" }
+    static func user(_ user: String, _ kind: BrokerEvent.Kind) -> String { "user.\(user).\(kind.rawValue)" }
+    static func roomBinding(_ room: String) -> String { "room.\(room).#" }
+    static func userBinding(_ user: String) -> String { "user.\(user).#" }
+    static let clusterOnline = "cluster.online"
+    static let clusterBinding = "cluster.#"
+}

@@ -1,0 +1,203 @@
+import Logging
+import NIOCore
+
+extension Hub {
+    /// Resolves a frame's target to a conversation the user may use, refusing what is forbidden.
+    func conversation(
+        for target: ConversationTarget, user: String, ref: String, cid: String? = nil, requireMembership: Bool,
+        requireOnlinePeer: Bool, session id: SessionID
+    ) throws(ProtocolError) -> Conversation {
+        switch target {
+        case .room(let room):
+            guard ChatName.isValid(room, limits: configuration.limits) else {
+                throw ProtocolError(
+                    .invalidRoom,
+                    "room must be 1 to \(configuration.limits.maxNameLength) characters of A-Z, a-z, 0-9, _ and -",
+                    cid: cid, ref: ref)
+            }
+            if requireMembership, sessions[id]?.rooms[room] == nil {
+                throw ProtocolError(.notMember, "join room `\(room)` first", cid: cid, ref: ref)
+            }
+            return .room(room)
+        case .user(let peer):
+            guard ChatName.isValid(peer, limits: configuration.limits) else {
+                throw ProtocolError(
+                    .invalidName,
+                    "user name must be 1 to \(configuration.limits.maxNameLength) characters of A-Z, a-z, 0-9, _ and -",
+                    cid: cid, ref: ref)
+            }
+            if requireOnlinePeer, !isOnline(peer) {
+                throw ProtocolError(.userOffline, "`\(peer)` is not online", cid: cid, ref: ref)
+            }
+            return .direct(between: user, and: peer)
+        }
+    }
+
+    func isOnline(_ user: String) -> Bool {
+        localUsers[user] != nil || !(onlineNodes[user]?.isEmpty ?? true)
+    }
+
+    // MARK: send
+
+    func handleSend(_ frame: SendFrame, from id: SessionID, user: String) async throws {
+        let cid = frame.cid
+        guard !cid.isEmpty, cid.utf8.count <= 64 else {
+            throw ProtocolError(.invalidField, "field `cid` must be 1 to 64 bytes", cid: cid, ref: "send")
+        }
+        let scalars = frame.text.unicodeScalars.count
+        guard scalars > 0 else {
+            throw ProtocolError(.emptyText, "text must not be empty", cid: cid, ref: "send")
+        }
+        guard scalars <= configuration.limits.maxTextScalars else {
+            throw ProtocolError(
+                .textTooLong,
+                "text has \(scalars) characters; the limit is \(configuration.limits.maxTextScalars)",
+                cid: cid, ref: "send")
+        }
+        let conversation = try conversation(
+            for: frame.target, user: user, ref: "send", cid: cid, requireMembership: true, requireOnlinePeer: true,
+            session: id)
+
+        let draft = MessageDraft(
+            conversation: conversation, from: user, text: frame.text, clientID: cid, timestamp: ChatClock.wallMillis())
+        let result: AppendResult
+        do {
+            // Storing and publishing happen in one lane per conversation, so messages enter the
+            // broker in `seq` order and every node fans them out in that order.
+            result = try await withLane(conversation.key) {
+                let result = try await self.store.append(draft)
+                try await self.publishMessage(result.message, in: conversation)
+                return result
+            }
+        } catch let error as StoreError where error.code == .clientIDConflict {
+            throw ProtocolError(.cidConflict, "cid `\(cid)` was already used for another message", cid: cid, ref: "send")
+        } catch is StoreError {
+            throw ProtocolError(.unavailable, "the message store is unavailable; retry with the same cid", cid: cid, ref: "send")
+        } catch {
+            throw ProtocolError(.unavailable, "the broker is unavailable; retry with the same cid", cid: cid, ref: "send")
+        }
+        let message = result.message
+        let target: (room: String?, to: String?) =
+            switch frame.target {
+            case .room(let room): (room, nil)
+            case .user(let peer): (nil, peer)
+            }
+        send(
+            AckFrame(
+                cid: cid, id: message.id, seq: message.seq, ts: message.timestamp, room: target.room, to: target.to,
+                duplicate: result.duplicate),
+            to: id)
+    }
+
+    /// Publishes a stored message with confirms: once to the room, or once to each party of a
+    /// direct conversation.
+    func publishMessage(_ message: StoredMessage, in conversation: Conversation) async throws {
+        switch conversation {
+        case .room(let room):
+            var event = BrokerEvent(kind: .message, node: nodeID)
+            event.room = room
+            event.message = message
+            try await broker.publish(BrokerMessage(topic: BrokerTopic.room(room, .message), payload: event.encoded()), confirm: true)
+        case .direct(let a, let b):
+            for party in a == b ? [a] : [a, b] {
+                var event = BrokerEvent(kind: .message, node: nodeID)
+                event.deliverTo = party
+                event.peer = conversation.peer(of: party)
+                event.message = message
+                try await broker.publish(
+                    BrokerMessage(topic: BrokerTopic.user(party, .message), payload: event.encoded()), confirm: true)
+            }
+        }
+    }
+
+    // MARK: read
+
+    func handleRead(_ frame: ReadFrame, from id: SessionID, user: String) async throws {
+        let conversation = try conversation(
+            for: frame.target, user: user, ref: "read", requireMembership: true, requireOnlinePeer: false, session: id)
+        let state: ConversationState
+        do {
+            state = try await store.state(of: conversation)
+        } catch {
+            throw ProtocolError(.unavailable, "the message store is unavailable; try again", ref: "read")
+        }
+        guard frame.seq >= 1, frame.seq <= state.lastSeq else {
+            throw ProtocolError(
+                .invalidSeq, "seq \(frame.seq) is not a message of \(conversation); the latest is \(state.lastSeq)",
+                ref: "read")
+        }
+        let position: Int64
+        do {
+            position = try await store.markRead(user: user, in: conversation, upTo: frame.seq)
+        } catch {
+            throw ProtocolError(.unavailable, "the message store is unavailable; try again", ref: "read")
+        }
+        switch conversation {
+        case .room(let room):
+            var event = BrokerEvent(kind: .receipt, node: nodeID)
+            event.room = room
+            event.user = user
+            event.seq = position
+            await publishTransient(BrokerTopic.room(room, .receipt), event)
+        case .direct(let a, let b):
+            for party in a == b ? [a] : [a, b] {
+                var event = BrokerEvent(kind: .receipt, node: nodeID)
+                event.deliverTo = party
+                event.peer = conversation.peer(of: party)
+                event.user = user
+                event.seq = position
+                await publishTransient(BrokerTopic.user(party, .receipt), event)
+            }
+        }
+    }
+
+    // MARK: history
+
+    func handleHistory(_ frame: HistoryRequestFrame, from id: SessionID, user: String) async throws {
+        let conversation = try conversation(
+            for: frame.target, user: user, ref: "history", requireMembership: false, requireOnlinePeer: false,
+            session: id)
+        if let before = frame.before, before < 1 {
+            throw ProtocolError(.invalidField, "field `before` must be 1 or more", ref: "history")
+        }
+        if let limit = frame.limit, limit < 1 {
+            throw ProtocolError(.invalidField, "field `limit` must be 1 or more", ref: "history")
+        }
+        let limit = min(frame.limit ?? 50, configuration.limits.maxHistoryPage)
+        let page: [StoredMessage]
+        do {
+            page = try await store.messages(in: conversation, before: frame.before, limit: limit + 1)
+        } catch {
+            throw ProtocolError(.unavailable, "the message store is unavailable; try again", ref: "history")
+        }
+        let frames = page.prefix(limit).map { MessageFrame($0, in: conversation) }
+        let target: (room: String?, peer: String?) =
+            switch frame.target {
+            case .room(let room): (room, nil)
+            case .user(let peer): (nil, peer)
+            }
+        send(HistoryFrame(room: target.room, peer: target.peer, messages: frames, hasMore: page.count > limit), to: id)
+    }
+
+    // MARK: Lanes
+
+    /// Runs `body` while holding the FIFO lane of `key`: bodies of one key run one at a time, in
+    /// arrival order; different keys run concurrently.
+    func withLane<T: Sendable>(_ key: String, _ body: () async throws -> T) async throws -> T {
+        if lanes[key] == nil {
+            lanes[key] = CircularBuffer()
+        } else {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                lanes[key]!.append(continuation)
+            }
+        }
+        defer {
+            if let next = lanes[key]?.popFirst() {
+                next.resume()
+            } else {
+                lanes[key] = nil
+            }
+        }
+        return try await body()
+    }
+}

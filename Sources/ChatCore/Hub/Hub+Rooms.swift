@@ -1,0 +1,152 @@
+import NIOCore
+
+extension Hub {
+    func validateRoom(_ room: String, ref: String) throws(ProtocolError) {
+        guard ChatName.isValid(room, limits: configuration.limits) else {
+            throw ProtocolError(
+                .invalidRoom,
+                "room must be 1 to \(configuration.limits.maxNameLength) characters of A-Z, a-z, 0-9, _ and -",
+                ref: ref
+            )
+        }
+    }
+
+    func handleJoin(_ join: JoinFrame, from id: SessionID, user: String) async throws {
+        let room = join.room
+        try validateRoom(room, ref: "join")
+        guard let session = sessions[id] else { return }
+        guard session.rooms[room] == nil else {
+            throw ProtocolError(.alreadyJoined, "already in room `\(room)`", ref: "join")
+        }
+        guard session.rooms.count < configuration.limits.maxRoomsPerSession else {
+            throw ProtocolError(
+                .tooManyRooms, "a session may be in at most \(configuration.limits.maxRoomsPerSession) rooms",
+                ref: "join")
+        }
+        if let since = join.since, since < 0 {
+            throw ProtocolError(.invalidField, "field `since` must be 0 or more", ref: "join")
+        }
+
+        // From here on, live messages for the room are buffered for this session.
+        sessions[id]?.rooms[room] = .joining(buffered: [])
+        let firstLocalSessionOfUser = localRooms[room]?[user]?.isEmpty ?? true
+        localRooms[room, default: [:]][user, default: []].insert(id)
+
+        let unavailable = ProtocolError(.unavailable, "room `\(room)` is unavailable right now; try again", ref: "join")
+        do {
+            try await retainBinding(BrokerTopic.roomBinding(room))
+        } catch {
+            localRooms[room]?[user]?.remove(id)
+            if localRooms[room]?[user]?.isEmpty ?? false { localRooms[room]?[user] = nil }
+            if localRooms[room]?.isEmpty ?? false { localRooms[room] = nil }
+            sessions[id]?.rooms[room] = nil
+            throw unavailable
+        }
+        let backlog: Backlog
+        do {
+            backlog = try await loadBacklog(room: room, since: join.since)
+        } catch {
+            await removeFromRoom(room, user: user, session: id)
+            sessions[id]?.rooms[room] = nil
+            throw unavailable
+        }
+        if firstLocalSessionOfUser {
+            var event = BrokerEvent(kind: .presence, node: nodeID)
+            event.room = room
+            event.user = user
+            event.presence = .join
+            await publishTransient(BrokerTopic.room(room, .presence), event)
+        }
+
+        // The session may have left or disconnected while the backlog loaded.
+        guard case .joining(let buffered)? = sessions[id]?.rooms[room] else { return }
+        var lastSeq = backlog.lastDelivered
+        var members = Set(roster.members(of: room))
+        members.insert(user)
+        send(
+            JoinedFrame(
+                room: room, epoch: backlog.state.epoch, members: members.sorted(),
+                lastSeq: max(backlog.state.lastSeq, lastSeq), messages: backlog.messages,
+                recovered: backlog.recovered, reason: backlog.reason
+            ),
+            to: id
+        )
+        for entry in buffered where entry.seq > lastSeq {
+            sessions[id]?.outbox.enqueue(entry.frame)
+            lastSeq = entry.seq
+        }
+        sessions[id]?.rooms[room] = .live(lastSeq: lastSeq)
+    }
+
+    struct Backlog {
+        var state: ConversationState
+        var messages: [MessageFrame]
+        var lastDelivered: Int64
+        var recovered: Bool?
+        var reason: String?
+    }
+
+    /// The messages a joining client gets: exactly those after `since`, or the recent ones.
+    func loadBacklog(room: String, since: Int64?) async throws -> Backlog {
+        let conversation = Conversation.room(room)
+        let state = try await store.state(of: conversation)
+        let limits = configuration.limits
+
+        func recent(reason: String?) async throws -> Backlog {
+            let newestFirst = try await store.messages(in: conversation, before: nil, limit: limits.joinRecentCount)
+            let frames = newestFirst.reversed().map { MessageFrame($0, in: conversation) }
+            return Backlog(
+                state: state, messages: frames, lastDelivered: frames.last?.seq ?? state.lastSeq,
+                recovered: since == nil ? nil : false, reason: reason)
+        }
+
+        guard let since else { return try await recent(reason: nil) }
+        if since > state.lastSeq {
+            return try await recent(reason: "since_ahead_of_history")
+        }
+        if since + 1 < state.firstAvailableSeq {
+            return try await recent(reason: "history_pruned")
+        }
+        if state.lastSeq - since > Int64(limits.maxBacklog) {
+            return try await recent(reason: "too_many_missed")
+        }
+        var frames: [MessageFrame] = []
+        var cursor = since
+        while cursor < state.lastSeq {
+            let page = try await store.messages(
+                in: conversation, after: cursor, limit: min(limits.maxHistoryPage, Int(state.lastSeq - cursor)))
+            guard let last = page.last else { break }
+            frames.append(contentsOf: page.map { MessageFrame($0, in: conversation) })
+            cursor = last.seq
+        }
+        guard cursor >= state.lastSeq else {
+            return try await recent(reason: "history_incomplete")
+        }
+        return Backlog(state: state, messages: frames, lastDelivered: cursor, recovered: true, reason: nil)
+    }
+
+    func handleLeave(_ leave: LeaveFrame, from id: SessionID, user: String) async throws {
+        try validateRoom(leave.room, ref: "leave")
+        guard sessions[id]?.rooms.removeValue(forKey: leave.room) != nil else {
+            throw ProtocolError(.notMember, "not in room `\(leave.room)`", ref: "leave")
+        }
+        await removeFromRoom(leave.room, user: user, session: id)
+        send(LeftFrame(room: leave.room), to: id)
+    }
+
+    /// Removes a session from a room's local membership; publishes `leave` presence when it was
+    /// the user's last session in the room on this node, and unbinds when it was the node's last.
+    func removeFromRoom(_ room: String, user: String, session id: SessionID) async {
+        guard localRooms[room]?[user]?.remove(id) != nil else { return }
+        if localRooms[room]?[user]?.isEmpty ?? false {
+            localRooms[room]?[user] = nil
+            if localRooms[room]?.isEmpty ?? false { localRooms[room] = nil }
+            var event = BrokerEvent(kind: .presence, node: nodeID)
+            event.room = room
+            event.user = user
+            event.presence = .leave
+            await publishTransient(BrokerTopic.room(room, .presence), event)
+        }
+        await releaseBinding(BrokerTopic.roomBinding(room))
+    }
+}

@@ -1,0 +1,289 @@
+public import Logging
+import NIOCore
+
+/// The heart of a node: local sessions, room membership, presence, typing, and fan-out.
+///
+/// Transports hand it each session's inbound frames; it validates them, stores messages
+/// (which assigns `seq`), publishes every event to the broker and fans out what the broker
+/// delivers back. A node never delivers straight to its own sessions around the broker, so one
+/// path serves one node and many (DESIGN.md).
+///
+/// Fan-out encodes each event once and hands the same bytes to every recipient's outbox.
+public actor Hub {
+    /// Tunables of a hub.
+    public struct Configuration: Sendable {
+        /// This node's id; broker events carry it, presence is tracked per node.
+        public var nodeID: String
+        public var limits: ChatLimits
+        /// Bounds of every session's outbound queue.
+        public var outbox: SessionOutbox.Configuration
+        /// How often expired typing indicators are swept, in milliseconds.
+        public var typingSweepMillis: Int64
+
+        public init(
+            nodeID: String = Hub.randomNodeID(), limits: ChatLimits = .init(),
+            outbox: SessionOutbox.Configuration = .init(), typingSweepMillis: Int64 = 500
+        ) {
+            self.nodeID = nodeID
+            self.limits = limits
+            self.outbox = outbox
+            self.typingSweepMillis = typingSweepMillis
+        }
+    }
+
+    let configuration: Configuration
+    let store: any MessageStore
+    let broker: any Broker
+    let logger: Logger
+    let decoder = ClientFrameDecoder()
+
+    var sessions: [SessionID: SessionState] = [:]
+    var nextSessionNumber: UInt64 = 0
+    /// Local sessions per user.
+    var localUsers: [String: Set<SessionID>] = [:]
+    /// Local sessions per room and user.
+    var localRooms: [String: [String: Set<SessionID>]] = [:]
+    /// Room membership across nodes, from broker presence.
+    var roster = RoomRoster()
+    /// Nodes on which each user is online, from broker `cluster.online`.
+    var onlineNodes: [String: Set<String>] = [:]
+    var bindings = BindingTable()
+    var typing = TypingTracker()
+    /// Per-conversation FIFO locks: a held key maps to its waiters.
+    var lanes: [String: CircularBuffer<CheckedContinuation<Void, Never>>] = [:]
+
+    /// - Parameters:
+    ///   - configuration: node id and limits.
+    ///   - store: where messages are stored and `seq`s assigned.
+    ///   - broker: the pub/sub fabric this node publishes to and consumes from.
+    ///   - logger: the hub's logger; session ids are attached as metadata.
+    public init(configuration: Configuration, store: any MessageStore, broker: any Broker, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.broker = broker
+        self.logger = logger
+    }
+
+    /// A random node id of 8 base-36 characters.
+    public nonisolated static func randomNodeID() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return String((0..<8).map { _ in alphabet.randomElement()! })
+    }
+
+    /// The node's id.
+    public nonisolated var nodeID: String { configuration.nodeID }
+
+    /// Consumes the broker and sweeps typing indicators until cancelled.
+    ///
+    /// Run it once per hub (the server runs it as a `Service`); sessions work only while it runs.
+    public func run() async throws {
+        if bindings.retain(BrokerTopic.clusterBinding) {
+            try await broker.bind(BrokerTopic.clusterBinding)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await self.broker.consume { message in
+                    await self.deliver(message)
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(self.configuration.typingSweepMillis))
+                    await self.expireTyping()
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    // MARK: Sessions
+
+    /// Registers a new connection and returns its id and outbox; the transport drains the outbox.
+    public func connect() -> (SessionID, SessionOutbox) {
+        nextSessionNumber += 1
+        let id = SessionID(rawValue: nextSessionNumber)
+        let outbox = SessionOutbox(configuration: configuration.outbox)
+        sessions[id] = SessionState(id: id, outbox: outbox)
+        return (id, outbox)
+    }
+
+    /// Forgets a connection: leaves its rooms (presence `leave`) and takes its user offline here
+    /// if it was the user's last session on this node.
+    public func disconnect(_ id: SessionID) async {
+        guard let session = sessions.removeValue(forKey: id) else { return }
+        session.outbox.close(.normal, reason: "session ended")
+        guard let user = session.user else { return }
+        for room in session.rooms.keys {
+            await removeFromRoom(room, user: user, session: id)
+        }
+        localUsers[user]?.remove(id)
+        if localUsers[user]?.isEmpty ?? false {
+            localUsers[user] = nil
+            var event = BrokerEvent(kind: .online, node: nodeID)
+            event.user = user
+            event.online = false
+            await publishTransient(BrokerTopic.clusterOnline, event)
+            await releaseBinding(BrokerTopic.userBinding(user))
+        }
+    }
+
+    /// Closes every session with `code` (1012 on restart, 1001 on shutdown).
+    public func closeAll(_ code: CloseCode, reason: String) {
+        for session in sessions.values {
+            session.outbox.close(code, reason: reason)
+        }
+    }
+
+    /// Handles one inbound text frame of a session. Refusals become `error` frames; the
+    /// session stays usable.
+    public func receive(_ bytes: some Collection<UInt8> & Sendable, from id: SessionID) async {
+        guard sessions[id] != nil else { return }
+        do {
+            if bytes.count > configuration.limits.maxFrameBytes {
+                throw ProtocolError(.invalidField, "frame exceeds \(configuration.limits.maxFrameBytes) bytes")
+            }
+            let frame = try decoder.decode(bytes)
+            try await handle(frame, from: id)
+        } catch let error as ProtocolError {
+            send(error.frame, to: id)
+        } catch {
+            logger.error("unexpected error handling a frame", metadata: ["session": "\(id)", "error": "\(error)"])
+            send(ErrorFrame(code: .internalError, message: "internal error", cid: nil, ref: nil), to: id)
+        }
+    }
+
+    /// Tells a session that it sent a binary frame, which the protocol does not use.
+    public func refuseBinary(from id: SessionID) {
+        send(
+            ErrorFrame(
+                code: .unsupportedFrame, message: "binary frames are not supported; send JSON text frames",
+                cid: nil, ref: nil
+            ),
+            to: id
+        )
+    }
+
+    func handle(_ frame: ClientFrame, from id: SessionID) async throws {
+        switch frame {
+        case .ping(let ping):
+            send(PongFrame(id: ping.id, ts: ChatClock.wallMillis()), to: id)
+        case .hello(let hello):
+            try await handleHello(hello, from: id)
+        case .join(let join):
+            try await handleJoin(join, from: id, user: try identifiedUser(id, frame: "join"))
+        case .leave(let leave):
+            try await handleLeave(leave, from: id, user: try identifiedUser(id, frame: "leave"))
+        case .send(let message):
+            try await handleSend(message, from: id, user: try identifiedUser(id, frame: "send", cid: message.cid))
+        case .typing(let typing):
+            try await handleTyping(typing, from: id, user: try identifiedUser(id, frame: "typing"))
+        case .read(let read):
+            try await handleRead(read, from: id, user: try identifiedUser(id, frame: "read"))
+        case .history(let request):
+            try await handleHistory(request, from: id, user: try identifiedUser(id, frame: "history"))
+        }
+    }
+
+    func identifiedUser(_ id: SessionID, frame: String, cid: String? = nil) throws(ProtocolError) -> String {
+        guard let user = sessions[id]?.user else {
+            throw ProtocolError(.notIdentified, "send `hello` before `\(frame)`", cid: cid, ref: frame)
+        }
+        return user
+    }
+
+    // MARK: hello
+
+    func handleHello(_ hello: HelloFrame, from id: SessionID) async throws {
+        guard sessions[id]?.user == nil else {
+            throw ProtocolError(.alreadyIdentified, "this session already said hello", ref: "hello")
+        }
+        if hello.token != nil {
+            throw ProtocolError(
+                .invalidField, "token sign-in is not enabled on this server; send a guest `nick`", ref: "hello")
+        }
+        guard let nick = hello.nick else {
+            throw ProtocolError(.invalidField, "missing field `nick`", ref: "hello")
+        }
+        guard ChatName.isValid(nick, limits: configuration.limits) else {
+            throw ProtocolError(
+                .invalidName,
+                "nick must be 1 to \(configuration.limits.maxNameLength) characters of A-Z, a-z, 0-9, _ and -",
+                ref: "hello"
+            )
+        }
+        if localUsers[nick] != nil || !(onlineNodes[nick]?.isEmpty ?? true) {
+            throw ProtocolError(.nickTaken, "the nick `\(nick)` is in use by someone online", ref: "hello")
+        }
+        sessions[id]?.user = nick
+        localUsers[nick, default: []].insert(id)
+        do {
+            try await retainBinding(BrokerTopic.userBinding(nick))
+        } catch {
+            sessions[id]?.user = nil
+            localUsers[nick] = nil
+            throw ProtocolError(.unavailable, "the broker is unavailable; try again", ref: "hello")
+        }
+        var event = BrokerEvent(kind: .online, node: nodeID)
+        event.user = nick
+        event.online = true
+        await publishTransient(BrokerTopic.clusterOnline, event)
+        send(WelcomeFrame(user: nick, session: id.description, node: nodeID, limits: configuration.limits), to: id)
+        logger.debug("hello", metadata: ["session": "\(id)", "user": "\(nick)"])
+
+        for (room, since) in (hello.resume ?? [:]).sorted(by: { $0.key < $1.key }) {
+            do {
+                try await handleJoin(JoinFrame(room: room, since: since), from: id, user: nick)
+            } catch let error as ProtocolError {
+                send(error.frame, to: id)
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Encodes `frame` and queues it for one session.
+    func send(_ frame: some Encodable, to id: SessionID, ephemeral: Bool = false) {
+        sessions[id]?.outbox.enqueue(ServerFrameEncoder.encode(frame), ephemeral: ephemeral)
+    }
+
+    func retainBinding(_ pattern: String) async throws {
+        if bindings.retain(pattern) {
+            do {
+                try await broker.bind(pattern)
+            } catch {
+                _ = bindings.release(pattern)
+                throw error
+            }
+        }
+    }
+
+    func releaseBinding(_ pattern: String) async {
+        if bindings.release(pattern) {
+            do {
+                try await broker.unbind(pattern)
+            } catch {
+                logger.warning("unbind failed", metadata: ["pattern": "\(pattern)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Publishes an ephemeral event; failures are logged, never surfaced (typing, presence).
+    func publishTransient(_ topic: String, _ event: BrokerEvent) async {
+        do {
+            try await broker.publish(BrokerMessage(topic: topic, payload: event.encoded()), confirm: false)
+        } catch {
+            logger.debug("transient publish failed", metadata: ["topic": "\(topic)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: Introspection
+
+    /// Public rooms with at least one user online, and their counts, sorted by name.
+    public func roomCounts() -> [(room: String, online: Int)] {
+        roster.counts.sorted { $0.room < $1.room }
+    }
+
+    /// The number of connected sessions on this node.
+    public var sessionCount: Int { sessions.count }
+}

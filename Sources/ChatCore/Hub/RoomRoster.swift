@@ -1,0 +1,44 @@
+/// Who is online in each room, across all nodes, as learnt from broker presence events.
+///
+/// A user is online in a room while at least one node reports a session of theirs in it. The
+/// roster answers "did this event change who is online?" so each node emits `presence` frames
+/// only for real transitions.
+struct RoomRoster: Sendable {
+    private var rooms: [String: [String: Set<String>]] = [:]
+
+    /// Records that `user` has a session in `room` on `node`; true if the user just came online
+    /// in the room.
+    mutating func join(room: String, user: String, node: String) -> Bool {
+        var users = rooms[room, default: [:]]
+        let wasOnline = !(users[user]?.isEmpty ?? true)
+        users[user, default: []].insert(node)
+        rooms[room] = users
+        return !wasOnline
+    }
+
+    /// Records that `user` has no more sessions in `room` on `node`; true if the user just went
+    /// offline in the room.
+    mutating func leave(room: String, user: String, node: String) -> Bool {
+        guard var users = rooms[room], var nodes = users[user], nodes.remove(node) != nil else { return false }
+        if nodes.isEmpty {
+            users[user] = nil
+        } else {
+            users[user] = nodes
+        }
+        rooms[room] = users.isEmpty ? nil : users
+        return nodes.isEmpty
+    }
+
+    /// The users online in `room`, sorted.
+    func members(of room: String) -> [String] {
+        (rooms[room]?.keys).map { $0.sorted() } ?? []
+    }
+
+    /// The number of users online in `room`.
+    func onlineCount(of room: String) -> Int { rooms[room]?.count ?? 0 }
+
+    /// Every room with at least one user online, with its count.
+    var counts: [(room: String, online: Int)] {
+        rooms.map { ($0.key, $0.value.count) }
+    }
+}

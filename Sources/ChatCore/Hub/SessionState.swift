@@ -1,0 +1,28 @@
+import NIOCore
+
+/// What the `Hub` knows about one connected client.
+struct SessionState {
+    /// A room the session is in.
+    enum RoomSubscription {
+        /// `join` is fetching the backlog; live messages wait here, in order, until the
+        /// `joined` frame has gone out, so the client sees no gap and no duplicate.
+        case joining(buffered: [(seq: Int64, frame: ByteBuffer)])
+        /// Live; messages with `seq <= lastSeq` were already delivered and are skipped.
+        case live(lastSeq: Int64)
+    }
+
+    let id: SessionID
+    let outbox: SessionOutbox
+    /// Set by `hello`.
+    var user: String?
+    var rooms: [String: RoomSubscription] = [:]
+    /// Last `seq` delivered per direct conversation key, to skip duplicates of retried sends.
+    var directLastSeq: [String: Int64] = [:]
+    /// Monotonic time of the last accepted typing start per conversation key (throttle).
+    var lastTypingStart: [String: Int64] = [:]
+
+    init(id: SessionID, outbox: SessionOutbox) {
+        self.id = id
+        self.outbox = outbox
+    }
+}

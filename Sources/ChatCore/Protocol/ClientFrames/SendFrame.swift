@@ -1,0 +1,24 @@
+/// `send`: post a message to a room (`room`) or to a user (`to`).
+///
+/// `cid` is the client's id for the message: a retry with the same `cid` gets the same `ack`
+/// and never creates a duplicate.
+public struct SendFrame: Decodable, Sendable, Equatable {
+    public var target: ConversationTarget
+    public var text: String
+    public var cid: String
+
+    public init(target: ConversationTarget, text: String, cid: String) {
+        self.target = target
+        self.text = text
+        self.cid = cid
+    }
+
+    enum CodingKeys: String, CodingKey { case room, to, text, cid }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.cid = try container.decode(String.self, forKey: .cid)
+        self.text = try container.decode(String.self, forKey: .text)
+        self.target = try ConversationTarget.decode(from: container, roomKey: .room, userKey: .to)
+    }
+}

@@ -1,0 +1,51 @@
+/// The stable, machine-readable reason carried by every `error` frame.
+///
+/// Clients switch on the code; the human `message` beside it may change wording at any time.
+/// The set is open (new codes may appear), so clients must treat an unknown code as a generic
+/// error. Every code is documented with an example in docs/PROTOCOL.md.
+public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    /// The frame is not valid JSON, or not a JSON object.
+    public static let badJSON = ErrorCode(rawValue: "bad_json")
+    /// The frame's `type` is not one the server knows.
+    public static let unknownType = ErrorCode(rawValue: "unknown_type")
+    /// A field is missing, has the wrong JSON type, or an invalid value.
+    public static let invalidField = ErrorCode(rawValue: "invalid_field")
+    /// A room name is not `[A-Za-z0-9_-]{1,32}`.
+    public static let invalidRoom = ErrorCode(rawValue: "invalid_room")
+    /// A user name or nickname is not `[A-Za-z0-9_-]{1,32}`.
+    public static let invalidName = ErrorCode(rawValue: "invalid_name")
+    /// The text is empty.
+    public static let emptyText = ErrorCode(rawValue: "empty_text")
+    /// The text has more Unicode scalars than the server allows.
+    public static let textTooLong = ErrorCode(rawValue: "text_too_long")
+    /// A frame other than `hello` or `ping` arrived before `hello`.
+    public static let notIdentified = ErrorCode(rawValue: "not_identified")
+    /// A second `hello` on a session that already has one.
+    public static let alreadyIdentified = ErrorCode(rawValue: "already_identified")
+    /// The nickname is in use by a user who is online.
+    public static let nickTaken = ErrorCode(rawValue: "nick_taken")
+    /// A direct message or typing indicator was addressed to a user who is not online.
+    public static let userOffline = ErrorCode(rawValue: "user_offline")
+    /// The frame names a room this session has not joined.
+    public static let notMember = ErrorCode(rawValue: "not_member")
+    /// The session is already in that room.
+    public static let alreadyJoined = ErrorCode(rawValue: "already_joined")
+    /// The session is already in as many rooms as the server allows.
+    public static let tooManyRooms = ErrorCode(rawValue: "too_many_rooms")
+    /// A `read` position is not a message of the conversation.
+    public static let invalidSeq = ErrorCode(rawValue: "invalid_seq")
+    /// A binary WebSocket frame; the protocol is JSON text frames.
+    public static let unsupportedFrame = ErrorCode(rawValue: "unsupported_frame")
+    /// The same `cid` was reused for a different message.
+    public static let cidConflict = ErrorCode(rawValue: "cid_conflict")
+    /// Too many frames too fast.
+    public static let rateLimited = ErrorCode(rawValue: "rate_limited")
+    /// The store or the broker is unavailable; the request may be retried with the same `cid`.
+    public static let unavailable = ErrorCode(rawValue: "unavailable")
+    /// The server failed unexpectedly; the request may be retried.
+    public static let internalError = ErrorCode(rawValue: "internal")
+}

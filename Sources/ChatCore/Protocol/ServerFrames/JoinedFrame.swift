@@ -1,0 +1,37 @@
+/// `joined`: the answer to `join`, with the room's members and the messages the client needs.
+///
+/// `messages` is the backlog after `since` when the client asked for one (then `recovered`
+/// says whether it is complete), else the most recent messages. Live messages follow it
+/// without a gap and without a duplicate.
+public struct JoinedFrame: Encodable, Sendable {
+    public let type = "joined"
+    public var room: String
+    /// The conversation's history epoch; a change means old `seq`s no longer apply.
+    public var epoch: String
+    /// The users online in the room, sorted.
+    public var members: [String]
+    /// How many users are online in the room.
+    public var online: Int
+    /// The room's latest `seq` (0 for an empty room).
+    public var lastSeq: Int64
+    /// Backlog or recent messages, oldest first.
+    public var messages: [MessageFrame]
+    /// Present when the client sent `since`: whether `messages` is exactly what it missed.
+    public var recovered: Bool?
+    /// Why recovery failed, when `recovered` is false.
+    public var reason: String?
+
+    public init(
+        room: String, epoch: String, members: [String], lastSeq: Int64, messages: [MessageFrame],
+        recovered: Bool?, reason: String?
+    ) {
+        self.room = room
+        self.epoch = epoch
+        self.members = members
+        self.online = members.count
+        self.lastSeq = lastSeq
+        self.messages = messages
+        self.recovered = recovered
+        self.reason = reason
+    }
+}

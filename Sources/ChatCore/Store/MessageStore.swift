@@ -1,0 +1,92 @@
+/// Durable (or, in tests and the embedded default until durable stores land, in-memory) history.
+///
+/// The store is the authority on ordering: it assigns each message its gap-free `seq` within the
+/// conversation, atomically, and makes `send` idempotent per (sender, client id). Every message
+/// is appended here before it is published to the broker, so nothing acknowledged can be lost
+/// by the broker alone.
+public protocol MessageStore: Sendable {
+    /// Stores a message, or returns the one already stored for the same (sender, client id).
+    func append(_ draft: MessageDraft) async throws -> AppendResult
+
+    /// The conversation's epoch and sequence bounds; creates the conversation if new.
+    func state(of conversation: Conversation) async throws -> ConversationState
+
+    /// Up to `limit` messages with `seq > after`, oldest first.
+    func messages(in conversation: Conversation, after seq: Int64, limit: Int) async throws -> [StoredMessage]
+
+    /// Up to `limit` messages with `seq < before` (all when nil), newest first.
+    func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage]
+
+    /// Records that `user` has read `conversation` up to `seq`; positions never move backwards.
+    ///
+    /// - Returns: the user's read position after the update.
+    func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64
+}
+
+/// A message as the `Hub` hands it to the store, before it has a `seq`.
+public struct MessageDraft: Sendable, Equatable {
+    public var conversation: Conversation
+    public var from: String
+    public var text: String
+    public var clientID: String
+    public var timestamp: Int64
+
+    public init(conversation: Conversation, from: String, text: String, clientID: String, timestamp: Int64) {
+        self.conversation = conversation
+        self.from = from
+        self.text = text
+        self.clientID = clientID
+        self.timestamp = timestamp
+    }
+}
+
+/// The outcome of `MessageStore.append`.
+public struct AppendResult: Sendable, Equatable {
+    /// The stored message, with its `id` and `seq`.
+    public var message: StoredMessage
+    /// True when the (sender, client id) was already stored: this is a retry, not a new message.
+    public var duplicate: Bool
+
+    public init(message: StoredMessage, duplicate: Bool) {
+        self.message = message
+        self.duplicate = duplicate
+    }
+}
+
+/// What a client needs to know to resume a conversation.
+public struct ConversationState: Sendable, Equatable {
+    /// Changes only when the conversation's history is reset; old `seq`s then no longer apply.
+    public var epoch: String
+    /// The newest `seq`, 0 when empty.
+    public var lastSeq: Int64
+    /// The oldest `seq` still stored (1 when nothing was ever pruned).
+    public var firstAvailableSeq: Int64
+
+    public init(epoch: String, lastSeq: Int64, firstAvailableSeq: Int64) {
+        self.epoch = epoch
+        self.lastSeq = lastSeq
+        self.firstAvailableSeq = firstAvailableSeq
+    }
+}
+
+/// A store failure the `Hub` reports to the client.
+public struct StoreError: Error, Sendable, Equatable {
+    /// What went wrong, stable for programs.
+    public struct Code: RawRepresentable, Hashable, Sendable {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The (sender, client id) is already used by a different message.
+        public static let clientIDConflict = Code(rawValue: "client_id_conflict")
+        /// The store cannot be reached or refused the write.
+        public static let unavailable = Code(rawValue: "unavailable")
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}

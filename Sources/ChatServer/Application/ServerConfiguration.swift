@@ -1,0 +1,41 @@
+public import ChatCore
+public import Logging
+
+/// Everything `rabbitchat serve` can be told, with the embedded defaults.
+public struct ServerConfiguration: Sendable {
+    /// Interface to listen on.
+    public var host: String
+    /// TCP port; 0 picks a free one (tests).
+    public var port: Int
+    /// This node's id (random when not set).
+    public var nodeID: String
+    /// Input limits.
+    public var limits: ChatLimits
+    /// Bounds of every connection's outbound queue.
+    public var outbox: SessionOutbox.Configuration
+    /// Origins allowed to open a WebSocket besides the server's own (`Host`), e.g.
+    /// `https://chat.example.com`. `*` allows any origin.
+    public var allowedOrigins: [String]
+    /// Interval of WebSocket pings that keep idle connections alive through proxies.
+    public var webSocketPingSeconds: Int
+    /// How long a graceful shutdown may take before the remaining work is cancelled.
+    public var shutdownTimeoutSeconds: Int
+    /// Log level of the server's logger.
+    public var logLevel: Logger.Level
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, nodeID: String = Hub.randomNodeID(),
+        limits: ChatLimits = .init(), outbox: SessionOutbox.Configuration = .init(), allowedOrigins: [String] = [],
+        webSocketPingSeconds: Int = 30, shutdownTimeoutSeconds: Int = 10, logLevel: Logger.Level = .info
+    ) {
+        self.host = host
+        self.port = port
+        self.nodeID = nodeID
+        self.limits = limits
+        self.outbox = outbox
+        self.allowedOrigins = allowedOrigins
+        self.webSocketPingSeconds = webSocketPingSeconds
+        self.shutdownTimeoutSeconds = shutdownTimeoutSeconds
+        self.logLevel = logLevel
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Serves the browser client (`/`, `/app.js`, `/style.css`) from the target's resources.
+///
+/// The files are small and fixed, so they are read once at start-up and served from memory.
+struct WebUIController: Sendable {
+    struct Asset: Sendable {
+        var body: ByteBuffer
+        var contentType: String
+    }
+
+    let assets: [String: Asset]
+
+    init() {
+        var assets: [String: Asset] = [:]
+        let types = ["html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"]
+        if let directory = Bundle.module.url(forResource: "Public", withExtension: nil),
+            let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path)
+        {
+            for name in names {
+                let ext = (name as NSString).pathExtension
+                guard let type = types[ext],
+                    let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path)
+                else { continue }
+                assets["/" + name] = Asset(body: ByteBuffer(bytes: data), contentType: type)
+            }
+        }
+        assets["/"] = assets["/index.html"]
+        self.assets = assets
+    }
+
+    func register(on router: Router<some RequestContext>) {
+        for (path, asset) in assets {
+            router.get(RouterPath(path)) { _, _ -> Response in
+                var headers: HTTPFields = [.contentType: asset.contentType, .cacheControl: "no-cache"]
+                if asset.contentType.hasPrefix("text/html") {
+                    headers[.contentSecurityPolicy] =
+                        "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+                }
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: asset.body))
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `rabbitchat` command: the chat server and its tools.
+@main
+struct RabbitChat: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rabbitchat",
+        abstract: "A self-hosted real-time chat server.",
+        subcommands: [Serve.self],
+        defaultSubcommand: Serve.self
+    )
+}
