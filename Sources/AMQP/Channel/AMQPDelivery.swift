@@ -1,0 +1,51 @@
+public import NIOCore
+
+/// A message delivered to a consumer (or fetched with `basic.get`).
+///
+/// Carries its channel so that `ack()`, `nack()` and `reject()` need nothing else. Delivery tags
+/// are only valid on the connection that issued them: after recovery, settling an old delivery
+/// throws `.connectionLost` instead of acknowledging an unrelated message (the broker
+/// redelivers the old one anyway).
+public struct AMQPDelivery: Sendable {
+    /// The exchange the message was published to ("" for the default exchange).
+    public var exchange: String
+    /// The routing key it was published with.
+    public var routingKey: String
+    /// The broker's tag for this delivery on its channel.
+    public var deliveryTag: UInt64
+    /// Whether the broker delivered this message before (a previous consumer did not ack it).
+    public var redelivered: Bool
+    /// The consumer it was delivered to ("" for basic.get).
+    public var consumerTag: String
+    /// The message properties.
+    public var properties: AMQPBasicProperties
+    /// The message body.
+    public var body: ByteBuffer
+
+    let channel: AMQPChannel
+    let generation: UInt64
+
+    /// Acknowledges the delivery (and, with `multiple`, every earlier one on the channel).
+    public func ack(multiple: Bool = false) async throws {
+        try await self.channel.settle(
+            .basic(.ack(.init(deliveryTag: self.deliveryTag, multiple: multiple))),
+            generation: self.generation
+        )
+    }
+
+    /// Rejects the delivery (and, with `multiple`, every earlier one), requeueing by default.
+    public func nack(multiple: Bool = false, requeue: Bool = true) async throws {
+        try await self.channel.settle(
+            .basic(.nack(.init(deliveryTag: self.deliveryTag, multiple: multiple, requeue: requeue))),
+            generation: self.generation
+        )
+    }
+
+    /// Rejects the delivery, requeueing by default.
+    public func reject(requeue: Bool = true) async throws {
+        try await self.channel.settle(
+            .basic(.reject(.init(deliveryTag: self.deliveryTag, requeue: requeue))),
+            generation: self.generation
+        )
+    }
+}
