@@ -1,0 +1,136 @@
+import AMQP
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Testing
+
+/// Access to the local RabbitMQ that `scripts/services/rabbitmq.sh` starts.
+///
+/// Tests that need the broker carry the `TestBroker.required` trait: on a developer machine
+/// without a broker they are skipped; when `CI` is set they always run, so a missing broker
+/// fails them instead of silently skipping.
+enum TestBroker {
+    static let url = "amqp://guest:guest@127.0.0.1:5672/"
+
+    static let isCI = ProcessInfo.processInfo.environment["CI"] != nil
+
+    /// Whether something accepts TCP connections on 127.0.0.1:5672.
+    static let isReachable: Bool = {
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(.seconds(2))
+        guard let channel = try? bootstrap.connect(host: "127.0.0.1", port: 5672).wait() else { return false }
+        try? channel.close().wait()
+        return true
+    }()
+
+    /// Run when the broker is reachable, and always under CI.
+    static var required: ConditionTrait {
+        .enabled(if: isCI || isReachable, "RabbitMQ is not running on 127.0.0.1:5672 (run scripts/services/rabbitmq.sh)")
+    }
+
+    static func configuration(
+        name: String = #function,
+        heartbeat: UInt16 = 60,
+        frameMax: UInt32 = 131_072,
+        recovery: AMQPConnection.Configuration.Recovery = .init(isEnabled: false)
+    ) throws -> AMQPConnection.Configuration {
+        var configuration = try AMQPConnection.Configuration(url: url)
+        configuration.connectionName = "amqp-tests-\(name)-\(UInt32.random(in: 0...UInt32.max))"
+        configuration.heartbeat = heartbeat
+        configuration.frameMax = frameMax
+        configuration.recovery = recovery
+        return configuration
+    }
+
+    static func connect(
+        name: String = #function,
+        heartbeat: UInt16 = 60,
+        frameMax: UInt32 = 131_072,
+        recovery: AMQPConnection.Configuration.Recovery = .init(isEnabled: false)
+    ) async throws -> AMQPConnection {
+        try await AMQPConnection.connect(
+            configuration: configuration(name: name, heartbeat: heartbeat, frameMax: frameMax, recovery: recovery),
+            logger: logger
+        )
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "AMQPTests")
+        logger.logLevel = ProcessInfo.processInfo.environment["AMQP_TEST_LOG"] == nil ? .critical : .debug
+        return logger
+    }()
+
+    /// A queue or exchange name unique to one test run.
+    static func uniqueName(_ prefix: String = "test") -> String {
+        "amqp-tests.\(prefix).\(UInt64.random(in: 0...UInt64.max))"
+    }
+
+    /// Runs `rabbitmqctl` with a timeout and returns its standard output.
+    @discardableResult
+    static func rabbitmqctl(_ arguments: String...) throws -> String {
+        let process = Process()
+        let candidates = ["/usr/sbin/rabbitmqctl", "/usr/lib/rabbitmq/bin/rabbitmqctl", "/usr/local/sbin/rabbitmqctl"]
+        let path = candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/rabbitmqctl"
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["60", path, "-q"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestFailure("rabbitmqctl \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Waits until `condition` holds, polling, or throws after `timeout`.
+    static func eventually(
+        timeout: Duration = .seconds(20),
+        _ what: String,
+        _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("timed out waiting for \(what)")
+    }
+}
+
+/// A failure with a message, for helpers that throw.
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs `body` with a deadline so a broken test fails instead of hanging the suite.
+func withTimeout<T: Sendable>(
+    _ timeout: Duration = .seconds(60),
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            throw TestFailure("timed out after \(timeout)")
+        }
+        let result = try await group.next()!
+        group.cancelAll()
+        return result
+    }
+}
+
+extension AMQPConsumer {
+    /// The next delivery, failing the test if the consumer ends or nothing arrives in time.
+    func next(timeout: Duration = .seconds(20)) async throws -> AMQPDelivery {
+        let consumer = self
+        return try await withTimeout(timeout) {
+            var iterator = consumer.makeAsyncIterator()
+            guard let delivery = try await iterator.next() else { throw TestFailure("consumer ended") }
+            return delivery
+        }
+    }
+}
