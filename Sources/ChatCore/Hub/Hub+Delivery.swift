@@ -62,7 +62,8 @@ extension Hub {
         guard changed, let members = localRooms[room] else { return }
         let frame = ServerFrameEncoder.encode(
             PresenceFrame(room: room, user: user, event: change, online: roster.onlineCount(of: room)))
-        for ids in members.values {
+        // The user's own sessions learn their membership from `joined`/`left`, not from presence.
+        for (member, ids) in members where member != user {
             for id in ids { sessions[id]?.outbox.enqueue(frame, ephemeral: true) }
         }
     }

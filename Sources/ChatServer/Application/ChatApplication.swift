@@ -1,6 +1,6 @@
 public import ChatCore
 import Foundation
-public import Hummingbird
+import Hummingbird
 import HummingbirdWebSocket
 public import Logging
 import NIOCore
@@ -10,7 +10,7 @@ import NIOCore
 /// Everything the server runs is in the returned application's `ServiceGroup`, so SIGTERM drains
 /// it cleanly: WebSocket clients get 1012 (restart) and reconnect with jitter.
 public enum ChatApplication {
-    /// Builds the application for `configuration`.
+    /// Builds the node for `configuration`; run it in a `ServiceGroup`.
     ///
     /// - Parameters:
     ///   - configuration: host, port, limits.
@@ -23,7 +23,7 @@ public enum ChatApplication {
         broker: (any Broker)? = nil,
         logger: Logger? = nil,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) -> ChatNode {
         var logger = logger ?? Logger(label: "rabbitchat")
         logger.logLevel = configuration.logLevel
         logger[metadataKey: "node"] = "\(configuration.nodeID)"
@@ -68,6 +68,6 @@ public enum ChatApplication {
             logger: logger
         )
         app.addServices(HubService(hub: hub))
-        return app
+        return ChatNode(application: app, hub: hub, logger: logger)
     }
 }

@@ -22,10 +22,14 @@ struct WebSocketChatEndpoint: Sendable {
         router.ws(
             path,
             shouldUpgrade: { request, _ in
-                guard
-                    originPolicy.allows(
-                        origin: request.headers[.origin], host: request.head.authority)
-                else {
+                // Every Origin value must pass: a request carrying two is not from a browser we
+                // can reason about.
+                let origins = request.headers[values: .origin]
+                let allowed =
+                    origins.isEmpty
+                    ? originPolicy.allows(origin: nil, host: request.head.authority)
+                    : origins.allSatisfy { originPolicy.allows(origin: $0, host: request.head.authority) }
+                guard allowed else {
                     throw HTTPError(.forbidden, message: "origin not allowed")
                 }
                 return .upgrade([:])

@@ -1,0 +1,76 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// A minimal HTTP/1.1 client over a real socket, enough to check status, headers and JSON bodies.
+enum HTTP {
+    struct Response: Sendable {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+        var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
+    }
+
+    static func get(port: Int, path: String, headers: [String: String] = [:]) async throws -> Response {
+        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        request += "\r\n"
+        let raw = try await exchange(port: port, request: request)
+        guard let split = raw.range(of: "\r\n\r\n") else { throw URLError(.badServerResponse) }
+        let head = raw[..<split.lowerBound].components(separatedBy: "\r\n")
+        let status = Int(head[0].split(separator: " ")[1]) ?? 0
+        var fields: [String: String] = [:]
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Response(status: status, headers: fields, body: String(raw[split.upperBound...]))
+    }
+
+    static func getJSON(port: Int, path: String) async throws -> Any? {
+        try await get(port: port, path: path).json
+    }
+
+    /// Attempts a WebSocket handshake on `path` with `origin` and returns the HTTP status
+    /// (101 when upgraded).
+    static func webSocketHandshakeStatus(port: Int, path: String, origin: String) async throws -> Int {
+        let request =
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: \(origin)\r\n\r\n"
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: request))
+            var response = ""
+            for try await chunk in inbound {
+                response += String(buffer: chunk)
+                if let line = response.range(of: "\r\n") {
+                    return Int(response[..<line.lowerBound].split(separator: " ")[1]) ?? 0
+                }
+            }
+            return 0
+        }
+    }
+
+    /// Sends `request` and reads until the server closes the connection.
+    static func exchange(port: Int, request: String) async throws -> String {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: request))
+            var response = ByteBuffer()
+            for try await var chunk in inbound {
+                response.writeBuffer(&chunk)
+            }
+            return String(buffer: response)
+        }
+    }
+}
