@@ -1,0 +1,1 @@
+// Replaced by the durable stores.
