@@ -1,0 +1,156 @@
+"""A small page object for the RabbitChat web UI, so tests read like what a person does."""
+
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+TIMEOUT = 20  # generous: a loaded 2-core machine runs a Swift server and several Chromiums
+
+
+class ChatPage:
+    def __init__(self, driver, base_url, timeout=TIMEOUT):
+        self.driver = driver
+        self.base_url = base_url
+        self.timeout = timeout
+
+    # -- waiting ---------------------------------------------------------------------------
+
+    def wait(self, predicate, message="", timeout=None):
+        def safe(driver):
+            try:
+                return predicate(driver)
+            except StaleElementReferenceException:
+                return False
+
+        return WebDriverWait(self.driver, timeout or self.timeout, poll_frequency=0.1).until(safe, message)
+
+    def js(self, script, *args):
+        return self.driver.execute_script(script, *args)
+
+    def body_data(self, key):
+        return self.js("return document.body.dataset[arguments[0]] || null", key)
+
+    # -- sign-in ---------------------------------------------------------------------------
+
+    def open(self, query="?transport=websocket"):
+        self.driver.get(self.base_url + "/" + query)
+        self.wait(lambda d: d.find_element(By.ID, "nick").is_displayed(), "sign-in form")
+
+    def sign_in(self, nick, room="lobby", query="?transport=websocket"):
+        self.open(query)
+        nick_input = self.driver.find_element(By.ID, "nick")
+        nick_input.clear()
+        nick_input.send_keys(nick)
+        room_input = self.driver.find_element(By.ID, "first-room")
+        room_input.clear()
+        room_input.send_keys(room)
+        self.driver.find_element(By.ID, "signin-submit").click()
+        self.wait_online()
+        self.wait(lambda d: self.title() == "#" + room, f"{nick} sees #{room}")
+        self.wait(lambda d: self.js("return !!RabbitChat.state.convs.get('room:' + arguments[0])?.joined", room),
+                  f"{nick} joined #{room}")
+
+    def wait_online(self, timeout=None):
+        self.wait(lambda d: self.body_data("connection") == "online", "connection online", timeout)
+
+    # -- reading the page ------------------------------------------------------------------
+
+    def title(self):
+        return self.driver.find_element(By.ID, "conv-title").text
+
+    def active_conv(self):
+        return self.driver.find_element(By.CSS_SELECTOR, "#messages .conv:not([hidden])")
+
+    def messages(self):
+        """(from, text, seq) of every message row in the open conversation, in page order."""
+        return self.js("""
+            const conv = document.querySelector('#messages .conv:not([hidden])');
+            if (!conv) return [];
+            return [...conv.querySelectorAll('.msg')].map(r => [
+                r.dataset.from, r.querySelector('.msg-text').textContent, r.dataset.seq || null,
+                r.dataset.state || null, !!r.dataset.archived]);
+        """)
+
+    def texts(self):
+        return [m[1] for m in self.messages()]
+
+    def wait_text(self, text, timeout=None):
+        self.wait(lambda d: text in self.texts(), f"message {text!r} shown", timeout)
+
+    def row(self, text):
+        for row in self.active_conv().find_elements(By.CSS_SELECTOR, ".msg"):
+            if row.find_element(By.CSS_SELECTOR, ".msg-text").text == text:
+                return row
+        return None
+
+    def status_of(self, text):
+        return self.js("""
+            const conv = document.querySelector('#messages .conv:not([hidden])');
+            for (const r of conv.querySelectorAll('.msg.mine')) {
+                if (r.querySelector('.msg-text').textContent === arguments[0]) {
+                    const s = r.querySelector('.msg-status');
+                    return [s.dataset.state, (s.querySelector('.status-text') || s).textContent];
+                }
+            }
+            return null;
+        """, text)
+
+    def typing(self):
+        return self.driver.find_element(By.ID, "typing").text
+
+    def nav_item(self, key):
+        return self.driver.find_element(By.CSS_SELECTOR, f'.conv-item[data-key="{key}"]')
+
+    def unread(self, key):
+        return self.js("""
+            const b = document.querySelector('.conv-item[data-key="' + arguments[0] + '"] .badge');
+            return b ? b.textContent : '';
+        """, key)
+
+    # -- doing things ----------------------------------------------------------------------
+
+    def type(self, text):
+        box = self.driver.find_element(By.ID, "text")
+        box.send_keys(text)
+
+    def send(self, text):
+        box = self.driver.find_element(By.ID, "text")
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            box.send_keys(line)
+            if i < len(lines) - 1:
+                box.send_keys(Keys.SHIFT, Keys.ENTER)
+        box.send_keys(Keys.ENTER)
+
+    def open_conv(self, key):
+        self.ensure_sidebar()
+        self.nav_item(key).click()
+
+    def ensure_sidebar(self):
+        if self.js("return getComputedStyle(document.getElementById('sidebar-open')).display") != "none":
+            if self.body_data("sidebar") != "open":
+                self.driver.find_element(By.ID, "sidebar-open").click()
+                self.wait(lambda d: self.js(
+                    "return document.getElementById('sidebar').getBoundingClientRect().left") > -1, "sidebar open")
+
+    def ensure_members(self):
+        if self.body_data("members") != "open":
+            self.driver.find_element(By.ID, "members-toggle").click()
+        self.wait(lambda d: d.find_element(By.ID, "member-list").is_displayed(), "member list shown")
+
+    def start_dm(self, user):
+        self.ensure_members()
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, f'.member[data-user="{user}"] .dm-btn'),
+                  f"{user} in the member list")
+        self.driver.find_element(By.CSS_SELECTOR, f'.member[data-user="{user}"] .dm-btn').click()
+        self.wait(lambda d: self.title() == user, f"DM with {user} open")
+
+    def join(self, room):
+        self.ensure_sidebar()
+        box = self.driver.find_element(By.ID, "join-room")
+        box.send_keys(room)
+        box.send_keys(Keys.ENTER)
+        self.wait(lambda d: self.title() == "#" + room, f"#{room} open")
+        self.wait(lambda d: self.js("return !!RabbitChat.state.convs.get('room:' + arguments[0])?.joined", room),
+                  f"joined #{room}")
