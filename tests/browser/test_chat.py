@@ -163,3 +163,21 @@ def test_server_restart_reconnects_and_resumes(server, browsers):
     alice.open_conv("room:random")
     alice.send("random is back")
     bob.wait_text("random is back")
+
+
+def test_reload_keeps_the_session_and_history(server, browsers):
+    alice, bob = two_people(server, browsers)
+    alice.join("random")
+    alice.open_conv("room:lobby")
+    bob.send("still here after a reload?")
+    alice.wait_text("still here after a reload?")
+
+    alice.driver.refresh()
+    alice.wait_online(timeout=40)
+    alice.wait(lambda d: alice.js(
+        "const s = RabbitChat.state; return s.convs.get('room:lobby')?.joined && s.convs.get('room:random')?.joined"),
+        "both rooms rejoined after reload")
+    alice.wait(lambda d: alice.title() == "#lobby", "same room open")
+    alice.wait_text("still here after a reload?")
+    alice.send("yes")
+    bob.wait_text("yes")

@@ -296,6 +296,7 @@
     const conv = activeConv();
     const title = conv ? (conv.kind === "room" ? "#" + conv.name : conv.name) + " · RabbitChat" : "RabbitChat";
     document.title = (total > 0 ? "(" + total + ") " : "") + title;
+    saveSession();
   }
 
   function renderHeader() {
@@ -338,20 +339,39 @@
     $("members-count").textContent = String(names.length);
     list.replaceChildren(...names.map((name) => {
       const isMe = name === S.me;
+      const status = conv.typers.has(name) ? h("span", { className: "member-typing", text: "typing…" })
+        : h("span", { className: "member-sub", text: isMe ? "you" : "online" });
       const item = h("li", { className: "member", dataset: { user: name } },
         h("span", { className: "avatar-wrap" }, avatar(name, "avatar-small"),
           h("span", { className: "presence-dot" + (isMe || online.has(name) ? " on" : ""), "aria-hidden": "true" })),
-        h("span", { className: "member-name", text: name }),
-        isMe ? h("span", { className: "you-tag", text: "you" }) : null,
-        conv.typers.has(name) ? h("span", { className: "member-typing", text: "typing…" }) : null);
+        h("span", { className: "member-text" }, h("span", { className: "member-name", text: name }), status));
       if (!isMe) {
-        item.appendChild(h("button", {
-          type: "button", className: "btn btn-small btn-ghost dm-btn", "aria-label": "Send a direct message to " + name,
-          title: "Direct message", onclick: () => openDM(name),
-        }, "Message"));
+        const button = h("button", {
+          type: "button", className: "icon-btn dm-btn", "aria-label": "Send a direct message to " + name,
+          title: "Message " + name, onclick: () => openDM(name),
+        });
+        button.appendChild(chatIcon());
+        item.appendChild(button);
       }
       return item;
     }));
+  }
+
+  function chatIcon() {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "18");
+    svg.setAttribute("height", "18");
+    svg.setAttribute("aria-hidden", "true");
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M21 12a8 8 0 0 1-11.6 7.1L4 20.5l1.4-4.6A8 8 0 1 1 21 12z");
+    path.setAttribute("fill", "none");
+    path.setAttribute("stroke", "currentColor");
+    path.setAttribute("stroke-width", "2");
+    path.setAttribute("stroke-linejoin", "round");
+    svg.appendChild(path);
+    return svg;
   }
 
   function renderTop(conv) {
@@ -802,7 +822,15 @@
     if (!reconnect) {
       S.signedIn = true;
       showApp();
-      joinRoom(S.firstRoom);
+      const restored = S.restore;
+      S.restore = null;
+      if (restored && restored.rooms && restored.rooms.length > 0) {
+        for (const name of restored.rooms) if (NAME.test(name)) joinRoom(name);
+        for (const name of restored.dms || []) if (NAME.test(name) && name !== S.me) requestLatest(ensureConv("dm", name));
+        if (restored.active && S.convs.has(restored.active)) activate(restored.active);
+      } else {
+        joinRoom(S.firstRoom);
+      }
     } else {
       S.reconnects += 1;
       document.body.dataset.reconnects = String(S.reconnects);
@@ -825,7 +853,11 @@
     }
     switch (f.ref) {
       case "hello":
-        if (!S.signedIn) {
+        if (!S.signedIn && S.restore && f.code === "nick_taken" && S.restoreAttempts < 5) {
+          S.restoreAttempts += 1;
+          S.conn.drop();
+        } else if (!S.signedIn) {
+          clearSession();
           S.conn.stop();
           showSignin(f.message);
         } else if (f.code === "nick_taken" || f.code === "unavailable") {
@@ -977,6 +1009,32 @@
   }
 
   // ---------------------------------------------------------------------------------------
+  // Tab session: a reload brings the same person back into the same rooms.
+
+  const SESSION_KEY = "rabbitchat.session";
+
+  function saveSession() {
+    if (!S.signedIn) return;
+    const rooms = [...S.convs.values()].filter((c) => c.kind === "room" && c.wantJoined).map((c) => c.name);
+    const dms = [...S.convs.values()].filter((c) => c.kind === "dm").map((c) => c.name);
+    try {
+      sessionStorage.setItem(SESSION_KEY, JSON.stringify({ auth: S.auth, transport: S.transport, rooms, dms, active: S.active }));
+    } catch (_) { /* private mode */ }
+  }
+
+  function loadSession() {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
+      if (saved && saved.auth && (saved.auth.token || NAME.test(saved.auth.nick || ""))) return saved;
+    } catch (_) { /* ignore */ }
+    return null;
+  }
+
+  function clearSession() {
+    try { sessionStorage.removeItem(SESSION_KEY); } catch (_) { /* ignore */ }
+  }
+
+  // ---------------------------------------------------------------------------------------
   // Rooms directory
 
   let roomsTimer = null;
@@ -1084,6 +1142,11 @@
         return;
       }
     }
+    connect();
+  }
+
+  function connect() {
+    if (S.conn) S.conn.stop();
     S.conn = new window.RabbitConnection({
       transport: S.transport,
       onFrame,
@@ -1124,13 +1187,14 @@
   function closeSidebar() {
     if (document.body.dataset.sidebar !== "open") return;
     document.body.dataset.sidebar = "closed";
-    $("scrim").hidden = true;
+    $("scrim").hidden = document.body.dataset.members !== "open" || window.matchMedia("(min-width: 1100px)").matches;
     $("sidebar-open").setAttribute("aria-expanded", "false");
   }
 
   function toggleMembers() {
     const open = document.body.dataset.members !== "open";
     document.body.dataset.members = open ? "open" : "closed";
+    $("scrim").hidden = !(open && !window.matchMedia("(min-width: 1100px)").matches) && document.body.dataset.sidebar !== "open";
     $("members-toggle").setAttribute("aria-expanded", String(open));
     $("members-toggle").setAttribute("aria-label", open ? "Hide members" : "Show members");
   }
@@ -1180,6 +1244,7 @@
       if (conv) closeConv(conv);
     });
     $("signout").addEventListener("click", () => {
+      clearSession();
       if (S.conn) S.conn.stop();
       location.reload();
     });
@@ -1196,7 +1261,10 @@
 
     $("sidebar-open").addEventListener("click", openSidebar);
     $("sidebar-close").addEventListener("click", closeSidebar);
-    $("scrim").addEventListener("click", closeSidebar);
+    $("scrim").addEventListener("click", () => {
+      closeSidebar();
+      closeMembersOverlay();
+    });
     $("members-toggle").addEventListener("click", toggleMembers);
     $("members-close").addEventListener("click", toggleMembers);
     $("banner-retry").addEventListener("click", () => S.conn && S.conn.retryNow());
@@ -1236,6 +1304,18 @@
     if (wanted && [...select.options].some((o) => o.value === wanted)) select.value = wanted;
     setAuthMode("guest");
     probeAccounts();
+    const restored = params.get("nick") ? null : loadSession();
+    if (restored) {
+      // A reload: sign straight back in with the same name, rooms and transport.
+      S.restore = restored;
+      S.restoreAttempts = 0;
+      S.auth = restored.auth;
+      S.transport = restored.transport || "websocket";
+      if (restored.auth.nick) $("nick").value = restored.auth.nick;
+      $("signin-submit").disabled = true;
+      $("signin-submit").textContent = "Reconnecting…";
+      connect();
+    }
     const hint = $("transport-hint");
     const sockjs = await window.RabbitConnection.probeSockJS();
     for (const option of $("sockjs-options").querySelectorAll("option")) option.disabled = !sockjs;

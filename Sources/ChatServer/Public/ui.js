@@ -24,15 +24,19 @@
     return node;
   }
 
+  // Twelve clearly different hues; a name always gets the same one (FNV-1a hash).
   const PALETTE = [
-    "#e8590c", "#d6336c", "#ae3ec9", "#7048e8", "#4263eb", "#1c7ed6",
-    "#1098ad", "#0ca678", "#37b24d", "#74b816", "#f08c00", "#c2255c",
+    "#e8590c", "#d6336c", "#ae3ec9", "#7048e8", "#1c7ed6", "#1098ad",
+    "#0ca678", "#37b24d", "#f08c00", "#5c940d", "#c92a2a", "#3b5bdb",
   ];
 
-  function colorFor(name) {
-    let hash = 0;
-    for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) | 0;
-    return PALETTE[Math.abs(hash) % PALETTE.length];
+  function colorIndex(name) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < name.length; i++) {
+      hash ^= name.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193);
+    }
+    return (hash >>> 0) % PALETTE.length;
   }
 
   /// A coloured circle with the first letter of the name. The colour is a class, not a
@@ -45,7 +49,7 @@
 
   function setAvatar(node, name) {
     node.textContent = (name || "?").charAt(0).toUpperCase();
-    node.className = node.className.replace(/\bav-\d+\b/g, "").trim() + " av-" + PALETTE.indexOf(colorFor(name || "?"));
+    node.className = node.className.replace(/\bav-\d+\b/g, "").trim() + " av-" + colorIndex(name || "?");
   }
 
   const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
