@@ -55,6 +55,7 @@ public final class AMQPConnection: Service, Sendable {
         var nextChannelID: UInt16 = 1
         var topology = TopologyRecorder()
         var isBlocked = false
+        var flushScheduled = false
         var recoveryTask: Task<Void, Never>?
     }
 
@@ -296,7 +297,15 @@ public final class AMQPConnection: Service, Sendable {
             command.fail(self.unavailableError())
             return
         }
-        link.channel.writeAndFlush(command, promise: nil)
+        link.channel.write(command, promise: nil)
+        // One flush per event-loop tick: commands submitted back to back share a syscall.
+        if !self.state.value.flushScheduled {
+            self.state.value.flushScheduled = true
+            self.eventLoop.execute {
+                self.state.value.flushScheduled = false
+                link.channel.flush()
+            }
+        }
     }
 
     /// Updates the recorded topology, on the event loop.

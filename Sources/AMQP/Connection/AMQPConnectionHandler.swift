@@ -37,6 +37,7 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
     private var heartbeatTask: RepeatedTask?
     private var terminalError: AMQPError?
     private var closePromises: [EventLoopPromise<Void>] = []
+    private var writingCommand = false
     private var context: ChannelHandlerContext?
     private let callbacks: Callbacks
     private let logger: Logger
@@ -176,6 +177,10 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let command = self.unwrapOutboundIn(data)
         promise?.succeed()
+        // Bytes for commands wait for the caller's flush, so a burst of publishes enqueued in
+        // one event-loop tick leaves in one syscall.
+        self.writingCommand = true
+        defer { self.writingCommand = false }
         if case .closeConnection(let closePromise) = command {
             self.closePromises.append(closePromise)
             self.run(self.connection.closeRequested(), context: context)
@@ -404,7 +409,11 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
 
     private func writeBytes(_ buffer: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
         self.connection.frameSent(now: .now())
-        context.writeAndFlush(self.wrapOutboundOut(buffer), promise: promise)
+        if self.writingCommand {
+            context.write(self.wrapOutboundOut(buffer), promise: promise)
+        } else {
+            context.writeAndFlush(self.wrapOutboundOut(buffer), promise: promise)
+        }
     }
 }
 

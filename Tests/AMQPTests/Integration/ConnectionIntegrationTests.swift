@@ -17,6 +17,19 @@ extension IntegrationTests {
             await #expect(throws: AMQPError.self) { try await connection.openChannel() }
         }
 
+        @Test("run() keeps the connection until cancelled, then closes it cleanly")
+        func runAsService() async throws {
+            let connection = try await TestBroker.connect()
+            let events = EventRecorder(connection)
+            let service = Task { try await connection.run() }
+            let channel = try await connection.openChannel()
+            try await channel.declareQueue(exclusive: true)
+            service.cancel()
+            try await service.value
+            try await events.waitFor("closed") { $0 == .closed }
+            await #expect(throws: AMQPError.self) { try await connection.openChannel() }
+        }
+
         @Test("a wrong password is ACCESS_REFUSED")
         func wrongPassword() async throws {
             do {
