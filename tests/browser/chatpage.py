@@ -154,3 +154,16 @@ class ChatPage:
         self.wait(lambda d: self.title() == "#" + room, f"#{room} open")
         self.wait(lambda d: self.js("return !!RabbitChat.state.convs.get('room:' + arguments[0])?.joined", room),
                   f"joined #{room}")
+
+
+def shot(page, name):
+    """Saves a screenshot of `page` to test-artifacts/screenshots/<name> once rendering settled."""
+    import pathlib
+
+    folder = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.driver.execute_async_script(
+        "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 250)));")
+    path = folder / name
+    assert page.driver.save_screenshot(str(path)), name
+    return path

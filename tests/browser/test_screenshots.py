@@ -3,24 +3,16 @@
 They land in test-artifacts/screenshots/ (gitignored):
   desktop-signin.png, desktop-room.png, desktop-dm.png,
   phone-signin.png, phone-room.png, phone-sidebar.png, phone-members.png
+(test_chat.py adds desktop-reconnecting.png while the server is down.)
 """
 
 import pathlib
 
 from selenium.webdriver.common.by import By
 
-from chatpage import ChatPage
+from chatpage import ChatPage, shot
 
 SCREENSHOTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-
-
-def shot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    # Let transitions (sidebar slide, banner) settle: wait for two animation frames.
-    page.driver.execute_async_script("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 250)));")
-    path = SCREENSHOTS / name
-    assert page.driver.save_screenshot(str(path)), name
-    return path
 
 
 def test_screenshots_desktop_and_phone(server, browsers):
