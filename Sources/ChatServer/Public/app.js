@@ -842,7 +842,16 @@
         }
       }
     }
+    // Registered users learn their unread DMs (some sent while they were away) at hello.
+    for (const entry of Array.isArray(f.unread) ? f.unread : []) {
+      if (!entry || !NAME.test(entry.peer || "") || entry.peer === S.me) continue;
+      const conv = ensureConv("dm", entry.peer);
+      if (conv !== activeConv()) conv.unread = Math.max(conv.unread, entry.count || 0);
+      conv.lastReadSent = Math.max(conv.lastReadSent, entry.readSeq || 0);
+      requestLatest(conv);
+    }
     setConnection("online", { reconnect });
+    renderNav();
     refreshRooms();
   }
 
@@ -859,6 +868,12 @@
         } else if (!S.signedIn) {
           clearSession();
           S.conn.stop();
+          const wantsAccount = ["name_reserved", "auth_required", "invalid_token", "token_expired", "token_revoked"];
+          if (wantsAccount.includes(f.code)) {
+            $("auth-tabs").hidden = false;
+            authMode = "login";
+            S.auth = null;
+          }
           showSignin(f.message);
         } else if (f.code === "nick_taken" || f.code === "unavailable") {
           S.conn.drop(); // our previous session may not have been noticed as gone yet
@@ -1075,13 +1090,12 @@
     $("signin-submit").textContent = mode === "guest" ? "Join chat" : mode === "login" ? "Log in" : "Create account";
   }
 
-  /// Accounts are optional: `POST /api/login` answering 404 means this server has none yet,
-  /// and the page offers guest sign-in only.
+  /// Accounts are optional: a server without them answers 404 on the accounts API, and the
+  /// page offers guest sign-in only. `GET /api/me` (401 without a token) is the probe, so
+  /// loading the page never spends a login attempt from the rate limit.
   async function probeAccounts() {
     try {
-      const response = await fetch("/api/login", {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: "{}", cache: "no-store",
-      });
+      const response = await fetch("/api/me", { cache: "no-store" });
       if (response.status === 404 || response.status === 405) return;
       $("auth-tabs").hidden = false;
     } catch (_) {
@@ -1089,18 +1103,28 @@
     }
   }
 
+  /// `POST /api/register` and `POST /api/login` take `{"name","password"}` and answer
+  /// `{"user","token","expiresAt"}` (docs/STORAGE.md); errors are `{"error":{"code","message"}}`.
   async function authRequest(path, nick, password) {
     const response = await fetch(path, {
       method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ username: nick, name: nick, password }),
+      body: JSON.stringify({ name: nick, password }),
     });
     let body = null;
     try { body = await response.json(); } catch (_) { body = null; }
     if (!response.ok) {
-      const message = body && body.error && body.error.message ? body.error.message : "Request failed (" + response.status + ")";
+      const message = body && body.error && body.error.message ? body.error.message
+        : response.status === 404 ? "This server has no accounts; join as a guest." : "Request failed (" + response.status + ")";
       throw new Error(message);
     }
     return body || {};
+  }
+
+  function logout() {
+    if (!S.auth || !S.auth.token) return;
+    // Fire and forget: the token dies server-side; keepalive lets it finish during unload.
+    fetch("/api/logout", { method: "POST", headers: { Authorization: "Bearer " + S.auth.token }, keepalive: true })
+      .catch(() => {});
   }
 
   async function onSignin(event) {
@@ -1132,11 +1156,12 @@
     } else {
       const password = $("password").value;
       try {
-        if (authMode === "register") await authRequest("/api/register", nick, password);
-        const session = await authRequest("/api/login", nick, password);
-        const token = session.token || session.accessToken;
+        if (password.length === 0) throw new Error("Enter your password.");
+        const session = await authRequest(authMode === "register" ? "/api/register" : "/api/login", nick, password);
+        const token = session.token;
         if (!token) throw new Error("The server did not return a token.");
-        S.auth = { token, user: nick };
+        S.auth = { token, user: session.user || nick };
+        $("password").value = "";
       } catch (e) {
         showSignin(e.message);
         return;
@@ -1245,6 +1270,7 @@
     });
     $("signout").addEventListener("click", () => {
       clearSession();
+      logout();
       if (S.conn) S.conn.stop();
       location.reload();
     });
