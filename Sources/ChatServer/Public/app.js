@@ -951,6 +951,7 @@
     banner.className = "banner";
     if (state === "online") {
       const how = S.conn && S.conn.usedTransport ? " via " + S.conn.usedTransport : "";
+      body.dataset.transport = S.conn && S.conn.usedTransport ? S.conn.usedTransport : "";
       $("conn-status").title = "Connected" + how;
       if (detail && detail.reconnect) {
         text.textContent = "Reconnected";

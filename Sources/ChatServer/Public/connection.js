@@ -11,19 +11,17 @@
   const SOCKJS_SCRIPT = "/sockjs-client.min.js";
   const SOCKJS_PATH = "/sockjs";
 
-  /// Finds out once whether the server offers SockJS: the client script must exist and
-  /// `/sockjs/info` must answer. Loads the script when both are there. Resolves to a boolean.
+  /// Finds out once whether the server offers SockJS: `/sockjs/info` must answer, then the
+  /// client script is loaded from the server (a 404 there fires the script's error event).
+  /// Resolves to a boolean; without SockJS the page uses the native WebSocket.
   let sockjsProbe = null;
   function probeSockJS() {
     if (sockjsProbe) return sockjsProbe;
     sockjsProbe = (async () => {
       if (typeof global.SockJS === "function") return true;
       try {
-        const [script, info] = await Promise.all([
-          fetch(SOCKJS_SCRIPT, { method: "HEAD", cache: "no-store" }),
-          fetch(SOCKJS_PATH + "/info", { cache: "no-store" }),
-        ]);
-        if (!script.ok || !info.ok) return false;
+        const info = await fetch(SOCKJS_PATH + "/info", { cache: "no-store" });
+        if (!info.ok) return false;
         await new Promise((resolve, reject) => {
           const tag = document.createElement("script");
           tag.src = SOCKJS_SCRIPT;
@@ -103,6 +101,7 @@
       this.socket = socket;
       socket.onopen = () => {
         if (socket !== this.socket) return;
+        if (wantSockJS && socket.transport) this.usedTransport = "SockJS · " + socket.transport;
         const isReconnect = this.everOpened;
         this.everOpened = true;
         this.lastFrameAt = Date.now();
