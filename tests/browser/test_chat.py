@@ -83,6 +83,16 @@ def test_direct_messages_from_the_member_list(server, browsers):
     bob.open_conv("room:lobby")
     assert "psst, bob" not in bob.texts()
 
+    # A DM to a guest who signed out is refused, and says so.
+    bob.ensure_sidebar()
+    bob.driver.find_element(By.ID, "signout").click()
+    bob.wait(lambda d: d.find_element(By.ID, "nick").is_displayed(), "bob signed out")
+    alice.wait(lambda d: "bob left" in alice.js(
+        "return RabbitChat.state.convs.get('room:lobby').log.textContent"), "bob gone")
+    alice.send("are you gone?")
+    alice.wait(lambda d: (alice.status_of("are you gone?") or [""])[0] == "failed", "DM refused")
+    assert "not online" in alice.status_of("are you gone?")[1]
+
 
 def test_typing_shows_and_clears(server, browsers):
     alice, bob = two_people(server, browsers)

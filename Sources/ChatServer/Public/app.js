@@ -169,7 +169,9 @@
 
   function archiveConv(conv, text) {
     for (const node of conv.log.children) {
-      if (node.dataset.seq) {
+      if (node.dataset.cid) {
+        delete node.dataset.seq; // still waiting for its ack: it will be re-sent, not archived
+      } else if (node.dataset.seq) {
         delete node.dataset.seq;
         node.dataset.archived = "1";
       } else if (node.dataset.after !== undefined) {
@@ -610,6 +612,18 @@
     S.pending.delete(f.cid);
     p.failed = true;
     setStatus(p.row, "failed", "Not sent: " + f.message);
+    const retry = h("button", { type: "button", className: "link-btn", "aria-label": "Try sending this message again" }, "Retry");
+    retry.addEventListener("click", () => {
+      // A new cid: the refused one may not be reused for the same text after a refusal.
+      const cid = nextCid();
+      p.frame = Object.assign({}, p.frame, { cid });
+      p.failed = false;
+      p.row.dataset.cid = cid;
+      setStatus(p.row, "sending", "Sending…");
+      S.pending.set(cid, p);
+      if (canSendTo(p.conv)) S.conn.send(p.frame);
+    });
+    p.row.querySelector(".msg-status").appendChild(retry);
   }
 
   /// Own messages show "Read by N": N other users whose read position reached the message.
