@@ -38,6 +38,7 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
     private var terminalError: AMQPError?
     private var closePromises: [EventLoopPromise<Void>] = []
     private var writingCommand = false
+    private var isTornDown = false
     private var context: ChannelHandlerContext?
     private let callbacks: Callbacks
     private let logger: Logger
@@ -73,6 +74,21 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        self.tearDown()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // A socket that never became active (refused connect) is removed without
+        // channelInactive: complete the promises anyway so no caller waits forever.
+        self.tearDown()
+        self.context = nil
+    }
+
+    /// Fails or completes everything pending, once, when the socket is gone.
+    private func tearDown() {
+        guard !self.isTornDown else { return }
+        self.isTornDown = true
         self.connection.socketClosed()
         self.heartbeatTask?.cancel()
         self.heartbeatTask = nil
@@ -97,7 +113,6 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
         }
         self.closePromises.removeAll()
         self.closedPromise.succeed(cleanClose ? nil : error)
-        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
