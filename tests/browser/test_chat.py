@@ -258,3 +258,23 @@ def test_history_loads_on_scroll_and_autoscroll_respects_the_reader(server, brow
     # Feature probes answer 404 until SockJS and accounts land; that is expected, not a problem.
     problems = [p for p in problems if "/sockjs" not in p and "/api/login" not in p]
     assert problems == []
+
+
+def test_two_tabs_of_one_browser_chat(server, browsers):
+    """The foundation's acceptance, literally: two tabs of one Chromium join a room and chat."""
+    driver = browsers("tabs")
+    alice = ChatPage(driver, server.url)
+    alice.sign_in("alice", "lobby")
+    alice_tab = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    bob = ChatPage(driver, server.url)
+    bob.sign_in("bob", "lobby")
+    bob_tab = driver.current_window_handle
+    bob.send("hello from tab two")
+
+    driver.switch_to.window(alice_tab)
+    alice.wait_text("hello from tab two")
+    alice.send("hello from tab one")
+    driver.switch_to.window(bob_tab)
+    bob.wait_text("hello from tab one")
+    assert [m[:2] for m in bob.messages()] == [["bob", "hello from tab two"], ["alice", "hello from tab one"]]
