@@ -27,4 +27,10 @@ public protocol Broker: Sendable {
     /// Each message is acknowledged to the broker after `handler` returns, so a node that dies
     /// mid-delivery does not lose it from the broker's point of view.
     func consume(_ handler: @escaping @Sendable (BrokerMessage) async -> Void) async throws
+
+    /// Yields each time the broker connection recovered after a loss.
+    ///
+    /// Messages published to this node while it was disconnected may be gone (its queue is
+    /// exclusive), so the hub re-announces its presence and fills gaps from the store.
+    func recoveries() -> AsyncStream<Void>
 }

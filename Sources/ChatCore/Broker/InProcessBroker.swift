@@ -1,8 +1,22 @@
 /// One node's connection to an `InProcessExchange`: its queue and its bindings.
-public struct InProcessBroker: Broker {
+public final class InProcessBroker: Broker {
     let exchange: InProcessExchange
     let queueID: Int
     let queue: DeliveryQueue
+    private let recoveryStream: AsyncStream<Void>
+    /// Held so the recovery stream stays open (and silent) for the broker's lifetime.
+    private let recoveryContinuation: AsyncStream<Void>.Continuation
+
+    init(exchange: InProcessExchange, queueID: Int, queue: DeliveryQueue) {
+        self.exchange = exchange
+        self.queueID = queueID
+        self.queue = queue
+        (recoveryStream, recoveryContinuation) = AsyncStream.makeStream()
+    }
+
+    deinit {
+        recoveryContinuation.finish()
+    }
 
     public func publish(_ message: BrokerMessage, confirm: Bool) async throws {
         // Routing is synchronous with the publish: once it returns the message sits in every
@@ -28,6 +42,9 @@ public struct InProcessBroker: Broker {
             exchange.delete(queueID: queueID)
         }
     }
+
+    /// The in-process broker never loses its connection: the stream never yields.
+    public func recoveries() -> AsyncStream<Void> { recoveryStream }
 
     /// Removes this node's queue, as an exclusive AMQP queue disappears with its connection.
     public func shutdown() {

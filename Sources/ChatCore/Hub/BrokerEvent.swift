@@ -18,6 +18,9 @@ struct BrokerEvent: Codable, Sendable, Equatable {
         case receipt
         /// A user came online on a node or went offline there (`cluster.online`).
         case online
+        /// A node's periodic list of its members (`cluster.announce`): every room with its local
+        /// users, and every user with a session on the node. Silence means the node is gone.
+        case announce
     }
 
     var kind: Kind
@@ -35,6 +38,10 @@ struct BrokerEvent: Codable, Sendable, Equatable {
     var presence: PresenceFrame.Event?
     var seq: Int64?
     var online: Bool?
+    /// For `announce`: room → users with a session in it on the node.
+    var rooms: [String: [String]]?
+    /// For `announce`: users with a session on the node.
+    var users: [String]?
 
     init(kind: Kind, node: String) {
         self.kind = kind

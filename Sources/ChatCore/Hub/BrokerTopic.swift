@@ -6,5 +6,6 @@ enum BrokerTopic {
     static func roomBinding(_ room: String) -> String { "room.\(room).#" }
     static func userBinding(_ user: String) -> String { "user.\(user).#" }
     static let clusterOnline = "cluster.online"
+    static let clusterAnnounce = "cluster.announce"
     static let clusterBinding = "cluster.#"
 }

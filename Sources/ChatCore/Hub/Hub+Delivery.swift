@@ -17,6 +17,7 @@ extension Hub {
         case .typing: deliverTyping(event)
         case .receipt: deliverReceipt(event)
         case .online: trackOnline(event)
+        case .announce: applyAnnouncement(event)
         }
     }
 
@@ -31,9 +32,16 @@ extension Hub {
                     case .joining(var buffered)?:
                         buffered.append((message.seq, frame))
                         sessions[id]?.rooms[room] = .joining(buffered: buffered)
-                    case .live(let lastSeq)? where message.seq > lastSeq:
+                    case .repairing(let after, var buffered)?:
+                        buffered.append((message.seq, frame))
+                        sessions[id]?.rooms[room] = .repairing(after: after, buffered: buffered)
+                    case .live(let lastSeq)? where message.seq == lastSeq + 1:
                         sessions[id]?.rooms[room] = .live(lastSeq: message.seq)
                         sessions[id]?.outbox.enqueue(frame)
+                    case .live(let lastSeq)? where message.seq > lastSeq + 1:
+                        // A gap: fetch the missing messages from the store before this one.
+                        sessions[id]?.rooms[room] = .repairing(after: lastSeq, buffered: [(message.seq, frame)])
+                        gapRepairs.continuation.yield(GapRepair(session: id, room: room))
                     default:
                         break
                     }

@@ -71,7 +71,15 @@ extension Hub {
             ),
             to: id
         )
-        for entry in buffered where entry.seq > lastSeq {
+        let pending = buffered.sorted { $0.seq < $1.seq }.filter { $0.seq > lastSeq }
+        for (index, entry) in pending.enumerated() {
+            guard entry.seq == lastSeq + 1 else {
+                // Something between the backlog and the live stream is missing: fill it from
+                // the store before going live.
+                sessions[id]?.rooms[room] = .repairing(after: lastSeq, buffered: Array(pending[index...]))
+                gapRepairs.continuation.yield(GapRepair(session: id, room: room))
+                return
+            }
             sessions[id]?.outbox.enqueue(entry.frame)
             lastSeq = entry.seq
         }

@@ -29,6 +29,34 @@ struct RoomRoster: Sendable {
         return nodes.isEmpty
     }
 
+    /// A change of who is online in a room.
+    struct Transition: Equatable {
+        var room: String
+        var user: String
+        var event: PresenceFrame.Event
+    }
+
+    /// Makes `rooms` (room → users) the complete membership of `node`, returning the users who
+    /// came online or went offline in a room because of it.
+    mutating func replace(node: String, with newRooms: [String: Set<String>]) -> [Transition] {
+        var transitions: [Transition] = []
+        // Entries the node no longer reports.
+        for (room, users) in rooms {
+            for (user, nodes) in users where nodes.contains(node) && !(newRooms[room]?.contains(user) ?? false) {
+                if leave(room: room, user: user, node: node) {
+                    transitions.append(Transition(room: room, user: user, event: .leave))
+                }
+            }
+        }
+        // Entries the node reports that were missing.
+        for (room, users) in newRooms {
+            for user in users where join(room: room, user: user, node: node) {
+                transitions.append(Transition(room: room, user: user, event: .join))
+            }
+        }
+        return transitions
+    }
+
     /// The users online in `room`, sorted.
     func members(of room: String) -> [String] {
         (rooms[room]?.keys).map { $0.sorted() } ?? []

@@ -9,6 +9,10 @@ struct SessionState {
         case joining(buffered: [(seq: Int64, frame: ByteBuffer)])
         /// Live; messages with `seq <= lastSeq` were already delivered and are skipped.
         case live(lastSeq: Int64)
+        /// A live message skipped `seq`s after `after` (lost by a broker outage, or published
+        /// out of order by another node); the missing ones are being read from the store and
+        /// live messages wait here meanwhile.
+        case repairing(after: Int64, buffered: [(seq: Int64, frame: ByteBuffer)])
     }
 
     let id: SessionID

@@ -1,0 +1,222 @@
+import AMQP
+public import ChatCore
+public import Logging
+import NIOCore
+public import ServiceLifecycle
+import Synchronization
+
+/// The chat `Broker` on RabbitMQ: how several nodes share rooms.
+///
+/// Per node it keeps two long-lived AMQP connections, never one per client: a publisher
+/// (confirm mode) and a consumer, as RabbitMQ advises, so flow control on publishing never
+/// stalls consuming. The consumer owns one exclusive, server-named queue bound to the topic
+/// exchange `rabbitchat` with the patterns the `Hub` asks for, consumed with manual acks and a
+/// bounded prefetch. Both connections recover by themselves (the AMQP client redeclares the
+/// exchange, the queue — under a new name — its bindings and the consumer); the broker reports
+/// each recovery so the hub can re-announce presence and fill any gap from the store.
+public final class RabbitMQBroker: Broker, Service {
+    /// Connection settings of the broker.
+    public struct Configuration: Sendable {
+        /// `amqp://user:pass@host:port/vhost`.
+        public var url: String
+        /// The topic exchange all nodes share.
+        public var exchange: String
+        /// Unacknowledged deliveries the consumer may hold (RabbitMQ advises 100–300).
+        public var prefetch: UInt16
+        /// How long a confirmed publish may wait for the broker's confirm before the `send`
+        /// fails with a retryable error.
+        public var confirmTimeout: Duration
+        /// Shown in the RabbitMQ management UI, suffixed with `publisher`/`consumer`.
+        public var connectionName: String
+
+        public init(
+            url: String, exchange: String = "rabbitchat", prefetch: UInt16 = 200,
+            confirmTimeout: Duration = .seconds(5), connectionName: String = "rabbitchat"
+        ) {
+            self.url = url
+            self.exchange = exchange
+            self.prefetch = prefetch
+            self.confirmTimeout = confirmTimeout
+            self.connectionName = connectionName
+        }
+    }
+
+    let configuration: Configuration
+    let publisherConnection: AMQPConnection
+    let consumerConnection: AMQPConnection
+    let publisher: AMQPChannel
+    let consumerChannel: AMQPChannel
+    let logger: Logger
+    private let queueName: Mutex<String>
+    private let recoveryStream: AsyncStream<Void>
+    private let recoveryContinuation: AsyncStream<Void>.Continuation
+
+    private init(
+        configuration: Configuration, publisherConnection: AMQPConnection, consumerConnection: AMQPConnection,
+        publisher: AMQPChannel, consumerChannel: AMQPChannel, queueName: String, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.publisherConnection = publisherConnection
+        self.consumerConnection = consumerConnection
+        self.publisher = publisher
+        self.consumerChannel = consumerChannel
+        self.queueName = Mutex(queueName)
+        self.logger = logger
+        (recoveryStream, recoveryContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Connects both connections, declares the exchange and this node's queue.
+    ///
+    /// Fails with the AMQP client's typed error (e.g. ACCESS_REFUSED) when RabbitMQ refuses or
+    /// cannot be reached, so `serve` can say exactly why it cannot start.
+    public static func connect(configuration: Configuration, logger: Logger) async throws -> RabbitMQBroker {
+        var publisherConfiguration = try AMQPConnection.Configuration(url: configuration.url)
+        publisherConfiguration.connectionName = "\(configuration.connectionName) publisher"
+        var consumerConfiguration = try AMQPConnection.Configuration(url: configuration.url)
+        consumerConfiguration.connectionName = "\(configuration.connectionName) consumer"
+
+        let publisherConnection = try await AMQPConnection.connect(configuration: publisherConfiguration, logger: logger)
+        let consumerConnection: AMQPConnection
+        do {
+            consumerConnection = try await AMQPConnection.connect(configuration: consumerConfiguration, logger: logger)
+        } catch {
+            try? await publisherConnection.close()
+            throw error
+        }
+        do {
+            let publisher = try await publisherConnection.openChannel()
+            try await publisher.enableConfirms()
+            try await publisher.declareExchange(configuration.exchange, type: "topic", durable: true)
+            let consumerChannel = try await consumerConnection.openChannel()
+            try await consumerChannel.qos(prefetchCount: configuration.prefetch)
+            try await consumerChannel.declareExchange(configuration.exchange, type: "topic", durable: true)
+            let queue = try await consumerChannel.declareQueue(exclusive: true, autoDelete: true)
+            return RabbitMQBroker(
+                configuration: configuration, publisherConnection: publisherConnection,
+                consumerConnection: consumerConnection, publisher: publisher, consumerChannel: consumerChannel,
+                queueName: queue.name, logger: logger)
+        } catch {
+            try? await publisherConnection.close()
+            try? await consumerConnection.close()
+            throw error
+        }
+    }
+
+    /// This node's queue name (it changes when recovery redeclares the server-named queue).
+    public var queue: String { queueName.withLock { $0 } }
+
+    public func publish(_ message: BrokerMessage, confirm: Bool) async throws {
+        let confirmation: AMQPConfirmation
+        do {
+            confirmation = try publisher.enqueuePublish(
+                message.payload, exchange: configuration.exchange, routingKey: message.topic,
+                properties: AMQPBasicProperties(contentType: "application/json", deliveryMode: 1))
+        } catch {
+            throw Self.brokerError(error)
+        }
+        guard confirm else { return }
+        let timeout = configuration.confirmTimeout
+        do {
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try await confirmation.wait()
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return false
+                }
+                let confirmed = try await group.next() ?? false
+                group.cancelAll()
+                if !confirmed {
+                    throw BrokerError(.timeout, "no publisher confirm within \(timeout)")
+                }
+            }
+        } catch let error as BrokerError {
+            throw error
+        } catch {
+            throw Self.brokerError(error)
+        }
+    }
+
+    public func bind(_ pattern: String) async throws {
+        do {
+            try await consumerChannel.bindQueue(queue, exchange: configuration.exchange, routingKey: pattern)
+        } catch {
+            throw Self.brokerError(error)
+        }
+    }
+
+    public func unbind(_ pattern: String) async throws {
+        do {
+            try await consumerChannel.unbindQueue(queue, exchange: configuration.exchange, routingKey: pattern)
+        } catch {
+            throw Self.brokerError(error)
+        }
+    }
+
+    public func consume(_ handler: @escaping @Sendable (BrokerMessage) async -> Void) async throws {
+        let consumer = try await consumerChannel.consume(queue: queue)
+        for try await delivery in consumer {
+            await handler(BrokerMessage(topic: delivery.routingKey, payload: delivery.body))
+            do {
+                try await delivery.ack()
+            } catch {
+                // A delivery of a lost connection cannot be acked; the broker redelivers it (or
+                // the exclusive queue is gone) and the hub's seq check drops duplicates.
+                logger.debug("ack failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    public func recoveries() -> AsyncStream<Void> { recoveryStream }
+
+    /// Keeps both connections until graceful shutdown, following recovery events.
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.publisherConnection.run() }
+            group.addTask { try await self.consumerConnection.run() }
+            group.addTask { await self.watch(self.consumerConnection, role: "consumer") }
+            group.addTask { await self.watch(self.publisherConnection, role: "publisher") }
+            try await group.next()
+            group.cancelAll()
+        }
+        recoveryContinuation.finish()
+    }
+
+    private func watch(_ connection: AMQPConnection, role: String) async {
+        for await event in connection.events {
+            switch event {
+            case .queueRenamed(_, let new):
+                queueName.withLock { $0 = new }
+            case .recovered:
+                logger.notice("RabbitMQ connection recovered", metadata: ["connection": "\(role)"])
+                recoveryContinuation.yield()
+            case .connectionLost(let reason):
+                logger.warning("RabbitMQ connection lost", metadata: ["connection": "\(role)", "reason": "\(reason)"])
+            case .blocked(let reason):
+                logger.warning("RabbitMQ blocked publishing", metadata: ["connection": "\(role)", "reason": "\(reason)"])
+            case .unblocked:
+                logger.notice("RabbitMQ unblocked publishing", metadata: ["connection": "\(role)"])
+            case .recoveryAttemptFailed, .recoveryFailed, .closed:
+                break
+            }
+        }
+    }
+
+    /// Closes both connections (tests; the service closes them on graceful shutdown).
+    public func close() async {
+        try? await publisherConnection.close()
+        try? await consumerConnection.close()
+    }
+
+    static func brokerError(_ error: any Error) -> BrokerError {
+        guard let amqp = error as? AMQPError else {
+            return BrokerError(.unavailable, "\(error)")
+        }
+        if amqp.code == .publishNacked {
+            return BrokerError(.rejected, amqp.description)
+        }
+        return BrokerError(.unavailable, amqp.description)
+    }
+}

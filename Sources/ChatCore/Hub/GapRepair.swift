@@ -1,0 +1,5 @@
+/// A request to fill a session's room stream from the store after a skipped `seq`.
+struct GapRepair: Sendable {
+    var session: SessionID
+    var room: String
+}

@@ -1,0 +1,72 @@
+import Logging
+
+extension Hub {
+    /// Publishes this node's complete membership on `cluster.announce`.
+    ///
+    /// Join and leave events keep every node's roster current; the announcement repairs what
+    /// events cannot: a node that started late learns who is already online, and a node that
+    /// died without saying goodbye stops announcing and expires (Phoenix Tracker style).
+    func announcePresence() async {
+        var event = BrokerEvent(kind: .announce, node: nodeID)
+        event.rooms = localRooms.mapValues { Array($0.keys) }
+        event.users = Array(localUsers.keys)
+        await publishTransient(BrokerTopic.clusterAnnounce, event)
+    }
+
+    /// Applies another node's (or this node's own) announcement.
+    func applyAnnouncement(_ event: BrokerEvent) {
+        nodeLastSeen[event.node] = ChatClock.monotonicMillis()
+        let rooms = (event.rooms ?? [:]).mapValues { Set($0) }
+        emitPresence(roster.replace(node: event.node, with: rooms))
+        let users = Set(event.users ?? [])
+        for (user, nodes) in onlineNodes where nodes.contains(event.node) && !users.contains(user) {
+            onlineNodes[user]?.remove(event.node)
+            if onlineNodes[user]?.isEmpty ?? false { onlineNodes[user] = nil }
+        }
+        for user in users { onlineNodes[user, default: []].insert(event.node) }
+    }
+
+    /// Drops every member of nodes that have not announced for three intervals.
+    func expireSilentNodes() {
+        let now = ChatClock.monotonicMillis()
+        let limit = configuration.presenceAnnounceMillis * 3
+        for (node, lastSeen) in nodeLastSeen where node != nodeID && now - lastSeen > limit {
+            logger.notice("node went silent; its members are now offline", metadata: ["peer": "\(node)"])
+            nodeLastSeen[node] = nil
+            emitPresence(roster.replace(node: node, with: [:]))
+            for (user, nodes) in onlineNodes where nodes.contains(node) {
+                onlineNodes[user]?.remove(node)
+                if onlineNodes[user]?.isEmpty ?? false { onlineNodes[user] = nil }
+            }
+        }
+    }
+
+    /// Sends `presence` frames for roster transitions to the local members of each room.
+    func emitPresence(_ transitions: [RoomRoster.Transition]) {
+        for transition in transitions {
+            guard let members = localRooms[transition.room] else { continue }
+            let frame = ServerFrameEncoder.encode(
+                PresenceFrame(
+                    room: transition.room, user: transition.user, event: transition.event,
+                    online: roster.onlineCount(of: transition.room)))
+            for (member, ids) in members where member != transition.user {
+                for id in ids { sessions[id]?.outbox.enqueue(frame, ephemeral: true) }
+            }
+        }
+    }
+
+    /// After the broker connection recovered: re-announce at once and re-check every live room
+    /// stream against the store, since this node's queue may have lost messages meanwhile.
+    func brokerRecovered() async {
+        logger.notice("broker recovered: re-announcing presence and filling gaps from the store")
+        await announcePresence()
+        for (id, session) in sessions {
+            for (room, subscription) in session.rooms {
+                if case .live(let lastSeq) = subscription {
+                    sessions[id]?.rooms[room] = .repairing(after: lastSeq, buffered: [])
+                    gapRepairs.continuation.yield(GapRepair(session: id, room: room))
+                }
+            }
+        }
+    }
+}

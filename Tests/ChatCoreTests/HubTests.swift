@@ -1,0 +1,200 @@
+import ChatCore
+import Foundation
+import Logging
+import NIOCore
+import Synchronization
+import Testing
+
+/// The hub as a value-level component: two hubs (two nodes) sharing one in-process exchange, as
+/// two servers share RabbitMQ, with sessions driven through their outboxes.
+@Suite("Hub", .timeLimit(.minutes(1)))
+struct HubTests {
+    /// One connected session of a hub.
+    struct Client {
+        let hub: Hub
+        let id: SessionID
+        let outbox: SessionOutbox
+
+        func send(_ json: String) async {
+            await hub.receive(Array(json.utf8), from: id)
+        }
+
+        /// The next frame; fails after 5 s instead of hanging.
+        func next() async throws -> [String: Any] {
+            let outbox = self.outbox
+            let raw: String? = try await withThrowingTaskGroup(of: String?.self) { group in
+                group.addTask {
+                    while true {
+                        // Pending frames are kept in a per-client buffer between calls.
+                        if let frame = Buffer.shared.pop(id: ObjectIdentifier(outbox)) { return frame }
+                        guard let item = await outbox.next() else { return nil }
+                        switch item {
+                        case .frames(let frames):
+                            for frame in frames {
+                                Buffer.shared.push(String(buffer: frame), id: ObjectIdentifier(outbox))
+                            }
+                        case .close(let code, _):
+                            return #"{"type":"closed","code":\#(code.rawValue)}"#
+                        }
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(5))
+                    return nil
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                return first
+            }
+            let text = try #require(raw, "no frame within 5 s")
+            return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        }
+
+        func expect(_ type: String, skipping: Set<String> = []) async throws -> [String: Any] {
+            while true {
+                let frame = try await next()
+                if frame["type"] as? String == type { return frame }
+                guard skipping.contains(frame["type"] as? String ?? "") else {
+                    Issue.record("expected \(type), got \(frame)")
+                    return frame
+                }
+            }
+        }
+    }
+
+    /// Frames read from an outbox but not yet consumed by the test, as JSON text.
+    final class Buffer: Sendable {
+        static let shared = Buffer()
+        private let frames = Mutex<[ObjectIdentifier: [String]]>([:])
+        func push(_ frame: String, id: ObjectIdentifier) {
+            frames.withLock { $0[id, default: []].append(frame) }
+        }
+        func pop(id: ObjectIdentifier) -> String? {
+            frames.withLock { frames in
+                guard var queue = frames[id], !queue.isEmpty else { return nil }
+                let first = queue.removeFirst()
+                frames[id] = queue
+                return first
+            }
+        }
+    }
+
+    static func withNodes(
+        _ count: Int, limits: ChatLimits = .init(), _ body: ([Hub], InProcessExchange) async throws -> Void
+    ) async throws {
+        let exchange = InProcessExchange()
+        let store = InMemoryMessageStore()
+        let hubs = (0..<count).map { index in
+            Hub(
+                configuration: .init(nodeID: "node\(index)", limits: limits, typingSweepMillis: 100), store: store,
+                broker: exchange.makeBroker(), logger: Logger(label: "hub-test"))
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for hub in hubs { group.addTask { try await hub.run() } }
+            // Wait until each hub has bound its cluster topic, so presence flows from the start.
+            while exchange.bindingCounts.filter({ $0 > 0 }).count < count { await Task.yield() }
+            try await body(hubs, exchange)
+            group.cancelAll()
+        }
+    }
+
+    static func connect(_ hub: Hub, as nick: String) async throws -> Client {
+        let (id, outbox) = await hub.connect()
+        let client = Client(hub: hub, id: id, outbox: outbox)
+        await client.send(#"{"type":"hello","nick":"\#(nick)"}"#)
+        _ = try await client.expect("welcome")
+        return client
+    }
+
+    @Test("rooms span nodes: messages, presence counts and member lists")
+    func roomAcrossNodes() async throws {
+        try await Self.withNodes(2) { hubs, _ in
+            let alice = try await Self.connect(hubs[0], as: "alice")
+            let bob = try await Self.connect(hubs[1], as: "bob")
+            await alice.send(#"{"type":"join","room":"lobby"}"#)
+            let aliceJoined = try await alice.expect("joined")
+            #expect(aliceJoined["online"] as? Int == 1)
+            await bob.send(#"{"type":"join","room":"lobby"}"#)
+            let bobJoined = try await bob.expect("joined")
+            #expect(bobJoined["members"] as? [String] == ["alice", "bob"])
+            let presence = try await alice.expect("presence")
+            #expect(presence["user"] as? String == "bob")
+            #expect(presence["online"] as? Int == 2)
+
+            await bob.send(#"{"type":"send","room":"lobby","text":"hello from node1","cid":"b1"}"#)
+            let message = try await alice.expect("message")
+            #expect(message["from"] as? String == "bob")
+            #expect(message["seq"] as? Int == 1)
+            let ack = try await bob.expect("ack", skipping: ["message"])
+            #expect(ack["seq"] as? Int == 1)
+            #expect(await hubs[0].roomCounts().first?.online == 2)
+            #expect(await hubs[1].roomCounts().first?.online == 2)
+
+            await hubs[1].disconnect(bob.id)
+            let left = try await alice.expect("presence")
+            #expect(left["event"] as? String == "leave")
+            #expect(left["online"] as? Int == 1)
+        }
+    }
+
+    @Test("DMs cross nodes and reach both parties' sessions; nick uniqueness spans nodes")
+    func directAcrossNodes() async throws {
+        try await Self.withNodes(2) { hubs, _ in
+            let alice = try await Self.connect(hubs[0], as: "alice")
+            let bob = try await Self.connect(hubs[1], as: "bob")
+            // The other node knows alice is online, so her nick is taken there.
+            let (otherID, otherOutbox) = await hubs[1].connect()
+            let impostor = Client(hub: hubs[1], id: otherID, outbox: otherOutbox)
+            await impostor.send(#"{"type":"hello","nick":"alice"}"#)
+            let refused = try await impostor.expect("error")
+            #expect(refused["code"] as? String == "nick_taken")
+
+            await alice.send(#"{"type":"send","to":"bob","text":"psst","cid":"d1"}"#)
+            let received = try await bob.expect("message")
+            #expect(received["from"] as? String == "alice")
+            #expect(received["to"] as? String == "bob")
+            let echo = try await alice.expect("message", skipping: ["ack"])
+            #expect(echo["text"] as? String == "psst")
+        }
+    }
+
+    @Test("bindings follow interest: one per room per node, removed with the last member")
+    func bindingsFollowInterest() async throws {
+        try await Self.withNodes(1) { hubs, exchange in
+            let baseline = exchange.bindingCounts.reduce(0, +)  // cluster.#
+            let a = try await Self.connect(hubs[0], as: "a")
+            let b = try await Self.connect(hubs[0], as: "b")
+            #expect(exchange.bindingCounts.reduce(0, +) == baseline + 2)  // user.a.#, user.b.#
+            await a.send(#"{"type":"join","room":"r"}"#)
+            _ = try await a.expect("joined")
+            await b.send(#"{"type":"join","room":"r"}"#)
+            _ = try await b.expect("joined")
+            #expect(exchange.bindingCounts.reduce(0, +) == baseline + 3, "one room binding for two members")
+            await a.send(#"{"type":"leave","room":"r"}"#)
+            _ = try await a.expect("left")
+            #expect(exchange.bindingCounts.reduce(0, +) == baseline + 3)
+            await hubs[0].disconnect(b.id)
+            #expect(exchange.bindingCounts.reduce(0, +) == baseline + 1, "room and user.b bindings are gone")
+        }
+    }
+
+    @Test("a typing start that is not refreshed expires into a stop")
+    func typingExpiry() async throws {
+        var limits = ChatLimits()
+        limits.typingExpiryMillis = 300
+        try await Self.withNodes(2, limits: limits) { hubs, _ in
+            let alice = try await Self.connect(hubs[0], as: "alice")
+            let bob = try await Self.connect(hubs[1], as: "bob")
+            await alice.send(#"{"type":"join","room":"t"}"#)
+            _ = try await alice.expect("joined")
+            await bob.send(#"{"type":"join","room":"t"}"#)
+            _ = try await bob.expect("joined")
+            await alice.send(#"{"type":"typing","room":"t","state":"start"}"#)
+            let start = try await bob.expect("typing")
+            #expect(start["state"] as? String == "start")
+            let stop = try await bob.expect("typing")
+            #expect(stop["state"] as? String == "stop")
+            #expect(stop["user"] as? String == "alice")
+        }
+    }
+}
