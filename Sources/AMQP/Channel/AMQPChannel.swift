@@ -212,7 +212,6 @@ public final class AMQPChannel: Sendable {
     ) throws -> AMQPConfirmation {
         try Self.validate(exchange)
         try Self.validate(routingKey)
-        let written = self.eventLoop.makePromise(of: Void.self)
         let confirm = self.eventLoop.makePromise(of: Void.self)
         self.connection.submit(
             .publish(
@@ -220,14 +219,11 @@ public final class AMQPChannel: Sendable {
                 .init(exchange: exchange, routingKey: routingKey, mandatory: mandatory),
                 properties,
                 body,
-                written: written,
                 confirm: confirm
             ),
             for: self
         )
-        // Outside confirm mode the handler completes `confirm` immediately; a failed write
-        // must still surface.
-        let future = written.futureResult.flatMap { confirm.futureResult }
+        let future = confirm.futureResult
         return AMQPConfirmation(future: future)
     }
 
@@ -389,7 +385,7 @@ public final class AMQPChannel: Sendable {
         }.get()
         guard settings.0 else { return }
         let opened = self.eventLoop.makePromise(of: Void.self)
-        link.channel.writeAndFlush(HandlerCommand.openChannel(self.id, opened), promise: nil)
+        HandlerCommand.openChannel(self.id, opened).send(to: link.channel)
         try await opened.futureResult.get()
         if let qos = settings.1 {
             _ = try await self.call(.basic(.qos(qos)), on: link)
@@ -414,14 +410,14 @@ public final class AMQPChannel: Sendable {
             let consume = AMQPMethod.Basic.Consume(
                 queue: record.queue, consumerTag: tag, noAck: record.noAck, exclusive: record.exclusive, arguments: record.arguments
             )
-            link.channel.writeAndFlush(HandlerCommand.consume(channel: self.id, consume, record.stream, promise), promise: nil)
+            HandlerCommand.consume(channel: self.id, consume, record.stream, promise).send(to: link.channel)
             _ = try await promise.futureResult.get()
         }
     }
 
     private func call(_ method: AMQPMethod, on link: AMQPConnection.Link) async throws -> ChannelResponse {
         let promise = self.eventLoop.makePromise(of: ChannelResponse.self)
-        link.channel.writeAndFlush(HandlerCommand.call(channel: self.id, method, promise), promise: nil)
+        HandlerCommand.call(channel: self.id, method, promise).send(to: link.channel)
         return try await promise.futureResult.get()
     }
 

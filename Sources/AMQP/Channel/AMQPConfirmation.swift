@@ -14,4 +14,19 @@ public struct AMQPConfirmation: Sendable {
     public func wait() async throws {
         try await self.future.get()
     }
+
+    /// Waits for every confirmation, in one hop to the event loop.
+    ///
+    /// Cheaper than awaiting each one when a publisher keeps a window of publishes in flight;
+    /// throws the first failure (a nack, a lost connection) after all have completed.
+    public static func waitForAll(_ confirmations: [AMQPConfirmation]) async throws {
+        guard let eventLoop = confirmations.first?.future.eventLoop else { return }
+        let futures = confirmations.map(\.future)
+        let results = try await eventLoop.flatSubmit {
+            EventLoopFuture.whenAllComplete(futures, on: eventLoop)
+        }.get()
+        for result in results {
+            try result.get()
+        }
+    }
 }

@@ -218,7 +218,7 @@ public final class AMQPConnection: Service, Sendable {
             let channel = AMQPChannel(id: id, connection: self)
             self.state.value.channels[id] = channel
             let promise = self.eventLoop.makePromise(of: Void.self)
-            link.channel.writeAndFlush(HandlerCommand.openChannel(id, promise), promise: nil)
+            HandlerCommand.openChannel(id, promise).send(to: link.channel)
             return (channel, promise)
         }.get()
         do {
@@ -256,7 +256,7 @@ public final class AMQPConnection: Service, Sendable {
         await recovery?.value
         if let link {
             let promise = self.eventLoop.makePromise(of: Void.self)
-            link.channel.writeAndFlush(HandlerCommand.closeConnection(promise), promise: nil)
+            HandlerCommand.closeConnection(promise).send(to: link.channel)
             let timeout = self.eventLoop.scheduleTask(in: .seconds(5)) { link.channel.close(promise: nil) }
             try? await promise.futureResult.get()
             timeout.cancel()
@@ -297,7 +297,7 @@ public final class AMQPConnection: Service, Sendable {
             command.fail(self.unavailableError())
             return
         }
-        link.channel.write(command, promise: nil)
+        command.send(to: link.channel, flush: false)
         // One flush per event-loop tick: commands submitted back to back share a syscall.
         if !self.state.value.flushScheduled {
             self.state.value.flushScheduled = true
@@ -435,11 +435,11 @@ public final class AMQPConnection: Service, Sendable {
             self.eventLoop.execute { self.state.value.reservedChannelIDs.remove(topologyChannelID) }
         }
         let opened = self.eventLoop.makePromise(of: Void.self)
-        link.channel.writeAndFlush(HandlerCommand.openChannel(topologyChannelID, opened), promise: nil)
+        HandlerCommand.openChannel(topologyChannelID, opened).send(to: link.channel)
         try await opened.futureResult.get()
         func call(_ method: AMQPMethod) async throws -> ChannelResponse {
             let promise = self.eventLoop.makePromise(of: ChannelResponse.self)
-            link.channel.writeAndFlush(HandlerCommand.call(channel: topologyChannelID, method, promise), promise: nil)
+            HandlerCommand.call(channel: topologyChannelID, method, promise).send(to: link.channel)
             return try await promise.futureResult.get()
         }
         for exchange in topology.exchanges {
@@ -490,7 +490,7 @@ public final class AMQPConnection: Service, Sendable {
             }
         }
         let closedTopologyChannel = self.eventLoop.makePromise(of: Void.self)
-        link.channel.writeAndFlush(HandlerCommand.closeChannel(topologyChannelID, closedTopologyChannel), promise: nil)
+        HandlerCommand.closeChannel(topologyChannelID, closedTopologyChannel).send(to: link.channel)
         try await closedTopologyChannel.futureResult.get()
         if !renames.isEmpty {
             let finalRenames = renames

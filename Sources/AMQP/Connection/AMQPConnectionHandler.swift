@@ -223,19 +223,21 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             guard self.withChannel(id, failing: { callPromise.fail($0) }, { $0.callSent(.consume(sink, callPromise), method: method) }) else { return }
             self.sendMethod(method, channel: id, context: context)
 
-        case .publish(let id, let publish, let properties, let body, let written, let confirm):
-            var inConfirmMode = false
-            guard self.withChannel(id, failing: { written?.fail($0); confirm?.fail($0) }, { inConfirmMode = $0.publishSent(confirm: confirm) }) else { return }
-            if !inConfirmMode { confirm?.succeed() }
+        case .publish(let id, let publish, let properties, let body, let confirm):
             var buffer = context.channel.allocator.buffer(capacity: body.readableBytes + 256)
             do {
                 try self.encoder.encodeContent(channel: id, method: .basic(.publish(publish)), properties: properties, body: body, into: &buffer)
             } catch {
-                // Only an over-long short string gets here; the façade validates those first.
-                written?.fail(error)
+                // Only an over-long short string gets here (the façade validates names first);
+                // nothing was counted by the confirm tracker yet.
+                confirm.fail(error)
                 return
             }
-            self.writeBytes(buffer, context: context, promise: written)
+            var inConfirmMode = false
+            guard self.withChannel(id, failing: { confirm.fail($0) }, { inConfirmMode = $0.publishSent(confirm: confirm) }) else { return }
+            // Outside confirm mode the "confirm" is the completed write; in confirm mode the
+            // broker's ack completes it (and a failed write tears the channel down anyway).
+            self.writeBytes(buffer, context: context, promise: inConfirmMode ? nil : confirm)
 
         case .send(let id, let method, let generation, let sendPromise):
             if let generation, generation != self.generation {

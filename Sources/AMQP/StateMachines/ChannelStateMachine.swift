@@ -98,15 +98,11 @@ struct ChannelStateMachine {
 
     /// A publish was sent. In confirm mode, `promise` completes with the broker's ack/nack.
     ///
-    /// Returns false when the channel is not in confirm mode and a promise was given, so the
-    /// caller can complete it right away (there is nothing to wait for).
-    mutating func publishSent(confirm promise: EventLoopPromise<Void>?) -> Bool {
+    /// Returns false when the channel is not in confirm mode: there is no confirm to wait for
+    /// and the caller completes `promise` once the message is written.
+    mutating func publishSent(confirm promise: EventLoopPromise<Void>) -> Bool {
         guard self.confirms != nil else { return false }
-        if let promise {
-            _ = self.confirms!.published(promise)
-        } else {
-            _ = self.confirms!.published(nil)
-        }
+        _ = self.confirms!.published(promise)
         return true
     }
 

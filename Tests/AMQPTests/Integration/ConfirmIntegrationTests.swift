@@ -35,11 +35,15 @@ extension IntegrationTests {
                 body.writeInteger(UInt32(index))
                 window.append(try publisher.enqueuePublish(body, routingKey: queue.name, properties: .init(deliveryMode: 2)))
                 if window.count == 100 {
-                    for confirmation in window { try await confirmation.wait() }
+                    if index % 200 < 100 {
+                        for confirmation in window { try await confirmation.wait() }
+                    } else {
+                        try await AMQPConfirmation.waitForAll(window)
+                    }
                     window.removeAll(keepingCapacity: true)
                 }
             }
-            for confirmation in window { try await confirmation.wait() }
+            try await AMQPConfirmation.waitForAll(window)
             let total = try await withTimeout(.seconds(60)) { try await received.value }
             #expect(total == count)
             try await connection.close()
@@ -69,6 +73,13 @@ extension IntegrationTests {
             do {
                 try await channel.publish(ByteBuffer(string: "refused"), routingKey: queue.name)
                 Issue.record("publish to a full reject-publish queue was acked")
+            } catch let error as AMQPError {
+                #expect(error.code == .publishNacked)
+            }
+            do {
+                let batch = try (0..<3).map { _ in try channel.enqueuePublish(ByteBuffer(string: "refused"), routingKey: queue.name) }
+                try await AMQPConfirmation.waitForAll(batch)
+                Issue.record("a batch to a full reject-publish queue was acked")
             } catch let error as AMQPError {
                 #expect(error.code == .publishNacked)
             }

@@ -7,7 +7,7 @@ import NIOCore
 
 func cpuSeconds() -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
     let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
     let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     return user + system
@@ -15,7 +15,7 @@ func cpuSeconds() -> Double {
 
 func maxRSSKiB() -> Int {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
     return usage.ru_maxrss
 }
 
@@ -24,8 +24,7 @@ let url = arguments.count > 1 ? arguments[1] : "amqp://guest:guest@127.0.0.1:567
 let scenario = arguments.count > 2 ? arguments[2] : "publish-100"
 let count = arguments.count > 3 ? Int(arguments[3])! : 20_000
 
-var body = ByteBuffer()
-body.writeRepeatingByte(0x61, count: 1024)
+let body = ByteBuffer(repeating: 0x61, count: 1024)
 
 let connection = try await AMQPConnection.connect(to: url)
 let channel = try await connection.openChannel()
@@ -37,11 +36,11 @@ func publish(window: Int, count: Int) async throws {
     for _ in 0..<count {
         pending.append(try channel.enqueuePublish(body, routingKey: queue.name))
         if pending.count == window {
-            for confirmation in pending { try await confirmation.wait() }
+            try await AMQPConfirmation.waitForAll(pending)
             pending.removeAll(keepingCapacity: true)
         }
     }
-    for confirmation in pending { try await confirmation.wait() }
+    try await AMQPConfirmation.waitForAll(pending)
 }
 
 try await channel.enableConfirms()
