@@ -1,0 +1,127 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import ServiceLifecycle
+
+extension SockJSServer {
+    /// Validates a WebSocket handshake and hands valid ones to Hummingbird's upgrader.
+    ///
+    /// The same route answers the upgrade probe and plain HTTP requests, so it must refuse
+    /// requests that are not upgrades with the spec's 400/405 instead of a bare 200.
+    func webSocketHandshake<Context: RequestContext & WebSocketRequestContext>(
+        _ request: Request, context: Context, upgrade: WebSocketUpgradeMiddleware<Context>
+    ) async throws -> Response {
+        guard request.method == .get else { return Self.methodNotAllowed(allow: "GET") }
+        guard configuration.webSocketEnabled else { return Self.plain(.notFound, "Not found.") }
+        guard originAllowed(request) else { return Self.plain(.forbidden, "Origin not allowed.") }
+        guard request.headers[.upgrade]?.lowercased() == "websocket" else {
+            return Self.plain(.badRequest, "Can \"Upgrade\" only to \"WebSocket\".")
+        }
+        let connection = request.headers[values: .connection].flatMap { $0.split(separator: ",") }
+        guard connection.contains(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == "upgrade" }) else {
+            return Self.plain(.badRequest, "\"Connection\" must be \"Upgrade\".")
+        }
+        return try await upgrade.handle(request, context: context) { _, _ in Response(status: .ok) }
+    }
+
+    /// Serves one WebSocket connection as one session: SockJS framing (`o`, `h`, `a[...]`,
+    /// `c[...]`) on `/<server>/<session>/websocket`, plain messages on `/websocket`.
+    func serveWebSocket(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, raw: Bool
+    ) async {
+        let parts = request.uri.path.split(separator: "/")
+        let id = raw || parts.count < 2 ? "websocket" : String(parts[parts.count - 2])
+        let session = SockJSSession(
+            id: id, transport: raw ? .rawWebSocket : .websocket, requestHeaders: request.headers,
+            configuration: configuration)
+        guard case .attached(let receiver) = session.attachReceiver() else {
+            preconditionFailure("a new WebSocket session already had a receiver")
+        }
+        let heartbeat = configuration.heartbeatInterval
+        let maxPayloadBytes = configuration.maxPayloadBytes
+        let logger = self.logger
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await runHandler(session) }
+            group.addTask {
+                await withGracefulShutdownHandler {
+                    await withTaskGroup(of: Void.self) { io in
+                        io.addTask {
+                            await Self.writeFrames(of: session, receiver: receiver, to: outbound, heartbeat: heartbeat, raw: raw)
+                        }
+                        io.addTask {
+                            await Self.readMessages(
+                                into: session, from: inbound, maxSize: maxPayloadBytes, raw: raw, logger: logger)
+                        }
+                        await io.next()
+                        io.cancelAll()
+                    }
+                } onGracefulShutdown: {
+                    session.close(code: 1001, reason: "Server shutting down")
+                }
+                // The connection is gone (or done): the session ends with it.
+                session.abortReceiver(receiver)
+            }
+        }
+    }
+
+    private static func writeFrames(
+        of session: SockJSSession, receiver: SessionStateMachine.ReceiverID, to outbound: WebSocketOutboundWriter,
+        heartbeat: Duration, raw: Bool
+    ) async {
+        do {
+            while let frame = await session.nextFrame(for: receiver, heartbeat: heartbeat) {
+                switch (frame, raw) {
+                case (.close(let code, let reason), true):
+                    try await outbound.close(WebSocketErrorCode(codeNumber: code), reason: reason)
+                    return
+                case (.close, false):
+                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame.encoded)))
+                    try await outbound.close(.normalClosure, reason: nil)
+                    return
+                case (.messages(let messages), true):
+                    for message in messages {
+                        // WebSocket text must be valid UTF-8: lone surrogates become U+FFFD.
+                        try await outbound.write(.text(String(decoding: message.readableBytesView, as: UTF8.self)))
+                    }
+                case (.open, true), (.heartbeat, true):
+                    continue
+                case (_, false):
+                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame.encoded)))
+                }
+            }
+        } catch {
+            // The peer is gone; the reader notices too.
+        }
+    }
+
+    private static func readMessages(
+        into session: SockJSSession, from inbound: WebSocketInboundStream, maxSize: Int, raw: Bool, logger: Logger
+    ) async {
+        do {
+            for try await message in inbound.messages(maxSize: maxSize) {
+                guard case .text(let text) = message else { continue }
+                if raw {
+                    await session.deliver([ByteBuffer(string: text)])
+                    continue
+                }
+                // Empty frames and `[]` carry no messages and are ignored.
+                if text.isEmpty { continue }
+                let payloads: [ByteBuffer]
+                do {
+                    payloads = try InboundPayloadDecoder.decode(Array(text.utf8))
+                } catch {
+                    // The spec: broken JSON terminates the connection abruptly.
+                    logger.debug("SockJS websocket sent broken JSON; closing", metadata: ["session": "\(session.id)"])
+                    return
+                }
+                await session.deliver(payloads)
+            }
+        } catch {
+            logger.debug("SockJS websocket read ended", metadata: ["error": "\(error)"])
+        }
+    }
+}

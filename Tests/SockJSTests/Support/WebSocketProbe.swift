@@ -1,0 +1,36 @@
+import HummingbirdWSClient
+import Logging
+import NIOWebSocket
+import Synchronization
+
+/// Drives one WebSocket against the real server: sends `messages` at once, then collects text frames until `count` arrived (then closes) or the server closed.
+enum WebSocketProbe {
+    struct Result: Sendable {
+        var frames: [String]
+        var closeCode: WebSocketErrorCode?
+        var closeReason: String?
+    }
+
+    static func run(port: Int, path: String, send messages: [String] = [], until count: Int = .max) async throws -> Result {
+        var logger = Logger(label: "ws-probe")
+        logger.logLevel = .warning
+        let frames = Mutex<[String]>([])
+        let closeFrame = try await WebSocketClient.connect(
+            url: "ws://127.0.0.1:\(port)\(path)", configuration: .init(maxFrameSize: 1 << 20), logger: logger
+        ) { inbound, outbound, _ in
+            for message in messages { try await outbound.write(.text(message)) }
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message else { continue }
+                let received = frames.withLock { frames in
+                    frames.append(text)
+                    return frames.count
+                }
+                if received >= count {
+                    try await outbound.close(.normalClosure, reason: nil)
+                    break
+                }
+            }
+        }
+        return Result(frames: frames.withLock { $0 }, closeCode: closeFrame?.closeCode, closeReason: closeFrame?.reason)
+    }
+}
