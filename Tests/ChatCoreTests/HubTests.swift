@@ -175,6 +175,7 @@ struct HubTests {
             #expect(exchange.bindingCounts.reduce(0, +) == baseline + 3)
             await hubs[0].disconnect(b.id)
             #expect(exchange.bindingCounts.reduce(0, +) == baseline + 1, "room and user.b bindings are gone")
+            #expect(baseline == 2, "cluster.# and room.*.presence")
         }
     }
 

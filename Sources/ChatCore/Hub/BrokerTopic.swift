@@ -8,4 +8,5 @@ enum BrokerTopic {
     static let clusterOnline = "cluster.online"
     static let clusterAnnounce = "cluster.announce"
     static let clusterBinding = "cluster.#"
+    static let allRoomsPresenceBinding = "room.*.presence"
 }

@@ -70,9 +70,12 @@ extension Hub {
         guard changed, let members = localRooms[room] else { return }
         let frame = ServerFrameEncoder.encode(
             PresenceFrame(room: room, user: user, event: change, online: roster.onlineCount(of: room)))
-        // The user's own sessions learn their membership from `joined`/`left`, not from presence.
+        // The user's own sessions learn their membership from `joined`/`left`, not from presence;
+        // so do sessions still joining, whose `joined` lists the members as of its sending.
         for (member, ids) in members where member != user {
-            for id in ids { sessions[id]?.outbox.enqueue(frame, ephemeral: true) }
+            for id in ids where sessions[id]?.rooms[room]?.isJoining == false {
+                sessions[id]?.outbox.enqueue(frame, ephemeral: true)
+            }
         }
     }
 

@@ -50,7 +50,9 @@ extension Hub {
                     room: transition.room, user: transition.user, event: transition.event,
                     online: roster.onlineCount(of: transition.room)))
             for (member, ids) in members where member != transition.user {
-                for id in ids { sessions[id]?.outbox.enqueue(frame, ephemeral: true) }
+                for id in ids where sessions[id]?.rooms[transition.room]?.isJoining == false {
+                    sessions[id]?.outbox.enqueue(frame, ephemeral: true)
+                }
             }
         }
     }

@@ -13,6 +13,12 @@ struct SessionState {
         /// out of order by another node); the missing ones are being read from the store and
         /// live messages wait here meanwhile.
         case repairing(after: Int64, buffered: [(seq: Int64, frame: ByteBuffer)])
+
+        /// Whether `joined` has not been sent yet.
+        var isJoining: Bool {
+            if case .joining = self { return true }
+            return false
+        }
     }
 
     let id: SessionID
