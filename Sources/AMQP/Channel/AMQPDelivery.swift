@@ -2,10 +2,11 @@ public import NIOCore
 
 /// A message delivered to a consumer (or fetched with `basic.get`).
 ///
-/// Carries its channel so that `ack()`, `nack()` and `reject()` need nothing else. Delivery tags
-/// are only valid on the connection that issued them: after recovery, settling an old delivery
-/// throws `.connectionLost` instead of acknowledging an unrelated message (the broker
-/// redelivers the old one anyway).
+/// Carries its channel so that `ack()`, `nack()` and `reject()` need nothing else. They return
+/// once the frame is queued for the socket, without a thread hop to wait for the write: a
+/// settle that can no longer be delivered is dropped, and the broker redelivers the message.
+/// Delivery tags are only valid on the connection that issued them, so after recovery settling
+/// an old delivery is dropped too, instead of acknowledging an unrelated message.
 public struct AMQPDelivery: Sendable {
     /// The exchange the message was published to ("" for the default exchange).
     public var exchange: String
@@ -27,7 +28,7 @@ public struct AMQPDelivery: Sendable {
 
     /// Acknowledges the delivery (and, with `multiple`, every earlier one on the channel).
     public func ack(multiple: Bool = false) async throws {
-        try await self.channel.settle(
+        self.channel.settle(
             .basic(.ack(.init(deliveryTag: self.deliveryTag, multiple: multiple))),
             generation: self.generation
         )
@@ -35,7 +36,7 @@ public struct AMQPDelivery: Sendable {
 
     /// Rejects the delivery (and, with `multiple`, every earlier one), requeueing by default.
     public func nack(multiple: Bool = false, requeue: Bool = true) async throws {
-        try await self.channel.settle(
+        self.channel.settle(
             .basic(.nack(.init(deliveryTag: self.deliveryTag, multiple: multiple, requeue: requeue))),
             generation: self.generation
         )
@@ -43,7 +44,7 @@ public struct AMQPDelivery: Sendable {
 
     /// Rejects the delivery, requeueing by default.
     public func reject(requeue: Bool = true) async throws {
-        try await self.channel.settle(
+        self.channel.settle(
             .basic(.reject(.init(deliveryTag: self.deliveryTag, requeue: requeue))),
             generation: self.generation
         )

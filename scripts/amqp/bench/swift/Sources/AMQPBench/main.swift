@@ -59,11 +59,16 @@ case "consume":
     cpuStart = cpuSeconds()
     started = .now
     let consumer = try await consuming.consume(queue: queue.name)
-    var received = 0
-    for try await delivery in consumer {
-        try await delivery.ack()
-        received += 1
-        if received == count { break }
+    if ProcessInfo.processInfo.environment["AMQP_BENCH_ON_LOOP"] != nil {
+        // Consume on the connection's event loop: no thread hop per delivery or ack.
+        try await LoopConsumer(eventLoop: connection.eventLoop).drain(consumer, count: count)
+    } else {
+        var received = 0
+        for try await delivery in consumer {
+            try await delivery.ack()
+            received += 1
+            if received == count { break }
+        }
     }
 default:
     fatalError("unknown scenario \(scenario)")
@@ -77,3 +82,22 @@ print(
         + "\"cpu_us_per_msg\":\(String(format: "%.1f", cpu / Double(count) * 1e6)),\"max_rss_kib\":\(maxRSSKiB())}"
 )
 try await connection.close()
+
+/// Runs the consume loop on the connection's event loop.
+actor LoopConsumer {
+    let eventLoop: any EventLoop
+    nonisolated var unownedExecutor: UnownedSerialExecutor { self.eventLoop.executor.asUnownedSerialExecutor() }
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    func drain(_ consumer: AMQPConsumer, count: Int) async throws {
+        var received = 0
+        for try await delivery in consumer {
+            try await delivery.ack()
+            received += 1
+            if received == count { break }
+        }
+    }
+}
