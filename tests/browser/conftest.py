@@ -59,7 +59,7 @@ class Server:
         self.starts = 0
         help_text = serve_help()
         self.durable = "--database-url" in help_text
-        self.tmp = tempfile.mkdtemp(prefix="rabbitchat-ui-")
+        self.tmp = tempfile.mkdtemp(prefix="chat-ui-")
         self.extra = []
         if self.durable:
             self.extra = ["--database-url", f"sqlite://{self.tmp}/chat.sqlite"]

@@ -36,8 +36,10 @@ struct WebUIController: Sendable {
             router.get(RouterPath(path)) { _, _ -> Response in
                 var headers: HTTPFields = [.contentType: asset.contentType, .cacheControl: "no-cache"]
                 if asset.contentType.hasPrefix("text/html") {
+                    // `form-action 'self'`: SockJS's jsonp-polling transport sends through a form
+                    // posted to /sockjs/…/jsonp_send; the page itself has no forms that submit.
                     headers[.contentSecurityPolicy] =
-                        "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+                        "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
                 }
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: asset.body))
             }
