@@ -27,12 +27,9 @@ public final class AMQPConnection: Service, Sendable {
     /// A single-consumer stream buffering the newest 256 events.
     public let events: AsyncStream<AMQPConnectionEvent>
 
-    /// The event loop that runs this connection's sockets, state machines and callbacks.
-    ///
-    /// Reconnects stay on it too. Code that handles deliveries at high rates can run on it
-    /// (an actor whose `unownedExecutor` is `eventLoop.executor.asUnownedSerialExecutor()`)
-    /// so that receiving and acknowledging a message needs no thread hop.
-    public let eventLoop: any EventLoop
+    /// The one event loop of all this connection's sockets (reconnects included), state and
+    /// callbacks.
+    let eventLoop: any EventLoop
     let logger: Logger
     private let eventContinuation: AsyncStream<AMQPConnectionEvent>.Continuation
     private let state: NIOLoopBoundBox<State>

@@ -59,16 +59,11 @@ case "consume":
     cpuStart = cpuSeconds()
     started = .now
     let consumer = try await consuming.consume(queue: queue.name)
-    if ProcessInfo.processInfo.environment["AMQP_BENCH_ON_LOOP"] != nil {
-        // Consume on the connection's event loop: no thread hop per delivery or ack.
-        try await LoopConsumer(eventLoop: connection.eventLoop).drain(consumer, count: count)
-    } else {
-        var received = 0
-        for try await delivery in consumer {
-            try await delivery.ack()
-            received += 1
-            if received == count { break }
-        }
+    var received = 0
+    for try await delivery in consumer {
+        try await delivery.ack()
+        received += 1
+        if received == count { break }
     }
 default:
     fatalError("unknown scenario \(scenario)")
@@ -83,21 +78,3 @@ print(
 )
 try await connection.close()
 
-/// Runs the consume loop on the connection's event loop.
-actor LoopConsumer {
-    let eventLoop: any EventLoop
-    nonisolated var unownedExecutor: UnownedSerialExecutor { self.eventLoop.executor.asUnownedSerialExecutor() }
-
-    init(eventLoop: any EventLoop) {
-        self.eventLoop = eventLoop
-    }
-
-    func drain(_ consumer: AMQPConsumer, count: Int) async throws {
-        var received = 0
-        for try await delivery in consumer {
-            try await delivery.ack()
-            received += 1
-            if received == count { break }
-        }
-    }
-}
