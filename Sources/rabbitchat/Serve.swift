@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChatCore
 import ChatServer
+import ChatStore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -12,7 +13,7 @@ import UnixSignals
 /// so the same binary configures cleanly under systemd, containers and tests.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the chat server (embedded broker and in-memory store by default).")
+        abstract: "Run the chat server (embedded broker and a SQLite file by default).")
 
     @Option(help: "Interface to listen on. [env: RABBITCHAT_HOST] (default: 127.0.0.1)")
     var host: String?
@@ -29,6 +30,16 @@ struct Serve: AsyncParsableCommand {
     @Option(
         help: "Comma-separated extra origins allowed to open WebSockets, or *. [env: RABBITCHAT_ALLOWED_ORIGINS]")
     var allowedOrigins: String?
+
+    @Option(
+        help: """
+            sqlite:///path/file.sqlite (or a plain path), postgres://user:password@host:5432/database, or memory:. \
+            [env: RABBITCHAT_DATABASE_URL] (default: rabbitchat.sqlite in the working directory)
+            """)
+    var databaseURL: String?
+
+    @Flag(help: "Refuse guests: every session must sign in with an account token. [env: RABBITCHAT_REQUIRE_AUTH=1]")
+    var requireAuth = false
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -56,6 +67,16 @@ struct Serve: AsyncParsableCommand {
             }
         }
 
+        configuration.accounts.requireAuth = requireAuth || ["1", "true", "yes"].contains(
+            environment["RABBITCHAT_REQUIRE_AUTH"]?.lowercased() ?? "")
+        let database: DatabaseURL
+        do {
+            database = try DatabaseURL(
+                parsing: databaseURL ?? environment["RABBITCHAT_DATABASE_URL"] ?? DatabaseURL.defaultSQLitePath)
+        } catch {
+            throw ValidationError("--database-url: \(error)")
+        }
+
         let level = configuration.logLevel
         let host = configuration.host
         LoggingSystem.bootstrap { label in
@@ -64,8 +85,15 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "rabbitchat")
+        let store = try database.openStore(logger: logger)
+        switch database {
+        case .memory: logger.notice("history and accounts in memory: lost on restart")
+        case .sqlite(let path): logger.notice("history and accounts in SQLite file \(path)")
+        case .postgres(let postgres):
+            logger.notice("history and accounts in PostgreSQL at \(postgres.client.host ?? "?"):\(postgres.client.port ?? 5432)")
+        }
         let app = ChatApplication.build(
-            configuration: configuration, logger: logger,
+            configuration: configuration, store: store, logger: logger,
             onServerRunning: { port in
                 logger.notice("listening on http://\(host):\(port)")
             })

@@ -41,12 +41,16 @@ extension Hub {
 
     func handleSend(_ frame: SendFrame, from id: SessionID, user: String) async throws {
         let cid = frame.cid
-        guard !cid.isEmpty, cid.utf8.count <= 64 else {
-            throw ProtocolError(.invalidField, "field `cid` must be 1 to 64 bytes", cid: cid, ref: "send")
+        guard !cid.isEmpty, cid.utf8.count <= 64, !cid.utf8.contains(0) else {
+            throw ProtocolError(.invalidField, "field `cid` must be 1 to 64 bytes, without NUL", cid: cid, ref: "send")
         }
         let scalars = frame.text.unicodeScalars.count
         guard scalars > 0 else {
             throw ProtocolError(.emptyText, "text must not be empty", cid: cid, ref: "send")
+        }
+        // PostgreSQL text cannot hold NUL; refusing it everywhere keeps the stores interchangeable.
+        guard !frame.text.unicodeScalars.contains("\u{0}") else {
+            throw ProtocolError(.invalidField, "text must not contain NUL (U+0000)", cid: cid, ref: "send")
         }
         guard scalars <= configuration.limits.maxTextScalars else {
             throw ProtocolError(
@@ -54,9 +58,11 @@ extension Hub {
                 "text has \(scalars) characters; the limit is \(configuration.limits.maxTextScalars)",
                 cid: cid, ref: "send")
         }
+        // A registered peer gets DMs while offline: they are stored and counted as unread.
+        let offlineDelivery = await acceptsOfflineDelivery(frame.target)
         let conversation = try conversation(
-            for: frame.target, user: user, ref: "send", cid: cid, requireMembership: true, requireOnlinePeer: true,
-            session: id)
+            for: frame.target, user: user, ref: "send", cid: cid, requireMembership: true,
+            requireOnlinePeer: !offlineDelivery, session: id)
 
         let draft = MessageDraft(
             conversation: conversation, from: user, text: frame.text, clientID: cid, timestamp: ChatClock.wallMillis())

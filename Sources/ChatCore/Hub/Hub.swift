@@ -34,6 +34,8 @@ public actor Hub {
     let configuration: Configuration
     let store: any MessageStore
     let broker: any Broker
+    /// Resolves `hello` tokens and reserves registered names; nil: guests only.
+    let authenticator: (any Authenticator)?
     let logger: Logger
     let decoder = ClientFrameDecoder()
 
@@ -57,10 +59,15 @@ public actor Hub {
     ///   - store: where messages are stored and `seq`s assigned.
     ///   - broker: the pub/sub fabric this node publishes to and consumes from.
     ///   - logger: the hub's logger; session ids are attached as metadata.
-    public init(configuration: Configuration, store: any MessageStore, broker: any Broker, logger: Logger) {
+    ///   - authenticator: accounts for token sign-in and reserved names; nil allows guests only.
+    public init(
+        configuration: Configuration, store: any MessageStore, broker: any Broker, logger: Logger,
+        authenticator: (any Authenticator)? = nil
+    ) {
         self.configuration = configuration
         self.store = store
         self.broker = broker
+        self.authenticator = authenticator
         self.logger = logger
     }
 
@@ -198,21 +205,11 @@ public actor Hub {
         guard sessions[id]?.user == nil else {
             throw ProtocolError(.alreadyIdentified, "this session already said hello", ref: "hello")
         }
-        if hello.token != nil {
-            throw ProtocolError(
-                .invalidField, "token sign-in is not enabled on this server; send a guest `nick`", ref: "hello")
-        }
-        guard let nick = hello.nick else {
-            throw ProtocolError(.invalidField, "missing field `nick`", ref: "hello")
-        }
-        guard ChatName.isValid(nick, limits: configuration.limits) else {
-            throw ProtocolError(
-                .invalidName,
-                "nick must be 1 to \(configuration.limits.maxNameLength) characters of A-Z, a-z, 0-9, _ and -",
-                ref: "hello"
-            )
-        }
-        if localUsers[nick] != nil || !(onlineNodes[nick]?.isEmpty ?? true) {
+        // A registered user may have several sessions (tabs, devices); a guest nick is one person.
+        let (nick, registered) = try await identify(hello)
+        // The session may have gone, or said hello twice, while the account store answered.
+        guard sessions[id] != nil, sessions[id]?.user == nil else { return }
+        if !registered, localUsers[nick] != nil || !(onlineNodes[nick]?.isEmpty ?? true) {
             throw ProtocolError(.nickTaken, "the nick `\(nick)` is in use by someone online", ref: "hello")
         }
         sessions[id]?.user = nick
@@ -221,14 +218,20 @@ public actor Hub {
             try await retainBinding(BrokerTopic.userBinding(nick))
         } catch {
             sessions[id]?.user = nil
-            localUsers[nick] = nil
+            localUsers[nick]?.remove(id)
+            if localUsers[nick]?.isEmpty ?? false { localUsers[nick] = nil }
             throw ProtocolError(.unavailable, "the broker is unavailable; try again", ref: "hello")
         }
         var event = BrokerEvent(kind: .online, node: nodeID)
         event.user = nick
         event.online = true
         await publishTransient(BrokerTopic.clusterOnline, event)
-        send(WelcomeFrame(user: nick, session: id.description, node: nodeID, limits: configuration.limits), to: id)
+        let unread = await unreadSummary(for: nick, registered: registered)
+        send(
+            WelcomeFrame(
+                user: nick, session: id.description, node: nodeID, limits: configuration.limits,
+                registered: registered, unread: unread),
+            to: id)
         logger.debug("hello", metadata: ["session": "\(id)", "user": "\(nick)"])
 
         for (room, since) in (hello.resume ?? [:]).sorted(by: { $0.key < $1.key }) {

@@ -28,6 +28,16 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let alreadyIdentified = ErrorCode(rawValue: "already_identified")
     /// The nickname is in use by a user who is online.
     public static let nickTaken = ErrorCode(rawValue: "nick_taken")
+    /// A guest asked for the name of a registered account.
+    public static let nameReserved = ErrorCode(rawValue: "name_reserved")
+    /// The server requires an account (`--require-auth`): `hello` must carry a `token`.
+    public static let authRequired = ErrorCode(rawValue: "auth_required")
+    /// The `hello` token was not issued by this server (mistyped or tampered with).
+    public static let invalidToken = ErrorCode(rawValue: "invalid_token")
+    /// The `hello` token's lifetime is over; log in again.
+    public static let tokenExpired = ErrorCode(rawValue: "token_expired")
+    /// The `hello` token was revoked by logout; log in again.
+    public static let tokenRevoked = ErrorCode(rawValue: "token_revoked")
     /// A direct message or typing indicator was addressed to a user who is not online.
     public static let userOffline = ErrorCode(rawValue: "user_offline")
     /// The frame names a room this session has not joined.

@@ -10,6 +10,8 @@ import Synchronization
 public final class InMemoryMessageStore: MessageStore {
     private struct Log {
         let epoch: String
+        /// Set by the first append; lets `unreadDirectConversations` find a user's DMs.
+        var conversation: Conversation?
         var messages = CircularBuffer<StoredMessage>()
         var lastSeq: Int64 = 0
         var readPositions: [String: Int64] = [:]
@@ -52,6 +54,7 @@ public final class InMemoryMessageStore: MessageStore {
                 return AppendResult(message: previous.message, duplicate: true)
             }
             var log = state.logs[key] ?? Log(epoch: Self.newEpoch())
+            log.conversation = draft.conversation
             log.lastSeq += 1
             let message = StoredMessage(
                 id: UUID().uuidString.lowercased(), conversationKey: key, seq: log.lastSeq, from: draft.from,
@@ -115,6 +118,25 @@ public final class InMemoryMessageStore: MessageStore {
             log.readPositions[user] = position
             state.logs[key] = log
             return position
+        }
+    }
+
+    public func readPosition(of user: String, in conversation: Conversation) async throws -> Int64 {
+        state.withLock { $0.logs[conversation.key]?.readPositions[user] ?? 0 }
+    }
+
+    public func unreadDirectConversations(of user: String) async throws -> [UnreadConversation] {
+        state.withLock { state in
+            state.logs.values.compactMap { log -> UnreadConversation? in
+                guard case .direct? = log.conversation, let peer = log.conversation?.peer(of: user) else { return nil }
+                let read = log.readPositions[user] ?? 0
+                let count = log.messages.reduce(into: Int64(0)) { count, message in
+                    if message.seq > read, message.from != user { count += 1 }
+                }
+                guard count > 0 else { return nil }
+                return UnreadConversation(peer: peer, count: count, lastSeq: log.lastSeq, readSeq: read)
+            }
+            .sorted { $0.peer < $1.peer }
         }
     }
 }

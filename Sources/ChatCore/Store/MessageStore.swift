@@ -21,6 +21,15 @@ public protocol MessageStore: Sendable {
     ///
     /// - Returns: the user's read position after the update.
     func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64
+
+    /// The `seq` up to which `user` has read `conversation`; 0 when never.
+    func readPosition(of user: String, in conversation: Conversation) async throws -> Int64
+
+    /// The direct conversations of `user` that hold messages from the peer after the user's read
+    /// position, oldest peer name first.
+    ///
+    /// A user who signs in learns from this, in `welcome`, what was sent while they were away.
+    func unreadDirectConversations(of user: String) async throws -> [UnreadConversation]
 }
 
 /// A message as the `Hub` hands it to the store, before it has a `seq`.

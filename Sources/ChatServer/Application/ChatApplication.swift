@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdWebSocket
 public import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The composition root: builds the hub, its store and broker, the routes and the server.
 ///
@@ -14,12 +15,16 @@ public enum ChatApplication {
     ///
     /// - Parameters:
     ///   - configuration: host, port, limits.
-    ///   - store: the message store (in memory until durable stores land).
+    ///   - store: the message store (in memory by default). A store that is a `Service` (the
+    ///     PostgreSQL one) runs in the node's service group and stops after the HTTP server.
+    ///   - accounts: where accounts live; by default the store when it is an `AccountStore`
+    ///     (SQLite, PostgreSQL), else in memory.
     ///   - broker: the broker (in-process by default).
     ///   - onServerRunning: called with the bound port once the server listens (tests use port 0).
     public static func build(
         configuration: ServerConfiguration,
         store: (any MessageStore)? = nil,
+        accounts: (any AccountStore)? = nil,
         broker: (any Broker)? = nil,
         logger: Logger? = nil,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -28,19 +33,26 @@ public enum ChatApplication {
         logger.logLevel = configuration.logLevel
         logger[metadataKey: "node"] = "\(configuration.nodeID)"
 
+        let store = store ?? InMemoryMessageStore()
+        let accountService = AccountService(
+            store: accounts ?? (store as? any AccountStore) ?? InMemoryAccountStore(),
+            configuration: configuration.accounts, limits: configuration.limits)
         let hub = Hub(
             configuration: .init(
                 nodeID: configuration.nodeID, limits: configuration.limits, outbox: configuration.outbox),
-            store: store ?? InMemoryMessageStore(),
+            store: store,
             broker: broker ?? InProcessExchange().makeBroker(),
-            logger: logger
+            logger: logger,
+            authenticator: accountService
         )
 
-        let router = Router(context: BasicWebSocketRequestContext.self)
+        let router = Router(context: ChatRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: JSONErrorMiddleware())
         HealthController(hub: hub).register(on: router)
         RoomsController(hub: hub).register(on: router)
+        AccountController(accounts: accountService).register(on: router)
+        MessagesController(store: store, accounts: accountService, limits: configuration.limits).register(on: router)
         WebUIController().register(on: router)
         WebSocketChatEndpoint(
             hub: hub, limits: configuration.limits,
@@ -67,6 +79,9 @@ public enum ChatApplication {
             },
             logger: logger
         )
+        if let storeService = store as? any Service {
+            app.addServices(storeService)
+        }
         app.addServices(HubService(hub: hub))
         return ChatNode(application: app, hub: hub, logger: logger)
     }

@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     public var shutdownTimeoutSeconds: Int
     /// Log level of the server's logger.
     public var logLevel: Logger.Level
+    /// Accounts: `--require-auth`, token lifetime, bcrypt cost, login rate limits.
+    public var accounts = AccountsConfiguration()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, nodeID: String = Hub.randomNodeID(),

@@ -18,7 +18,7 @@ struct WebSocketChatEndpoint: Sendable {
     let originPolicy: OriginPolicy
     let logger: Logger
 
-    func register(on router: Router<BasicWebSocketRequestContext>, path: RouterPath) {
+    func register(on router: Router<ChatRequestContext>, path: RouterPath) {
         router.ws(
             path,
             shouldUpgrade: { request, _ in

@@ -11,6 +11,11 @@ public struct WelcomeFrame: Encodable, Sendable {
     public var node: String
     /// The limits the server enforces, so a client can check before sending.
     public var limits: Limits
+    /// Whether the user signed in with an account token (false: a guest nick).
+    public var registered: Bool
+    /// For registered users: direct conversations with messages sent while they were away
+    /// (fetch them with `history` and `peer`). Absent for guests.
+    public var unread: [UnreadConversation]?
 
     /// The subset of `ChatLimits` a client needs.
     public struct Limits: Encodable, Sendable {
@@ -20,8 +25,13 @@ public struct WelcomeFrame: Encodable, Sendable {
         public var typingExpiryMillis: Int64
     }
 
-    public init(user: String, session: String, node: String, limits: ChatLimits) {
+    public init(
+        user: String, session: String, node: String, limits: ChatLimits, registered: Bool = false,
+        unread: [UnreadConversation]? = nil
+    ) {
         self.user = user
+        self.registered = registered
+        self.unread = unread
         self.session = session
         self.node = node
         self.limits = Limits(

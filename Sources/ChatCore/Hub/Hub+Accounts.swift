@@ -1,0 +1,69 @@
+import Logging
+extension Hub {
+    /// Who a `hello` identifies: a registered user by token, or a guest by nick.
+    ///
+    /// Guests are refused registered names (`name_reserved`) and, when the authenticator allows
+    /// no guests (`--require-auth`), refused altogether (`auth_required`).
+    func identify(_ hello: HelloFrame) async throws(ProtocolError) -> (user: String, registered: Bool) {
+        if let token = hello.token {
+            guard let authenticator else {
+                throw ProtocolError(
+                    .invalidField, "token sign-in is not enabled on this server; send a guest `nick`", ref: "hello")
+            }
+            do {
+                return (try await authenticator.user(forToken: token), true)
+            } catch let error as AuthenticationError {
+                throw ProtocolError(ErrorCode(rawValue: error.code.rawValue), error.message, ref: "hello")
+            } catch {
+                throw ProtocolError(.unavailable, "the account store is unavailable; try again", ref: "hello")
+            }
+        }
+        if let authenticator, !authenticator.allowsGuests {
+            throw ProtocolError(
+                .authRequired, "this server requires an account: log in and send `hello` with a `token`", ref: "hello")
+        }
+        guard let nick = hello.nick else {
+            throw ProtocolError(.invalidField, "missing field `nick` (or `token`)", ref: "hello")
+        }
+        guard ChatName.isValid(nick, limits: configuration.limits) else {
+            throw ProtocolError(
+                .invalidName,
+                "nick must be 1 to \(configuration.limits.maxNameLength) characters of A-Z, a-z, 0-9, _ and -",
+                ref: "hello"
+            )
+        }
+        if let authenticator {
+            let registered: String?
+            do {
+                registered = try await authenticator.registeredName(matching: nick)
+            } catch {
+                throw ProtocolError(.unavailable, "the account store is unavailable; try again", ref: "hello")
+            }
+            if registered != nil {
+                throw ProtocolError(
+                    .nameReserved, "`\(nick)` belongs to a registered user; log in, or pick another nick", ref: "hello")
+            }
+        }
+        return (nick, false)
+    }
+
+    /// The unread direct conversations of a registered user, for `welcome`; nil for guests, or
+    /// when the store cannot say right now (the welcome is not held back for it).
+    func unreadSummary(for user: String, registered: Bool) async -> [UnreadConversation]? {
+        guard registered else { return nil }
+        do {
+            return try await store.unreadDirectConversations(of: user)
+        } catch {
+            logger.warning("unread counts unavailable", metadata: ["user": "\(user)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Whether a direct message to `target` may be sent while the peer is offline: it may when
+    /// the peer has an account, since the message is stored and shown at their next sign-in.
+    func acceptsOfflineDelivery(_ target: ConversationTarget) async -> Bool {
+        guard case .user(let peer) = target, let authenticator, ChatName.isValid(peer, limits: configuration.limits)
+        else { return false }
+        return (try? await authenticator.registeredName(matching: peer)) == peer
+    }
+}

@@ -1,0 +1,84 @@
+import ChatCore
+import Hummingbird
+
+/// History over HTTP: `GET /api/rooms/:room/messages` and `GET /api/direct/:peer/messages`.
+///
+/// Pages are newest first: the `limit` newest messages with `seq < before` (all when `before`
+/// is absent), `limit` defaulting to 50 and capped at the server's history page size, the same
+/// as the `history` frame. Direct conversations need `Authorization: Bearer <token>` and are
+/// open only to their two parties; rooms need a token only under `--require-auth`.
+struct MessagesController: Sendable {
+    let store: any MessageStore
+    let accounts: AccountService
+    let limits: ChatLimits
+
+    struct Message: Encodable {
+        var id: String
+        var seq: Int64
+        var from: String
+        var text: String
+        var ts: Int64
+    }
+
+    struct Page: ResponseEncodable {
+        var room: String?
+        var peer: String?
+        var messages: [Message]
+        var hasMore: Bool
+    }
+
+    func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/api/rooms/:room/messages") { request, context -> Page in
+            let room = try context.parameters.require("room")
+            guard ChatName.isValid(room, limits: limits) else {
+                throw APIError(
+                    .badRequest, "invalid_room",
+                    "room must be 1 to \(limits.maxNameLength) characters of A-Z, a-z, 0-9, _ and -")
+            }
+            if !accounts.allowsGuests {
+                _ = try await accounts.authenticate(AccountController.bearerToken(request))
+            }
+            return try await page(.room(room), request: request, room: room, peer: nil)
+        }
+        router.get("/api/direct/:peer/messages") { request, context -> Page in
+            let peer = try context.parameters.require("peer")
+            let user = try await accounts.authenticate(AccountController.bearerToken(request)).name
+            guard ChatName.isValid(peer, limits: limits) else {
+                throw APIError(
+                    .badRequest, "invalid_name",
+                    "user name must be 1 to \(limits.maxNameLength) characters of A-Z, a-z, 0-9, _ and -")
+            }
+            // The conversation is derived from the token's user, so only its parties can read it.
+            return try await page(.direct(between: user, and: peer), request: request, room: nil, peer: peer)
+        }
+    }
+
+    func page(_ conversation: Conversation, request: Request, room: String?, peer: String?) async throws -> Page {
+        let query = request.uri.queryParameters
+        var before: Int64?
+        if let text = query["before"] {
+            guard let value = Int64(String(text)), value >= 1 else {
+                throw APIError(.badRequest, "invalid_field", "`before` must be an integer of 1 or more")
+            }
+            before = value
+        }
+        var limit = 50
+        if let text = query["limit"] {
+            guard let value = Int(String(text)), value >= 1 else {
+                throw APIError(.badRequest, "invalid_field", "`limit` must be an integer of 1 or more")
+            }
+            limit = value
+        }
+        limit = min(limit, limits.maxHistoryPage)
+        let stored: [StoredMessage]
+        do {
+            stored = try await store.messages(in: conversation, before: before, limit: limit + 1)
+        } catch {
+            throw APIError(.serviceUnavailable, "unavailable", "the message store is unavailable; try again")
+        }
+        return Page(
+            room: room, peer: peer,
+            messages: stored.prefix(limit).map { Message(id: $0.id, seq: $0.seq, from: $0.from, text: $0.text, ts: $0.timestamp) },
+            hasMore: stored.count > limit)
+    }
+}

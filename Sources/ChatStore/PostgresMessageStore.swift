@@ -1,0 +1,353 @@
+public import ChatCore
+import Foundation
+public import Logging
+public import PostgresNIO
+public import ServiceLifecycle
+
+/// A `MessageStore` and `AccountStore` on PostgreSQL, for several nodes sharing one history.
+///
+/// Every node appends through a transaction that takes the conversation's row lock with
+/// `UPDATE conversations SET last_seq = last_seq + 1 … RETURNING last_seq`, so `seq` stays
+/// gap-free and unique however many nodes append to one conversation at once; a transaction
+/// that fails rolls its increment back with it.
+///
+/// The store is a `Service`: its `run()` runs the `PostgresClient` (which must run inside the
+/// service group), applies pending migrations, and lets queries through once they are done.
+/// Queries that arrive earlier wait (bounded) for that.
+public final class PostgresMessageStore: MessageStore, AccountStore, Service {
+    /// Where the database is and how to reach it.
+    public struct Configuration: Sendable {
+        /// Host, port, credentials, database, TLS and pool size.
+        public var client: PostgresClient.Configuration
+        /// The schema the tables live in (created if missing); nil uses the role's default
+        /// `search_path` (normally `public`). Tests use a fresh schema each for isolation.
+        public var schema: String?
+        /// How long `run()` keeps retrying the first migration while the server is unreachable.
+        public var startupTimeout: Duration
+
+        public init(client: PostgresClient.Configuration, schema: String? = nil, startupTimeout: Duration = .seconds(30)) {
+            self.client = client
+            self.schema = schema
+            self.startupTimeout = startupTimeout
+        }
+    }
+
+    let client: PostgresClient
+    let configuration: Configuration
+    let logger: Logger
+    let gate = ReadinessGate()
+
+    /// - Parameters:
+    ///   - configuration: the server and schema.
+    ///   - logger: for the client's and the migrations' logs.
+    /// - Throws: `StoreError` when the schema name is not `[a-z_][a-z0-9_]*` (at most 63 bytes).
+    public init(configuration: Configuration, logger: Logger) throws {
+        var clientConfiguration = configuration.client
+        if let schema = configuration.schema {
+            guard Self.isValidSchemaName(schema) else {
+                throw StoreError(.unavailable, "schema `\(schema)` must be 1 to 63 characters of a-z, 0-9 and _")
+            }
+            clientConfiguration.options.additionalStartupParameters.append(("search_path", schema))
+        }
+        self.configuration = configuration
+        self.logger = logger
+        self.client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+    }
+
+    static func isValidSchemaName(_ name: String) -> Bool {
+        let utf8 = Array(name.utf8)
+        guard let first = utf8.first, utf8.count <= 63, first == UInt8(ascii: "_") || (97...122).contains(first) else {
+            return false
+        }
+        return utf8.allSatisfy { $0 == UInt8(ascii: "_") || (97...122).contains($0) || (48...57).contains($0) }
+    }
+
+    /// Runs the client, migrates, then serves queries until graceful shutdown or cancellation.
+    ///
+    /// - Throws: when the migrations cannot be applied within `startupTimeout`; the service
+    ///   group then stops the node rather than running without its history.
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.client.run() }
+            do {
+                try await migrateWithRetry()
+                gate.open()
+            } catch {
+                gate.fail(StoreError(.unavailable, "the PostgreSQL schema could not be prepared: \(error)"))
+                group.cancelAll()
+                throw error
+            }
+            // Stay up until the rest of the node has stopped using the database.
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+    }
+
+    func migrateWithRetry() async throws {
+        let deadline = ContinuousClock.now + configuration.startupTimeout
+        while true {
+            do {
+                try await migrate()
+                return
+            } catch let error as PSQLError where error.code != .server && ContinuousClock.now < deadline {
+                logger.warning("PostgreSQL not reachable yet; retrying", metadata: ["error": "\(error.code)"])
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Applies pending migrations in one transaction under an advisory lock, so nodes starting
+    /// together neither race nor apply a step twice.
+    func migrate() async throws {
+        try await transaction { connection in
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLockKey))", logger: self.logger)
+            if let schema = self.configuration.schema {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: self.logger)
+            }
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    applied_at BIGINT NOT NULL
+                )
+                """, logger: self.logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query(
+                "SELECT version FROM schema_migrations", logger: self.logger
+            ).decode(Int.self) {
+                applied.insert(version)
+            }
+            for migration in PostgresSchema.migrations where !applied.contains(migration.version) {
+                self.logger.notice(
+                    "applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                }
+                try await connection.query(
+                    """
+                    INSERT INTO schema_migrations (version, name, applied_at)
+                    VALUES (\(migration.version), \(migration.name), \(ChatClock.wallMillis()))
+                    """, logger: self.logger)
+            }
+        }
+    }
+
+    /// The versions in `schema_migrations`, ascending: what the database's schema is at.
+    public func appliedMigrations() async throws -> [Int] {
+        try await guarded {
+            var versions: [Int] = []
+            for try await version in try await self.client.query(
+                "SELECT version FROM schema_migrations ORDER BY version", logger: self.logger
+            ).decode(Int.self) {
+                versions.append(version)
+            }
+            return versions
+        }
+    }
+
+    /// Runs `body` in a transaction on one pooled connection; rolls back when it throws.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: self.logger)
+            do {
+                let value = try await body(connection)
+                try await connection.query("COMMIT", logger: self.logger)
+                return value
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                throw error
+            }
+        }
+    }
+
+    /// Waits until migrations are done, runs `body`, and turns every failure other than a
+    /// `StoreError` or `AccountStoreError` into `StoreError.unavailable`.
+    func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            try await gate.wait()
+            return try await body()
+        } catch let error as StoreError {
+            throw error
+        } catch let error as AccountStoreError {
+            throw error
+        } catch let error as PSQLError {
+            throw StoreError(
+                .unavailable, "PostgreSQL: \(error.serverInfo?[.message] ?? "\(error.code)")")
+        } catch {
+            throw StoreError(.unavailable, "PostgreSQL: \(error)")
+        }
+    }
+
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
+    }
+
+    static let messageColumns = "conversation_key, seq, id, sender, client_id, text, created_at"
+
+    static func messages(_ rows: PostgresRowSequence) async throws -> [StoredMessage] {
+        var messages: [StoredMessage] = []
+        for try await (key, seq, id, sender, clientID, text, createdAt) in rows.decode(
+            (String, Int64, String, String, String, String, Int64).self)
+        {
+            messages.append(
+                StoredMessage(
+                    id: id, conversationKey: key, seq: seq, from: sender, text: text, timestamp: createdAt,
+                    clientID: clientID))
+        }
+        return messages
+    }
+
+    func ensureConversation(_ connection: PostgresConnection, _ conversation: Conversation) async throws {
+        let (userA, userB) = conversation.storageParties
+        try await connection.query(
+            """
+            INSERT INTO conversations (key, kind, room, user_a, user_b, epoch, last_seq, created_at)
+            VALUES (\(conversation.key), \(conversation.storageKind), \(conversation.storageRoom), \(userA), \(userB),
+                \(Conversation.newEpoch()), 0, \(ChatClock.wallMillis()))
+            ON CONFLICT (key) DO NOTHING
+            """, logger: logger)
+    }
+
+    // MARK: MessageStore
+
+    public func append(_ draft: MessageDraft) async throws -> AppendResult {
+        try await guarded {
+            // A concurrent append with the same (sender, cid) makes the loser's insert violate the
+            // unique index; its transaction (and its seq) rolls back and the retry finds the winner.
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    return try await transaction { connection in try await self.append(draft, on: connection) }
+                } catch where Self.isUniqueViolation(error) && attempt < 3 {
+                    continue
+                }
+            }
+        }
+    }
+
+    func append(_ draft: MessageDraft, on connection: PostgresConnection) async throws -> AppendResult {
+        let key = draft.conversation.key
+        let previous = try await Self.messages(
+            connection.query(
+                """
+                SELECT \(unescaped: Self.messageColumns) FROM messages
+                WHERE sender = \(draft.from) AND client_id = \(draft.clientID)
+                """, logger: logger))
+        if let previous = previous.first {
+            guard previous.conversationKey == key, previous.text == draft.text else {
+                throw StoreError(.clientIDConflict, "cid \(draft.clientID) was used for another message")
+            }
+            return AppendResult(message: previous, duplicate: true)
+        }
+        try await ensureConversation(connection, draft.conversation)
+        var seq: Int64?
+        for try await value in try await connection.query(
+            "UPDATE conversations SET last_seq = last_seq + 1 WHERE key = \(key) RETURNING last_seq", logger: logger
+        ).decode(Int64.self) {
+            seq = value
+        }
+        guard let seq else { throw StoreError(.unavailable, "conversation \(key) vanished during append") }
+        let message = StoredMessage(
+            id: UUID().uuidString.lowercased(), conversationKey: key, seq: seq, from: draft.from, text: draft.text,
+            timestamp: draft.timestamp, clientID: draft.clientID)
+        try await connection.query(
+            """
+            INSERT INTO messages (\(unescaped: Self.messageColumns))
+            VALUES (\(key), \(seq), \(message.id), \(message.from), \(message.clientID), \(message.text), \(message.timestamp))
+            """, logger: logger)
+        return AppendResult(message: message, duplicate: false)
+    }
+
+    public func state(of conversation: Conversation) async throws -> ConversationState {
+        try await guarded {
+            try await client.withConnection { connection in
+                try await self.ensureConversation(connection, conversation)
+                let rows = try await connection.query(
+                    """
+                    SELECT epoch, last_seq,
+                        COALESCE((SELECT MIN(seq) FROM messages WHERE conversation_key = c.key), last_seq + 1)
+                    FROM conversations c WHERE key = \(conversation.key)
+                    """, logger: self.logger)
+                for try await (epoch, lastSeq, firstSeq) in rows.decode((String, Int64, Int64).self) {
+                    return ConversationState(epoch: epoch, lastSeq: lastSeq, firstAvailableSeq: firstSeq)
+                }
+                throw StoreError(.unavailable, "conversation \(conversation.key) vanished")
+            }
+        }
+    }
+
+    public func messages(in conversation: Conversation, after seq: Int64, limit: Int) async throws -> [StoredMessage] {
+        guard limit > 0 else { return [] }
+        return try await guarded {
+            try await Self.messages(
+                client.query(
+                    """
+                    SELECT \(unescaped: Self.messageColumns) FROM messages
+                    WHERE conversation_key = \(conversation.key) AND seq > \(seq) ORDER BY seq LIMIT \(limit)
+                    """, logger: logger))
+        }
+    }
+
+    public func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage] {
+        guard limit > 0 else { return [] }
+        return try await guarded {
+            try await Self.messages(
+                client.query(
+                    """
+                    SELECT \(unescaped: Self.messageColumns) FROM messages
+                    WHERE conversation_key = \(conversation.key) AND seq < \(seq ?? Int64.max)
+                    ORDER BY seq DESC LIMIT \(limit)
+                    """, logger: logger))
+        }
+    }
+
+    public func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64 {
+        try await guarded {
+            let rows = try await client.query(
+                """
+                INSERT INTO read_positions (conversation_key, user_name, seq, updated_at)
+                VALUES (\(conversation.key), \(user), \(max(seq, 0)), \(ChatClock.wallMillis()))
+                ON CONFLICT (conversation_key, user_name)
+                DO UPDATE SET seq = GREATEST(read_positions.seq, excluded.seq), updated_at = excluded.updated_at
+                RETURNING seq
+                """, logger: logger)
+            for try await position in rows.decode(Int64.self) { return position }
+            return max(seq, 0)
+        }
+    }
+
+    public func readPosition(of user: String, in conversation: Conversation) async throws -> Int64 {
+        try await guarded {
+            let rows = try await client.query(
+                """
+                SELECT seq FROM read_positions WHERE conversation_key = \(conversation.key) AND user_name = \(user)
+                """, logger: logger)
+            for try await position in rows.decode(Int64.self) { return position }
+            return 0
+        }
+    }
+
+    public func unreadDirectConversations(of user: String) async throws -> [UnreadConversation] {
+        try await guarded {
+            let rows = try await client.query(
+                """
+                SELECT c.user_a, c.user_b, c.last_seq, COALESCE(r.seq, 0),
+                    (SELECT COUNT(*) FROM messages m
+                     WHERE m.conversation_key = c.key AND m.seq > COALESCE(r.seq, 0) AND m.sender <> \(user))
+                FROM conversations c
+                LEFT JOIN read_positions r ON r.conversation_key = c.key AND r.user_name = \(user)
+                WHERE c.kind = 'dm' AND (c.user_a = \(user) OR c.user_b = \(user)) AND c.last_seq > COALESCE(r.seq, 0)
+                """, logger: logger)
+            var unread: [UnreadConversation] = []
+            for try await (a, b, lastSeq, readSeq, count) in rows.decode((String, String, Int64, Int64, Int64).self)
+            where count > 0 {
+                unread.append(UnreadConversation(peer: a == user ? b : a, count: count, lastSeq: lastSeq, readSeq: readSeq))
+            }
+            return unread.sorted { $0.peer < $1.peer }
+        }
+    }
+}

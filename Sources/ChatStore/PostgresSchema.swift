@@ -1,0 +1,74 @@
+/// The PostgreSQL schema, as versioned migrations (docs/STORAGE.md explains each table).
+///
+/// The same tables as SQLite; `BIGINT` where SQLite says `INTEGER`.
+enum PostgresSchema {
+    /// The key of the advisory lock that serialises migrations of nodes starting together.
+    static let migrationLockKey: Int64 = 0x7261_6262_6974  // "rabbit"
+
+    static let migrations: [Migration] = [
+        Migration(
+            version: 1, name: "conversations, messages and read positions",
+            statements: [
+                """
+                CREATE TABLE conversations (
+                    key TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL CHECK (kind IN ('room', 'dm')),
+                    room TEXT,
+                    user_a TEXT,
+                    user_b TEXT,
+                    epoch TEXT NOT NULL,
+                    last_seq BIGINT NOT NULL DEFAULT 0,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX conversations_user_a ON conversations (user_a) WHERE kind = 'dm'",
+                "CREATE INDEX conversations_user_b ON conversations (user_b) WHERE kind = 'dm'",
+                """
+                CREATE TABLE messages (
+                    conversation_key TEXT NOT NULL REFERENCES conversations (key),
+                    seq BIGINT NOT NULL,
+                    id TEXT NOT NULL UNIQUE,
+                    sender TEXT NOT NULL,
+                    client_id TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (conversation_key, seq)
+                )
+                """,
+                "CREATE UNIQUE INDEX messages_sender_client_id ON messages (sender, client_id)",
+                """
+                CREATE TABLE read_positions (
+                    conversation_key TEXT NOT NULL,
+                    user_name TEXT NOT NULL,
+                    seq BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (conversation_key, user_name)
+                )
+                """,
+            ]
+        ),
+        Migration(
+            version: 2, name: "accounts and access tokens",
+            statements: [
+                """
+                CREATE TABLE accounts (
+                    name_key TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE access_tokens (
+                    token_hash TEXT PRIMARY KEY,
+                    account_key TEXT NOT NULL REFERENCES accounts (name_key),
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    revoked_at BIGINT
+                )
+                """,
+                "CREATE INDEX access_tokens_account ON access_tokens (account_key)",
+            ]
+        ),
+    ]
+}

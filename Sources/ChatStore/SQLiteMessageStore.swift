@@ -1,0 +1,241 @@
+public import ChatCore
+import Foundation
+import GRDB
+
+/// A `MessageStore` and `AccountStore` in one SQLite file: the embedded default.
+///
+/// One file next to the server holds history, read positions and accounts; nothing to install.
+/// The file is opened in WAL mode (through a GRDB `DatabasePool`), so readers never wait for the
+/// writer and a crash loses nothing that was acknowledged. Writes are serialised by SQLite, so a
+/// `seq` taken with `UPDATE … SET last_seq = last_seq + 1 RETURNING last_seq` inside the append's
+/// transaction is gap-free even with several processes on the same file.
+///
+/// All database work runs on GRDB's own threads, never on the event loop or the cooperative pool.
+public final class SQLiteMessageStore: MessageStore, AccountStore {
+    let pool: DatabasePool
+    /// The file the store lives in.
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and applies any pending migration.
+    ///
+    /// - Parameters:
+    ///   - path: the database file; its directory must exist.
+    ///   - busyTimeoutSeconds: how long a write waits for another process holding the file.
+    public init(path: String, busyTimeoutSeconds: Double = 5) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeoutSeconds)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "rabbitchat"
+        self.path = path
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.writeWithoutTransaction { db in try Self.migrate(db) }
+        } catch {
+            throw StoreError(.unavailable, "cannot open the SQLite database at \(path): \(error)")
+        }
+    }
+
+    /// The versions in `schema_migrations`, ascending: what the file's schema is at.
+    public func appliedMigrations() async throws -> [Int] {
+        try await guarded { try await self.pool.read { db in try Int.fetchAll(db, sql: "SELECT version FROM schema_migrations ORDER BY version") } }
+    }
+
+    static func migrate(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    applied_at INTEGER NOT NULL
+                )
+                """)
+        for migration in SQLiteSchema.migrations {
+            try db.inTransaction(.immediate) {
+                let applied = try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)",
+                    arguments: [migration.version]) ?? false
+                guard !applied else { return .commit }
+                for statement in migration.statements {
+                    try db.execute(sql: statement)
+                }
+                try db.execute(
+                    sql: "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    arguments: [migration.version, migration.name, ChatClock.wallMillis()])
+                return .commit
+            }
+        }
+    }
+
+    /// Runs `body`, turning every failure other than a `StoreError` into `StoreError.unavailable`
+    /// so the hub tells the client to retry rather than reporting an internal error.
+    func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as StoreError {
+            throw error
+        } catch let error as AccountStoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "SQLite: \(error)")
+        }
+    }
+
+    static func ensureConversation(_ db: Database, _ conversation: Conversation) throws {
+        let (userA, userB) = conversation.storageParties
+        try db.execute(
+            sql: """
+                INSERT INTO conversations (key, kind, room, user_a, user_b, epoch, last_seq, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT (key) DO NOTHING
+                """,
+            arguments: [
+                conversation.key, conversation.storageKind, conversation.storageRoom, userA, userB,
+                Conversation.newEpoch(), ChatClock.wallMillis(),
+            ])
+    }
+
+    static let messageColumns = "conversation_key, seq, id, sender, client_id, text, created_at"
+
+    static func message(_ row: Row) -> StoredMessage {
+        StoredMessage(
+            id: row["id"], conversationKey: row["conversation_key"], seq: row["seq"], from: row["sender"],
+            text: row["text"], timestamp: row["created_at"], clientID: row["client_id"])
+    }
+
+    // MARK: MessageStore
+
+    public func append(_ draft: MessageDraft) async throws -> AppendResult {
+        try await guarded {
+            try await pool.write { db in
+                let key = draft.conversation.key
+                if let row = try Row.fetchOne(
+                    db, sql: "SELECT \(Self.messageColumns) FROM messages WHERE sender = ? AND client_id = ?",
+                    arguments: [draft.from, draft.clientID])
+                {
+                    let previous = Self.message(row)
+                    guard previous.conversationKey == key, previous.text == draft.text else {
+                        throw StoreError(.clientIDConflict, "cid \(draft.clientID) was used for another message")
+                    }
+                    return AppendResult(message: previous, duplicate: true)
+                }
+                try Self.ensureConversation(db, draft.conversation)
+                guard
+                    let seq = try Int64.fetchOne(
+                        db, sql: "UPDATE conversations SET last_seq = last_seq + 1 WHERE key = ? RETURNING last_seq",
+                        arguments: [key])
+                else {
+                    throw StoreError(.unavailable, "conversation \(key) vanished during append")
+                }
+                let message = StoredMessage(
+                    id: UUID().uuidString.lowercased(), conversationKey: key, seq: seq, from: draft.from,
+                    text: draft.text, timestamp: draft.timestamp, clientID: draft.clientID)
+                try db.execute(
+                    sql: "INSERT INTO messages (\(Self.messageColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [key, seq, message.id, message.from, message.clientID, message.text, message.timestamp])
+                return AppendResult(message: message, duplicate: false)
+            }
+        }
+    }
+
+    public func state(of conversation: Conversation) async throws -> ConversationState {
+        try await guarded {
+            try await pool.write { db in
+                try Self.ensureConversation(db, conversation)
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT epoch, last_seq,
+                            COALESCE((SELECT MIN(seq) FROM messages WHERE conversation_key = key), last_seq + 1) AS first_seq
+                        FROM conversations WHERE key = ?
+                        """,
+                    arguments: [conversation.key])
+                guard let row else { throw StoreError(.unavailable, "conversation \(conversation.key) vanished") }
+                return ConversationState(epoch: row["epoch"], lastSeq: row["last_seq"], firstAvailableSeq: row["first_seq"])
+            }
+        }
+    }
+
+    public func messages(in conversation: Conversation, after seq: Int64, limit: Int) async throws -> [StoredMessage] {
+        guard limit > 0 else { return [] }
+        return try await guarded {
+            try await pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(Self.messageColumns) FROM messages
+                        WHERE conversation_key = ? AND seq > ? ORDER BY seq LIMIT ?
+                        """,
+                    arguments: [conversation.key, seq, limit]
+                ).map(Self.message)
+            }
+        }
+    }
+
+    public func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage] {
+        guard limit > 0 else { return [] }
+        return try await guarded {
+            try await pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(Self.messageColumns) FROM messages
+                        WHERE conversation_key = ? AND seq < ? ORDER BY seq DESC LIMIT ?
+                        """,
+                    arguments: [conversation.key, seq ?? Int64.max, limit]
+                ).map(Self.message)
+            }
+        }
+    }
+
+    public func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64 {
+        try await guarded {
+            try await pool.write { db in
+                try Int64.fetchOne(
+                    db,
+                    sql: """
+                        INSERT INTO read_positions (conversation_key, user_name, seq, updated_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (conversation_key, user_name)
+                        DO UPDATE SET seq = MAX(seq, excluded.seq), updated_at = excluded.updated_at
+                        RETURNING seq
+                        """,
+                    arguments: [conversation.key, user, max(seq, 0), ChatClock.wallMillis()]) ?? max(seq, 0)
+            }
+        }
+    }
+
+    public func readPosition(of user: String, in conversation: Conversation) async throws -> Int64 {
+        try await guarded {
+            try await pool.read { db in
+                try Int64.fetchOne(
+                    db, sql: "SELECT seq FROM read_positions WHERE conversation_key = ? AND user_name = ?",
+                    arguments: [conversation.key, user]) ?? 0
+            }
+        }
+    }
+
+    public func unreadDirectConversations(of user: String) async throws -> [UnreadConversation] {
+        try await guarded {
+            try await pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.user_a, c.user_b, c.last_seq, COALESCE(r.seq, 0) AS read_seq,
+                            (SELECT COUNT(*) FROM messages m
+                             WHERE m.conversation_key = c.key AND m.seq > COALESCE(r.seq, 0) AND m.sender <> :user) AS unread
+                        FROM conversations c
+                        LEFT JOIN read_positions r ON r.conversation_key = c.key AND r.user_name = :user
+                        WHERE c.kind = 'dm' AND (c.user_a = :user OR c.user_b = :user) AND c.last_seq > COALESCE(r.seq, 0)
+                        """,
+                    arguments: ["user": user]
+                ).compactMap { row -> UnreadConversation? in
+                    let count: Int64 = row["unread"]
+                    guard count > 0 else { return nil }
+                    let a: String = row["user_a"]
+                    let b: String = row["user_b"]
+                    return UnreadConversation(
+                        peer: a == user ? b : a, count: count, lastSeq: row["last_seq"], readSeq: row["read_seq"])
+                }
+                .sorted { $0.peer < $1.peer }
+            }
+        }
+    }
+}

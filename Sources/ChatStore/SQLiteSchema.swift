@@ -1,0 +1,69 @@
+/// The SQLite schema, as versioned migrations (docs/STORAGE.md explains each table).
+enum SQLiteSchema {
+    static let migrations: [Migration] = [
+        Migration(
+            version: 1, name: "conversations, messages and read positions",
+            statements: [
+                """
+                CREATE TABLE conversations (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('room', 'dm')),
+                    room TEXT,
+                    user_a TEXT,
+                    user_b TEXT,
+                    epoch TEXT NOT NULL,
+                    last_seq INTEGER NOT NULL DEFAULT 0,
+                    created_at INTEGER NOT NULL
+                ) STRICT
+                """,
+                "CREATE INDEX conversations_user_a ON conversations (user_a) WHERE kind = 'dm'",
+                "CREATE INDEX conversations_user_b ON conversations (user_b) WHERE kind = 'dm'",
+                """
+                CREATE TABLE messages (
+                    conversation_key TEXT NOT NULL REFERENCES conversations (key),
+                    seq INTEGER NOT NULL,
+                    id TEXT NOT NULL UNIQUE,
+                    sender TEXT NOT NULL,
+                    client_id TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (conversation_key, seq)
+                ) STRICT, WITHOUT ROWID
+                """,
+                "CREATE UNIQUE INDEX messages_sender_client_id ON messages (sender, client_id)",
+                """
+                CREATE TABLE read_positions (
+                    conversation_key TEXT NOT NULL,
+                    user_name TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (conversation_key, user_name)
+                ) STRICT, WITHOUT ROWID
+                """,
+            ]
+        ),
+        Migration(
+            version: 2, name: "accounts and access tokens",
+            statements: [
+                """
+                CREATE TABLE accounts (
+                    name_key TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT
+                """,
+                """
+                CREATE TABLE access_tokens (
+                    token_hash TEXT PRIMARY KEY NOT NULL,
+                    account_key TEXT NOT NULL REFERENCES accounts (name_key),
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                ) STRICT
+                """,
+                "CREATE INDEX access_tokens_account ON access_tokens (account_key)",
+            ]
+        ),
+    ]
+}

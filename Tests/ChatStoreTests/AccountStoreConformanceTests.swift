@@ -1,0 +1,57 @@
+import ChatCore
+import ChatStore
+import Testing
+
+/// The behaviour every `AccountStore` promises, run against SQLite, PostgreSQL and memory alike.
+@Suite("AccountStore conformance", .timeLimit(.minutes(2)))
+struct AccountStoreConformanceTests {
+    @Test("names are unique case-insensitively and keep their spelling", arguments: StoreKind.allCases)
+    func accountsAreUnique(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { _, accounts in
+                let alice = Account(name: "Alice", passwordHash: "$2b$10$hash", createdAt: 1_700_000_000_000)
+                try await accounts.createAccount(alice)
+                #expect(try await accounts.account(named: "alice") == alice)
+                #expect(try await accounts.account(named: "ALICE")?.name == "Alice")
+                #expect(try await accounts.account(named: "bob") == nil)
+                await #expect(throws: AccountStoreError(.nameTaken, "the name `aLiCe` is already registered")) {
+                    try await accounts.createAccount(Account(name: "aLiCe", passwordHash: "x", createdAt: 1))
+                }
+                #expect(try await accounts.account(named: "alice")?.passwordHash == "$2b$10$hash")
+            }
+        }
+    }
+
+    @Test("tokens are valid until they expire or are revoked, and say which", arguments: StoreKind.allCases)
+    func tokenLifecycle(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { _, accounts in
+                try await accounts.createAccount(Account(name: "bob", passwordHash: "h", createdAt: 1))
+                let token = AccessTokenRecord(tokenHash: "aa11", user: "bob", createdAt: 1_000, expiresAt: 5_000)
+                try await accounts.storeToken(token)
+                #expect(try await accounts.lookUpToken(hash: "aa11", now: 4_999) == .valid(user: "bob"))
+                #expect(try await accounts.lookUpToken(hash: "aa11", now: 5_000) == .expired)
+                #expect(try await accounts.lookUpToken(hash: "bb22", now: 2_000) == .unknown)
+                #expect(try await accounts.revokeToken(hash: "aa11", now: 2_000))
+                #expect(try await accounts.lookUpToken(hash: "aa11", now: 2_001) == .revoked)
+                #expect(try await accounts.revokeToken(hash: "aa11", now: 2_002) == false, "revoking twice changes nothing")
+                #expect(try await accounts.revokeToken(hash: "cc33", now: 2_002) == false)
+            }
+        }
+    }
+
+    @Test("accounts and tokens survive reopening", arguments: StoreKind.durable)
+    func accountsSurviveReopening(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { _, accounts in
+                try await accounts.createAccount(Account(name: "carol", passwordHash: "hash", createdAt: 7))
+                try await accounts.storeToken(
+                    AccessTokenRecord(tokenHash: "t1", user: "carol", createdAt: 1, expiresAt: .max))
+            }
+            try await fixture.open { (_, accounts) async throws -> Void in
+                #expect(try await accounts.account(named: "carol") == Account(name: "carol", passwordHash: "hash", createdAt: 7))
+                #expect(try await accounts.lookUpToken(hash: "t1", now: 2) == .valid(user: "carol"))
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+import ChatCore
+import ChatStore
+import Testing
+
+/// The behaviour every `MessageStore` promises, run against SQLite, PostgreSQL and memory alike.
+@Suite("MessageStore conformance", .timeLimit(.minutes(2)))
+struct MessageStoreConformanceTests {
+    static func draft(
+        _ conversation: Conversation, from: String = "alice", text: String = "hello", cid: String
+    ) -> MessageDraft {
+        MessageDraft(conversation: conversation, from: from, text: text, clientID: cid, timestamp: ChatClock.wallMillis())
+    }
+
+    @Test("seq is gap-free under concurrent appends: 4 tasks × 50 appends → exactly 1…200", arguments: StoreKind.allCases)
+    func concurrentAppendsAreGapFree(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { store, _ in
+                let room = Conversation.room("busy")
+                let seqs = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                    for writer in 0..<4 {
+                        group.addTask {
+                            var seqs: [Int64] = []
+                            for n in 0..<50 {
+                                let result = try await store.append(
+                                    Self.draft(room, from: "w\(writer)", text: "m\(n)", cid: "c\(n)"))
+                                #expect(!result.duplicate)
+                                seqs.append(result.message.seq)
+                            }
+                            #expect(seqs == seqs.sorted(), "one writer's messages keep their order")
+                            return seqs
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0 += $1 }
+                }
+                #expect(seqs.sorted() == Array(1...200))
+                let state = try await store.state(of: room)
+                #expect(state.lastSeq == 200)
+                #expect(state.firstAvailableSeq == 1)
+                let stored = try await store.messages(in: room, after: 0, limit: 500)
+                #expect(stored.map(\.seq) == Array(1...200))
+                #expect(Set(stored.map(\.id)).count == 200, "every message has its own id")
+            }
+        }
+    }
+
+    @Test("an append retried with the same (sender, cid) returns the stored message", arguments: StoreKind.allCases)
+    func appendIsIdempotent(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { store, _ in
+                let room = Conversation.room("retry")
+                let first = try await store.append(Self.draft(room, text: "once", cid: "abc"))
+                let again = try await store.append(Self.draft(room, text: "once", cid: "abc"))
+                #expect(!first.duplicate)
+                #expect(again.duplicate)
+                #expect(again.message == first.message)
+
+                // Retries racing each other still store one message.
+                let racing = try await withThrowingTaskGroup(of: AppendResult.self) { group in
+                    for _ in 0..<8 {
+                        group.addTask { try await store.append(Self.draft(room, text: "raced", cid: "race")) }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(Set(racing.map(\.message.id)).count == 1)
+                #expect(racing.filter { !$0.duplicate }.count == 1)
+                #expect(try await store.state(of: room).lastSeq == 2)
+
+                // Another sender may use the same cid.
+                let bob = try await store.append(Self.draft(room, from: "bob", text: "once", cid: "abc"))
+                #expect(!bob.duplicate)
+                #expect(bob.message.seq == 3)
+            }
+        }
+    }
+
+    @Test("a cid reused for a different text or conversation is a conflict", arguments: StoreKind.allCases)
+    func clientIDConflict(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { store, _ in
+                _ = try await store.append(Self.draft(.room("a"), text: "first", cid: "x"))
+                await #expect(throws: StoreError(.clientIDConflict, "cid x was used for another message")) {
+                    _ = try await store.append(Self.draft(.room("a"), text: "second", cid: "x"))
+                }
+                await #expect(throws: StoreError(.clientIDConflict, "cid x was used for another message")) {
+                    _ = try await store.append(Self.draft(.room("b"), text: "first", cid: "x"))
+                }
+                #expect(try await store.state(of: .room("a")).lastSeq == 1, "a refused append takes no seq")
+                #expect(try await store.state(of: .room("b")).lastSeq == 0)
+            }
+        }
+    }
+
+    @Test("pages after a seq are oldest first, pages before a seq newest first", arguments: StoreKind.allCases)
+    func paging(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { store, _ in
+                let room = Conversation.room("pages")
+                for n in 1...25 { _ = try await store.append(Self.draft(room, text: "m\(n)", cid: "p\(n)")) }
+                #expect(try await store.messages(in: room, after: 10, limit: 5).map(\.seq) == [11, 12, 13, 14, 15])
+                #expect(try await store.messages(in: room, after: 23, limit: 5).map(\.seq) == [24, 25])
+                #expect(try await store.messages(in: room, after: 25, limit: 5).isEmpty)
+                #expect(try await store.messages(in: room, before: nil, limit: 5).map(\.seq) == [25, 24, 23, 22, 21])
+                #expect(try await store.messages(in: room, before: 21, limit: 5).map(\.seq) == [20, 19, 18, 17, 16])
+                #expect(try await store.messages(in: room, before: 3, limit: 10).map(\.seq) == [2, 1])
+                #expect(try await store.messages(in: room, before: 1, limit: 10).isEmpty)
+                #expect(try await store.messages(in: room, after: 0, limit: 0).isEmpty)
+                let page = try await store.messages(in: room, after: 4, limit: 1)
+                #expect(page.first?.text == "m5")
+                #expect(page.first?.from == "alice")
+                #expect(page.first?.clientID == "p5")
+                #expect(try await store.messages(in: .room("empty"), before: nil, limit: 10).isEmpty)
+            }
+        }
+    }
+
+    @Test("read positions never move backwards", arguments: StoreKind.allCases)
+    func readPositionsAreMonotonic(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { store, _ in
+                let room = Conversation.room("reads")
+                for n in 1...8 { _ = try await store.append(Self.draft(room, text: "m\(n)", cid: "r\(n)")) }
+                #expect(try await store.readPosition(of: "bob", in: room) == 0)
+                #expect(try await store.markRead(user: "bob", in: room, upTo: 5) == 5)
+                #expect(try await store.markRead(user: "bob", in: room, upTo: 3) == 5)
+                #expect(try await store.markRead(user: "bob", in: room, upTo: 7) == 7)
+                #expect(try await store.readPosition(of: "bob", in: room) == 7)
+                #expect(try await store.readPosition(of: "carol", in: room) == 0, "positions are per user")
+            }
+        }
+    }
+
+    @Test("conversations have their own seqs and a stable epoch", arguments: StoreKind.allCases)
+    func conversationsAreIndependent(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { store, _ in
+                let room = Conversation.room("one")
+                let direct = Conversation.direct(between: "bob", and: "alice")
+                let empty = try await store.state(of: room)
+                #expect(empty.lastSeq == 0)
+                #expect(empty.firstAvailableSeq == 1)
+                _ = try await store.append(Self.draft(room, cid: "1"))
+                _ = try await store.append(Self.draft(direct, cid: "2"))
+                let reply = try await store.append(Self.draft(direct, from: "bob", cid: "1"))
+                #expect(reply.message.seq == 2)
+                #expect(reply.message.conversationKey == "dm:alice:bob")
+                let state = try await store.state(of: room)
+                #expect(state.lastSeq == 1)
+                #expect(state.epoch == empty.epoch, "appending does not change the epoch")
+                #expect(!state.epoch.isEmpty)
+            }
+        }
+    }
+
+    @Test("unread direct conversations count the peer's messages after the read position", arguments: StoreKind.allCases)
+    func unreadDirectConversations(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { store, _ in
+                let direct = Conversation.direct(between: "alice", and: "bob")
+                for n in 1...3 { _ = try await store.append(Self.draft(direct, from: "alice", text: "hi \(n)", cid: "a\(n)")) }
+                _ = try await store.append(Self.draft(direct, from: "bob", text: "yo", cid: "b1"))
+                _ = try await store.append(Self.draft(.direct(between: "carol", and: "bob"), from: "carol", cid: "c1"))
+                _ = try await store.append(Self.draft(.room("lobby"), from: "alice", cid: "a-room"))
+
+                #expect(
+                    try await store.unreadDirectConversations(of: "bob") == [
+                        UnreadConversation(peer: "alice", count: 3, lastSeq: 4, readSeq: 0),
+                        UnreadConversation(peer: "carol", count: 1, lastSeq: 1, readSeq: 0),
+                    ])
+                #expect(
+                    try await store.unreadDirectConversations(of: "alice") == [
+                        UnreadConversation(peer: "bob", count: 1, lastSeq: 4, readSeq: 0)
+                    ])
+                _ = try await store.markRead(user: "bob", in: direct, upTo: 2)
+                _ = try await store.markRead(user: "bob", in: .direct(between: "bob", and: "carol"), upTo: 1)
+                #expect(
+                    try await store.unreadDirectConversations(of: "bob") == [
+                        UnreadConversation(peer: "alice", count: 1, lastSeq: 4, readSeq: 2)
+                    ])
+                #expect(try await store.unreadDirectConversations(of: "dave").isEmpty)
+            }
+        }
+    }
+
+    @Test("SQL-like, HTML-like and unusual text is stored and returned verbatim", arguments: StoreKind.allCases)
+    func textIsVerbatim(kind: StoreKind) async throws {
+        let texts = [
+            "'); DROP TABLE messages; --",
+            "Robert'); DELETE FROM accounts WHERE ('1'='1",
+            "<script>alert(\"x\")</script> &amp; <b>bold</b>",
+            "emoji 🐇💬, RTL עברית, combining é, tab\tand\nnewline",
+            String(repeating: "long ", count: 800),
+        ]
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { store, _ in
+                let room = Conversation.room("verbatim")
+                for (n, text) in texts.enumerated() {
+                    _ = try await store.append(Self.draft(room, from: "x'; --", text: text, cid: "v\(n)\"'"))
+                }
+                let stored = try await store.messages(in: room, after: 0, limit: 10)
+                #expect(stored.map(\.text) == texts)
+                #expect(stored.allSatisfy { $0.from == "x'; --" })
+                #expect(stored.first?.clientID == "v0\"'")
+            }
+        }
+    }
+
+    @Test("history, seqs, epochs, read positions and idempotence survive reopening", arguments: StoreKind.durable)
+    func survivesReopening(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            let room = Conversation.room("durable")
+            let before: (ConversationState, [StoredMessage]) = try await fixture.open { store, _ in
+                for n in 1...3 { _ = try await store.append(Self.draft(room, text: "m\(n)", cid: "d\(n)")) }
+                _ = try await store.markRead(user: "bob", in: room, upTo: 2)
+                return (try await store.state(of: room), try await store.messages(in: room, after: 0, limit: 10))
+            }
+            try await fixture.open { store, _ in
+                let state = try await store.state(of: room)
+                #expect(state == before.0, "epoch and last seq are what they were")
+                #expect(try await store.messages(in: room, after: 0, limit: 10) == before.1)
+                #expect(try await store.readPosition(of: "bob", in: room) == 2)
+                let retry = try await store.append(Self.draft(room, text: "m3", cid: "d3"))
+                #expect(retry.duplicate, "a retry after a restart is still recognised")
+                #expect(retry.message == before.1[2])
+                let next = try await store.append(Self.draft(room, text: "m4", cid: "d4"))
+                #expect(next.message.seq == 4)
+            }
+        }
+    }
+}
