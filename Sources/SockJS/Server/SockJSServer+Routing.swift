@@ -28,7 +28,12 @@ extension SockJSServer {
         case (.rawWebSocket, _):
             return try await webSocketHandshake(request, context: context, upgrade: raw)
         case (.session(_, let session, let endpoint), _):
-            guard originAllowed(request) else { return Self.plain(.forbidden, "Origin not allowed.") }
+            // Sending needs the session id, which only the page that opened the session knows, so
+            // only the transports that open sessions check the origin. (Chromium sends
+            // `Origin: null` with jsonp_send's form POST when the page's referrer policy is
+            // no-referrer.)
+            let sends = endpoint == .xhrSend || endpoint == .jsonpSend
+            guard sends || originAllowed(request) else { return Self.plain(.forbidden, "Origin not allowed.") }
             return try await respond(to: request, context: context, session: String(session), endpoint: endpoint, framed: framed)
         default:
             return Self.plain(.notFound, "Not found.")

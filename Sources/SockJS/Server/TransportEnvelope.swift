@@ -41,7 +41,17 @@ enum TransportEnvelope: Sendable {
             buffer.writeStaticString("\n")
         case .eventSource:
             buffer.writeStaticString("data: ")
-            frame.write(to: &buffer)
+            // sockjs-client decodeURI()s EventSource data, so `%` (and the line breaks and NUL
+            // that would end the event) are percent-escaped, as sockjs-node does.
+            for byte in frame.encoded.readableBytesView {
+                switch byte {
+                case UInt8(ascii: "%"): buffer.writeStaticString("%25")
+                case UInt8(ascii: "\r"): buffer.writeStaticString("%0D")
+                case UInt8(ascii: "\n"): buffer.writeStaticString("%0A")
+                case 0: buffer.writeStaticString("%00")
+                default: buffer.writeInteger(byte)
+                }
+            }
             buffer.writeStaticString("\r\n\r\n")
         case .htmlFile:
             buffer.writeStaticString("<script>\np(")

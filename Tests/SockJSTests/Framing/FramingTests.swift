@@ -50,6 +50,8 @@ struct FramingTests {
         let frame = SockJSFrame.messages([ByteBuffer(string: "x")])
         #expect(String(buffer: TransportEnvelope.xhr.wrap(frame)) == "a[\"x\"]\n")
         #expect(String(buffer: TransportEnvelope.eventSource.wrap(frame)) == "data: a[\"x\"]\r\n\r\n")
+        let percent = SockJSFrame.messages([ByteBuffer(string: "%41 100%")])
+        #expect(String(buffer: TransportEnvelope.eventSource.wrap(percent)) == "data: a[\"%2541 100%25\"]\r\n\r\n")
         #expect(String(buffer: TransportEnvelope.jsonp(callback: "cb").wrap(frame)) == "/**/cb(\"a[\\\"x\\\"]\");\r\n")
         #expect(String(buffer: TransportEnvelope.htmlFile(callback: "cb").wrap(frame)) == "<script>\np(\"a[\\\"x\\\"]\");\n</script>\r\n")
         #expect(TransportEnvelope.xhr.prelude.readableBytes == 2049)

@@ -1,0 +1,89 @@
+import NIOCore
+import NIOHTTP1
+
+/// Restores two HTTP/1 behaviours that Hummingbird's version-less HTTP types lose, both of which
+/// SockJS clients and the SockJS spec rely on.
+///
+/// - A connection's first request carrying an `Upgrade` header that is not a valid WebSocket
+///   handshake (a POST, `Connection: close`, no key) is dropped by swift-nio's upgrade handler:
+///   the client gets an empty reply. The header is stripped so the request is answered as plain
+///   HTTP (the SockJS routes answer 400 or 405).
+/// - Responses are always encoded as HTTP/1.1, so a streaming response to an HTTP/1.0 client is
+///   chunked, which HTTP/1.0 forbids. Responses to HTTP/1.0 requests are sent as HTTP/1.0; one
+///   without `Content-Length` is delimited by closing the connection.
+///
+/// Sits right after the HTTP request decoder. After a WebSocket handshake it removes itself, so
+/// WebSocket frames never reach it.
+final class HTTP1CompatibilityHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private var isFirstRequest = true
+    /// Version and keep-alive of requests not yet answered, oldest first (Hummingbird answers in
+    /// order).
+    private var pending = CircularBuffer<(version: HTTPVersion, keepAlive: Bool)>()
+    private var closeAfterResponse = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .head(var head) = unwrapInboundIn(data) else {
+            context.fireChannelRead(data)
+            return
+        }
+        defer { isFirstRequest = false }
+        if isFirstRequest, head.headers.contains(name: "upgrade") {
+            if Self.isWebSocketHandshake(head) {
+                context.fireChannelRead(data)
+                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+                return
+            }
+            head.headers.remove(name: "upgrade")
+        }
+        pending.append((head.version, head.isKeepAlive))
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(var response):
+            let request = pending.popFirst() ?? (.http1_1, true)
+            guard request.version == .http1_0 else {
+                context.write(data, promise: promise)
+                return
+            }
+            response.version = .http1_0
+            if request.keepAlive, response.headers.contains(name: "content-length") {
+                response.headers.replaceOrAdd(name: "connection", value: "keep-alive")
+            } else {
+                response.headers.replaceOrAdd(name: "connection", value: "close")
+                closeAfterResponse = true
+            }
+            context.write(wrapOutboundOut(.head(response)), promise: promise)
+        case .body:
+            context.write(data, promise: promise)
+        case .end:
+            guard closeAfterResponse else {
+                context.write(data, promise: promise)
+                return
+            }
+            closeAfterResponse = false
+            let written = promise ?? context.eventLoop.makePromise()
+            context.writeAndFlush(data, promise: written)
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
+        }
+    }
+
+    /// The checks swift-nio's WebSocket upgrader makes before any application code runs.
+    static func isWebSocketHandshake(_ head: HTTPRequestHead) -> Bool {
+        let connection = head.headers[canonicalForm: "connection"].map { $0.lowercased() }
+        let upgrade = head.headers[canonicalForm: "upgrade"].map { $0.lowercased() }
+        return head.method == .GET && connection.contains("upgrade") && upgrade.contains("websocket")
+            && head.headers.first(name: "sec-websocket-key") != nil
+            && head.headers.first(name: "sec-websocket-version") == "13"
+    }
+}
+
+@available(*, unavailable)
+extension HTTP1CompatibilityHandler: Sendable {}
