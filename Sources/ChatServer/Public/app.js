@@ -799,6 +799,16 @@
     }
     if (typeof f.online === "number") conv.online = f.online;
     renderAll();
+    refreshRoomsSoon();
+  }
+
+  let refreshSoonTimer = null;
+  function refreshRoomsSoon() {
+    if (refreshSoonTimer) return;
+    refreshSoonTimer = setTimeout(() => {
+      refreshSoonTimer = null;
+      refreshRooms();
+    }, 1000);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -927,7 +937,7 @@
     switch (f.type) {
       case "welcome": onWelcome(f); break;
       case "joined": onJoined(f); break;
-      case "left": break;
+      case "left": refreshRooms(); break;
       case "presence": onPresence(f); break;
       case "message": {
         const conv = f.room ? S.convs.get(keyOf("room", f.room)) : ensureConv("dm", dmPeerOf(f));
@@ -1219,6 +1229,7 @@
   // Layout: sidebar and members on narrow screens, composer
 
   function openSidebar() {
+    refreshRooms();
     document.body.dataset.sidebar = "open";
     $("scrim").hidden = false;
     $("sidebar-open").setAttribute("aria-expanded", "true");
