@@ -31,6 +31,15 @@ struct Serve: AsyncParsableCommand {
         help: "Comma-separated extra origins allowed to open WebSockets, or *. [env: RABBITCHAT_ALLOWED_ORIGINS]")
     var allowedOrigins: String?
 
+    @Flag(help: "Mount the SockJS protocol test services (/echo, /close, …) at the root. [env: RABBITCHAT_SOCKJS_TEST_SERVICES]")
+    var sockjsTestServices = false
+
+    @Option(
+        help:
+            "sockjs-client's sockjs.min.js, served at /sockjs-client.min.js. [env: RABBITCHAT_SOCKJS_CLIENT_PATH] (default: /usr/share/nodejs/sockjs-client/dist/sockjs.min.js)"
+    )
+    var sockjsClientPath: String?
+
     @Option(
         help: """
             sqlite:///path/file.sqlite (or a plain path), postgres://user:password@host:5432/database, or memory:. \
@@ -75,6 +84,13 @@ struct Serve: AsyncParsableCommand {
                 parsing: databaseURL ?? environment["RABBITCHAT_DATABASE_URL"] ?? DatabaseURL.defaultSQLitePath)
         } catch {
             throw ValidationError("--database-url: \(error)")
+        }
+
+        if sockjsTestServices || ["1", "true", "yes"].contains(environment["RABBITCHAT_SOCKJS_TEST_SERVICES"]?.lowercased() ?? "") {
+            configuration.sockJSTestServices = true
+        }
+        if let path = sockjsClientPath ?? environment["RABBITCHAT_SOCKJS_CLIENT_PATH"] {
+            configuration.sockJSClientPath = path.isEmpty ? nil : path
         }
 
         let level = configuration.logLevel

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdWebSocket
 public import Logging
 import NIOCore
+import SockJS
 import ServiceLifecycle
 
 /// The composition root: builds the hub, its store and broker, the routes and the server.
@@ -58,10 +59,11 @@ public enum ChatApplication {
             hub: hub, limits: configuration.limits,
             originPolicy: OriginPolicy(allowed: configuration.allowedOrigins), logger: logger
         ).register(on: router, path: "/ws")
+        let sockJS = SockJSChatEndpoint(hub: hub, configuration: configuration, logger: logger).register(on: router)
 
         var app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(
+            server: .http1WebSocketUpgradeForSockJS(
                 webSocketRouter: router,
                 configuration: .init(
                     ws: WebSocketServerConfiguration(
@@ -82,7 +84,7 @@ public enum ChatApplication {
         if let storeService = store as? any Service {
             app.addServices(storeService)
         }
-        app.addServices(HubService(hub: hub))
+        app.addServices(HubService(hub: hub), sockJS)
         return ChatNode(application: app, hub: hub, logger: logger)
     }
 }

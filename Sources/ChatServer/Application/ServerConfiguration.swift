@@ -22,6 +22,12 @@ public struct ServerConfiguration: Sendable {
     public var shutdownTimeoutSeconds: Int
     /// Log level of the server's logger.
     public var logLevel: Logger.Level
+    /// Whether the SockJS protocol test services (`/echo`, `/close`, `/disabled_websocket_echo`,
+    /// `/cookie_needed_echo`) are mounted at the root, for the official conformance spec.
+    public var sockJSTestServices = false
+    /// Where sockjs-client's minified script is read from, served at `/sockjs-client.min.js`
+    /// (Debian's `node-sockjs-client` by default); nil or a missing file answers 404.
+    public var sockJSClientPath: String? = "/usr/share/nodejs/sockjs-client/dist/sockjs.min.js"
     /// Accounts: `--require-auth`, token lifetime, bcrypt cost, login rate limits.
     public var accounts = AccountsConfiguration()
 
