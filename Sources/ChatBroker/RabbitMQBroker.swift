@@ -46,6 +46,10 @@ public final class RabbitMQBroker: Broker, Service {
     let consumerConnection: AMQPConnection
     let publisher: AMQPChannel
     let consumerChannel: AMQPChannel
+    /// Started at connect time, before any bind: calls on one channel from concurrent tasks
+    /// must not interleave a consume with binds. It survives recovery (it follows the renamed
+    /// queue) and holds at most `prefetch` deliveries until `consume(_:)` iterates it.
+    let consumer: AMQPConsumer
     let logger: Logger
     private let queueName: Mutex<String>
     private let recoveryStream: AsyncStream<Void>
@@ -53,13 +57,15 @@ public final class RabbitMQBroker: Broker, Service {
 
     private init(
         configuration: Configuration, publisherConnection: AMQPConnection, consumerConnection: AMQPConnection,
-        publisher: AMQPChannel, consumerChannel: AMQPChannel, queueName: String, logger: Logger
+        publisher: AMQPChannel, consumerChannel: AMQPChannel, consumer: AMQPConsumer, queueName: String,
+        logger: Logger
     ) {
         self.configuration = configuration
         self.publisherConnection = publisherConnection
         self.consumerConnection = consumerConnection
         self.publisher = publisher
         self.consumerChannel = consumerChannel
+        self.consumer = consumer
         self.queueName = Mutex(queueName)
         self.logger = logger
         (recoveryStream, recoveryContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -91,10 +97,11 @@ public final class RabbitMQBroker: Broker, Service {
             try await consumerChannel.qos(prefetchCount: configuration.prefetch)
             try await consumerChannel.declareExchange(configuration.exchange, type: "topic", durable: true)
             let queue = try await consumerChannel.declareQueue(exclusive: true, autoDelete: true)
+            let consumer = try await consumerChannel.consume(queue: queue.name)
             return RabbitMQBroker(
                 configuration: configuration, publisherConnection: publisherConnection,
                 consumerConnection: consumerConnection, publisher: publisher, consumerChannel: consumerChannel,
-                queueName: queue.name, logger: logger)
+                consumer: consumer, queueName: queue.name, logger: logger)
         } catch {
             try? await publisherConnection.close()
             try? await consumerConnection.close()
@@ -156,7 +163,6 @@ public final class RabbitMQBroker: Broker, Service {
     }
 
     public func consume(_ handler: @escaping @Sendable (BrokerMessage) async -> Void) async throws {
-        let consumer = try await consumerChannel.consume(queue: queue)
         for try await delivery in consumer {
             await handler(BrokerMessage(topic: delivery.routingKey, payload: delivery.body))
             do {
