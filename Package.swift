@@ -65,6 +65,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The chat `Broker` on RabbitMQ, over our AMQP client.
+        .target(
+            name: "ChatBroker",
+            dependencies: [
+                "ChatCore",
+                "AMQP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The SockJS server protocol (every transport) exposing transport-neutral sessions.
         .target(
             name: "SockJS",
@@ -86,6 +98,7 @@ let package = Package(
             dependencies: [
                 "ChatCore",
                 "SockJS",
+                "ChatBroker",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -124,12 +137,14 @@ let package = Package(
             name: "rabbitchat",
             dependencies: [
                 "ChatBench",
+                "ChatBroker",
                 "ChatServer",
                 "ChatStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -164,6 +179,17 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ChatBrokerTests",
+            dependencies: [
+                "ChatBroker",
+                "ChatCore",
+                "AMQP",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

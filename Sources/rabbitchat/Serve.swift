@@ -1,9 +1,11 @@
 import ArgumentParser
+import ChatBroker
 import ChatCore
 import ChatServer
 import ChatStore
 import Foundation
 import Logging
+import PostgresNIO
 import ServiceLifecycle
 import UnixSignals
 
@@ -46,6 +48,20 @@ struct Serve: AsyncParsableCommand {
             [env: RABBITCHAT_DATABASE_URL] (default: rabbitchat.sqlite in the working directory)
             """)
     var databaseURL: String?
+
+    @Option(
+        help: """
+            RabbitMQ URL (amqp://user:password@host:5672/vhost): share rooms with other nodes through RabbitMQ \
+            instead of the in-process broker. [env: RABBITCHAT_AMQP_URL]
+            """)
+    var amqpURL: String?
+
+    @Option(
+        help: """
+            Seconds between this node's presence announcements; a node silent for three intervals is presumed \
+            dead. [env: RABBITCHAT_PRESENCE_INTERVAL] (default: 5)
+            """)
+    var presenceInterval: Double?
 
     @Flag(help: "Refuse guests: every session must sign in with an account token. [env: RABBITCHAT_REQUIRE_AUTH=1]")
     var requireAuth = false
@@ -101,6 +117,23 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "rabbitchat")
+        if let seconds = try presenceInterval ?? Self.number(environment, "RABBITCHAT_PRESENCE_INTERVAL") {
+            guard seconds >= 0.1, seconds <= 3600 else {
+                throw ValidationError("--presence-interval must be between 0.1 and 3600 seconds")
+            }
+            configuration.presenceAnnounceMillis = Int64(seconds * 1000)
+        }
+        var broker: (any Broker)? = nil
+        if let url = amqpURL ?? environment["RABBITCHAT_AMQP_URL"] {
+            do {
+                broker = try await RabbitMQBroker.connect(
+                    configuration: .init(url: url, connectionName: "rabbitchat \(configuration.nodeID)"),
+                    logger: logger)
+            } catch {
+                throw ValidationError("cannot use RabbitMQ at \(Self.redacted(url)): \(error)")
+            }
+            logger.notice("rooms are shared through RabbitMQ at \(Self.redacted(url))")
+        }
         let store = try database.openStore(logger: logger)
         switch database {
         case .memory: logger.notice("history and accounts in memory: lost on restart")
@@ -109,7 +142,7 @@ struct Serve: AsyncParsableCommand {
             logger.notice("history and accounts in PostgreSQL at \(postgres.client.host ?? "?"):\(postgres.client.port ?? 5432)")
         }
         let app = ChatApplication.build(
-            configuration: configuration, store: store, logger: logger,
+            configuration: configuration, store: store, broker: broker, logger: logger,
             onServerRunning: { port in
                 logger.notice("listening on http://\(host):\(port)")
             })
@@ -118,6 +151,20 @@ struct Serve: AsyncParsableCommand {
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.shutdownTimeoutSeconds)
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.notice("stopped")
+    }
+
+    static func number(_ environment: [String: String], _ name: String) throws -> Double? {
+        guard let value = environment[name] else { return nil }
+        guard let number = Double(value) else { throw ValidationError("\(name) must be a number, not `\(value)`") }
+        return number
+    }
+
+    /// The URL without its password, for logs.
+    static func redacted(_ url: String) -> String {
+        guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://"),
+            let colon = url[scheme.upperBound..<at].firstIndex(of: ":")
+        else { return url }
+        return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
     }
 
     static func integer(_ environment: [String: String], _ name: String) throws -> Int? {

@@ -19,15 +19,20 @@ public actor Hub {
         public var outbox: SessionOutbox.Configuration
         /// How often expired typing indicators are swept, in milliseconds.
         public var typingSweepMillis: Int64
+        /// How often the node announces its members to the cluster, in milliseconds. A node
+        /// silent for three intervals is presumed dead and its members go offline.
+        public var presenceAnnounceMillis: Int64
 
         public init(
             nodeID: String = Hub.randomNodeID(), limits: ChatLimits = .init(),
-            outbox: SessionOutbox.Configuration = .init(), typingSweepMillis: Int64 = 500
+            outbox: SessionOutbox.Configuration = .init(), typingSweepMillis: Int64 = 500,
+            presenceAnnounceMillis: Int64 = 5_000
         ) {
             self.nodeID = nodeID
             self.limits = limits
             self.outbox = outbox
             self.typingSweepMillis = typingSweepMillis
+            self.presenceAnnounceMillis = presenceAnnounceMillis
         }
     }
 
@@ -51,6 +56,12 @@ public actor Hub {
     var onlineNodes: [String: Set<String>] = [:]
     var bindings = BindingTable()
     var typing = TypingTracker()
+    /// When each node (this one included) last announced its members, in monotonic ms.
+    var nodeLastSeen: [String: Int64] = [:]
+    /// Sessions whose room stream skipped a `seq`, waiting to be filled from the store.
+    /// Bounded without a buffer limit: a session in a room is queued at most once (it stays
+    /// `.repairing` until the repair ran), so the stream never holds more than sessions × rooms.
+    let gapRepairs = AsyncStream<GapRepair>.makeStream(bufferingPolicy: .unbounded)
     /// Per-conversation FIFO locks: a held key maps to its waiters.
     var lanes: [String: CircularBuffer<CheckedContinuation<Void, Never>>] = [:]
 
@@ -84,22 +95,51 @@ public actor Hub {
     ///
     /// Run it once per hub (the server runs it as a `Service`); sessions work only while it runs.
     public func run() async throws {
-        if bindings.retain(BrokerTopic.clusterBinding) {
-            try await broker.bind(BrokerTopic.clusterBinding)
+        // Cluster events, and every room's presence: a node must know a room's members before
+        // its first local member joins, so `joined` lists them all.
+        for pattern in [BrokerTopic.clusterBinding, BrokerTopic.allRoomsPresenceBinding] where bindings.retain(pattern) {
+            try await broker.bind(pattern)
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        /// Which child finished: only the broker consumer ending stops the hub.
+        enum Child { case consumer, helper }
+        try await withThrowingTaskGroup(of: Child.self) { group in
             group.addTask {
                 try await self.broker.consume { message in
                     await self.deliver(message)
                 }
+                return .consumer
             }
             group.addTask {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .milliseconds(self.configuration.typingSweepMillis))
                     await self.expireTyping()
                 }
+                return .helper
             }
-            try await group.next()
+            group.addTask {
+                // Presence heartbeat: announce this node's members, expire silent nodes.
+                while !Task.isCancelled {
+                    await self.announcePresence()
+                    await self.expireSilentNodes()
+                    try await Task.sleep(for: .milliseconds(self.configuration.presenceAnnounceMillis))
+                }
+                return .helper
+            }
+            group.addTask {
+                for await _ in self.broker.recoveries() {
+                    await self.brokerRecovered()
+                }
+                return .helper
+            }
+            group.addTask {
+                for await request in self.gapRepairs.stream {
+                    await self.repairGap(request)
+                }
+                return .helper
+            }
+            while let child = try await group.next() {
+                if child == .consumer { break }
+            }
             group.cancelAll()
         }
     }

@@ -40,7 +40,8 @@ public enum ChatApplication {
             configuration: configuration.accounts, limits: configuration.limits)
         let hub = Hub(
             configuration: .init(
-                nodeID: configuration.nodeID, limits: configuration.limits, outbox: configuration.outbox),
+                nodeID: configuration.nodeID, limits: configuration.limits, outbox: configuration.outbox,
+                presenceAnnounceMillis: configuration.presenceAnnounceMillis),
             store: store,
             broker: broker ?? InProcessExchange().makeBroker(),
             logger: logger,
@@ -83,6 +84,10 @@ public enum ChatApplication {
         )
         if let storeService = store as? any Service {
             app.addServices(storeService)
+        }
+        // The broker stops after the hub (services stop in reverse order).
+        if let brokerService = broker as? any Service {
+            app.addServices(brokerService)
         }
         app.addServices(HubService(hub: hub), sockJS)
         return ChatNode(application: app, hub: hub, logger: logger)

@@ -28,6 +28,9 @@ public struct ServerConfiguration: Sendable {
     /// Where sockjs-client's minified script is read from, served at `/sockjs-client.min.js`
     /// (Debian's `node-sockjs-client` by default); nil or a missing file answers 404.
     public var sockJSClientPath: String? = "/usr/share/nodejs/sockjs-client/dist/sockjs.min.js"
+    /// How often this node announces its members to the others, in milliseconds; a node silent
+    /// for three intervals is presumed dead and its users go offline.
+    public var presenceAnnounceMillis: Int64 = 5_000
     /// Accounts: `--require-auth`, token lifetime, bcrypt cost, login rate limits.
     public var accounts = AccountsConfiguration()
 
