@@ -22,9 +22,9 @@ struct PostgresMultiNodeTests {
         let nodeA = try PostgresMessageStore(configuration: configuration, logger: PostgresTestDatabase.logger)
         let nodeB = try PostgresMessageStore(configuration: configuration, logger: PostgresTestDatabase.logger)
         // Both start (and migrate) at the same moment: the advisory lock keeps that safe.
-        let results: [AppendResult] = try await StoreFixture.running(nodeA) {
+        let (results, versions): ([AppendResult], [Int]) = try await StoreFixture.running(nodeA) {
             try await StoreFixture.running(nodeB) {
-                try await withThrowingTaskGroup(of: [AppendResult].self) { group in
+                let results = try await withThrowingTaskGroup(of: [AppendResult].self) { group in
                     for (index, node) in [nodeA, nodeB, nodeA, nodeB].enumerated() {
                         group.addTask {
                             var results: [AppendResult] = []
@@ -40,11 +40,11 @@ struct PostgresMultiNodeTests {
                     }
                     return try await group.reduce(into: []) { $0 += $1 }
                 }
+                return (results, try await nodeB.appliedMigrations())
             }
         }
         #expect(results.map(\.message.seq).sorted() == Array(1...200))
         #expect(results.allSatisfy { !$0.duplicate })
-        let versions = try await StoreFixture.running(nodeA) { try await nodeA.appliedMigrations() }
         #expect(versions == [1, 2], "each migration recorded once")
     }
 }
