@@ -1,6 +1,10 @@
 """A small page object for the RabbitChat web UI, so tests read like what a person does."""
 
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    ElementNotInteractableException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -24,6 +28,21 @@ class ChatPage:
                 return False
 
         return WebDriverWait(self.driver, timeout or self.timeout, poll_frequency=0.1).until(safe, message)
+
+    def click(self, css, what=None):
+        """Clicks an element the page may re-render at any moment (nav items, member rows):
+        finds it afresh and retries when it went stale between finding and clicking."""
+        def attempt(driver):
+            found = driver.find_elements(By.CSS_SELECTOR, css)
+            if not found:
+                return False
+            try:
+                found[0].click()
+            except (ElementClickInterceptedException, ElementNotInteractableException):
+                return False  # still sliding in, or covered for a moment: try again
+            return True
+
+        self.wait(attempt, what or f"click {css}")
 
     def js(self, script, *args):
         return self.driver.execute_script(script, *args)
@@ -125,7 +144,7 @@ class ChatPage:
 
     def open_conv(self, key):
         self.ensure_sidebar()
-        self.nav_item(key).click()
+        self.click(f'.conv-item[data-key="{key}"]', f"open {key}")
 
     def ensure_sidebar(self):
         if self.js("return getComputedStyle(document.getElementById('sidebar-open')).display") != "none":
@@ -141,9 +160,7 @@ class ChatPage:
 
     def start_dm(self, user):
         self.ensure_members()
-        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, f'.member[data-user="{user}"] .dm-btn'),
-                  f"{user} in the member list")
-        self.driver.find_element(By.CSS_SELECTOR, f'.member[data-user="{user}"] .dm-btn').click()
+        self.click(f'.member[data-user="{user}"] .dm-btn', f"message {user} from the member list")
         self.wait(lambda d: self.title() == user, f"DM with {user} open")
 
     def join(self, room):
