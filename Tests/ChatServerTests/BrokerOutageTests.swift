@@ -55,20 +55,22 @@ struct BrokerOutageTests {
             } while refusal.type == "message" || refusal.type == "presence"
             #expect(refusal.type == "error")
             #expect(refusal.string("code") == "unavailable")
-            _ = try await bob.sync()
+            // Bob's socket works during the outage too (what it read so far counts as seen).
+            var seen: [Int] = try await bob.sync().filter { $0.type == "message" }.compactMap { $0.int("seq") }
             try RabbitMQCtl.run(["start_app"])
             try RabbitMQCtl.run(["await_startup"])
             for i in 0..<5 { try await sendAcked("after \(i)") }
 
             // Bob sees every acknowledged message exactly once, in order (live or filled from
             // the store after the recovery).
-            var seen: [Int] = []
             let deadline = ContinuousClock.now + .seconds(60)
             while !acked.isSubset(of: Set(seen)), ContinuousClock.now < deadline {
-                let frame = try await bob.next(timeout: .seconds(60))
+                guard let frame = try? await bob.next(timeout: .seconds(20)) else { break }
                 if frame.type == "message", let seq = frame.int("seq") { seen.append(seq) }
             }
-            #expect(acked.isSubset(of: Set(seen)), "bob missed \(acked.subtracting(seen).sorted())")
+            #expect(
+                acked.isSubset(of: Set(seen)),
+                "bob missed \(acked.subtracting(seen).sorted()); acked \(acked.sorted()), seen \(seen)")
             #expect(seen == seen.sorted(), "in order")
             #expect(Set(seen).count == seen.count, "no duplicates")
             await alice.close()
