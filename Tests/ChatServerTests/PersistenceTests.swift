@@ -1,13 +1,12 @@
 import ChatCore
 import ChatServer
-import ChatStore
 import Foundation
 import Synchronization
 import Testing
 
-/// A server restarted on the same SQLite file keeps history, accounts, tokens, read receipts
-/// and unread counts: each phase builds a new node on a newly opened store, as a restarted
-/// process does.
+/// A server restarted on the same database keeps history, accounts, tokens, read receipts and
+/// unread counts: each phase builds a new node on a newly opened store (for PostgreSQL a new
+/// client, run by the node's service group), as a restarted process does.
 @Suite("Persistence across restarts", .timeLimit(.minutes(3)))
 struct PersistenceTests {
     static let texts = [
@@ -16,12 +15,12 @@ struct PersistenceTests {
         "plain 🐇",
     ]
 
-    @Test("history, accounts, receipts and unread counts survive a restart on SQLite")
-    func survivesRestart() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rabbitchat-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("chat.sqlite").path
+    @Test("history, accounts, receipts and unread counts survive a restart", arguments: TestDatabase.allCases)
+    func survivesRestart(database: TestDatabase) async throws {
+        try await database.with { location in try await Self.restartScenario(location) }
+    }
+
+    static func restartScenario(_ path: TestDatabase.Location) async throws {
 
         struct Phase1: Sendable {
             var bobToken: String
@@ -74,7 +73,7 @@ struct PersistenceTests {
             await bob.close()
         }
 
-        // Phase 3: read positions survived too.
+        // Phase 3: read positions survived too; `joined` and `welcome` show them.
         try await Self.withServer(path: path) { port in
             let bob = try await TestChatClient.connect(port: port, name: "bob")
             let welcome = try await bob.hello(token: phase1.bobToken)
@@ -82,16 +81,23 @@ struct PersistenceTests {
             let joined = try await bob.join("lobby", since: 3)
             #expect(joined["recovered"] as? Bool == true)
             #expect((joined["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["back"])
-            await bob.close()
+            // Alice's room receipt (seq 2) was stored: her next `read` of 1 cannot move it back.
+            let alice = try await TestChatClient.connect(port: port, name: "alice")
+            try await alice.hello(token: try await AccountTestClient.login(port: port, "alice"))
+            try await alice.join("lobby")
+            try await alice.send(["type": "read", "room": "lobby", "seq": 1])
+            let receipt = try await bob.expect("receipt", skipping: ["presence"])
+            #expect(receipt.string("user") == "alice")
+            #expect(receipt.int("seq") == 2, "the persisted read position never moves back")
+            for client in [alice, bob] { await client.close() }
         }
-        let store = try SQLiteMessageStore(path: path)
-        #expect(try await store.readPosition(of: "alice", in: .room("lobby")) == 2)
-        #expect(try await store.readPosition(of: "bob", in: .direct(between: "alice", and: "bob")) == 1)
     }
 
-    /// Runs a server on a newly opened SQLite store at `path`.
-    static func withServer<T: Sendable>(path: String, _ body: @Sendable (Int) async throws -> T) async throws -> T {
-        let store = try SQLiteMessageStore(path: path)
+    /// Runs a server on a newly opened store at `path`.
+    static func withServer<T: Sendable>(
+        path: TestDatabase.Location, _ body: @Sendable (Int) async throws -> T
+    ) async throws -> T {
+        let store = try path.open()
         let result = Mutex<T?>(nil)
         try await TestServer.with(ServerConfigurationFactory.make(), store: store) { port, _ in
             let value = try await body(port)
