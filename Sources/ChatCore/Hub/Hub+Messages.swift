@@ -77,10 +77,12 @@ extension Hub {
             }
         } catch let error as StoreError where error.code == .clientIDConflict {
             throw ProtocolError(.cidConflict, "cid `\(cid)` was already used for another message", cid: cid, ref: "send")
-        } catch is StoreError {
-            throw ProtocolError(.unavailable, "the message store is unavailable; retry with the same cid", cid: cid, ref: "send")
-        } catch {
+        } catch is BrokerError {
             throw ProtocolError(.unavailable, "the broker is unavailable; retry with the same cid", cid: cid, ref: "send")
+        } catch {
+            // StoreError, or the database driver's own error.
+            logger.warning("send failed in the store", metadata: ["session": "\(id)", "error": "\(error)"])
+            throw ProtocolError(.unavailable, "the message store is unavailable; retry with the same cid", cid: cid, ref: "send")
         }
         let message = result.message
         let target: (room: String?, to: String?) =
