@@ -73,8 +73,13 @@ final class RawHTTPConnection {
         guard let size = Int(sizeLine.trimmingCharacters(in: .whitespaces), radix: 16) else {
             throw Failure(description: "bad chunk size line \(sizeLine.debugDescription)")
         }
-        let data = try await readBytes(size + 2)
-        return size == 0 ? nil : String(data.dropLast(2))
+        // Count bytes, not Characters: "\r\n" is a single Character in Swift.
+        while buffer.readableBytes < size + 2 {
+            guard try await fill() else { throw Failure(description: "connection closed inside a chunk") }
+        }
+        let data = buffer.readString(length: size)!
+        buffer.moveReaderIndex(forwardBy: 2)
+        return size == 0 ? nil : data
     }
 
     /// The whole body, by Content-Length or chunks.
