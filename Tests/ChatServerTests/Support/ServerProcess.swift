@@ -24,7 +24,7 @@ final class ServerProcess: Sendable {
             ["serve", "--host", "127.0.0.1", "--port", "\(port)", "--node-id", nodeID, "--log-level", "info"]
             + arguments
         let logPath = NSTemporaryDirectory() + "rabbitchat-\(nodeID)-\(port).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log
