@@ -28,7 +28,7 @@ extension Hub {
         guard ChatName.isValid(nick, limits: configuration.limits) else {
             throw ProtocolError(
                 .invalidName,
-                "nick must be 1 to \(configuration.limits.maxNameLength) characters of A-Z, a-z, 0-9, _ and -",
+                ChatName.rule(for: "nick", limits: configuration.limits),
                 ref: "hello"
             )
         }

@@ -67,16 +67,7 @@ extension Hub {
             case .join: roster.join(room: room, user: user, node: event.node)
             case .leave: roster.leave(room: room, user: user, node: event.node)
             }
-        guard changed, let members = localRooms[room] else { return }
-        let frame = ServerFrameEncoder.encode(
-            PresenceFrame(room: room, user: user, event: change, online: roster.onlineCount(of: room)))
-        // The user's own sessions learn their membership from `joined`/`left`, not from presence;
-        // so do sessions still joining, whose `joined` lists the members as of its sending.
-        for (member, ids) in members where member != user {
-            for id in ids where sessions[id]?.rooms[room]?.isJoining == false {
-                sessions[id]?.outbox.enqueue(frame, ephemeral: true)
-            }
-        }
+        if changed { emitPresence([RoomRoster.Transition(room: room, user: user, event: change)]) }
     }
 
     private func deliverTyping(_ event: BrokerEvent) {

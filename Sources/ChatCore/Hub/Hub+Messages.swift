@@ -12,7 +12,7 @@ extension Hub {
             guard ChatName.isValid(room, limits: configuration.limits) else {
                 throw ProtocolError(
                     .invalidRoom,
-                    "room must be 1 to \(configuration.limits.maxNameLength) characters of A-Z, a-z, 0-9, _ and -",
+                    ChatName.rule(for: "room", limits: configuration.limits),
                     cid: cid, ref: ref)
             }
             if requireMembership, sessions[id]?.rooms[room] == nil {
@@ -23,7 +23,7 @@ extension Hub {
             guard ChatName.isValid(peer, limits: configuration.limits) else {
                 throw ProtocolError(
                     .invalidName,
-                    "user name must be 1 to \(configuration.limits.maxNameLength) characters of A-Z, a-z, 0-9, _ and -",
+                    ChatName.rule(for: "user name", limits: configuration.limits),
                     cid: cid, ref: ref)
             }
             if requireOnlinePeer, !isOnline(peer) {

@@ -42,6 +42,9 @@ extension Hub {
     }
 
     /// Sends `presence` frames for roster transitions to the local members of each room.
+    ///
+    /// The user's own sessions learn their membership from `joined`/`left`, not from presence;
+    /// so do sessions still joining, whose `joined` lists the members as of its sending.
     func emitPresence(_ transitions: [RoomRoster.Transition]) {
         for transition in transitions {
             guard let members = localRooms[transition.room] else { continue }

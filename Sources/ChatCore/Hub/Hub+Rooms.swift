@@ -5,7 +5,7 @@ extension Hub {
         guard ChatName.isValid(room, limits: configuration.limits) else {
             throw ProtocolError(
                 .invalidRoom,
-                "room must be 1 to \(configuration.limits.maxNameLength) characters of A-Z, a-z, 0-9, _ and -",
+                ChatName.rule(for: "room", limits: configuration.limits),
                 ref: ref
             )
         }
