@@ -181,7 +181,7 @@ struct AccountTests {
         }
     }
 
-    @Test("DMs to an offline registered user are stored and counted in their next welcome")
+    @Test("DMs to an offline registered user are stored, counted and delivered at their next sign-in")
     func offlineDirectMessages() async throws {
         try await TestServer.with { port, _ in
             let bobToken = try await AccountTestClient.register(port: port, "bob")
@@ -205,19 +205,33 @@ struct AccountTests {
             #expect((unread.first?["count"] as? NSNumber)?.intValue == 2)
             #expect((unread.first?["lastSeq"] as? NSNumber)?.intValue == 2)
             #expect((unread.first?["readSeq"] as? NSNumber)?.intValue == 0)
-
-            try await bob.send(["type": "history", "peer": "alice"])
-            let history = try await bob.expect("history")
-            #expect((history["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["<i>ping</i>", "are you there?"])
-            try await bob.send(["type": "read", "peer": "alice", "seq": 2])
+            // Delivered right after `welcome`, without asking: every message after the read position.
+            let delivered = try await bob.expect("history", skipping: [])
+            #expect(delivered.string("peer") == "alice")
+            #expect(delivered["hasMore"] as? Bool == false)
+            #expect((delivered["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["<i>ping</i>", "are you there?"])
+            #expect((delivered["messages"] as? [[String: Any]])?.compactMap { $0["to"] as? String } == ["bob", "bob"])
+            try await bob.send(["type": "read", "peer": "alice", "seq": 1])
             let receipt = try await alice.expect("receipt", skipping: ["message"])
             #expect(receipt.string("user") == "bob")
-            #expect(receipt.int("seq") == 2)
+            #expect(receipt.int("seq") == 1)
             await bob.close()
+
+            // Half read: the next sign-in delivers only what is still unread.
+            let bobSecond = try await TestChatClient.connect(port: port, name: "bob")
+            let second = try await bobSecond.hello(token: bobToken)
+            #expect(((second["unread"] as? [[String: Any]])?.first?["count"] as? NSNumber)?.intValue == 1, "\(second)")
+            let rest = try await bobSecond.expect("history", skipping: [])
+            #expect((rest["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["<i>ping</i>"])
+            #expect(rest["hasMore"] as? Bool == true, "the read message is older history")
+            try await bobSecond.send(["type": "read", "peer": "alice", "seq": 2])
+            #expect(try await alice.expect("receipt", skipping: ["message"]).int("seq") == 2)
+            await bobSecond.close()
 
             let bobAgain = try await TestChatClient.connect(port: port, name: "bob")
             let later = try await bobAgain.hello(token: bobToken)
             #expect((later["unread"] as? [Any])?.isEmpty == true, "read messages are no longer unread: \(later)")
+            #expect(try await bobAgain.sync().isEmpty, "nothing is delivered again once read")
             for client in [alice, bobAgain] { await client.close() }
         }
     }

@@ -53,6 +53,8 @@ struct PersistenceTests {
             let unread = try #require(welcome["unread"] as? [[String: Any]], "\(welcome)")
             #expect(unread.map { $0["peer"] as? String } == ["alice"])
             #expect((unread.first?["count"] as? NSNumber)?.intValue == 1)
+            let delivered = try await bob.expect("history", skipping: [])
+            #expect((delivered["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["see <this> later"])
 
             let joined = try await bob.join("lobby", since: 0)
             #expect(joined.string("epoch") == phase1.epoch, "the epoch is durable")

@@ -59,6 +59,28 @@ extension Hub {
         }
     }
 
+    /// Delivers the direct messages a registered user missed while away: after `welcome`, one
+    /// `history` frame per unread conversation, holding every message after the user's read
+    /// position (newest first, at most `maxHistoryPage`; `hasMore` says older ones remain).
+    /// A store failure here is logged and skipped: the counts in `welcome` still tell the client
+    /// to fetch them with `history`.
+    func deliverUnread(_ unread: [UnreadConversation], to id: SessionID, user: String) async {
+        for entry in unread where entry.lastSeq > entry.readSeq {
+            let conversation = Conversation.direct(between: user, and: entry.peer)
+            let limit = Int(min(entry.lastSeq - entry.readSeq, Int64(configuration.limits.maxHistoryPage)))
+            do {
+                let page = try await store.messages(in: conversation, before: nil, limit: limit + 1)
+                guard sessions[id] != nil else { return }
+                let frames = page.prefix(limit).map { MessageFrame($0, in: conversation) }
+                send(HistoryFrame(room: nil, peer: entry.peer, messages: frames, hasMore: page.count > limit), to: id)
+            } catch {
+                logger.warning(
+                    "unread direct messages not delivered at hello",
+                    metadata: ["session": "\(id)", "peer": "\(entry.peer)", "error": "\(error)"])
+            }
+        }
+    }
+
     /// Whether a direct message to `target` may be sent while the peer is offline: it may when
     /// the peer has an account, since the message is stored and shown at their next sign-in.
     func acceptsOfflineDelivery(_ target: ConversationTarget) async -> Bool {

@@ -273,6 +273,7 @@ public actor Hub {
                 registered: registered, unread: unread),
             to: id)
         logger.debug("hello", metadata: ["session": "\(id)", "user": "\(nick)"])
+        await deliverUnread(unread ?? [], to: id, user: nick)
 
         for (room, since) in (hello.resume ?? [:]).sorted(by: { $0.key < $1.key }) {
             do {

@@ -1,6 +1,7 @@
 import AMQP
 import NIOCore
 import Testing
+import TestSupport
 
 extension IntegrationTests {
     /// Automatic recovery against real failures: an admin closing the connection, the broker

@@ -106,6 +106,11 @@ final class TestChatClient: Sendable {
         }
     }
 
+    /// The next frame or the close, whichever comes first; nil when neither comes within `timeout`.
+    func nextEvent(timeout: Duration = .seconds(10)) async -> Event? {
+        await inbox.next(timeout: timeout)
+    }
+
     /// The next frame of `type`; frames of the `skipping` types are passed over, any other type
     /// is a failure.
     func expect(

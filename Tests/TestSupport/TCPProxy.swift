@@ -1,16 +1,18 @@
-import Foundation
-import NIOCore
+public import NIOCore
 import NIOPosix
 
-/// A loopback TCP proxy in front of RabbitMQ that tests can cut, reset and stall.
+/// A loopback TCP proxy in front of a real server (RabbitMQ, the chat server) that tests can
+/// cut, reset and stall, to kill a client's connection the way a network does.
 ///
-/// Every connection accepted on `port` is glued to a new connection to the broker. `cut()`
+/// Every connection accepted on `port` is glued to a new connection to the target. `cut()`
 /// closes them with a FIN, `reset()` with an RST, `stall()` silently drops all traffic (and
-/// hides the broker's close) so that only heartbeats can notice the dead link. All state is
+/// hides the server's close) so that only heartbeats can notice the dead link. All state is
 /// confined to one event loop.
-final class TCPProxy: Sendable {
-    let port: Int
-    let eventLoop: any EventLoop
+public final class TCPProxy: Sendable {
+    /// The loopback port clients connect to.
+    public let port: Int
+    /// The event loop all of the proxy's channels and state live on.
+    public let eventLoop: any EventLoop
     private let server: any Channel
     private let state: NIOLoopBoundBox<State>
 
@@ -27,7 +29,8 @@ final class TCPProxy: Sendable {
         self.state = state
     }
 
-    static func start(targetPort: Int = 5672) async throws -> TCPProxy {
+    /// Starts a proxy on a free loopback port that forwards to `127.0.0.1:targetPort`.
+    public static func start(targetPort: Int) async throws -> TCPProxy {
         let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
         let state = NIOLoopBoundBox<State>.makeBoxSendingValue(State(), eventLoop: eventLoop)
         let server = try await ServerBootstrap(group: eventLoop)
@@ -48,23 +51,20 @@ final class TCPProxy: Sendable {
         return TCPProxy(port: server.localAddress!.port!, eventLoop: eventLoop, server: server, state: state)
     }
 
-    /// The URL of the broker through this proxy.
-    var url: String { "amqp://guest:guest@127.0.0.1:\(self.port)/" }
-
     /// How many client connections the proxy accepted so far.
-    func acceptedConnections() async throws -> Int {
+    public func acceptedConnections() async throws -> Int {
         try await self.eventLoop.submit { self.state.value.accepted }.get()
     }
 
     /// Closes every proxied connection with a FIN.
-    func cut() async throws {
+    public func cut() async throws {
         try await self.eventLoop.submit {
             for channel in self.state.value.connections.values { channel.close(promise: nil) }
         }.get()
     }
 
     /// Closes every proxied connection with an RST.
-    func reset() async throws {
+    public func reset() async throws {
         try await self.eventLoop.flatSubmit {
             let channels = Array(self.state.value.connections.values)
             let lingers: [EventLoopFuture<Void>] = channels.map { channel in
@@ -78,16 +78,16 @@ final class TCPProxy: Sendable {
     }
 
     /// Drops all traffic in both directions until `resume()`.
-    func stall() async throws {
+    public func stall() async throws {
         try await self.eventLoop.submit { self.state.value.stalled = true }.get()
     }
 
     /// Forwards traffic again (for connections made from now on; stalled ones lost bytes).
-    func resume() async throws {
+    public func resume() async throws {
         try await self.eventLoop.submit { self.state.value.stalled = false }.get()
     }
 
-    func stop() async throws {
+    public func stop() async throws {
         try await self.cut()
         try await self.server.close()
     }
