@@ -7,9 +7,9 @@ import Testing
 /// `hello`, reserved names, `--require-auth`, rate limits and offline direct messages.
 @Suite("Accounts over /api and /ws", .timeLimit(.minutes(2)))
 struct AccountTests {
-    @Test("register, me, login and logout: tokens work until revoked")
-    func registerLoginLogout() async throws {
-        try await TestServer.with { port, _ in
+    @Test("register, me, login and logout: tokens work until revoked", arguments: TestDatabase.allCases)
+    func registerLoginLogout(database: TestDatabase) async throws {
+        try await TestServer.with(database: database) { port, _ in
             let registered = try await HTTP.request(
                 "POST", port: port, path: "/api/register", json: ["name": "alice", "password": "correct horse"])
             #expect(registered.status == 201)
@@ -40,9 +40,9 @@ struct AccountTests {
         }
     }
 
-    @Test("bad registrations, wrong passwords and bad tokens get specific JSON errors")
-    func refusals() async throws {
-        try await TestServer.with { port, _ in
+    @Test("bad registrations, wrong passwords and bad tokens get specific JSON errors", arguments: TestDatabase.allCases)
+    func refusals(database: TestDatabase) async throws {
+        try await TestServer.with(database: database) { port, _ in
             _ = try await AccountTestClient.register(port: port, "alice")
             func post(_ path: String, _ json: [String: Any]) async throws -> HTTP.Response {
                 try await HTTP.request("POST", port: port, path: path, json: json)
@@ -95,11 +95,11 @@ struct AccountTests {
         }
     }
 
-    @Test("an expired token is refused on HTTP and in hello")
-    func expiredToken() async throws {
+    @Test("an expired token is refused on HTTP and in hello", arguments: TestDatabase.allCases)
+    func expiredToken(database: TestDatabase) async throws {
         var configuration = ServerConfigurationFactory.make()
         configuration.accounts.tokenLifetime = .zero
-        try await TestServer.with(configuration) { port, _ in
+        try await TestServer.with(configuration, database: database) { port, _ in
             let token = try await AccountTestClient.register(port: port, "alice")
             let me = try await HTTP.request("GET", port: port, path: "/api/me", headers: ["Authorization": "Bearer \(token)"])
             #expect(me.status == 401)
@@ -113,9 +113,9 @@ struct AccountTests {
         }
     }
 
-    @Test("hello with a token signs in; guests cannot take registered names")
-    func helloWithToken() async throws {
-        try await TestServer.with { port, _ in
+    @Test("hello with a token signs in; guests cannot take registered names", arguments: TestDatabase.allCases)
+    func helloWithToken(database: TestDatabase) async throws {
+        try await TestServer.with(database: database) { port, _ in
             let token = try await AccountTestClient.register(port: port, "alice")
             let alice = try await TestChatClient.connect(port: port, name: "alice")
             let welcome = try await alice.hello(token: token)
@@ -139,11 +139,11 @@ struct AccountTests {
         }
     }
 
-    @Test("--require-auth refuses guests but not accounts")
-    func requireAuth() async throws {
+    @Test("--require-auth refuses guests but not accounts", arguments: TestDatabase.allCases)
+    func requireAuth(database: TestDatabase) async throws {
         var configuration = ServerConfigurationFactory.make()
         configuration.accounts.requireAuth = true
-        try await TestServer.with(configuration) { port, _ in
+        try await TestServer.with(configuration, database: database) { port, _ in
             let token = try await AccountTestClient.register(port: port, "alice")
             let guest = try await TestChatClient.connect(port: port, name: "guest")
             try await guest.send(["type": "hello", "nick": "carol"])
@@ -154,12 +154,12 @@ struct AccountTests {
         }
     }
 
-    @Test("logins are rate-limited per name and per address with 429 and a JSON body")
-    func loginRateLimit() async throws {
+    @Test("logins are rate-limited per name and per address with 429 and a JSON body", arguments: TestDatabase.allCases)
+    func loginRateLimit(database: TestDatabase) async throws {
         var configuration = ServerConfigurationFactory.make()
         configuration.accounts.perName = .init(burst: 3, perMinute: 0.001)
         configuration.accounts.perAddress = .init(burst: 8, perMinute: 0.001)
-        try await TestServer.with(configuration) { port, _ in
+        try await TestServer.with(configuration, database: database) { port, _ in
             _ = try await AccountTestClient.register(port: port, "alice")  // address attempt 1
             for _ in 0..<3 {  // address attempts 2...4, name attempts 1...3
                 let wrong = try await HTTP.request(
@@ -181,9 +181,9 @@ struct AccountTests {
         }
     }
 
-    @Test("DMs to an offline registered user are stored, counted and delivered at their next sign-in")
-    func offlineDirectMessages() async throws {
-        try await TestServer.with { port, _ in
+    @Test("DMs to an offline registered user are stored, counted and delivered at their next sign-in", arguments: TestDatabase.allCases)
+    func offlineDirectMessages(database: TestDatabase) async throws {
+        try await TestServer.with(database: database) { port, _ in
             let bobToken = try await AccountTestClient.register(port: port, "bob")
             let alice = try await TestChatClient.connect(port: port, name: "alice")
             try await alice.hello("alice")

@@ -10,11 +10,11 @@ struct MessagesAPITests {
         (response["messages"] as? [[String: Any]])?.compactMap { ($0["seq"] as? NSNumber)?.intValue } ?? []
     }
 
-    @Test("room history pages are newest first, with before, limit and a capped limit")
-    func roomHistory() async throws {
+    @Test("room history pages are newest first, with before, limit and a capped limit", arguments: TestDatabase.allCases)
+    func roomHistory(database: TestDatabase) async throws {
         var configuration = ServerConfigurationFactory.make()
         configuration.limits.maxHistoryPage = 3
-        try await TestServer.with(configuration) { port, _ in
+        try await TestServer.with(configuration, database: database) { port, _ in
             let alice = try await TestChatClient.connect(port: port, name: "alice")
             try await alice.hello("alice")
             try await alice.join("news")
@@ -47,9 +47,9 @@ struct MessagesAPITests {
         }
     }
 
-    @Test("DM history needs a token and shows only the token holder's conversation")
-    func directHistory() async throws {
-        try await TestServer.with { port, _ in
+    @Test("DM history needs a token and shows only the token holder's conversation", arguments: TestDatabase.allCases)
+    func directHistory(database: TestDatabase) async throws {
+        try await TestServer.with(database: database) { port, _ in
             let aliceToken = try await AccountTestClient.register(port: port, "alice")
             let bobToken = try await AccountTestClient.register(port: port, "bob")
             let carolToken = try await AccountTestClient.register(port: port, "carol")

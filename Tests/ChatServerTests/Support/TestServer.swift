@@ -41,4 +41,15 @@ enum TestServer {
             try await tasks.waitForAll()
         }
     }
+
+    /// Runs `body` against a server whose messages and accounts live in a fresh `database`.
+    static func with(
+        _ configuration: ServerConfiguration = .init(),
+        database: TestDatabase,
+        _ body: @Sendable (_ port: Int, _ group: ServiceGroup) async throws -> Void
+    ) async throws {
+        try await database.with { location in
+            try await with(configuration, store: try location.open(), body)
+        }
+    }
 }
