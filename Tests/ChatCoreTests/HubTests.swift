@@ -137,6 +137,46 @@ struct HubTests {
         }
     }
 
+    @Test("large rooms get online counts instead of per-user presence, and a member sample in joined")
+    func largeRoomPresence() async throws {
+        let limits = ChatLimits(presenceDetailLimit: 2, joinedMembersSample: 1)
+        try await Self.withNodes(2, limits: limits) { hubs, _ in
+            var clients: [Client] = []
+            for (index, nick) in ["u1", "u2", "u3", "u4"].enumerated() {
+                let client = try await Self.connect(hubs[index % 2], as: nick)
+                await client.send(#"{"type":"join","room":"big"}"#)
+                let joined = try await client.expect("joined")
+                #expect(joined["online"] as? Int == index + 1, "\(joined)")
+                let members = try #require(joined["members"] as? [String])
+                if index + 1 <= 2 {
+                    #expect(joined["membersComplete"] as? Bool == true)
+                    #expect(members.count == index + 1)
+                } else {
+                    // A large room: a sample of one plus the joiner, and the flag says so.
+                    #expect(joined["membersComplete"] as? Bool == false)
+                    #expect(members.count == 2 && members.contains(nick), "\(members)")
+                }
+                clients.append(client)
+            }
+            // u1 saw u2 join one by one (2 online: still small).
+            let first = try await clients[0].expect("presence")
+            #expect(first["user"] as? String == "u2")
+            #expect(first["event"] as? String == "join")
+            // Then the room grew past the limit: u3 and u4 show up only as a count, coalesced.
+            var count = try await clients[0].expect("presence")
+            #expect(count["event"] as? String == "count")
+            #expect(count["user"] == nil)
+            if count["online"] as? Int == 3 { count = try await clients[0].expect("presence") }
+            #expect(count["online"] as? Int == 4)
+            #expect(count["event"] as? String == "count")
+            // Leaving a large room is a count too.
+            await hubs[1].disconnect(clients[3].id)
+            let afterLeave = try await clients[0].expect("presence")
+            #expect(afterLeave["event"] as? String == "count")
+            #expect(afterLeave["online"] as? Int == 3)
+        }
+    }
+
     @Test("DMs cross nodes and reach both parties' sessions; nick uniqueness spans nodes")
     func directAcrossNodes() async throws {
         try await Self.withNodes(2) { hubs, _ in

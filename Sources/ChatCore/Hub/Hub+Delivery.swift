@@ -66,6 +66,7 @@ extension Hub {
             switch change {
             case .join: roster.join(room: room, user: user, node: event.node)
             case .leave: roster.leave(room: room, user: user, node: event.node)
+            case .count: false  // never published: counts are derived by each node
             }
         if changed { emitPresence([RoomRoster.Transition(room: room, user: user, event: change)]) }
     }

@@ -45,15 +45,39 @@ extension Hub {
     ///
     /// The user's own sessions learn their membership from `joined`/`left`, not from presence;
     /// so do sessions still joining, whose `joined` lists the members as of its sending.
+    /// In a large room (above `presenceDetailLimit`) a transition only marks the room's count
+    /// as changed; `flushPresenceCounts` sends it once per interval.
     func emitPresence(_ transitions: [RoomRoster.Transition]) {
         for transition in transitions {
             guard let members = localRooms[transition.room] else { continue }
+            if roster.onlineCount(of: transition.room) > configuration.limits.presenceDetailLimit {
+                presenceCountsDue.insert(transition.room)
+                continue
+            }
             let frame = ServerFrameEncoder.encode(
                 PresenceFrame(
                     room: transition.room, user: transition.user, event: transition.event,
                     online: roster.onlineCount(of: transition.room)))
             for (member, ids) in members where member != transition.user {
                 for id in ids where sessions[id]?.rooms[transition.room]?.isJoining == false {
+                    sessions[id]?.outbox.enqueue(frame, ephemeral: true)
+                }
+            }
+        }
+    }
+
+    /// Sends the online count of every large room whose membership changed since the last call,
+    /// one `presence` frame (event `count`) per room to its local members.
+    func flushPresenceCounts() {
+        guard !presenceCountsDue.isEmpty else { return }
+        let rooms = presenceCountsDue
+        presenceCountsDue.removeAll(keepingCapacity: true)
+        for room in rooms {
+            guard let members = localRooms[room] else { continue }
+            let frame = ServerFrameEncoder.encode(
+                PresenceFrame(room: room, user: nil, event: .count, online: roster.onlineCount(of: room)))
+            for ids in members.values {
+                for id in ids where sessions[id]?.rooms[room]?.isJoining == false {
                     sessions[id]?.outbox.enqueue(frame, ephemeral: true)
                 }
             }

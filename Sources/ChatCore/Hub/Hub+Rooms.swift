@@ -61,11 +61,17 @@ extension Hub {
         // The session may have left or disconnected while the backlog loaded.
         guard case .joining(let buffered)? = sessions[id]?.rooms[room] else { return }
         var lastSeq = backlog.lastDelivered
-        var members = Set(roster.members(of: room))
+        let limits = configuration.limits
+        // The joiner's own presence event may still be on its way through the broker.
+        let everyone = roster.onlineCount(of: room) + (roster.contains(user, in: room) ? 0 : 1)
+        // A large room's members are not tracked by the client (counts replace join/leave), so
+        // it gets a sample rather than an O(members) list on every join.
+        let large = everyone > limits.presenceDetailLimit
+        var members = Set(roster.members(of: room, limit: large ? limits.joinedMembersSample : everyone))
         members.insert(user)
         send(
             JoinedFrame(
-                room: room, epoch: backlog.state.epoch, members: members.sorted(),
+                room: room, epoch: backlog.state.epoch, members: members.sorted(), online: everyone,
                 lastSeq: max(backlog.state.lastSeq, lastSeq), messages: backlog.messages,
                 recovered: backlog.recovered, reason: backlog.reason
             ),

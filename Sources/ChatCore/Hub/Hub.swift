@@ -22,17 +22,21 @@ public actor Hub {
         /// How often the node announces its members to the cluster, in milliseconds. A node
         /// silent for three intervals is presumed dead and its members go offline.
         public var presenceAnnounceMillis: Int64
+        /// How often large rooms get their online count (`presence` event `count`), in
+        /// milliseconds.
+        public var presenceCountMillis: Int64
 
         public init(
             nodeID: String = Hub.randomNodeID(), limits: ChatLimits = .init(),
             outbox: SessionOutbox.Configuration = .init(), typingSweepMillis: Int64 = 500,
-            presenceAnnounceMillis: Int64 = 5_000
+            presenceAnnounceMillis: Int64 = 5_000, presenceCountMillis: Int64 = 1_000
         ) {
             self.nodeID = nodeID
             self.limits = limits
             self.outbox = outbox
             self.typingSweepMillis = typingSweepMillis
             self.presenceAnnounceMillis = presenceAnnounceMillis
+            self.presenceCountMillis = presenceCountMillis
         }
     }
 
@@ -58,6 +62,8 @@ public actor Hub {
     var typing = TypingTracker()
     /// When each node (this one included) last announced its members, in monotonic ms.
     var nodeLastSeen: [String: Int64] = [:]
+    /// Large rooms whose online count changed since the last count flush.
+    var presenceCountsDue: Set<String> = []
     /// Sessions whose room stream skipped a `seq`, waiting to be filled from the store.
     /// Bounded without a buffer limit: a session in a room is queued at most once (it stays
     /// `.repairing` until the repair ran), so the stream never holds more than sessions × rooms.
@@ -122,6 +128,13 @@ public actor Hub {
                     await self.announcePresence()
                     await self.expireSilentNodes()
                     try await Task.sleep(for: .milliseconds(self.configuration.presenceAnnounceMillis))
+                }
+                return .helper
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(self.configuration.presenceCountMillis))
+                    await self.flushPresenceCounts()
                 }
                 return .helper
             }

@@ -9,24 +9,19 @@ struct RoomRoster: Sendable {
     /// Records that `user` has a session in `room` on `node`; true if the user just came online
     /// in the room.
     mutating func join(room: String, user: String, node: String) -> Bool {
-        var users = rooms[room, default: [:]]
-        let wasOnline = !(users[user]?.isEmpty ?? true)
-        users[user, default: []].insert(node)
-        rooms[room] = users
-        return !wasOnline
+        // Mutated in place: copying a large room's dictionary per join would make filling it O(n²).
+        rooms[room, default: [:]][user, default: []].insert(node).inserted
+            && rooms[room]![user]!.count == 1
     }
 
     /// Records that `user` has no more sessions in `room` on `node`; true if the user just went
     /// offline in the room.
     mutating func leave(room: String, user: String, node: String) -> Bool {
-        guard var users = rooms[room], var nodes = users[user], nodes.remove(node) != nil else { return false }
-        if nodes.isEmpty {
-            users[user] = nil
-        } else {
-            users[user] = nodes
-        }
-        rooms[room] = users.isEmpty ? nil : users
-        return nodes.isEmpty
+        guard rooms[room]?[user]?.remove(node) != nil else { return false }
+        guard rooms[room]![user]!.isEmpty else { return false }
+        rooms[room]![user] = nil
+        if rooms[room]!.isEmpty { rooms[room] = nil }
+        return true
     }
 
     /// A change of who is online in a room.
@@ -60,6 +55,18 @@ struct RoomRoster: Sendable {
     /// The users online in `room`, sorted.
     func members(of room: String) -> [String] {
         (rooms[room]?.keys).map { $0.sorted() } ?? []
+    }
+
+    /// At most `limit` users online in `room`, sorted: all of them in a small room, an arbitrary
+    /// sample of a large one, without sorting (or copying) the whole room.
+    func members(of room: String, limit: Int) -> [String] {
+        guard let users = rooms[room]?.keys else { return [] }
+        return users.prefix(limit).sorted()
+    }
+
+    /// Whether `user` is online in `room`.
+    func contains(_ user: String, in room: String) -> Bool {
+        rooms[room]?[user] != nil
     }
 
     /// The number of users online in `room`.

@@ -22,6 +22,13 @@ public struct ChatLimits: Sendable, Equatable {
     public var typingThrottleMillis: Int64
     /// Most rooms one session may be in at once.
     public var maxRoomsPerSession: Int
+    /// Rooms with more users online than this are "large": per-user `presence` join/leave
+    /// frames would cost O(members²) while the room fills, so members get a count-only
+    /// `presence` (event `count`) at most once per presence-count interval instead, and
+    /// `joined` lists only a sample of the members.
+    public var presenceDetailLimit: Int
+    /// How many members `joined` lists for a large room.
+    public var joinedMembersSample: Int
 
     /// Creates limits; every default is the documented server default.
     public init(
@@ -33,7 +40,9 @@ public struct ChatLimits: Sendable, Equatable {
         joinRecentCount: Int = 50,
         typingExpiryMillis: Int64 = 6000,
         typingThrottleMillis: Int64 = 1000,
-        maxRoomsPerSession: Int = 100
+        maxRoomsPerSession: Int = 100,
+        presenceDetailLimit: Int = 1000,
+        joinedMembersSample: Int = 100
     ) {
         self.maxNameLength = maxNameLength
         self.maxTextScalars = maxTextScalars
@@ -44,5 +53,7 @@ public struct ChatLimits: Sendable, Equatable {
         self.typingExpiryMillis = typingExpiryMillis
         self.typingThrottleMillis = typingThrottleMillis
         self.maxRoomsPerSession = maxRoomsPerSession
+        self.presenceDetailLimit = presenceDetailLimit
+        self.joinedMembersSample = joinedMembersSample
     }
 }

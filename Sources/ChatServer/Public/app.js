@@ -788,7 +788,14 @@
 
   function onPresence(f) {
     const conv = S.convs.get(keyOf("room", f.room));
-    if (!conv || f.user === S.me) return;
+    if (!conv || (f.user && f.user === S.me)) return;
+    if (f.event === "count") {
+      // A large room: only its online count is sent, coalesced by the server.
+      if (typeof f.online === "number") conv.online = f.online;
+      renderAll();
+      return;
+    }
+    if (typeof f.user !== "string") return;
     if (f.event === "join") {
       conv.members.add(f.user);
       addNotice(conv, f.user + " joined", "join");

@@ -8,10 +8,13 @@ public struct JoinedFrame: Encodable, Sendable {
     public var room: String
     /// The conversation's history epoch; a change means old `seq`s no longer apply.
     public var epoch: String
-    /// The users online in the room, sorted.
+    /// The users online in the room, sorted; in a large room only a sample of them.
     public var members: [String]
     /// How many users are online in the room.
     public var online: Int
+    /// False when `members` is a sample (a room above the presence detail limit, whose
+    /// join/leave events are replaced by counts); the client then shows `online` only.
+    public var membersComplete: Bool
     /// The room's latest `seq` (0 for an empty room).
     public var lastSeq: Int64
     /// Backlog or recent messages, oldest first.
@@ -22,13 +25,14 @@ public struct JoinedFrame: Encodable, Sendable {
     public var reason: String?
 
     public init(
-        room: String, epoch: String, members: [String], lastSeq: Int64, messages: [MessageFrame],
-        recovered: Bool?, reason: String?
+        room: String, epoch: String, members: [String], online: Int? = nil, lastSeq: Int64,
+        messages: [MessageFrame], recovered: Bool?, reason: String?
     ) {
         self.room = room
         self.epoch = epoch
         self.members = members
-        self.online = members.count
+        self.online = max(online ?? members.count, members.count)
+        self.membersComplete = self.online == members.count
         self.lastSeq = lastSeq
         self.messages = messages
         self.recovered = recovered
