@@ -18,6 +18,10 @@ package final class BenchClientHandler: ChannelInboundHandler {
     private let stats: LoopStats
     private let ready: EventLoopPromise<Void>
     private let isEcho: Bool
+    /// Whether frames travel in SockJS websocket framing.
+    private let sockJS: Bool
+    /// Reused buffer for unescaped SockJS messages.
+    private var scratch: [UInt8] = []
     private var state = State.handshaking
     private var context: ChannelHandlerContext?
     private var lastSeq: Int64 = 0
@@ -27,7 +31,11 @@ package final class BenchClientHandler: ChannelInboundHandler {
     /// The client's global index, which spreads senders' first sends over one interval.
     var senderIndex: Int { index }
 
-    init(index: Int, nick: String, room: String?, isEcho: Bool, stats: LoopStats, ready: EventLoopPromise<Void>) {
+    init(
+        index: Int, nick: String, room: String?, isEcho: Bool, sockJS: Bool = false, stats: LoopStats,
+        ready: EventLoopPromise<Void>
+    ) {
+        self.sockJS = sockJS
         self.index = index
         self.nick = nick
         self.room = room
@@ -52,7 +60,11 @@ package final class BenchClientHandler: ChannelInboundHandler {
         case .text:
             stats.framesReceived &+= 1
             stats.bytesReceived &+= UInt64(frame.data.readableBytes)
-            frame.data.withUnsafeReadableBytes { handleText($0, context: context) }
+            if sockJS {
+                frame.data.withUnsafeReadableBytes { handleSockJS($0, context: context) }
+            } else {
+                frame.data.withUnsafeReadableBytes { handleText($0, context: context) }
+            }
         case .ping:
             let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.data)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
@@ -66,6 +78,27 @@ package final class BenchClientHandler: ChannelInboundHandler {
             fail(context: context, "server closed the socket")
             context.close(promise: nil)
         default:
+            break
+        }
+    }
+
+    private func handleSockJS(_ bytes: UnsafeRawBufferPointer, context: ChannelHandlerContext) {
+        switch SockJSFraming.kind(bytes) {
+        case .messages:
+            var scratch = self.scratch
+            self.scratch = []
+            let wellFormed = SockJSFraming.forEachMessage(in: bytes, scratch: &scratch) { handleText($0, context: context) }
+            self.scratch = scratch
+            if !wellFormed {
+                stats.errors &+= 1
+                if stats.firstError == nil { stats.firstError = "malformed SockJS frame: \(String(decoding: bytes.prefix(200), as: UTF8.self))" }
+            }
+        case .close:
+            stats.closedByServer &+= 1
+            if stats.firstError == nil { stats.firstError = "server closed a SockJS session: \(String(decoding: bytes.prefix(200), as: UTF8.self))" }
+            fail(context: context, "server closed the session")
+            context.close(promise: nil)
+        case .open, .heartbeat, .other:
             break
         }
     }
@@ -166,6 +199,7 @@ package final class BenchClientHandler: ChannelInboundHandler {
     }
 
     private func writeText(_ text: String, context: ChannelHandlerContext) {
+        let text = sockJS ? SockJSFraming.clientFrame(text) : text
         var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
         buffer.writeString(text)
         let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer)

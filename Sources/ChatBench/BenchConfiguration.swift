@@ -16,10 +16,20 @@ package struct BenchConfiguration: Sendable, Codable, Equatable {
         case idle
     }
 
+    /// How clients talk to the server.
+    package enum Transport: String, Sendable, Codable, CaseIterable {
+        /// Protocol v1 frames as WebSocket text frames on `/ws`.
+        case websocket
+        /// The same frames inside SockJS websocket framing (`a[...]` arrays) on `/sockjs`.
+        case sockjs
+    }
+
     package var workload: Workload
+    package var transport = Transport.websocket
     /// Server address (loopback only).
     package var host = "127.0.0.1"
     package var port = 8080
+    /// The endpoint: `/ws` for WebSocket, the SockJS prefix (`/sockjs`) for SockJS.
     package var path = "/ws"
     /// Clients in the whole run (over every process).
     package var clients = 100
@@ -89,6 +99,15 @@ package struct BenchConfiguration: Sendable, Codable, Equatable {
             return min(senders, members) * messagesPerSender
         case .echo, .idle:
             return 0
+        }
+    }
+
+    /// The HTTP path client `index` opens: the endpoint, or its own SockJS websocket session URL
+    /// (server id and session id per client, as sockjs-client makes them).
+    package func path(of index: Int) -> String {
+        switch transport {
+        case .websocket: path
+        case .sockjs: "\(path)/\(index % 1000)/\(runID)s\(index)/websocket"
         }
     }
 

@@ -177,11 +177,11 @@ package struct LoadGenerator: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let client = BenchClientHandler(
                         index: index, nick: configuration.nick(of: index), room: configuration.room(of: index),
-                        isEcho: isEcho, stats: stats, ready: ready)
+                        isEcho: isEcho, sockJS: configuration.transport == .sockjs, stats: stats, ready: ready)
                     if isSender || isEcho { stats.senders.append(client) }
                     try channel.pipeline.syncOperations.addHandler(
                         WebSocketHandshakeHandler(
-                            host: configuration.host, port: configuration.port, path: configuration.path,
+                            host: configuration.host, port: configuration.port, path: configuration.path(of: index),
                             client: client))
                 }
             }

@@ -20,7 +20,9 @@ struct Bench: AsyncParsableCommand {
     var workload: String
 
     @Option(help: "Server port on 127.0.0.1.") var port = 8080
-    @Option(help: "WebSocket path.") var path = "/ws"
+    @Option(help: "websocket (protocol v1 on /ws) or sockjs (SockJS websocket framing on /sockjs).")
+    var transport = "websocket"
+    @Option(help: "Endpoint path (default: /ws, or /sockjs with --transport sockjs).") var path: String?
     @Option(name: .shortAndLong, help: "Clients (over every process).") var clients = 100
     @Option(help: "Senders: in the room (broadcast) or per room (rooms).") var senders = 10
     @Option(help: "Messages per second per sender.") var rate = 1.0
@@ -54,7 +56,11 @@ struct Bench: AsyncParsableCommand {
         }
         var configuration = BenchConfiguration(workload: kind)
         configuration.port = port
-        configuration.path = path
+        guard let transport = BenchConfiguration.Transport(rawValue: transport) else {
+            throw ValidationError("unknown transport `\(transport)`: websocket or sockjs")
+        }
+        configuration.transport = transport
+        configuration.path = path ?? (transport == .sockjs ? "/sockjs" : "/ws")
         configuration.clients = clients
         configuration.senders = senders
         configuration.rate = rate

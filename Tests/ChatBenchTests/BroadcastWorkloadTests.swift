@@ -6,9 +6,12 @@ import Testing
 
 /// The load generator against the real server: what it counts must add up exactly.
 @Suite struct BroadcastWorkloadTests {
-    @Test func broadcastToTwentyClientsLosesAndDuplicatesNothing() async throws {
+    @Test(arguments: BenchConfiguration.Transport.allCases)
+    func broadcastToTwentyClientsLosesAndDuplicatesNothing(transport: BenchConfiguration.Transport) async throws {
         try await withServer { port in
             var configuration = BenchConfiguration(workload: .broadcast)
+            configuration.transport = transport
+            configuration.path = transport == .sockjs ? "/sockjs" : "/ws"
             configuration.port = port
             configuration.clients = 20
             configuration.senders = 4
@@ -17,7 +20,7 @@ import Testing
             configuration.connectTimeout = 30
             configuration.settleTimeout = 10
             configuration.drainTimeout = 20
-            configuration.runID = "t1"
+            configuration.runID = "t1\(transport.rawValue.prefix(1))"
             let result = try await LoadGenerator(configuration: configuration, range: 0..<20).run()
 
             #expect(result.connected == 20)
@@ -74,6 +77,34 @@ import Testing
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
+    }
+}
+
+@Suite struct SockJSFramingTests {
+    @Test func arrayFramesAreSplitAndUnescaped() {
+        let frame = #"a["{\"type\":\"message\",\"text\":\"1.2.3\"}","x\\y\u0041\ud83d\udc07\n","\ud800z"]"#
+        var scratch: [UInt8] = []
+        var messages: [String] = []
+        let ok = Array(frame.utf8).withUnsafeBytes { bytes in
+            SockJSFraming.forEachMessage(in: bytes, scratch: &scratch) { messages.append(String(decoding: $0, as: UTF8.self)) }
+        }
+        #expect(ok)
+        #expect(messages == [#"{"type":"message","text":"1.2.3"}"#, "x\\yA🐇\n", "\u{FFFD}z"])
+    }
+
+    @Test func malformedFramesAreReported() {
+        var scratch: [UInt8] = []
+        for frame in [#"a["unterminated"#, #"a[1]"#, #"a"#, #"a["bad \q escape"]"#] {
+            let ok = Array(frame.utf8).withUnsafeBytes { bytes in
+                SockJSFraming.forEachMessage(in: bytes, scratch: &scratch) { _ in }
+            }
+            #expect(!ok, "\(frame)")
+        }
+    }
+
+    @Test func clientFramesEscapeQuotesAndControls() {
+        #expect(SockJSFraming.clientFrame(#"{"a":"b\c"}"#) == #"["{\"a\":\"b\\c\"}"]"#)
+        #expect(SockJSFraming.clientFrame("x\u{01}\n") == #"["x\u0001\n"]"#)
     }
 }
 
