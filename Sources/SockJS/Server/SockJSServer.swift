@@ -86,7 +86,11 @@ public struct SockJSServer: Service {
                 outer.addTask {
                     await withDiscardingTaskGroup { forwarded in
                         for await exchange in cluster.inbound.cancelOnGracefulShutdown() {
-                            forwarded.addTask { await serveForwarded(exchange) }
+                            forwarded.addTask {
+                                await serveForwarded(exchange)
+                                // Ends the relay even when the response could not be written.
+                                try? await exchange.reply.end()
+                            }
                         }
                     }
                 }
