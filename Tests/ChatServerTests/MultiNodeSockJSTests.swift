@@ -85,7 +85,8 @@ struct MultiNodeSockJSTests {
             #expect(try await first.nextFrame() == "o")
             var frames: [[String: Any]] = []
             func read(_ stream: SockJSStreamReader, until done: ([[String: Any]]) -> Bool) async throws -> Bool {
-                for _ in 0..<500 {
+                let deadline = ContinuousClock.now + .seconds(60)
+                for _ in 0..<500 where ContinuousClock.now < deadline {
                     if done(frames) { return true }
                     guard let frame = try await stream.nextFrame() else { return false }
                     frames += try RoundRobinSockJSClient.frames(in: frame)
@@ -97,13 +98,15 @@ struct MultiNodeSockJSTests {
             try await client.send([["type": "join", "room": room]])
             #expect(try await read(first) { $0.contains { $0["type"] as? String == "joined" } })
 
-            // 8 KiB messages: their echoes pass the 128 KiB response limit, which ends the stream.
-            let big = (1...20).map { "big \($0) " + String(repeating: "x", count: 8 * 1024) }
+            // Messages near the 4000-character text limit: their echoes pass the 128 KiB response
+            // limit, which ends the stream.
+            let big = (1...40).map { "big \($0) " + String(repeating: "x", count: 3_900) }
             for (index, text) in big.enumerated() {
                 try await client.send([["type": "send", "room": room, "text": text, "cid": "b\(index)"]])
             }
             var ended = false
-            for _ in 0..<500 {
+            let deadline = ContinuousClock.now + .seconds(60)
+            for _ in 0..<500 where ContinuousClock.now < deadline {
                 guard let frame = try await first.nextFrame() else {
                     ended = true
                     break
