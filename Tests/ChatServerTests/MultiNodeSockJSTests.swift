@@ -136,4 +136,33 @@ struct MultiNodeSockJSTests {
             await native.close()
         }
     }
+
+    @Test("a client that leaves a relayed stream aborts the session on its owner: c[1002] from either node")
+    func abortAcrossNodes() async throws {
+        try await MultiNodeCluster.with(nodes: 2) { nodes in
+            let ports = nodes.map(\.port)
+            let client = RoundRobinSockJSClient(ports: ports)
+            // Opened on node 0 (first request); the stream on node 1 is relayed from node 0.
+            #expect(try await client.post("xhr").body == "o\n")
+            let stream = try await SockJSStreamReader.open(port: ports[1], path: client.url + "/xhr_streaming")
+            #expect(stream.status == 200)
+            // A frame read back through the relay proves the owner holds the stream as receiver.
+            try await client.send([["type": "hello", "nick": MultiNodeCluster.unique("leaver")]])
+            let welcome = try await stream.nextFrame()
+            #expect(welcome?.contains("welcome") == true)
+            stream.close()
+
+            // Until the owner hears of the abort a poll gets 2010; then every poll, on either
+            // node, gets the abort's close frame. Bounded by a deadline and a count.
+            let deadline = ContinuousClock.now + .seconds(30)
+            var answer = ""
+            for _ in 0..<300 {
+                answer = try await client.post("xhr").body
+                guard answer == "c[2010,\"Another connection still open\"]\n", ContinuousClock.now < deadline else { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(answer == "c[1002,\"Connection interrupted\"]\n")
+            #expect(try await client.post("xhr").body == "c[1002,\"Connection interrupted\"]\n")
+        }
+    }
 }
