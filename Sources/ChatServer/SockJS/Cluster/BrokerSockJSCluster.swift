@@ -38,19 +38,9 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
         var idleTimeout: Duration = .seconds(60)
     }
 
-    /// A request this node forwarded, until its response ended.
-    private struct Pending {
-        let session: String
-        let acceptance: AsyncThrowingStream<Bool, any Error>.Continuation
-        let head: AsyncThrowingStream<SockJSResponseHead, any Error>.Continuation
-        let body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
-        var deadline: ContinuousClock.Instant
-        /// The node that accepted it; replies from any other node are ignored (and logged).
-        var owner: String?
-    }
-
     private struct State {
-        var pending: [String: Pending] = [:]
+        /// Requests this node forwarded.
+        var forwarding: ForwardingTable
         /// Requests other nodes forwarded here, by id, until their `end`.
         var serving: [String: ForwardedAbort] = [:]
     }
@@ -61,13 +51,14 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
     private let broker: any ReturningBroker
     private let configuration: Configuration
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     init(broker: any ReturningBroker, nodeID: String, configuration: Configuration = .init(), logger: Logger) {
         self.broker = broker
         self.nodeID = nodeID
         self.configuration = configuration
         self.logger = logger
+        self.state = Mutex(State(forwarding: ForwardingTable(capacity: configuration.maxPendingForwards)))
         (inbound, inboundContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(configuration.maxInboundForwards))
     }
 
@@ -91,8 +82,8 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
             group.cancelAll()
         }
         inboundContinuation.finish()
-        let ids = state.withLock { Array($0.pending.keys) }
-        for id in ids { fail(id, SockJSClusterError(.unavailable, "node shutting down")) }
+        let stopped = state.withLock { $0.forwarding.removeAll() }
+        for entry in stopped { entry.streams.finish(throwing: SockJSClusterError(.unavailable, "node shutting down")) }
     }
 
     // MARK: SockJSCluster
@@ -118,14 +109,12 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
         let (head, headContinuation) = AsyncThrowingStream<SockJSResponseHead, any Error>.makeStream(bufferingPolicy: .bufferingOldest(1))
         let (body, bodyContinuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream(
             bufferingPolicy: .bufferingOldest(configuration.maxRelayChunks))
-        let admitted = state.withLock { state in
-            guard state.pending.count < configuration.maxPendingForwards else { return false }
-            state.pending[id] = Pending(
-                session: request.session, acceptance: acceptanceContinuation, head: headContinuation, body: bodyContinuation,
-                deadline: .now + configuration.acceptTimeout)
-            return true
+        let streams = RelayStreams(acceptance: acceptanceContinuation, head: headContinuation, body: bodyContinuation)
+        let deadline = ContinuousClock.now + configuration.acceptTimeout
+        let admitted = state.withLock {
+            $0.forwarding.admit(id, session: request.session, streams: streams, deadline: deadline)
         }
-        guard admitted else {
+        guard admitted == .admitted else {
             throw SockJSClusterError(.overloaded, "\(configuration.maxPendingForwards) forwarded requests in flight")
         }
         // The reader of the body went away (response done, client gone): forget the request.
@@ -225,39 +214,39 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
 
     /// Receiving side: one reply from the owner.
     private func reply(_ envelope: RelayEnvelope, body: ByteBuffer) {
-        let now = ContinuousClock.now
-        let idle = configuration.idleTimeout
-        let pending: Pending? = state.withLock { state in
-            guard var pending = state.pending[envelope.id] else { return nil }
-            if let owner = pending.owner, let from = envelope.origin, owner != from {
-                return nil
-            }
-            if envelope.kind == .accepted { pending.owner = envelope.origin }
-            pending.deadline = now + idle
-            state.pending[envelope.id] = pending
-            return pending
+        let deadline = ContinuousClock.now + configuration.idleTimeout
+        let action = state.withLock {
+            $0.forwarding.reply(envelope.id, from: envelope.origin, accepts: envelope.kind == .accepted, deadline: deadline)
         }
-        guard let pending else {
-            if envelope.kind == .accepted {
-                logger.warning("a second node answered a forwarded SockJS request", metadata: ["id": "\(envelope.id)", "node": "\(envelope.origin ?? "?")"])
-            }
+        let streams: RelayStreams
+        switch action {
+        case .deliver(let found):
+            streams = found
+        case .unknown:
+            return
+        case .otherOwner(let owner):
+            logger.warning(
+                "two nodes answered a forwarded SockJS request",
+                metadata: ["id": "\(envelope.id)", "owner": "\(owner)", "other": "\(envelope.origin ?? "?")"])
             return
         }
         switch envelope.kind {
         case .accepted:
-            pending.acceptance.yield(true)
-            pending.acceptance.finish()
+            streams.acceptance.yield(true)
+            streams.acceptance.finish()
         case .head:
             guard let head = envelope.head else { return }
-            pending.head.yield(head)
-            pending.head.finish()
+            streams.head.yield(head)
+            streams.head.finish()
         case .chunk:
-            if case .dropped = pending.body.yield(body) {
+            if case .dropped = streams.body.yield(body) {
+                let session = state.withLock { $0.forwarding.entries[envelope.id]?.session }
                 fail(envelope.id, SockJSClusterError(.overflow, "more than \(configuration.maxRelayChunks) relayed chunks unread"))
-                if let topic = RelayTopic.session(pending.session) { sendAbort(envelope.id, topic: topic) }
+                if let session, let topic = RelayTopic.session(session) { sendAbort(envelope.id, topic: topic) }
             }
         case .end:
-            pending.body.finish()
+            // Chunks already buffered are still read after the finish.
+            streams.body.finish()
             forget(envelope.id)
         case .failed:
             fail(envelope.id, SockJSClusterError(.overloaded, envelope.reason ?? "the owner refused the request"))
@@ -269,9 +258,9 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
     /// A mandatory request came back: no node owns its session.
     private func returned(_ message: BrokerMessage) {
         guard let (envelope, _) = try? RelayEnvelope.decode(message.payload), envelope.kind == .request else { return }
-        guard let pending = state.withLock({ $0.pending[envelope.id] }) else { return }
-        pending.acceptance.yield(false)
-        pending.acceptance.finish()
+        guard let streams = state.withLock({ $0.forwarding.returned(envelope.id) }) else { return }
+        streams.acceptance.yield(false)
+        streams.acceptance.finish()
     }
 
     // MARK: Owner side replies
@@ -292,9 +281,9 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
     // MARK: Bookkeeping
 
     private func abort(_ id: String, topic: String) {
-        let known = state.withLock { $0.pending[id] != nil }
-        forget(id)
-        if known { sendAbort(id, topic: topic) }
+        let known = state.withLock { $0.forwarding.remove(id) }
+        known?.streams.finish()
+        if known != nil { sendAbort(id, topic: topic) }
     }
 
     private func sendAbort(_ id: String, topic: String) {
@@ -303,27 +292,19 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
     }
 
     private func expire(now: ContinuousClock.Instant) {
-        let expired = state.withLock { state in
-            state.pending.filter { $0.value.deadline < now }.map { ($0.key, $0.value.session) }
-        }
-        for (id, session) in expired {
-            fail(id, SockJSClusterError(.timeout, "the session's owner did not answer in time"))
-            if let topic = RelayTopic.session(session) { sendAbort(id, topic: topic) }
+        let expired = state.withLock { $0.forwarding.expire(now: now) }
+        for (id, entry) in expired {
+            entry.streams.finish(throwing: SockJSClusterError(.timeout, "the session's owner did not answer in time"))
+            if let topic = RelayTopic.session(entry.session) { sendAbort(id, topic: topic) }
         }
     }
 
     private func fail(_ id: String, _ error: SockJSClusterError) {
-        guard let pending = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
-        pending.acceptance.finish(throwing: error)
-        pending.head.finish(throwing: error)
-        pending.body.finish(throwing: error)
+        state.withLock { $0.forwarding.remove(id) }?.streams.finish(throwing: error)
     }
 
     private func forget(_ id: String) {
-        guard let pending = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
-        pending.acceptance.finish()
-        pending.head.finish()
-        pending.body.finish()
+        state.withLock { $0.forwarding.remove(id) }?.streams.finish()
     }
 }
 
