@@ -14,7 +14,7 @@ import Synchronization
 /// bounded prefetch. Both connections recover by themselves (the AMQP client redeclares the
 /// exchange, the queue — under a new name — its bindings and the consumer); the broker reports
 /// each recovery so the hub can re-announce presence and fill any gap from the store.
-public final class RabbitMQBroker: Broker, Service {
+public final class RabbitMQBroker: ReturningBroker, Service {
     /// Connection settings of the broker.
     public struct Configuration: Sendable {
         /// `amqp://user:pass@host:port/vhost`.
@@ -176,6 +176,25 @@ public final class RabbitMQBroker: Broker, Service {
     }
 
     public func recoveries() -> AsyncStream<Void> { recoveryStream }
+
+    /// Publishes on the same channel as `publish`, so publishes from one task stay in order.
+    public func publishMandatory(_ message: BrokerMessage) throws {
+        do {
+            // The confirm is not awaited: RabbitMQ sends `basic.return` for an unroutable
+            // mandatory message, and routed ones are answered by their owner.
+            _ = try publisher.enqueuePublish(
+                message.payload, exchange: configuration.exchange, routingKey: message.topic, mandatory: true,
+                properties: AMQPBasicProperties(contentType: "application/octet-stream", deliveryMode: 1))
+        } catch {
+            throw Self.brokerError(error)
+        }
+    }
+
+    public func consumeReturns(_ handler: @escaping @Sendable (BrokerMessage) async -> Void) async {
+        for await returned in publisher.returns {
+            await handler(BrokerMessage(topic: returned.routingKey, payload: returned.body))
+        }
+    }
 
     /// Keeps both connections until graceful shutdown, following recovery events.
     public func run() async throws {

@@ -12,20 +12,9 @@ import pytest
 
 from chatpage import ChatPage
 
-# Known server-side SockJS bugs (issue 4), marked non-strict so the fix turns them into XPASS;
-# remove the marks once they pass.
-PERCENT = pytest.mark.xfail(
-    strict=False,
-    reason="sockjs-client decodeURI()s eventsource data, so the server must escape % (and \\r \\n \\0) "
-    "as sockjs-node does; today a frame with a lone % is dropped")
-JSONP_SEND = pytest.mark.xfail(
-    strict=False, reason="jsonp_send answers 403 to sockjs-client's form POST from the page")
-
 SOCKJS_TRANSPORTS = [
-    "websocket", "xhr-streaming",
-    pytest.param("eventsource", marks=PERCENT), pytest.param("iframe-eventsource", marks=PERCENT),
-    "iframe-htmlfile", "xhr-polling", "iframe-xhr-polling",
-    pytest.param("jsonp-polling", marks=JSONP_SEND),
+    "websocket", "xhr-streaming", "eventsource", "iframe-eventsource",
+    "iframe-htmlfile", "xhr-polling", "iframe-xhr-polling", "jsonp-polling",
 ]
 
 TRICKY = ["</script><script>window.__x=1</script>", "%41 is A, 100% sure", "line\u2028sep \u2029 para", "plain"]

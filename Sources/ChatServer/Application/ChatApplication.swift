@@ -38,12 +38,22 @@ public enum ChatApplication {
         let accountService = AccountService(
             store: accounts ?? (store as? any AccountStore) ?? InMemoryAccountStore(),
             configuration: configuration.accounts, limits: configuration.limits)
+        let broker = broker ?? InProcessExchange().makeBroker()
+        // With RabbitMQ, SockJS sessions are reachable from every node: relay messages share the
+        // node's queue with chat events and are split off before the hub sees them.
+        var hubBroker = broker
+        var cluster: BrokerSockJSCluster? = nil
+        if let returning = broker as? any ReturningBroker {
+            let relay = BrokerSockJSCluster(broker: returning, nodeID: configuration.nodeID, logger: logger)
+            hubBroker = SockJSRelayBroker(inner: broker, cluster: relay)
+            cluster = relay
+        }
         let hub = Hub(
             configuration: .init(
                 nodeID: configuration.nodeID, limits: configuration.limits, outbox: configuration.outbox,
                 presenceAnnounceMillis: configuration.presenceAnnounceMillis),
             store: store,
-            broker: broker ?? InProcessExchange().makeBroker(),
+            broker: hubBroker,
             logger: logger,
             authenticator: accountService
         )
@@ -60,7 +70,8 @@ public enum ChatApplication {
             hub: hub, limits: configuration.limits,
             originPolicy: OriginPolicy(allowed: configuration.allowedOrigins), logger: logger
         ).register(on: router, path: "/ws")
-        let sockJS = SockJSChatEndpoint(hub: hub, configuration: configuration, logger: logger).register(on: router)
+        let sockJS = SockJSChatEndpoint(hub: hub, configuration: configuration, cluster: cluster, logger: logger)
+            .register(on: router)
 
         var app = Application(
             router: router,
@@ -89,7 +100,12 @@ public enum ChatApplication {
         if let brokerService = broker as? any Service {
             app.addServices(brokerService)
         }
-        app.addServices(HubService(hub: hub), sockJS)
+        app.addServices(HubService(hub: hub))
+        // The relay stops after the SockJS services it serves (services stop in reverse order).
+        if let cluster {
+            app.addServices(cluster)
+        }
+        app.addServices(sockJS)
         return ChatNode(application: app, hub: hub, logger: logger)
     }
 }

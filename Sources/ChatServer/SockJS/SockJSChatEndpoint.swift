@@ -21,9 +21,13 @@ struct SockJSChatEndpoint: Sendable {
     let configuration: ServerConfiguration
     let originPolicy: OriginPolicy
     let logger: Logger
+    /// The other nodes, when the broker is RabbitMQ: HTTP-transport requests for their sessions
+    /// are forwarded to them, so no sticky sessions are needed.
+    let cluster: (any SockJSCluster)?
 
-    init(hub: Hub, configuration: ServerConfiguration, logger: Logger) {
+    init(hub: Hub, configuration: ServerConfiguration, cluster: (any SockJSCluster)? = nil, logger: Logger) {
         self.hub = hub
+        self.cluster = cluster
         self.configuration = configuration
         self.originPolicy = OriginPolicy(allowed: configuration.allowedOrigins)
         self.logger = logger
@@ -37,7 +41,7 @@ struct SockJSChatEndpoint: Sendable {
         // A protocol v1 frame travels JSON-escaped inside a SockJS array; leave room for that.
         sockJS.maxPayloadBytes = 2 * configuration.limits.maxFrameBytes + 1024
         sockJS.allowsOrigin = { origin, host in originPolicy.allows(origin: origin, host: host) }
-        let chat = SockJSServer(configuration: sockJS, logger: logger) { session in
+        let chat = SockJSServer(configuration: sockJS, cluster: cluster, logger: logger) { session in
             await serve(session)
         }
         chat.register(on: router, at: "/sockjs")

@@ -36,13 +36,22 @@ final class SessionRegistry: Sendable {
         sessions.withLock { $0[id] }
     }
 
-    /// Forgets sessions that had no receiver for `delay`.
-    func sweep(now: NIODeadline, delay: TimeAmount) {
+    /// Forgets sessions that had no receiver for `delay`; returns their ids.
+    @discardableResult
+    func sweep(now: NIODeadline, delay: TimeAmount) -> [String] {
         let candidates = sessions.withLock { Array($0) }
+        var removed: [String] = []
         for (id, session) in candidates where session.expireIfIdle(now: now, delay: delay) {
-            sessions.withLock { sessions in
-                if sessions[id] === session { sessions[id] = nil }
-            }
+            forget(id, session)
+            removed.append(id)
+        }
+        return removed
+    }
+
+    /// Forgets `session` if it is still the one registered under `id`.
+    func forget(_ id: String, _ session: SockJSSession) {
+        sessions.withLock { sessions in
+            if sessions[id] === session { sessions[id] = nil }
         }
     }
 

@@ -1,21 +1,52 @@
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import ServiceLifecycle
 
 extension SockJSServer {
+    /// Why a receiving request found no session to attach to.
+    enum SessionUnavailable: Error {
+        /// `maxSessions` sessions exist.
+        case full
+        /// The cluster could not route the new session to this node.
+        case unroutable
+
+        var response: Response {
+            switch self {
+            case .full: SockJSServer.plain(.serviceUnavailable, "Too many sessions.")
+            case .unroutable: SockJSServer.plain(.serviceUnavailable, "Session routing unavailable.")
+            }
+        }
+    }
+
     /// The session a receiving request attaches to, opened (and its handler launched) if unknown.
-    private func receivingSession(_ id: String, transport: SockJSTransport, request: Request) -> SockJSSession? {
+    ///
+    /// In a cluster a new session is announced before its first frame goes out, so the client's
+    /// next request finds it from any node.
+    private func receivingSession(_ id: String, transport: SockJSTransport, request: Request) async -> Result<
+        SockJSSession, SessionUnavailable
+    > {
         switch registry.findOrCreate(id, make: {
             SockJSSession(id: id, transport: transport, requestHeaders: request.headers, configuration: configuration)
         }) {
         case .existing(let session):
-            return session
+            return .success(session)
         case .created(let session):
+            if let cluster {
+                do {
+                    try await cluster.sessionCreated(id)
+                } catch {
+                    logger.warning("cannot route new SockJS session", metadata: ["error": "\(error)"])
+                    registry.forget(id, session)
+                    session.close(code: 1011, reason: "Session routing unavailable")
+                    return .failure(.unroutable)
+                }
+            }
             launcher.launch(session)
-            return session
+            return .success(session)
         case .full:
-            return nil
+            return .failure(.full)
         }
     }
 
@@ -45,8 +76,10 @@ extension SockJSServer {
     /// to the heartbeat interval.
     func poll(_ request: Request, sessionID: String, transport: SockJSTransport, envelope: TransportEnvelope) async -> Response {
         let headers = receiverHeaders(request, contentType: "application/javascript; charset=UTF-8")
-        guard let session = receivingSession(sessionID, transport: transport, request: request) else {
-            return Self.plain(.serviceUnavailable, "Too many sessions.")
+        let session: SockJSSession
+        switch await receivingSession(sessionID, transport: transport, request: request) {
+        case .success(let found): session = found
+        case .failure(let unavailable): return unavailable.response
         }
         let frame: SockJSFrame
         switch await attachReceiver(to: session) {
@@ -56,7 +89,7 @@ extension SockJSServer {
             let heartbeat = configuration.heartbeatInterval
             // A client that gives up on the request (network error, page closed) aborts the
             // session: the spec's "Connection interrupted".
-            let received = try? await request.body.consumeWithInboundCloseHandler { _ in
+            let received = try? await Self.watchingInboundClose(of: request) {
                 let frame = await withGracefulShutdownHandler {
                     await session.nextFrame(for: receiver, heartbeat: heartbeat)
                 } onGracefulShutdown: {
@@ -74,7 +107,7 @@ extension SockJSServer {
 
     /// `xhr_streaming`, `eventsource` and `htmlfile`: frames as they come, until the session
     /// closes or the response limit is reached (the client then opens a new request).
-    func stream(_ request: Request, sessionID: String, transport: SockJSTransport, envelope: TransportEnvelope) -> Response {
+    func stream(_ request: Request, sessionID: String, transport: SockJSTransport, envelope: TransportEnvelope) async -> Response {
         let contentType =
             switch envelope {
             case .eventSource: "text/event-stream"
@@ -83,8 +116,10 @@ extension SockJSServer {
             }
         var headers = receiverHeaders(request, contentType: contentType)
         if case .htmlFile = envelope { headers[.sockJSFrameOptions] = "SAMEORIGIN" }
-        guard let session = receivingSession(sessionID, transport: transport, request: request) else {
-            return Self.plain(.serviceUnavailable, "Too many sessions.")
+        let session: SockJSSession
+        switch await receivingSession(sessionID, transport: transport, request: request) {
+        case .success(let found): session = found
+        case .failure(let unavailable): return unavailable.response
         }
         let heartbeat = configuration.heartbeatInterval
         let responseLimit = configuration.responseLimit
@@ -97,7 +132,7 @@ extension SockJSServer {
                 case .anotherConnectionOpen:
                     try await writer.write(envelope.wrap(.anotherConnectionOpen))
                 case .attached(let receiver):
-                    try await request.body.consumeWithInboundCloseHandler { _ in
+                    try await Self.watchingInboundClose(of: request) {
                         try await withGracefulShutdownHandler {
                             var sent = 0
                             while let frame = await session.nextFrame(for: receiver, heartbeat: heartbeat) {

@@ -44,23 +44,34 @@ extension SockJSServer {
         to request: Request, context: Context, session: String, endpoint: SockJSRoute.Endpoint,
         framed: WebSocketUpgradeMiddleware<Context>
     ) async throws -> Response {
+        if endpoint == .websocket {
+            return try await webSocketHandshake(request, context: context, upgrade: framed)
+        }
+        if let cluster, let forwarded = await forwardIfRemote(request, session: session, endpoint: endpoint, cluster: cluster) {
+            return forwarded
+        }
+        return await respondHTTP(to: request, session: session, endpoint: endpoint)
+    }
+
+    /// The HTTP transports of a session held (or about to be created) on this node.
+    func respondHTTP(to request: Request, session: String, endpoint: SockJSRoute.Endpoint) async -> Response {
         switch (endpoint, request.method) {
         case (.websocket, _):
-            return try await webSocketHandshake(request, context: context, upgrade: framed)
+            return Self.plain(.notFound, "Not found.")
         case (.xhr, .post):
             return await poll(request, sessionID: session, transport: .xhrPolling, envelope: .xhr)
         case (.xhrStreaming, .post):
-            return stream(request, sessionID: session, transport: .xhrStreaming, envelope: .xhr)
+            return await stream(request, sessionID: session, transport: .xhrStreaming, envelope: .xhr)
         case (.xhrSend, .post), (.jsonpSend, .post):
             return await receive(request, sessionID: session, jsonp: endpoint == .jsonpSend)
         case (.xhr, .options), (.xhrStreaming, .options), (.xhrSend, .options):
             return preflight(request, methods: "OPTIONS, POST")
         case (.eventSource, .get):
-            return stream(request, sessionID: session, transport: .eventSource, envelope: .eventSource)
+            return await stream(request, sessionID: session, transport: .eventSource, envelope: .eventSource)
         case (.htmlFile, .get):
             switch callback(request) {
             case .success(let callback):
-                return stream(request, sessionID: session, transport: .htmlFile, envelope: .htmlFile(callback: callback))
+                return await stream(request, sessionID: session, transport: .htmlFile, envelope: .htmlFile(callback: callback))
             case .failure(let error): return error.response
             }
         case (.jsonp, .get):
@@ -161,7 +172,7 @@ extension SockJSServer {
     }
 
     /// The validated `c` (callback) query parameter, or the 500 the spec asks for.
-    private func callback(_ request: Request) -> Result<String, CallbackError> {
+    func callback(_ request: Request) -> Result<String, CallbackError> {
         guard let callback = request.uri.queryParameters["c"], !callback.isEmpty else {
             return .failure(CallbackError(response: Self.plain(.internalServerError, "\"callback\" parameter required")))
         }

@@ -20,13 +20,21 @@ public struct SockJSServer: Service {
     let handler: Handler
     let registry: SessionRegistry
     let launcher = SessionLauncher()
+    /// Where HTTP-transport requests for sessions held by other nodes go (nil: single node).
+    let cluster: (any SockJSCluster)?
 
     /// - Parameters:
     ///   - configuration: heartbeats, delays, limits, cookies, origin policy.
+    ///   - cluster: the other nodes behind the same load balancer, when there are any: requests
+    ///     for their sessions are forwarded to them, and theirs for ours are served here.
     ///   - logger: where protocol errors are logged (at debug level).
     ///   - handler: runs once per session, on any transport.
-    public init(configuration: Configuration = .init(), logger: Logger, handler: @escaping Handler) {
+    public init(
+        configuration: Configuration = .init(), cluster: (any SockJSCluster)? = nil, logger: Logger,
+        handler: @escaping Handler
+    ) {
         self.configuration = configuration
+        self.cluster = cluster
         self.logger = logger
         self.handler = handler
         self.registry = SessionRegistry(maxSessions: configuration.maxSessions)
@@ -68,7 +76,23 @@ public struct SockJSServer: Service {
             outer.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: sweepPeriod)
-                    registry.sweep(now: .now(), delay: TimeAmount(delay))
+                    let removed = registry.sweep(now: .now(), delay: TimeAmount(delay))
+                    for id in removed { await cluster?.sessionRemoved(id) }
+                }
+            }
+            if let cluster {
+                // Requests other nodes forwarded to our sessions; each is served like a local
+                // one (the cluster bounds how many are in flight).
+                outer.addTask {
+                    await withDiscardingTaskGroup { forwarded in
+                        for await exchange in cluster.inbound.cancelOnGracefulShutdown() {
+                            forwarded.addTask {
+                                await serveForwarded(exchange)
+                                // Ends the relay even when the response could not be written.
+                                try? await exchange.reply.end()
+                            }
+                        }
+                    }
                 }
             }
             await withDiscardingTaskGroup { handlers in

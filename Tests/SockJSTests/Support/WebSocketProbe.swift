@@ -1,3 +1,4 @@
+import Foundation
 import HummingbirdWSClient
 import Logging
 import NIOWebSocket
@@ -7,11 +8,28 @@ import Synchronization
 enum WebSocketProbe {
     struct Result: Sendable {
         var frames: [String]
+
+        /// The messages of every `a[...]` frame, in order, however the server batched them.
+        var messages: [String] { Self.messages(in: frames) }
+
+        static func messages(in frames: [String]) -> [String] {
+            frames.filter { $0.hasPrefix("a") }.flatMap { frame in
+                (try? JSONSerialization.jsonObject(with: Data(frame.dropFirst().utf8)) as? [String]) ?? []
+            }
+        }
         var closeCode: WebSocketErrorCode?
         var closeReason: String?
     }
 
     static func run(port: Int, path: String, send messages: [String] = [], until count: Int = .max) async throws -> Result {
+        try await run(port: port, path: path, send: messages, stop: { $0.count >= count })
+    }
+
+    /// Like `run(port:path:send:until:)`, but stops once `stop` holds for the frames so far (the
+    /// server may batch messages into one `a[...]` frame or not, depending on timing).
+    static func run(port: Int, path: String, send messages: [String] = [], stop: @escaping @Sendable ([String]) -> Bool)
+        async throws -> Result
+    {
         var logger = Logger(label: "ws-probe")
         logger.logLevel = .warning
         let frames = Mutex<[String]>([])
@@ -21,11 +39,11 @@ enum WebSocketProbe {
             for message in messages { try await outbound.write(.text(message)) }
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message else { continue }
-                let received = frames.withLock { frames in
+                let done = frames.withLock { frames in
                     frames.append(text)
-                    return frames.count
+                    return stop(frames)
                 }
-                if received >= count {
+                if done {
                     try await outbound.close(.normalClosure, reason: nil)
                     break
                 }
