@@ -8,7 +8,7 @@ import Synchronization
 public final class InProcessExchange: Sendable {
     struct Queue: Sendable {
         let queue: DeliveryQueue
-        var bindings: Set<TopicPattern>
+        var bindings: TopicTrie
     }
 
     private let queues = Mutex<[Int: Queue]>([:])
@@ -26,14 +26,14 @@ public final class InProcessExchange: Sendable {
     public func makeBroker() -> InProcessBroker {
         let id = nextID.add(1, ordering: .relaxed).newValue
         let queue = DeliveryQueue(capacity: queueCapacity)
-        queues.withLock { $0[id] = Queue(queue: queue, bindings: []) }
+        queues.withLock { $0[id] = Queue(queue: queue, bindings: TopicTrie()) }
         return InProcessBroker(exchange: self, queueID: id, queue: queue)
     }
 
     func route(_ message: BrokerMessage) async {
         let targets: [DeliveryQueue] = queues.withLock { queues in
             queues.values.compactMap { entry in
-                entry.bindings.contains(where: { $0.matches(message.topic) }) ? entry.queue : nil
+                entry.bindings.matches(message.topic) ? entry.queue : nil
             }
         }
         for target in targets {
@@ -42,11 +42,11 @@ public final class InProcessExchange: Sendable {
     }
 
     func bind(queueID: Int, pattern: String) {
-        queues.withLock { _ = $0[queueID]?.bindings.insert(TopicPattern(pattern)) }
+        queues.withLock { _ = $0[queueID]?.bindings.insert(pattern) }
     }
 
     func unbind(queueID: Int, pattern: String) {
-        queues.withLock { _ = $0[queueID]?.bindings.remove(TopicPattern(pattern)) }
+        queues.withLock { _ = $0[queueID]?.bindings.remove(pattern) }
     }
 
     func delete(queueID: Int) {

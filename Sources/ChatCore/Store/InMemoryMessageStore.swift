@@ -17,11 +17,29 @@ public final class InMemoryMessageStore: MessageStore {
         var readPositions: [String: Int64] = [:]
 
         var firstAvailableSeq: Int64 { messages.first?.seq ?? lastSeq + 1 }
+
+        mutating func append(from draft: MessageDraft, key: String, id: String, retain: Int) -> StoredMessage {
+            conversation = draft.conversation
+            lastSeq += 1
+            let message = StoredMessage(
+                id: id, conversationKey: key, seq: lastSeq, from: draft.from, text: draft.text,
+                timestamp: draft.timestamp, clientID: draft.clientID
+            )
+            messages.append(message)
+            if messages.count > retain { messages.removeFirst() }
+            return message
+        }
     }
 
     private struct ClientIDs {
         var order = CircularBuffer<String>()
         var messages: [String: (conversation: String, message: StoredMessage)] = [:]
+
+        mutating func remember(_ clientID: String, conversation: String, message: StoredMessage, retain: Int) {
+            order.append(clientID)
+            messages[clientID] = (conversation, message)
+            if order.count > retain, let evicted = order.popFirst() { messages[evicted] = nil }
+        }
     }
 
     private struct State {
@@ -53,24 +71,13 @@ public final class InMemoryMessageStore: MessageStore {
                 }
                 return AppendResult(message: previous.message, duplicate: true)
             }
-            var log = state.logs[key] ?? Log(epoch: Self.newEpoch())
-            log.conversation = draft.conversation
-            log.lastSeq += 1
-            let message = StoredMessage(
-                id: UUID().uuidString.lowercased(), conversationKey: key, seq: log.lastSeq, from: draft.from,
-                text: draft.text, timestamp: draft.timestamp, clientID: draft.clientID
-            )
-            log.messages.append(message)
-            if log.messages.count > retainPerConversation { log.messages.removeFirst() }
-            state.logs[key] = log
-
-            var ids = state.clientIDs[draft.from] ?? ClientIDs()
-            ids.order.append(draft.clientID)
-            ids.messages[draft.clientID] = (key, message)
-            if ids.order.count > retainClientIDsPerUser, let evicted = ids.order.popFirst() {
-                ids.messages[evicted] = nil
-            }
-            state.clientIDs[draft.from] = ids
+            // Mutated in place: copying a log (10,000 messages) or an id window per append made
+            // every append O(history).
+            if state.logs[key] == nil { state.logs[key] = Log(epoch: Self.newEpoch()) }
+            let message = state.logs[key]!.append(
+                from: draft, key: key, id: UUID().uuidString.lowercased(), retain: retainPerConversation)
+            state.clientIDs[draft.from, default: ClientIDs()].remember(
+                draft.clientID, conversation: key, message: message, retain: retainClientIDsPerUser)
             return AppendResult(message: message, duplicate: false)
         }
     }
@@ -78,8 +85,8 @@ public final class InMemoryMessageStore: MessageStore {
     public func state(of conversation: Conversation) async throws -> ConversationState {
         state.withLock { state in
             let key = conversation.key
-            let log = state.logs[key] ?? Log(epoch: Self.newEpoch())
-            state.logs[key] = log
+            if state.logs[key] == nil { state.logs[key] = Log(epoch: Self.newEpoch()) }
+            let log = state.logs[key]!
             return ConversationState(epoch: log.epoch, lastSeq: log.lastSeq, firstAvailableSeq: log.firstAvailableSeq)
         }
     }
@@ -113,10 +120,9 @@ public final class InMemoryMessageStore: MessageStore {
     public func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64 {
         state.withLock { state in
             let key = conversation.key
-            var log = state.logs[key] ?? Log(epoch: Self.newEpoch())
-            let position = max(log.readPositions[user] ?? 0, seq)
-            log.readPositions[user] = position
-            state.logs[key] = log
+            if state.logs[key] == nil { state.logs[key] = Log(epoch: Self.newEpoch()) }
+            let position = max(state.logs[key]!.readPositions[user] ?? 0, seq)
+            state.logs[key]!.readPositions[user] = position
             return position
         }
     }
