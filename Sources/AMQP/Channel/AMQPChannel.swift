@@ -188,8 +188,9 @@ public final class AMQPChannel: Sendable {
     /// Throws `.publishNacked` when the broker refuses responsibility and `.connectionLost`
     /// (retryable) when the connection drops before the confirm; the message may then have
     /// been delivered or not, so publish it again (consumers should be idempotent).
-    /// With `mandatory`, an unroutable message comes back on `returns`.
-    public func publish(
+    /// With `mandatory`, an unroutable message comes back on `returns`. Awaited on the caller's
+    /// executor (`nonisolated(nonsending)`).
+    nonisolated(nonsending) public func publish(
         _ body: ByteBuffer,
         exchange: String = "",
         routingKey: String,
@@ -329,13 +330,9 @@ public final class AMQPChannel: Sendable {
     /// CPU per delivery in `scripts/amqp/bench`). Nothing useful can be done with a failure
     /// anyway: a settle that cannot be delivered (channel closed, delivery from a connection
     /// that has since been lost) is dropped, and the broker redelivers the message.
+    /// The handler logs a dropped settle at debug level; no promise is allocated per message.
     func settle(_ method: AMQPMethod, generation: UInt64) {
-        let promise = self.eventLoop.makePromise(of: Void.self)
-        self.connection.submit(.send(channel: self.id, method, generation: generation, promise), for: self)
-        let logger = self.connection.logger
-        promise.futureResult.whenFailure { error in
-            logger.debug("AMQP settle dropped", metadata: ["method": "\(method.name)", "error": "\(error)"])
-        }
+        self.connection.submit(.send(channel: self.id, method, generation: generation, nil), for: self)
     }
 
     /// A mandatory publish came back. Event loop only.

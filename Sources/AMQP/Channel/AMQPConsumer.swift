@@ -32,5 +32,11 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
         public mutating func next() async throws -> AMQPDelivery? {
             try await self.base.next()
         }
+
+        /// The next delivery, awaited on the caller's actor: `for try await` uses this, so a
+        /// consumer loop on an actor does not hop to the global executor and back per message.
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> AMQPDelivery? {
+            try await self.base.next(isolation: actor)
+        }
     }
 }

@@ -27,7 +27,10 @@ public struct AMQPDelivery: Sendable {
     let generation: UInt64
 
     /// Acknowledges the delivery (and, with `multiple`, every earlier one on the channel).
-    public func ack(multiple: Bool = false) async throws {
+    ///
+    /// `nonisolated(nonsending)`: runs on the caller's executor, so acking from an actor (the
+    /// main actor included) costs no executor hop.
+    nonisolated(nonsending) public func ack(multiple: Bool = false) async throws {
         self.channel.settle(
             .basic(.ack(.init(deliveryTag: self.deliveryTag, multiple: multiple))),
             generation: self.generation
@@ -35,7 +38,7 @@ public struct AMQPDelivery: Sendable {
     }
 
     /// Rejects the delivery (and, with `multiple`, every earlier one), requeueing by default.
-    public func nack(multiple: Bool = false, requeue: Bool = true) async throws {
+    nonisolated(nonsending) public func nack(multiple: Bool = false, requeue: Bool = true) async throws {
         self.channel.settle(
             .basic(.nack(.init(deliveryTag: self.deliveryTag, multiple: multiple, requeue: requeue))),
             generation: self.generation
@@ -43,7 +46,7 @@ public struct AMQPDelivery: Sendable {
     }
 
     /// Rejects the delivery, requeueing by default.
-    public func reject(requeue: Bool = true) async throws {
+    nonisolated(nonsending) public func reject(requeue: Bool = true) async throws {
         self.channel.settle(
             .basic(.reject(.init(deliveryTag: self.deliveryTag, requeue: requeue))),
             generation: self.generation

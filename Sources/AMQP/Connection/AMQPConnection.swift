@@ -33,10 +33,14 @@ public final class AMQPConnection: Service, Sendable {
     let logger: Logger
     private let eventContinuation: AsyncStream<AMQPConnectionEvent>.Continuation
     private let state: NIOLoopBoundBox<State>
+    /// Commands from the application's tasks, handed to the event loop in batches.
+    private let outbox = CommandOutbox()
 
     /// One TCP connection with a completed handshake.
     struct Link: Sendable {
         let channel: any Channel
+        /// The connection's handler, called directly on the event loop by `submit`.
+        let handler: NIOLoopBound<AMQPConnectionHandler>
         let generation: UInt64
         let tuning: ConnectionStateMachine.Tuning
         let closed: EventLoopFuture<AMQPError?>
@@ -57,7 +61,6 @@ public final class AMQPConnection: Service, Sendable {
         var nextChannelID: UInt16 = 1
         var topology = TopologyRecorder()
         var isBlocked = false
-        var flushScheduled = false
         var recoveryTask: Task<Void, Never>?
     }
 
@@ -105,6 +108,7 @@ public final class AMQPConnection: Service, Sendable {
             return self.state.value.generation
         }.get()
         let established = self.eventLoop.makePromise(of: AMQPConnectionHandler.Established.self)
+        let handlerPromise = self.eventLoop.makePromise(of: NIOLoopBound<AMQPConnectionHandler>.self)
         let closed = self.eventLoop.makePromise(of: Optional<AMQPError>.self)
         let parameters = self.configuration.parameters
         let callbacks = self.makeCallbacks()
@@ -124,6 +128,7 @@ public final class AMQPConnection: Service, Sendable {
                     handler.establishedPromise.futureResult.cascade(to: established)
                     handler.closedPromise.futureResult.cascade(to: closed)
                     try channel.pipeline.syncOperations.addHandler(handler)
+                    handlerPromise.succeed(NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }
             }
         let channel: any Channel
@@ -131,6 +136,7 @@ public final class AMQPConnection: Service, Sendable {
             channel = try await bootstrap.connect(host: self.configuration.host, port: self.configuration.port).get()
         } catch {
             established.fail(error)
+            handlerPromise.fail(error)
             closed.succeed(nil)
             throw AMQPError(
                 code: .connectionLost,
@@ -145,12 +151,13 @@ public final class AMQPConnection: Service, Sendable {
         }
         do {
             let result = try await established.futureResult.get()
+            let handler = try await handlerPromise.futureResult.get()
             timeout.cancel()
             self.logger.debug(
                 "AMQP connection established",
                 metadata: ["frame_max": "\(result.tuning.frameMax)", "heartbeat": "\(result.tuning.heartbeat)"]
             )
-            return Link(channel: channel, generation: generation, tuning: result.tuning, closed: closed.futureResult)
+            return Link(channel: channel, handler: handler, generation: generation, tuning: result.tuning, closed: closed.futureResult)
         } catch {
             timeout.cancel()
             channel.close(promise: nil)
@@ -278,36 +285,39 @@ public final class AMQPConnection: Service, Sendable {
 
     // MARK: Internals used by channels
 
-    /// Sends a command for `channel` over the current link, on the event loop.
+    /// Sends a command for `channel` over the current link.
     ///
-    /// Fails the command when the channel is closed or the connection is recovering, so calls
-    /// never hang on a dead socket.
+    /// The command goes through `CommandOutbox`: commands submitted back to back (from any
+    /// thread, the event loop included) reach the handler in one event-loop task, in order, and
+    /// leave in one write and one flush. Fails the command when the channel is closed or the
+    /// connection is recovering, so calls never hang on a dead socket.
     func submit(_ command: HandlerCommand, for channel: AMQPChannel) {
-        if self.eventLoop.inEventLoop {
-            self.submitOnLoop(command, for: channel)
-        } else {
-            self.eventLoop.execute { self.submitOnLoop(command, for: channel) }
+        if self.outbox.append(CommandOutbox.Entry(command: command, channel: channel)) {
+            self.eventLoop.execute { self.drainOutbox() }
         }
     }
 
-    private func submitOnLoop(_ command: HandlerCommand, for channel: AMQPChannel) {
-        if let error = channel.closeReason {
-            command.fail(error)
-            return
-        }
+    /// Performs every submitted command on the current link. Event loop only.
+    private func drainOutbox() {
+        let entries = self.outbox.takeAll()
+        guard !entries.isEmpty else { return }
         guard case .connected(let link) = self.state.value.phase else {
-            command.fail(self.unavailableError())
+            let error = self.unavailableError()
+            for entry in entries {
+                entry.command.fail(entry.channel.closeReason ?? error)
+            }
             return
         }
-        command.send(to: link.channel, flush: false)
-        // One flush per event-loop tick: commands submitted back to back share a syscall.
-        if !self.state.value.flushScheduled {
-            self.state.value.flushScheduled = true
-            self.eventLoop.execute {
-                self.state.value.flushScheduled = false
-                link.channel.flush()
+        var commands: [HandlerCommand] = []
+        commands.reserveCapacity(entries.count)
+        for entry in entries {
+            if let error = entry.channel.closeReason {
+                entry.command.fail(error)
+            } else {
+                commands.append(entry.command)
             }
         }
+        link.handler.value.perform(commands)
     }
 
     /// Updates the recorded topology, on the event loop.

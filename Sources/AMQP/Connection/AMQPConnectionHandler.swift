@@ -37,7 +37,16 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
     private var heartbeatTask: RepeatedTask?
     private var terminalError: AMQPError?
     private var closePromises: [EventLoopPromise<Void>] = []
+    /// Frames encoded but not yet handed to the channel: everything written while performing a
+    /// batch of commands or while handling one read batch leaves in one write and one flush.
+    private var outbound: ByteBuffer?
+    /// Deliveries of the current read batch, handed to their consumers in channelReadComplete
+    /// (one wake-up of a waiting consumer per batch instead of one per message).
+    private var pendingDeliveries: [(sink: any ConsumerSink, message: InboundMessage)] = []
+    /// Whether bytes were written since the last flush.
+    private var unflushed = false
     private var writingCommand = false
+    private var reading = false
     private var isTornDown = false
     private var context: ChannelHandlerContext?
     private let callbacks: Callbacks
@@ -89,6 +98,8 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
     private func tearDown() {
         guard !self.isTornDown else { return }
         self.isTornDown = true
+        self.deliverPending()
+        self.outbound = nil
         self.connection.socketClosed()
         self.heartbeatTask?.cancel()
         self.heartbeatTask = nil
@@ -132,6 +143,9 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = self.unwrapInboundIn(data)
+        self.reading = true
+        // One clock read per socket read, not per frame (heartbeat bookkeeping only).
+        self.connection.frameReceived(now: .now())
         do {
             try self.decoder.process(buffer: buffer) { frame in
                 self.frameReceived(frame, context: context)
@@ -147,8 +161,14 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        self.reading = false
+        self.deliverPending()
+        self.flushOutbound(context: context)
+        context.fireChannelReadComplete()
+    }
+
     private func frameReceived(_ frame: AMQPFrame, context: ChannelHandlerContext) {
-        self.connection.frameReceived(now: .now())
         if frame.channel == 0 {
             switch frame.payload {
             case .heartbeat:
@@ -166,7 +186,16 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             return
         }
         guard self.connection.isOpen else { return }  // discarded while closing
-        guard var channel = self.channels[frame.channel] else {
+        // One hash lookup per frame; the optional-chained mutation runs on the dictionary's
+        // storage in place, so the state machine stays uniquely referenced (no copy-on-write).
+        let action: ChannelStateMachine.Action? =
+            switch frame.payload {
+            case .method(let method): self.channels[frame.channel]?.methodReceived(method)
+            case .header(let header): self.channels[frame.channel]?.headerReceived(header)
+            case .body(let body): self.channels[frame.channel]?.bodyReceived(body)
+            case .heartbeat: ChannelStateMachine.Action.none
+            }
+        guard let action else {
             self.run(
                 self.connection.protocolErrorOccurred(
                     AMQPError(code: .channelError, message: "frame for unknown channel \(frame.channel)", closedConnection: true)
@@ -175,15 +204,6 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             )
             return
         }
-        let action: ChannelStateMachine.Action
-        self.channels[frame.channel] = nil  // keep the state machine uniquely referenced while it mutates
-        switch frame.payload {
-        case .method(let method): action = channel.methodReceived(method)
-        case .header(let header): action = channel.headerReceived(header)
-        case .body(let body): action = channel.bodyReceived(body)
-        case .heartbeat: action = .none
-        }
-        self.channels[frame.channel] = channel
         self.run(action, channel: frame.channel, context: context)
     }
 
@@ -194,8 +214,44 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
         promise?.succeed()
         // Bytes for commands wait for the caller's flush, so a burst of publishes enqueued in
         // one event-loop tick leaves in one syscall.
+        let wasWriting = self.writingCommand  // a promise callback may write while we perform
         self.writingCommand = true
-        defer { self.writingCommand = false }
+        defer { self.writingCommand = wasWriting }
+        self.handle(command, context: context)
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        self.flushOutbound(context: context, force: true)
+    }
+
+    /// Performs a batch of commands from the façade, in order, with one write and one flush.
+    ///
+    /// `AMQPConnection` calls this directly on the event loop (no pipeline traversal, no
+    /// per-command promise). When the handler is already gone, the commands fail as if the
+    /// connection was lost.
+    func perform(_ commands: [HandlerCommand]) {
+        guard let context = self.context, !self.isTornDown else {
+            let error = AMQPError(
+                code: .connectionLost,
+                message: "the connection is gone: \(self.terminalError?.message ?? "socket closed")",
+                closedConnection: true,
+                underlying: self.terminalError
+            )
+            for command in commands { command.fail(error) }
+            return
+        }
+        let wasWriting = self.writingCommand
+        self.writingCommand = true
+        for command in commands {
+            self.handle(command, context: context)
+        }
+        self.writingCommand = wasWriting
+        if !wasWriting {
+            self.flushOutbound(context: context)
+        }
+    }
+
+    private func handle(_ command: HandlerCommand, context: ChannelHandlerContext) {
         if case .closeConnection(let closePromise) = command {
             self.closePromises.append(closePromise)
             self.run(self.connection.closeRequested(), context: context)
@@ -224,33 +280,42 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             self.sendMethod(method, channel: id, context: context)
 
         case .publish(let id, let publish, let properties, let body, let confirm):
-            var buffer = context.channel.allocator.buffer(capacity: body.readableBytes + 256)
+            guard self.channels[id]?.isOpen == true else {
+                confirm.fail(AMQPError(code: .channelClosed, message: "channel \(id) is closed"))
+                return
+            }
+            var buffer = self.takeOutbound(context: context, minimumWritableBytes: body.readableBytes + 256)
+            let mark = buffer.writerIndex
             do {
                 try self.encoder.encodeContent(channel: id, method: .basic(.publish(publish)), properties: properties, body: body, into: &buffer)
             } catch {
                 // Only an over-long short string gets here (the façade validates names first);
                 // nothing was counted by the confirm tracker yet.
+                buffer.moveWriterIndex(to: mark)
+                self.outbound = buffer
                 confirm.fail(error)
                 return
             }
-            var inConfirmMode = false
-            guard self.withChannel(id, failing: { confirm.fail($0) }, { inConfirmMode = $0.publishSent(confirm: confirm) }) else { return }
+            self.outbound = buffer
+            let inConfirmMode = self.channels[id]!.publishSent(confirm: confirm)
             // Outside confirm mode the "confirm" is the completed write; in confirm mode the
             // broker's ack completes it (and a failed write tears the channel down anyway).
-            self.writeBytes(buffer, context: context, promise: inConfirmMode ? nil : confirm)
+            self.framesQueued(context: context, promise: inConfirmMode ? nil : confirm)
 
         case .send(let id, let method, let generation, let sendPromise):
             if let generation, generation != self.generation {
-                sendPromise?.fail(
-                    AMQPError(
-                        code: .connectionLost,
-                        message: "the delivery came from a connection that was lost; the broker redelivers it"
-                    )
+                let error = AMQPError(
+                    code: .connectionLost,
+                    message: "the delivery came from a connection that was lost; the broker redelivers it"
                 )
+                self.logger.debug("AMQP settle dropped", metadata: ["method": "\(method.name)", "error": "\(error)"])
+                sendPromise?.fail(error)
                 return
             }
             guard self.channels[id]?.isOpen == true else {
-                sendPromise?.fail(AMQPError(code: .channelClosed, message: "channel \(id) is closed"))
+                let error = AMQPError(code: .channelClosed, message: "channel \(id) is closed")
+                self.logger.debug("AMQP settle dropped", metadata: ["method": "\(method.name)", "error": "\(error)"])
+                sendPromise?.fail(error)
                 return
             }
             self.sendMethod(method, channel: id, context: context, promise: sendPromise)
@@ -323,10 +388,12 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             self.logger.info("broker closed the AMQP connection", metadata: ["error": "\(error)"])
             self.terminalError = error
             self.sendMethod(.connection(.closeOk(.init())), channel: 0, context: context)
+            self.flushOutbound(context: context)
             context.close(promise: nil)
         case .sendCloseAndClose(let method, let error):
             self.terminalError = error
             self.sendMethod(method, channel: 0, context: context)
+            self.flushOutbound(context: context)
             context.close(promise: nil)
         case .closeSocket:
             context.close(promise: nil)
@@ -339,6 +406,14 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
 
     private func run(_ action: ChannelStateMachine.Action, channel id: UInt16, context: ChannelHandlerContext) {
         switch action {
+        case .none, .deliver:
+            break
+        default:
+            // Anything that may finish a consumer or complete a call comes after the deliveries
+            // that preceded it on the wire.
+            self.deliverPending()
+        }
+        switch action {
         case .none:
             break
         case .succeedOpen(let promise):
@@ -347,7 +422,11 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             response.generation = self.generation
             promise.succeed(response)
         case .deliver(let sink, let message):
-            sink.deliver(message, generation: self.generation)
+            if self.reading {
+                self.pendingDeliveries.append((sink, message))
+            } else {
+                sink.deliver(message, generation: self.generation)
+            }
         case .returned(let message):
             self.callbacks.returned(id, message)
         case .succeedConfirms(let promises):
@@ -406,6 +485,18 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
         }
     }
 
+    // MARK: Delivering
+
+    /// Hands the deliveries of the current read batch to their consumers, in wire order.
+    private func deliverPending() {
+        guard !self.pendingDeliveries.isEmpty else { return }
+        let deliveries = self.pendingDeliveries
+        self.pendingDeliveries.removeAll(keepingCapacity: true)
+        for (sink, message) in deliveries {
+            sink.deliver(message, generation: self.generation)
+        }
+    }
+
     // MARK: Writing
 
     private func sendMethod(
@@ -414,22 +505,63 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
         context: ChannelHandlerContext,
         promise: EventLoopPromise<Void>? = nil
     ) {
-        var buffer = context.channel.allocator.buffer(capacity: 64)
+        var buffer = self.takeOutbound(context: context, minimumWritableBytes: 64)
+        let mark = buffer.writerIndex
         do {
             try self.encoder.encode(AMQPFrame(channel: channel, payload: .method(method)), into: &buffer)
         } catch {
+            buffer.moveWriterIndex(to: mark)
+            self.outbound = buffer
             promise?.fail(error)
             return
         }
-        self.writeBytes(buffer, context: context, promise: promise)
+        self.outbound = buffer
+        self.framesQueued(context: context, promise: promise)
     }
 
-    private func writeBytes(_ buffer: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
-        self.connection.frameSent(now: .now())
-        if self.writingCommand {
+    private func writeBytes(_ bytes: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
+        var bytes = bytes
+        var buffer = self.takeOutbound(context: context, minimumWritableBytes: bytes.readableBytes)
+        buffer.writeBuffer(&bytes)
+        self.outbound = buffer
+        self.framesQueued(context: context, promise: promise)
+    }
+
+    /// The pending outbound buffer, moved out of `self.outbound` so appending to it does not
+    /// copy (put it back after writing into it).
+    private func takeOutbound(context: ChannelHandlerContext, minimumWritableBytes: Int) -> ByteBuffer {
+        guard var buffer = self.outbound.take() else {
+            return context.channel.allocator.buffer(capacity: max(minimumWritableBytes, 4096))
+        }
+        buffer.reserveCapacity(minimumWritableBytes: minimumWritableBytes)
+        return buffer
+    }
+
+    /// Frames were appended to `outbound`. A write that needs a promise leaves now (with the
+    /// frames before it); otherwise the bytes wait for the end of the command batch or read
+    /// batch, except outside both (timers), where they leave at once.
+    private func framesQueued(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        if let promise, let buffer = self.outbound.take() {
+            self.connection.frameSent(now: .now())
             context.write(self.wrapOutboundOut(buffer), promise: promise)
-        } else {
-            context.writeAndFlush(self.wrapOutboundOut(buffer), promise: promise)
+            self.unflushed = true
+        }
+        if !self.writingCommand && !self.reading {
+            self.flushOutbound(context: context)
+        }
+    }
+
+    /// Writes the pending frames, if any, and flushes what was written (or always, when a
+    /// flush comes down the pipeline).
+    private func flushOutbound(context: ChannelHandlerContext, force: Bool = false) {
+        if let buffer = self.outbound.take(), buffer.readableBytes > 0 {
+            self.connection.frameSent(now: .now())
+            context.write(self.wrapOutboundOut(buffer), promise: nil)
+            self.unflushed = true
+        }
+        if self.unflushed || force {
+            self.unflushed = false
+            context.flush()
         }
     }
 }

@@ -147,4 +147,58 @@ struct ConnectionHandlerTests {
         #expect(harness.channel.isActive)
         _ = try? harness.channel.finish()
     }
+
+    @Test("a batch of commands leaves in one write; a settle from an older connection is dropped")
+    func commandBatchIsOneWrite() throws {
+        var harness = try Harness()
+        try harness.handshake()
+        let opened = harness.channel.eventLoop.makePromise(of: Void.self)
+        try harness.channel.writeOutbound(HandlerCommand.openChannel(1, opened))
+        try harness.receive(.channel(.openOk(.init())), channel: 1)
+        _ = try harness.written()
+        harness.handler.perform([
+            .send(channel: 1, .basic(.ack(.init(deliveryTag: 1))), generation: 1, nil),
+            .send(channel: 1, .basic(.ack(.init(deliveryTag: 2))), generation: 7, nil),  // stale generation
+            .send(channel: 1, .basic(.reject(.init(deliveryTag: 3, requeue: true))), generation: 1, nil),
+        ])
+        var buffer = try #require(try harness.channel.readOutbound(as: ByteBuffer.self))
+        #expect(try harness.channel.readOutbound(as: ByteBuffer.self) == nil)
+        var frames: [AMQPFrame.Payload] = []
+        while let frame = try harness.decoder.decode(buffer: &buffer) { frames.append(frame.payload) }
+        #expect(frames == [
+            .method(.basic(.ack(.init(deliveryTag: 1)))),
+            .method(.basic(.reject(.init(deliveryTag: 3, requeue: true)))),
+        ])
+        _ = try? harness.channel.finish()
+    }
+
+    @Test("deliveries decoded in one read batch reach the consumer at read-complete, in order")
+    func deliveriesPerReadBatch() throws {
+        var harness = try Harness()
+        try harness.handshake()
+        let opened = harness.channel.eventLoop.makePromise(of: Void.self)
+        try harness.channel.writeOutbound(HandlerCommand.openChannel(1, opened))
+        try harness.receive(.channel(.openOk(.init())), channel: 1)
+        let sink = ChannelStateMachineTests.RecordingSink()
+        let consumed = harness.channel.eventLoop.makePromise(of: ChannelResponse.self)
+        try harness.channel.writeOutbound(HandlerCommand.consume(channel: 1, .init(queue: "q", consumerTag: "c"), sink, consumed))
+        try harness.receive(.basic(.consumeOk(.init(consumerTag: "c"))), channel: 1)
+        _ = try consumed.futureResult.wait()
+        var buffer = ByteBuffer()
+        for tag in UInt64(1)...3 {
+            try AMQPFrameEncoder(frameMax: 4096).encodeContent(
+                channel: 1,
+                method: .basic(.deliver(.init(consumerTag: "c", deliveryTag: tag, routingKey: "q"))),
+                properties: AMQPBasicProperties(),
+                body: ByteBuffer(string: "m\(tag)"),
+                into: &buffer
+            )
+        }
+        harness.channel.pipeline.fireChannelRead(buffer)
+        #expect(sink.deliveries.isEmpty)
+        harness.channel.pipeline.fireChannelReadComplete()
+        #expect(sink.deliveries.map(\.deliver.deliveryTag) == [1, 2, 3])
+        #expect(sink.deliveries.map { String(buffer: $0.body) } == ["m1", "m2", "m3"])
+        _ = try? harness.channel.finish()
+    }
 }

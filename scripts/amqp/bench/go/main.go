@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -25,6 +27,17 @@ func maxRSS() int64 {
 	var usage syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
 	return usage.Maxrss
+}
+
+// currentRSS is the resident set size now, in KiB (/proc/self/statm).
+func currentRSS() int64 {
+	data, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(data))
+	pages, _ := strconv.ParseInt(fields[1], 10, 64)
+	return pages * int64(os.Getpagesize()) / 1024
 }
 
 func must(err error) {
@@ -69,6 +82,12 @@ func main() {
 	must(ch.Confirm(false))
 	confirms := ch.NotifyPublish(make(chan amqp.Confirmation, 1000))
 
+	if scenario == "soak" {
+		soak(conn, ch, confirms, q.Name, body, count)
+		conn.Close()
+		return
+	}
+
 	var started time.Time
 	var cpuStart float64
 	switch scenario {
@@ -101,4 +120,63 @@ func main() {
 	fmt.Printf("{\"client\":\"amqp091-go\",\"scenario\":\"%s\",\"messages\":%d,\"seconds\":%.3f,\"msgs_per_s\":%d,\"cpu_us_per_msg\":%.1f,\"max_rss_kib\":%d}\n",
 		scenario, count, elapsed, int(float64(count)/elapsed), used/float64(count)*1e6, maxRSS())
 	conn.Close()
+}
+
+// soak publishes (window 100) and consumes (prefetch 200, ack each) at once for `seconds`,
+// sampling RSS every second; the publisher stays at most 10,000 messages ahead.
+func soak(conn *amqp.Connection, ch *amqp.Channel, confirms chan amqp.Confirmation, queue string, body []byte, seconds int) {
+	var consumed int64
+	consuming, err := conn.Channel()
+	must(err)
+	must(consuming.Qos(200, 0, false))
+	deliveries, err := consuming.Consume(queue, "", false, false, false, false, nil)
+	must(err)
+	deadline := time.Now().Add(time.Duration(seconds) * time.Second)
+	samples := []int64{currentRSS()}
+	cpuStart, started := cpu(), time.Now()
+	done := make(chan struct{})
+	go func() {
+		for d := range deliveries {
+			must(d.Ack(false))
+			n := atomic.AddInt64(&consumed, 1)
+			if n%1000 == 0 && time.Now().After(deadline) {
+				break
+			}
+		}
+		close(done)
+	}()
+	go func() {
+		sent := int64(0)
+		for time.Now().Before(deadline) {
+			for sent-atomic.LoadInt64(&consumed) > 10000 {
+				time.Sleep(5 * time.Millisecond)
+			}
+			publish(ch, confirms, queue, body, 100, 100)
+			sent += 100
+		}
+		publish(ch, confirms, queue, body, 100, 1000)
+	}()
+	for time.Now().Before(deadline) {
+		time.Sleep(time.Second)
+		samples = append(samples, currentRSS())
+	}
+	<-done
+	samples = append(samples, currentRSS())
+	elapsed := time.Since(started).Seconds()
+	used := cpu() - cpuStart
+	n := atomic.LoadInt64(&consumed)
+	peak := int64(0)
+	parts := make([]string, len(samples))
+	for i, s := range samples {
+		if s > peak {
+			peak = s
+		}
+		parts[i] = strconv.FormatInt(s, 10)
+	}
+	tenSeconds := samples[len(samples)-1]
+	if len(samples) > 10 {
+		tenSeconds = samples[10]
+	}
+	fmt.Printf("{\"client\":\"amqp091-go\",\"scenario\":\"soak\",\"seconds\":%.3f,\"consumed\":%d,\"msgs_per_s\":%d,\"cpu_us_per_msg\":%.1f,\"rss_start_kib\":%d,\"rss_10s_kib\":%d,\"rss_peak_kib\":%d,\"rss_end_kib\":%d,\"max_rss_kib\":%d,\"rss_samples_kib\":[%s]}\n",
+		elapsed, n, int(float64(n)/elapsed), used/float64(n)*1e6, samples[0], tenSeconds, peak, samples[len(samples)-1], maxRSS(), strings.Join(parts, ","))
 }
