@@ -9,7 +9,8 @@ import ServiceLifecycle
 /// The native WebSocket endpoint: one protocol v1 chat session per connection.
 ///
 /// Each connection runs two loops: the reader hands text frames to the `Hub`; the writer drains
-/// the session's bounded `SessionOutbox` and writes the pre-encoded frames. Closing goes through
+/// the session's bounded `SessionOutbox` and writes the pre-encoded frames, a batch at a time,
+/// straight into the channel (`WebSocketFrameWriter`). Closing goes through
 /// the outbox too, so a close code chosen anywhere (overflow 1013, shutdown 1012) reaches the
 /// client after the frames queued before it.
 struct WebSocketChatEndpoint: Sendable {
@@ -34,13 +35,15 @@ struct WebSocketChatEndpoint: Sendable {
                 }
                 return .upgrade([:])
             },
-            onUpgrade: { inbound, outbound, _ in
-                await serve(inbound: inbound, outbound: outbound)
+            onUpgrade: { inbound, outbound, context in
+                await serve(
+                    inbound: inbound, outbound: outbound,
+                    frames: WebSocketFrameWriter(channel: context.requestContext.channel))
             }
         )
     }
 
-    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, frames: WebSocketFrameWriter) async {
         let (id, outbox) = await hub.connect()
         var sessionLogger = self.logger
         sessionLogger[metadataKey: "session"] = "\(id)"
@@ -52,7 +55,7 @@ struct WebSocketChatEndpoint: Sendable {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    await Self.writeLoop(outbox: outbox, outbound: outbound)
+                    await Self.writeLoop(outbox: outbox, outbound: outbound, frames: frames)
                 }
                 group.addTask {
                     do {
@@ -81,14 +84,12 @@ struct WebSocketChatEndpoint: Sendable {
         logger.debug("websocket closed")
     }
 
-    static func writeLoop(outbox: SessionOutbox, outbound: WebSocketOutboundWriter) async {
+    static func writeLoop(outbox: SessionOutbox, outbound: WebSocketOutboundWriter, frames writer: WebSocketFrameWriter) async {
         do {
             while let item = await outbox.next() {
                 switch item {
                 case .frames(let frames):
-                    for frame in frames {
-                        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
-                    }
+                    try await writer.write(frames)
                 case .close(let code, let reason):
                     try await outbound.close(WebSocketErrorCode(codeNumber: Int(code.rawValue)), reason: reason)
                     return
