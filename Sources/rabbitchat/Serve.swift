@@ -93,7 +93,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
-            "Most simultaneous /ws connections from one IP address (HTTP 429 beyond). [env: RABBITCHAT_MAX_CONNECTIONS_PER_IP] (default: 256)"
+            "Most simultaneous /ws connections from one IP address (handshake refused beyond). [env: RABBITCHAT_MAX_CONNECTIONS_PER_IP] (default: 256)"
     )
     var maxConnectionsPerIp: Int?
 

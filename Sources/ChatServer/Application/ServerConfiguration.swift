@@ -35,7 +35,7 @@ public struct ServerConfiguration: Sendable {
     public var accounts = AccountsConfiguration()
     /// Inbound rate limits (per connection and per user) and the hello and idle timeouts.
     public var inbound = InboundLimits()
-    /// Most simultaneous `/ws` connections from one IP address; more are refused with HTTP 429.
+    /// Most simultaneous `/ws` connections from one IP address; more are refused at the handshake.
     /// Behind a reverse proxy every client shares the proxy's address: raise it there.
     public var maxConnectionsPerIP = 256
 
