@@ -3,7 +3,7 @@ import Testing
 
 /// The server's logs at the most verbose level carry session ids but never tokens, passwords
 /// or message bodies.
-@Suite("Log hygiene", .serialized, .timeLimit(.minutes(2)), .disabled("a join over a rabbitchat serve process from TestChatClient hangs in this harness (a python websocket-client join against the same binary works); not diagnosed yet"))
+@Suite("Log hygiene", .serialized, .timeLimit(.minutes(2)))
 struct LogHygieneTests {
     @Test("trace logs after sign-in, chat, refusals and a flood hold no token, password or text")
     func noSecretsInLogs() async throws {
@@ -11,7 +11,7 @@ struct LogHygieneTests {
             nodeID: "logs",
             arguments: [
                 "--database-url", "sqlite://" + NSTemporaryDirectory() + "rabbitchat-logs-\(UUID().uuidString).sqlite",
-                "--log-level", "debug", "--rate-limit-burst", "20"])
+                "--log-level", "trace", "--rate-limit-burst", "20"])
         defer { server.kill() }
         let password = "pw-\(UUID().uuidString)"
         let token = try await AccountTestClient.register(port: server.port, "logger", password: password)
@@ -29,7 +29,6 @@ struct LogHygieneTests {
         // The body first: a frame dump would show its first bytes.
         try await client.sendRaw(#"{"text":"\#(secret)","type":"send","room":"lobby","cid":"c3"}"#)
         _ = try await client.expect("ack", skipping: ["presence", "message"])
-        _ = try await client.expect("error", skipping: ["presence", "message"])
         let second = try await TestChatClient.connect(port: server.port, name: "wrong-token")
         try await second.send(["type": "hello", "token": token + "x"])
         _ = try await second.expect("error")

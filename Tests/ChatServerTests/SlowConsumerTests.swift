@@ -4,7 +4,7 @@ import Testing
 /// 1,000 clients that never read, against a live `rabbitchat serve` process: its memory stays
 /// bounded, a normal client still gets every message, and the stalled ones are closed with 1013
 /// and counted in `/metrics`.
-@Suite("Slow consumers", .serialized, .timeLimit(.minutes(8)), .disabled("a join over a rabbitchat serve process from TestChatClient hangs in this harness (a python websocket-client join against the same binary works); not diagnosed yet"))
+@Suite("Slow consumers", .serialized, .timeLimit(.minutes(8)))
 struct SlowConsumerTests {
     static let stalledCount = 1_000
     static let outboxMaxBytes = 256 * 1024
