@@ -66,6 +66,60 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Refuse guests: every session must sign in with an account token. [env: RABBITCHAT_REQUIRE_AUTH=1]")
     var requireAuth = false
 
+    @Option(help: "Sustained inbound frames per second per connection. [env: RABBITCHAT_RATE_LIMIT] (default: 20)")
+    var rateLimit: Double?
+
+    @Option(help: "Inbound frames a connection may send in a burst. [env: RABBITCHAT_RATE_LIMIT_BURST] (default: 40)")
+    var rateLimitBurst: Int?
+
+    @Option(
+        help:
+            "Sustained inbound frames per second per user, all their connections together. [env: RABBITCHAT_USER_RATE_LIMIT] (default: 50)"
+    )
+    var userRateLimit: Double?
+
+    @Option(help: "Inbound frames a user may send in a burst. [env: RABBITCHAT_USER_RATE_LIMIT_BURST] (default: 100)")
+    var userRateLimitBurst: Int?
+
+    @Option(
+        help: """
+            rate_limited refusals (forgiven at one per second) before a flooding connection is closed with 1008. \
+            [env: RABBITCHAT_RATE_LIMIT_CLOSE_AFTER] (default: 50)
+            """)
+    var rateLimitCloseAfter: Int?
+
+    @Option(help: "Most rooms one session may be in. [env: RABBITCHAT_MAX_ROOMS_PER_SESSION] (default: 100)")
+    var maxRoomsPerSession: Int?
+
+    @Option(
+        help:
+            "Most simultaneous /ws connections from one IP address (handshake refused beyond). [env: RABBITCHAT_MAX_CONNECTIONS_PER_IP] (default: 256)"
+    )
+    var maxConnectionsPerIp: Int?
+
+    @Option(
+        help: "Seconds a connection has to send hello (closed 4001 after); 0 disables. [env: RABBITCHAT_HELLO_TIMEOUT] (default: 10)"
+    )
+    var helloTimeout: Double?
+
+    @Option(
+        help:
+            "Seconds without any inbound frame before a connection is closed (4002); 0 disables. [env: RABBITCHAT_IDLE_TIMEOUT] (default: 300)"
+    )
+    var idleTimeout: Double?
+
+    @Option(
+        help:
+            "Most frames queued for one slow client before it is closed with 1013. [env: RABBITCHAT_OUTBOX_MAX_FRAMES] (default: 1024)"
+    )
+    var outboxMaxFrames: Int?
+
+    @Option(
+        help:
+            "Most bytes queued for one slow client before it is closed with 1013. [env: RABBITCHAT_OUTBOX_MAX_BYTES] (default: 4194304)"
+    )
+    var outboxMaxBytes: Int?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         var configuration = ServerConfiguration()
@@ -91,6 +145,8 @@ struct Serve: AsyncParsableCommand {
                 $0.trimmingCharacters(in: .whitespaces)
             }
         }
+
+        try applyLimits(environment, to: &configuration)
 
         configuration.accounts.requireAuth = requireAuth || ["1", "true", "yes"].contains(
             environment["RABBITCHAT_REQUIRE_AUTH"]?.lowercased() ?? "")
@@ -151,6 +207,80 @@ struct Serve: AsyncParsableCommand {
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.shutdownTimeoutSeconds)
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.notice("stopped")
+    }
+
+    /// Reads the rate limits, room and connection limits and timeouts.
+    func applyLimits(_ environment: [String: String], to configuration: inout ServerConfiguration) throws {
+        func positive(_ value: Double?, _ name: String) throws -> Double? {
+            guard let value else { return nil }
+            guard value > 0, value <= 1_000_000 else { throw ValidationError("\(name) must be above 0 and at most 1000000") }
+            return value
+        }
+        func count(_ value: Int?, _ name: String) throws -> Int? {
+            guard let value else { return nil }
+            guard value >= 1, value <= 1_000_000 else { throw ValidationError("\(name) must be 1...1000000, not \(value)") }
+            return value
+        }
+        func seconds(_ value: Double?, _ name: String) throws -> Double? {
+            guard let value else { return nil }
+            guard value >= 0, value <= 86_400 else { throw ValidationError("\(name) must be 0...86400 seconds") }
+            return value
+        }
+        var inbound = configuration.inbound
+        if let value = try positive(rateLimit ?? Self.number(environment, "RABBITCHAT_RATE_LIMIT"), "--rate-limit") {
+            inbound.connectionFramesPerSecond = value
+        }
+        if let value = try count(
+            rateLimitBurst ?? Self.integer(environment, "RABBITCHAT_RATE_LIMIT_BURST"), "--rate-limit-burst")
+        {
+            inbound.connectionBurst = value
+        }
+        if let value = try positive(
+            userRateLimit ?? Self.number(environment, "RABBITCHAT_USER_RATE_LIMIT"), "--user-rate-limit")
+        {
+            inbound.userFramesPerSecond = value
+        }
+        if let value = try count(
+            userRateLimitBurst ?? Self.integer(environment, "RABBITCHAT_USER_RATE_LIMIT_BURST"), "--user-rate-limit-burst")
+        {
+            inbound.userBurst = value
+        }
+        if let value = try count(
+            rateLimitCloseAfter ?? Self.integer(environment, "RABBITCHAT_RATE_LIMIT_CLOSE_AFTER"),
+            "--rate-limit-close-after")
+        {
+            inbound.refusalsBeforeClose = value
+        }
+        if let value = try seconds(helloTimeout ?? Self.number(environment, "RABBITCHAT_HELLO_TIMEOUT"), "--hello-timeout") {
+            inbound.helloTimeoutSeconds = value
+        }
+        if let value = try seconds(idleTimeout ?? Self.number(environment, "RABBITCHAT_IDLE_TIMEOUT"), "--idle-timeout") {
+            inbound.idleTimeoutSeconds = value
+        }
+        configuration.inbound = inbound
+        if let value = try count(
+            maxRoomsPerSession ?? Self.integer(environment, "RABBITCHAT_MAX_ROOMS_PER_SESSION"),
+            "--max-rooms-per-session")
+        {
+            configuration.limits.maxRoomsPerSession = value
+        }
+        if let value = try count(
+            maxConnectionsPerIp ?? Self.integer(environment, "RABBITCHAT_MAX_CONNECTIONS_PER_IP"),
+            "--max-connections-per-ip")
+        {
+            configuration.maxConnectionsPerIP = value
+        }
+        if let value = try count(
+            outboxMaxFrames ?? Self.integer(environment, "RABBITCHAT_OUTBOX_MAX_FRAMES"), "--outbox-max-frames")
+        {
+            configuration.outbox.maxFrames = value
+        }
+        if let value = try outboxMaxBytes ?? Self.integer(environment, "RABBITCHAT_OUTBOX_MAX_BYTES") {
+            guard value >= 65_536, value <= 1 << 30 else {
+                throw ValidationError("--outbox-max-bytes must be 65536...1073741824, not \(value)")
+            }
+            configuration.outbox.maxBytes = value
+        }
     }
 
     static func number(_ environment: [String: String], _ name: String) throws -> Double? {

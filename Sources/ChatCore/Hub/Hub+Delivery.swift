@@ -1,9 +1,12 @@
+import CoreMetrics
 import Logging
 import NIOCore
 
 extension Hub {
     /// Fans out one broker message to this node's sessions.
     func deliver(_ message: BrokerMessage) {
+        let start = ContinuousClock.now
+        defer { metrics.fanOutLatency.recordInterval(since: start) }
         let event: BrokerEvent
         do {
             event = try BrokerEvent.decode(message.payload)

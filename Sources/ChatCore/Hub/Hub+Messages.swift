@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 
@@ -71,8 +72,12 @@ extension Hub {
             // Storing and publishing happen in one lane per conversation, so messages enter the
             // broker in `seq` order and every node fans them out in that order.
             result = try await withLane(conversation.key) {
+                let storeStart = ContinuousClock.now
                 let result = try await self.store.append(draft)
+                self.metrics.storeAppendLatency.recordInterval(since: storeStart)
+                let publishStart = ContinuousClock.now
                 try await self.publishMessage(result.message, in: conversation)
+                self.metrics.publishConfirmLatency.recordInterval(since: publishStart)
                 return result
             }
         } catch let error as StoreError where error.code == .clientIDConflict {

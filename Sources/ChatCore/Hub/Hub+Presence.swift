@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 
 extension Hub {
@@ -87,6 +88,7 @@ extension Hub {
     /// After the broker connection recovered: re-announce at once and re-check every live room
     /// stream against the store, since this node's queue may have lost messages meanwhile.
     func brokerRecovered() async {
+        metrics.brokerReconnects.increment()
         logger.notice("broker recovered: re-announcing presence and filling gaps from the store")
         await announcePresence()
         for (id, session) in sessions {

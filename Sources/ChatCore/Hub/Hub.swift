@@ -1,3 +1,4 @@
+import CoreMetrics
 public import Logging
 import NIOCore
 
@@ -25,18 +26,30 @@ public actor Hub {
         /// How often large rooms get their online count (`presence` event `count`), in
         /// milliseconds.
         public var presenceCountMillis: Int64
+        /// Inbound rate limits and the hello and idle timeouts.
+        public var inbound: InboundLimits
+        /// The monotonic clock, in milliseconds, behind rate limits and timeouts; tests inject
+        /// their own.
+        public var clock: @Sendable () -> Int64
+        /// Where the hub and the transports count what they do (`/metrics`).
+        public var metrics: ChatMetrics
 
         public init(
             nodeID: String = Hub.randomNodeID(), limits: ChatLimits = .init(),
             outbox: SessionOutbox.Configuration = .init(), typingSweepMillis: Int64 = 500,
-            presenceAnnounceMillis: Int64 = 5_000, presenceCountMillis: Int64 = 1_000
+            presenceAnnounceMillis: Int64 = 5_000, presenceCountMillis: Int64 = 1_000,
+            inbound: InboundLimits = .init(),
+            clock: @escaping @Sendable () -> Int64 = ChatClock.monotonicMillis, metrics: ChatMetrics = .init()
         ) {
+            self.metrics = metrics
             self.nodeID = nodeID
             self.limits = limits
             self.outbox = outbox
             self.typingSweepMillis = typingSweepMillis
             self.presenceAnnounceMillis = presenceAnnounceMillis
             self.presenceCountMillis = presenceCountMillis
+            self.inbound = inbound
+            self.clock = clock
         }
     }
 
@@ -68,6 +81,8 @@ public actor Hub {
     /// Bounded without a buffer limit: a session in a room is queued at most once (it stays
     /// `.repairing` until the repair ran), so the stream never holds more than sessions × rooms.
     let gapRepairs = AsyncStream<GapRepair>.makeStream(bufferingPolicy: .unbounded)
+    /// Inbound frame allowance of each user with a session here, over all their sessions.
+    var userBuckets: [String: TokenBucket] = [:]
     /// Per-conversation FIFO locks: a held key maps to its waiters.
     var lanes: [String: CircularBuffer<CheckedContinuation<Void, Never>>] = [:]
 
@@ -96,6 +111,9 @@ public actor Hub {
 
     /// The node's id.
     public nonisolated var nodeID: String { configuration.nodeID }
+
+    /// The node's metrics, shared with the transports.
+    public nonisolated var metrics: ChatMetrics { configuration.metrics }
 
     /// Consumes the broker and sweeps typing indicators until cancelled.
     ///
@@ -139,6 +157,14 @@ public actor Hub {
                 return .helper
             }
             group.addTask {
+                // Hello and idle timeouts.
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(Self.sessionSweepMillis))
+                    await self.closeExpiredSessions()
+                }
+                return .helper
+            }
+            group.addTask {
                 for await _ in self.broker.recoveries() {
                     await self.brokerRecovered()
                 }
@@ -164,7 +190,7 @@ public actor Hub {
         nextSessionNumber += 1
         let id = SessionID(rawValue: nextSessionNumber)
         let outbox = SessionOutbox(configuration: configuration.outbox)
-        sessions[id] = SessionState(id: id, outbox: outbox)
+        sessions[id] = SessionState(id: id, outbox: outbox, inbound: configuration.inbound, nowMillis: configuration.clock())
         return (id, outbox)
     }
 
@@ -180,6 +206,7 @@ public actor Hub {
         localUsers[user]?.remove(id)
         if localUsers[user]?.isEmpty ?? false {
             localUsers[user] = nil
+            userBuckets[user] = nil
             var event = BrokerEvent(kind: .online, node: nodeID)
             event.user = user
             event.online = false
@@ -198,7 +225,8 @@ public actor Hub {
     /// Handles one inbound text frame of a session. Refusals become `error` frames; the
     /// session stays usable.
     public func receive(_ bytes: some Collection<UInt8> & Sendable, from id: SessionID) async {
-        guard sessions[id] != nil else { return }
+        metrics.framesIn.increment()
+        guard admit(id) else { return }
         do {
             if bytes.count > configuration.limits.maxFrameBytes {
                 throw ProtocolError(.invalidField, "frame exceeds \(configuration.limits.maxFrameBytes) bytes")
@@ -215,6 +243,8 @@ public actor Hub {
 
     /// Tells a session that it sent a binary frame, which the protocol does not use.
     public func refuseBinary(from id: SessionID) {
+        metrics.framesIn.increment()
+        guard admit(id) else { return }
         send(
             ErrorFrame(
                 code: .unsupportedFrame, message: "binary frames are not supported; send JSON text frames",

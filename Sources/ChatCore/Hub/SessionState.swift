@@ -30,9 +30,23 @@ struct SessionState {
     var directLastSeq: [String: Int64] = [:]
     /// Monotonic time of the last accepted typing start per conversation key (throttle).
     var lastTypingStart: [String: Int64] = [:]
+    /// Inbound frame allowance of this connection.
+    var frameBucket: TokenBucket
+    /// How many more `rate_limited` refusals the connection may collect before it is closed.
+    var refusalBucket: TokenBucket
+    /// Monotonic time the connection opened (hello timeout), in milliseconds.
+    let connectedMillis: Int64
+    /// Monotonic time of the last inbound frame (idle timeout), in milliseconds.
+    var lastInboundMillis: Int64
 
-    init(id: SessionID, outbox: SessionOutbox) {
+    init(id: SessionID, outbox: SessionOutbox, inbound: InboundLimits, nowMillis: Int64) {
         self.id = id
         self.outbox = outbox
+        self.frameBucket = TokenBucket(
+            capacity: inbound.connectionBurst, refillPerSecond: inbound.connectionFramesPerSecond, nowMillis: nowMillis)
+        self.refusalBucket = TokenBucket(
+            capacity: inbound.refusalsBeforeClose, refillPerSecond: 1, nowMillis: nowMillis)
+        self.connectedMillis = nowMillis
+        self.lastInboundMillis = nowMillis
     }
 }

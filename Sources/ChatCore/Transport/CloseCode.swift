@@ -16,4 +16,8 @@ public enum CloseCode: UInt16, Sendable {
     case serviceRestart = 1012
     /// The client did not read fast enough and its outbound queue overflowed; reconnect later.
     case tryAgainLater = 1013
+    /// The client did not send `hello` in time after connecting.
+    case helloTimeout = 4001
+    /// The client sent no frame for longer than the idle timeout.
+    case idleTimeout = 4002
 }

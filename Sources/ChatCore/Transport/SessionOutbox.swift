@@ -43,6 +43,9 @@ public final class SessionOutbox: Sendable {
         var closeDelivered = false
         var consumer: CheckedContinuation<Item?, Never>?
         var droppedEphemeral = 0
+        /// Who waits in `waitUntilClosing`.
+        var closingWaiter: CheckedContinuation<Void, Never>?
+        var closingWaiterCancelled = false
     }
 
     private let configuration: Configuration
@@ -60,6 +63,7 @@ public final class SessionOutbox: Sendable {
     /// - Returns: false when the frame was not queued (dropped, or the outbox is closing).
     @discardableResult
     public func enqueue(_ frame: ByteBuffer, ephemeral: Bool = false) -> Bool {
+        var closingWaiter: CheckedContinuation<Void, Never>?
         let (accepted, wake) = state.withLock { state -> (Bool, (CheckedContinuation<Item?, Never>, Item)?) in
             guard state.closing == nil else { return (false, nil) }
             let size = frame.readableBytes
@@ -73,6 +77,7 @@ public final class SessionOutbox: Sendable {
                     state.entries.removeAll()
                     state.bytes = 0
                     state.ephemeralCount = 0
+                    closingWaiter = state.closingWaiter.take()
                     return (false, Self.wakeConsumer(&state))
                 }
                 let dropped = state.entries.remove(at: index)
@@ -86,17 +91,44 @@ public final class SessionOutbox: Sendable {
             return (true, Self.wakeConsumer(&state))
         }
         if let (continuation, item) = wake { continuation.resume(returning: item) }
+        closingWaiter?.resume()
         return accepted
     }
 
     /// Asks the transport to close with `code` after the frames already queued.
     public func close(_ code: CloseCode, reason: String) {
-        let wake = state.withLock { state -> (CheckedContinuation<Item?, Never>, Item)? in
-            guard state.closing == nil else { return nil }
+        let (wake, closingWaiter) = state.withLock {
+            state -> ((CheckedContinuation<Item?, Never>, Item)?, CheckedContinuation<Void, Never>?) in
+            guard state.closing == nil else { return (nil, nil) }
             state.closing = (code, reason)
-            return Self.wakeConsumer(&state)
+            return (Self.wakeConsumer(&state), state.closingWaiter.take())
         }
         if let (continuation, item) = wake { continuation.resume(returning: item) }
+        closingWaiter?.resume()
+    }
+
+    /// Returns once the outbox overflowed or was asked to close, or when the task is cancelled.
+    ///
+    /// A transport whose write is stuck behind a client that stopped reading uses it to hang up
+    /// after a grace period instead of waiting for the client forever. One waiter at a time.
+    public func waitUntilClosing() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.closing != nil || state.closingWaiterCancelled { return true }
+                    precondition(state.closingWaiter == nil, "SessionOutbox has a single closing waiter")
+                    state.closingWaiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                state.closingWaiterCancelled = true
+                return state.closingWaiter.take()
+            }
+            waiter?.resume()
+        }
     }
 
     /// Whether the outbox overflowed or was asked to close.

@@ -1,9 +1,11 @@
 public import ChatCore
+import CoreMetrics
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 public import Logging
 import NIOCore
+import Prometheus
 import SockJS
 import ServiceLifecycle
 
@@ -34,6 +36,16 @@ public enum ChatApplication {
         logger.logLevel = configuration.logLevel
         logger[metadataKey: "node"] = "\(configuration.nodeID)"
 
+        // One registry per node: tests run several nodes in one process.
+        let registry = PrometheusCollectorRegistry()
+        var metricsFactory = PrometheusMetricsFactory(registry: registry)
+        // Fan-out of one event to a node's sessions takes microseconds to milliseconds.
+        metricsFactory.durationHistogramBuckets[ChatMetrics.Name.fanOutLatency] = [
+            .microseconds(10), .microseconds(50), .microseconds(100), .microseconds(500), .milliseconds(1),
+            .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(100), .seconds(1),
+        ]
+        let metrics = ChatMetrics(factory: metricsFactory)
+
         let store = store ?? InMemoryMessageStore()
         let accountService = AccountService(
             store: accounts ?? (store as? any AccountStore) ?? InMemoryAccountStore(),
@@ -51,7 +63,8 @@ public enum ChatApplication {
         let hub = Hub(
             configuration: .init(
                 nodeID: configuration.nodeID, limits: configuration.limits, outbox: configuration.outbox,
-                presenceAnnounceMillis: configuration.presenceAnnounceMillis),
+                presenceAnnounceMillis: configuration.presenceAnnounceMillis, inbound: configuration.inbound,
+                metrics: metrics),
             store: store,
             broker: hubBroker,
             logger: logger,
@@ -62,17 +75,24 @@ public enum ChatApplication {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: JSONErrorMiddleware())
         HealthController(hub: hub).register(on: router)
+        ReadinessController(hub: hub).register(on: router)
+        MetricsController(registry: registry).register(on: router)
         RoomsController(hub: hub).register(on: router)
         AccountController(accounts: accountService).register(on: router)
         MessagesController(store: store, accounts: accountService, limits: configuration.limits).register(on: router)
         WebUIController().register(on: router)
         WebSocketChatEndpoint(
             hub: hub, limits: configuration.limits,
-            originPolicy: OriginPolicy(allowed: configuration.allowedOrigins), logger: logger
+            originPolicy: OriginPolicy(allowed: configuration.allowedOrigins),
+            connectionsPerAddress: ConnectionsPerAddress(limit: configuration.maxConnectionsPerIP), logger: logger
         ).register(on: router, path: "/ws")
         let sockJS = SockJSChatEndpoint(hub: hub, configuration: configuration, cluster: cluster, logger: logger)
             .register(on: router)
 
+        // The HTTP and WebSocket layers log frame bytes at trace level: cap them at debug so no
+        // token or message body ever reaches the log, whatever `--log-level` says.
+        var serverLogger = logger
+        serverLogger.logLevel = max(logger.logLevel, .debug)
         var app = Application(
             router: router,
             server: .http1WebSocketUpgradeForSockJS(
@@ -91,7 +111,7 @@ public enum ChatApplication {
             onServerRunning: { channel in
                 await onServerRunning(channel.localAddress?.port ?? configuration.port)
             },
-            logger: logger
+            logger: serverLogger
         )
         if let storeService = store as? any Service {
             app.addServices(storeService)

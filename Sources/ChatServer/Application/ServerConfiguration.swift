@@ -33,6 +33,11 @@ public struct ServerConfiguration: Sendable {
     public var presenceAnnounceMillis: Int64 = 5_000
     /// Accounts: `--require-auth`, token lifetime, bcrypt cost, login rate limits.
     public var accounts = AccountsConfiguration()
+    /// Inbound rate limits (per connection and per user) and the hello and idle timeouts.
+    public var inbound = InboundLimits()
+    /// Most simultaneous `/ws` connections from one IP address; more are refused at the handshake.
+    /// Behind a reverse proxy every client shares the proxy's address: raise it there.
+    public var maxConnectionsPerIP = 256
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, nodeID: String = Hub.randomNodeID(),

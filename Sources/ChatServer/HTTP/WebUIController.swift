@@ -31,15 +31,20 @@ struct WebUIController: Sendable {
         self.assets = assets
     }
 
+    /// The UI's CSP (docs/SECURITY.md explains each directive): only our own files, no inline
+    /// script or style, no plugins, no framing, no `<base>` tricks. `form-action 'self'` is for
+    /// SockJS's jsonp-polling transport, which sends through a form posted to
+    /// /sockjs/…/jsonp_send; the page itself has no form that submits.
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; object-src 'none'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+        + "style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
     func register(on router: Router<some RequestContext>) {
         for (path, asset) in assets {
             router.get(RouterPath(path)) { _, _ -> Response in
                 var headers: HTTPFields = [.contentType: asset.contentType, .cacheControl: "no-cache"]
                 if asset.contentType.hasPrefix("text/html") {
-                    // `form-action 'self'`: SockJS's jsonp-polling transport sends through a form
-                    // posted to /sockjs/…/jsonp_send; the page itself has no forms that submit.
-                    headers[.contentSecurityPolicy] =
-                        "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+                    headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
                 }
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: asset.body))
             }

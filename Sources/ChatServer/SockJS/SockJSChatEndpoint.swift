@@ -1,4 +1,5 @@
 import ChatCore
+import CoreMetrics
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
@@ -55,6 +56,9 @@ struct SockJSChatEndpoint: Sendable {
 
     /// Runs one chat session over SockJS until either side closes it.
     func serve(_ session: SockJSSession) async {
+        let metrics = hub.metrics
+        metrics.sockJSConnections.increment()
+        defer { metrics.sockJSConnections.decrement() }
         let (id, outbox) = await hub.connect()
         var sessionLogger = logger
         sessionLogger[metadataKey: "session"] = "\(id)"
@@ -67,6 +71,7 @@ struct SockJSChatEndpoint: Sendable {
             group.addTask {
                 // Writer: the outbox's frames become SockJS messages; its close becomes `c[...]`.
                 while let item = await outbox.next() {
+                    metrics.recordOutbound(item)
                     switch item {
                     case .frames(let frames):
                         for frame in frames {

@@ -1,4 +1,5 @@
 import ChatCore
+import CoreMetrics
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
@@ -12,17 +13,20 @@ import ServiceLifecycle
 /// the session's bounded `SessionOutbox` and writes the pre-encoded frames, a batch at a time,
 /// straight into the channel (`WebSocketFrameWriter`). Closing goes through
 /// the outbox too, so a close code chosen anywhere (overflow 1013, shutdown 1012) reaches the
-/// client after the frames queued before it.
+/// client after the frames queued before it. A client that does not read at all cannot take the
+/// close: a third task drops its connection `closeGrace` after the outbox closed.
 struct WebSocketChatEndpoint: Sendable {
     let hub: Hub
     let limits: ChatLimits
     let originPolicy: OriginPolicy
+    /// Open connections per client address (`--max-connections-per-ip`).
+    let connectionsPerAddress: ConnectionsPerAddress
     let logger: Logger
 
     func register(on router: Router<ChatRequestContext>, path: RouterPath) {
         router.ws(
             path,
-            shouldUpgrade: { request, _ in
+            shouldUpgrade: { request, context in
                 // Every Origin value must pass: a request carrying two is not from a browser we
                 // can reason about.
                 let origins = request.headers[values: .origin]
@@ -33,9 +37,20 @@ struct WebSocketChatEndpoint: Sendable {
                 guard allowed else {
                     throw HTTPError(.forbidden, message: "origin not allowed")
                 }
+                guard connectionsPerAddress.hasRoom(for: Self.address(of: context)) else {
+                    throw HTTPError(.tooManyRequests, message: "too many connections from this address")
+                }
                 return .upgrade([:])
             },
             onUpgrade: { inbound, outbound, context in
+                // Checked again here, taking the slot: handshakes racing past `shouldUpgrade`
+                // cannot exceed the limit.
+                let address = Self.address(of: context.requestContext)
+                guard connectionsPerAddress.tryAcquire(address) else {
+                    try? await outbound.close(.policyViolation, reason: "too many connections from this address")
+                    return
+                }
+                defer { connectionsPerAddress.release(address) }
                 await serve(
                     inbound: inbound, outbound: outbound,
                     frames: WebSocketFrameWriter(channel: context.requestContext.channel))
@@ -43,7 +58,19 @@ struct WebSocketChatEndpoint: Sendable {
         )
     }
 
+    /// How long the writer may take to deliver the frames queued before a close, and the close
+    /// itself, before the connection is dropped.
+    static let closeGrace: Duration = .seconds(5)
+
+    /// The client's IP address (without the port), the key of the per-address limit.
+    static func address(of context: ChatRequestContext) -> String {
+        context.remoteAddress?.ipAddress ?? "unknown"
+    }
+
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, frames: WebSocketFrameWriter) async {
+        let metrics = hub.metrics
+        metrics.webSocketConnections.increment()
+        defer { metrics.webSocketConnections.decrement() }
         let (id, outbox) = await hub.connect()
         var sessionLogger = self.logger
         sessionLogger[metadataKey: "session"] = "\(id)"
@@ -55,7 +82,7 @@ struct WebSocketChatEndpoint: Sendable {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    await Self.writeLoop(outbox: outbox, outbound: outbound, frames: frames)
+                    await Self.writeLoop(outbox: outbox, outbound: outbound, frames: frames, metrics: metrics)
                 }
                 group.addTask {
                     do {
@@ -74,6 +101,12 @@ struct WebSocketChatEndpoint: Sendable {
                     // closes the outbox and so ends the writer.
                     await hub.disconnect(id)
                 }
+                group.addTask {
+                    // A writer stuck behind a client that stopped reading never delivers the
+                    // close (1013 after an overflow): hang up after a grace period instead.
+                    await outbox.waitUntilClosing()
+                    try? await Task.sleep(for: Self.closeGrace)
+                }
                 await group.next()
                 group.cancelAll()
             }
@@ -84,9 +117,12 @@ struct WebSocketChatEndpoint: Sendable {
         logger.debug("websocket closed")
     }
 
-    static func writeLoop(outbox: SessionOutbox, outbound: WebSocketOutboundWriter, frames writer: WebSocketFrameWriter) async {
+    static func writeLoop(
+        outbox: SessionOutbox, outbound: WebSocketOutboundWriter, frames writer: WebSocketFrameWriter, metrics: ChatMetrics
+    ) async {
         do {
             while let item = await outbox.next() {
+                metrics.recordOutbound(item)
                 switch item {
                 case .frames(let frames):
                     try await writer.write(frames)

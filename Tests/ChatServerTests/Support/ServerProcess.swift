@@ -55,6 +55,16 @@ final class ServerProcess: Sendable {
 
     var isRunning: Bool { process.isRunning }
 
+    /// The process's resident memory in KiB (`VmRSS` of /proc), or nil once it exited.
+    var residentKiB: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        }
+        return nil
+    }
+
     /// SIGTERM, then waits for the exit status.
     func terminate() async -> Int32 {
         process.terminate()

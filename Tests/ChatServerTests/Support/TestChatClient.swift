@@ -85,6 +85,12 @@ final class TestChatClient: Sendable {
         try await writer.write(.text(text))
     }
 
+    /// Sends a text frame with exactly these bytes, valid UTF-8 or not.
+    func sendTextBytes(_ bytes: [UInt8]) async throws {
+        guard let writer = writer.withLock({ $0 }) else { throw Failure(description: "\(name) not connected") }
+        try await writer.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))))
+    }
+
     /// Sends a binary frame.
     func sendBinary(_ bytes: [UInt8]) async throws {
         guard let writer = writer.withLock({ $0 }) else { throw Failure(description: "\(name) not connected") }

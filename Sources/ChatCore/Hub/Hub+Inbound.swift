@@ -1,0 +1,71 @@
+import CoreMetrics
+import Logging
+
+extension Hub {
+    /// How often the hello and idle timeouts are checked, in milliseconds.
+    static let sessionSweepMillis: Int64 = 500
+
+    /// Charges one inbound frame to its connection's and its user's token buckets.
+    ///
+    /// A frame over the limit is refused with `rate_limited` and not handled; a connection that
+    /// keeps flooding (more refusals than `InboundLimits.refusalsBeforeClose`, which refill at
+    /// one per second) is closed with 1008. Every transport passes here, so the policy is the
+    /// same on /ws and SockJS.
+    ///
+    /// - Returns: whether the frame may be handled.
+    func admit(_ id: SessionID) -> Bool {
+        guard let session = sessions[id], !session.outbox.isClosing else { return false }
+        let now = configuration.clock()
+        let limits = configuration.inbound
+        sessions[id]?.lastInboundMillis = now
+        var admitted = sessions[id]!.frameBucket.tryTake(nowMillis: now)
+        if admitted, let user = session.user {
+            var bucket =
+                userBuckets[user]
+                ?? TokenBucket(capacity: limits.userBurst, refillPerSecond: limits.userFramesPerSecond, nowMillis: now)
+            if !bucket.tryTake(nowMillis: now) {
+                admitted = false
+                sessions[id]?.frameBucket.giveBack()
+            }
+            userBuckets[user] = bucket
+        }
+        if admitted { return true }
+
+        metrics.rateLimitedFrames.increment()
+        guard sessions[id]!.refusalBucket.tryTake(nowMillis: now) else {
+            logger.notice("closing a flooding session", metadata: ["session": "\(id)"])
+            session.outbox.close(.policyViolation, reason: "too many frames: rate limit exceeded repeatedly")
+            return false
+        }
+        send(
+            ErrorFrame(
+                code: .rateLimited,
+                message:
+                    "too many frames: at most \(Self.rate(limits.connectionFramesPerSecond)) per second per connection, \(Self.rate(limits.userFramesPerSecond)) per user",
+                cid: nil, ref: nil),
+            to: id)
+        return false
+    }
+
+    /// Closes connections that did not say `hello` in time, or went silent for too long.
+    func closeExpiredSessions() {
+        let now = configuration.clock()
+        let limits = configuration.inbound
+        let helloMillis = Int64(limits.helloTimeoutSeconds * 1000)
+        let idleMillis = Int64(limits.idleTimeoutSeconds * 1000)
+        for session in sessions.values where !session.outbox.isClosing {
+            if helloMillis > 0, session.user == nil, now - session.connectedMillis >= helloMillis {
+                session.outbox.close(
+                    .helloTimeout, reason: "no hello within \(Self.rate(limits.helloTimeoutSeconds)) s")
+            } else if idleMillis > 0, now - session.lastInboundMillis >= idleMillis {
+                session.outbox.close(
+                    .idleTimeout, reason: "no frame for \(Self.rate(limits.idleTimeoutSeconds)) s")
+            }
+        }
+    }
+
+    /// A rate or duration for messages: `20`, not `20.0`.
+    static func rate(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}

@@ -1,0 +1,93 @@
+public import CoreMetrics
+
+/// The node's operational metrics (swift-metrics), exported by the server at `/metrics`.
+///
+/// They are made from an explicit `MetricsFactory` rather than the process-wide
+/// `MetricsSystem`, so every node (tests run several in one process) has its own registry. The
+/// default factory is the process-wide one, a no-op unless someone bootstrapped it.
+public struct ChatMetrics: Sendable {
+    /// The transports that count their connections.
+    public enum Transport: String, Sendable {
+        case webSocket = "websocket"
+        case sockJS = "sockjs"
+    }
+
+    /// Open connections on the native WebSocket endpoint.
+    public let webSocketConnections: Meter
+    /// Open SockJS sessions, every SockJS transport together.
+    public let sockJSConnections: Meter
+    /// Inbound protocol frames, refused ones included.
+    public let framesIn: Counter
+    /// Outbound protocol frames written to transports.
+    public let framesOut: Counter
+    /// Time from a broker delivery to its frames being queued for every local recipient.
+    public let fanOutLatency: CoreMetrics.Timer
+    /// Time from publishing a chat message to the broker's confirm.
+    public let publishConfirmLatency: CoreMetrics.Timer
+    /// Broker connection recoveries (RabbitMQ reconnects).
+    public let brokerReconnects: Counter
+    /// Time of `MessageStore.append`, the store call on every sent message.
+    public let storeAppendLatency: CoreMetrics.Timer
+    /// Connections closed with 1013 because their bounded outbound queue overflowed.
+    public let slowConsumersDropped: Counter
+    /// Inbound frames refused with `rate_limited` (or dropped by the 1008 close that follows).
+    public let rateLimitedFrames: Counter
+
+    /// The metric names, as they appear at `/metrics`.
+    public enum Name {
+        public static let connections = "rabbitchat_connections"
+        public static let framesIn = "rabbitchat_frames_in_total"
+        public static let framesOut = "rabbitchat_frames_out_total"
+        public static let fanOutLatency = "rabbitchat_fanout_seconds"
+        public static let publishConfirmLatency = "rabbitchat_broker_publish_confirm_seconds"
+        public static let brokerReconnects = "rabbitchat_broker_reconnects_total"
+        public static let storeLatency = "rabbitchat_store_seconds"
+        public static let slowConsumersDropped = "rabbitchat_slow_consumers_dropped_total"
+        public static let rateLimitedFrames = "rabbitchat_rate_limited_frames_total"
+    }
+
+    /// - Parameter factory: where the metrics live (the server passes its Prometheus registry).
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        webSocketConnections = Meter(
+            label: Name.connections, dimensions: [("transport", Transport.webSocket.rawValue)], factory: factory)
+        sockJSConnections = Meter(
+            label: Name.connections, dimensions: [("transport", Transport.sockJS.rawValue)], factory: factory)
+        framesIn = Counter(label: Name.framesIn, factory: factory)
+        framesOut = Counter(label: Name.framesOut, factory: factory)
+        fanOutLatency = CoreMetrics.Timer(label: Name.fanOutLatency, factory: factory)
+        publishConfirmLatency = CoreMetrics.Timer(label: Name.publishConfirmLatency, factory: factory)
+        brokerReconnects = Counter(label: Name.brokerReconnects, factory: factory)
+        storeAppendLatency = CoreMetrics.Timer(
+            label: Name.storeLatency, dimensions: [("operation", "append")], factory: factory)
+        slowConsumersDropped = Counter(label: Name.slowConsumersDropped, factory: factory)
+        rateLimitedFrames = Counter(label: Name.rateLimitedFrames, factory: factory)
+    }
+
+    /// The open-connections gauge of `transport`.
+    public func connections(_ transport: Transport) -> Meter {
+        switch transport {
+        case .webSocket: webSocketConnections
+        case .sockJS: sockJSConnections
+        }
+    }
+
+    /// Counts what a transport's writer did with one outbox item: frames written, or a close
+    /// (a 1013 close is a slow consumer dropped).
+    public func recordOutbound(_ item: SessionOutbox.Item) {
+        switch item {
+        case .frames(let frames):
+            framesOut.increment(by: Int64(frames.count))
+        case .close(let code, _):
+            if code == .tryAgainLater { slowConsumersDropped.increment() }
+        }
+    }
+}
+
+extension CoreMetrics.Timer {
+    /// Records the time elapsed since `start`.
+    public func recordInterval(since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let (seconds, attoseconds) = elapsed.components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

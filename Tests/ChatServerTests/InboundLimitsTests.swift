@@ -1,0 +1,121 @@
+import ChatCore
+import ChatServer
+import Foundation
+import Testing
+
+/// Rate limits, room and connection limits, and the hello and idle timeouts, over real sockets.
+@Suite("Inbound limits", .timeLimit(.minutes(2)))
+struct InboundLimitsTests {
+    /// A configuration whose buckets barely refill, so what a test sees does not depend on how
+    /// fast the loaded machine sends.
+    static func strict(burst: Int = 5, closeAfter: Int = 3) -> ServerConfiguration {
+        var configuration = ServerConfigurationFactory.make()
+        configuration.inbound.connectionFramesPerSecond = 0.001
+        configuration.inbound.connectionBurst = burst
+        configuration.inbound.refusalsBeforeClose = closeAfter
+        return configuration
+    }
+
+    @Test("/ws: the burst passes, the excess gets rate_limited, a flood is closed with 1008")
+    func webSocketFlood() async throws {
+        try await TestServer.with(Self.strict()) { port, _ in
+            let client = try await TestChatClient.connect(port: port, name: "flooder")
+            for index in 0..<5 {
+                try await client.send(["type": "ping", "id": "p\(index)"])
+                #expect(try await client.expect("pong").string("id") == "p\(index)")
+            }
+            try await client.send(["type": "ping", "id": "over"])
+            let refused = try await client.expect("error")
+            #expect(refused.string("code") == "rate_limited")
+            #expect(refused.string("message")?.contains("per second") == true)
+            // Keep flooding: the refusal allowance (3, refilled at 1/s) runs out. Bounded: a send
+            // fails once the server closed the socket.
+            for _ in 0..<200 {
+                do { try await client.sendRaw(#"{"type":"ping"}"#) } catch { break }
+            }
+            #expect(try await client.expectClose(timeout: .seconds(30)) == 1008)
+        }
+    }
+
+    @Test("SockJS: the same rate limit and 1008, transport-agnostic", arguments: SockJSChatClient.Transport.allCases)
+    func sockJSFlood(transport: SockJSChatClient.Transport) async throws {
+        try await TestServer.with(Self.strict()) { port, _ in
+            let client = try await SockJSChatClient.connect(port: port, transport: transport)
+            for _ in 0..<5 {
+                _ = try await client.expect("pong", after: ["type": "ping"])
+            }
+            let refused = try await client.expect("error", after: ["type": "ping"])
+            #expect(refused["code"] as? String == "rate_limited")
+            for _ in 0..<200 {
+                do { try await client.sendRaw(#"{"type":"ping"}"#) } catch { break }
+            }
+            #expect(try await client.expectClose() == 1008)
+        }
+    }
+
+    @Test("a session in the most rooms allowed gets too_many_rooms and stays usable")
+    func maxRooms() async throws {
+        var configuration = ServerConfigurationFactory.make()
+        configuration.limits.maxRoomsPerSession = 2
+        try await TestServer.with(configuration) { port, _ in
+            let client = try await TestChatClient.connect(port: port)
+            try await client.hello("roomy")
+            try await client.join("one")
+            try await client.join("two")
+            try await client.send(["type": "join", "room": "three"])
+            let refused = try await client.expect("error")
+            #expect(refused.string("code") == "too_many_rooms")
+            #expect(refused.string("message") == "a session may be in at most 2 rooms")
+            try await client.send(["type": "leave", "room": "one"])
+            _ = try await client.expect("left")
+            try await client.join("three")
+            await client.close()
+        }
+    }
+
+    @Test("connections per IP: one more handshake is refused; a freed slot is reusable")
+    func connectionsPerIP() async throws {
+        var configuration = ServerConfigurationFactory.make()
+        configuration.maxConnectionsPerIP = 2
+        try await TestServer.with(configuration) { port, _ in
+            let first = try await TestChatClient.connect(port: port, name: "first")
+            let second = try await TestChatClient.connect(port: port, name: "second")
+            _ = try await first.sync()
+            _ = try await second.sync()
+            // Hummingbird answers every refused upgrade with an empty 400 (see docs/SECURITY.md).
+            let refused = try await HTTP.webSocketHandshake(port: port, path: "/ws")
+            #expect(refused.status == 400)
+            await first.close()
+            // The slot is released when the server side of the connection ends: retry, bounded.
+            var status = 0
+            for _ in 0..<300 {
+                status = try await HTTP.webSocketHandshake(port: port, path: "/ws").status
+                if status == 101 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(status == 101)
+            await second.close()
+        }
+    }
+
+    @Test("no hello within the hello timeout closes with 4001")
+    func helloTimeout() async throws {
+        var configuration = ServerConfigurationFactory.make()
+        configuration.inbound.helloTimeoutSeconds = 1
+        try await TestServer.with(configuration) { port, _ in
+            let client = try await TestChatClient.connect(port: port, name: "mute")
+            #expect(try await client.expectClose(timeout: .seconds(30)) == 4001)
+        }
+    }
+
+    @Test("no frame within the idle timeout closes with 4002; pings keep a session alive")
+    func idleTimeout() async throws {
+        var configuration = ServerConfigurationFactory.make()
+        configuration.inbound.idleTimeoutSeconds = 2
+        try await TestServer.with(configuration) { port, _ in
+            let idle = try await TestChatClient.connect(port: port, name: "idle")
+            try await idle.hello("idle")
+            #expect(try await idle.expectClose(timeout: .seconds(30)) == 4002)
+        }
+    }
+}
