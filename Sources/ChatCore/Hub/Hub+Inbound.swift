@@ -54,7 +54,9 @@ extension Hub {
         let helloMillis = Int64(limits.helloTimeoutSeconds * 1000)
         let idleMillis = Int64(limits.idleTimeoutSeconds * 1000)
         for session in sessions.values where !session.outbox.isClosing {
-            if helloMillis > 0, session.user == nil, now - session.connectedMillis >= helloMillis {
+            if helloMillis > 0, session.user == nil, !session.helloReceived,
+                now - session.connectedMillis >= helloMillis
+            {
                 session.outbox.close(
                     .helloTimeout, reason: "no hello within \(Self.rate(limits.helloTimeoutSeconds)) s")
             } else if idleMillis > 0, now - session.lastInboundMillis >= idleMillis {

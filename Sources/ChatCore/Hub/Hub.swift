@@ -288,6 +288,7 @@ public actor Hub {
         guard sessions[id]?.user == nil else {
             throw ProtocolError(.alreadyIdentified, "this session already said hello", ref: "hello")
         }
+        sessions[id]?.helloReceived = true
         // A registered user may have several sessions (tabs, devices); a guest nick is one person.
         let (nick, registered) = try await identify(hello)
         // The session may have gone, or said hello twice, while the account store answered.

@@ -25,6 +25,9 @@ struct SessionState {
     let outbox: SessionOutbox
     /// Set by `hello`.
     var user: String?
+    /// Set when a `hello` arrives, before its token or name is checked: the hello timeout is
+    /// about the client saying hello, not about how long a loaded account store takes to answer.
+    var helloReceived = false
     var rooms: [String: RoomSubscription] = [:]
     /// Last `seq` delivered per direct conversation key, to skip duplicates of retried sends.
     var directLastSeq: [String: Int64] = [:]
