@@ -208,6 +208,8 @@ def post_messages(server, nick, room, texts):
         ws.send(json.dumps({"type": "join", "room": room}))
         for i, text in enumerate(texts):
             ws.send(json.dumps({"type": "send", "room": room, "text": text, "cid": f"{nick}-{i}"}))
+            # Stay under the server's default rate limit (20 frames/s per connection).
+            time.sleep(0.06)
         acked = 0
         deadline = time.monotonic() + 60
         while acked < len(texts) and time.monotonic() < deadline:
