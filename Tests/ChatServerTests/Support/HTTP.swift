@@ -12,19 +12,7 @@ enum HTTP {
     }
 
     static func get(port: Int, path: String, headers: [String: String] = [:]) async throws -> Response {
-        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
-        for (name, value) in headers { request += "\(name): \(value)\r\n" }
-        request += "\r\n"
-        let raw = try await exchange(port: port, request: request)
-        guard let split = raw.range(of: "\r\n\r\n") else { throw URLError(.badServerResponse) }
-        let head = raw[..<split.lowerBound].components(separatedBy: "\r\n")
-        let status = Int(head[0].split(separator: " ")[1]) ?? 0
-        var fields: [String: String] = [:]
-        for line in head.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return Response(status: status, headers: fields, body: String(raw[split.upperBound...]))
+        try await request("GET", port: port, path: path, headers: headers)
     }
 
     static func getJSON(port: Int, path: String) async throws -> Any? {
