@@ -189,6 +189,7 @@ let package = Package(
             name: "SockJSTests",
             dependencies: [
                 "SockJS",
+                "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -9,6 +9,7 @@ import NIOWebSocket
 import ServiceLifecycle
 import Synchronization
 import Testing
+import TestSupport
 
 /// The chat over SockJS (`/sockjs`) against the real server: the same protocol v1 sessions as
 /// `/ws`, through the same hub, over xhr-streaming + xhr_send and over SockJS's WebSocket.
@@ -220,7 +221,7 @@ final class SockJSChatClient: Sendable {
             let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelInitializer({ channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteCollector(continuation: continuation))
+                        try channel.pipeline.syncOperations.addHandler(ByteStreamCollector(continuation: continuation))
                     }
                 })
                 .connect(host: "127.0.0.1", port: port).get()
@@ -332,24 +333,6 @@ final class SockJSChatClient: Sendable {
     }
 }
 
-/// Pushes every inbound buffer into a stream; finishes it when the connection closes.
-private final class ByteCollector: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-    let continuation: AsyncStream<ByteBuffer>.Continuation
-
-    init(continuation: AsyncStream<ByteBuffer>.Continuation) {
-        self.continuation = continuation
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        continuation.yield(unwrapInboundIn(data))
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        continuation.finish()
-        context.fireChannelInactive()
-    }
-}
 
 /// The single reader of a client's events, so tests can call `next` from any task.
 private actor EventInbox {

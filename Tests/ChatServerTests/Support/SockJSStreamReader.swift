@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import TestSupport
 
 /// One SockJS `xhr_streaming` response read over a real socket, frame by frame.
 ///
@@ -31,7 +32,7 @@ final class SockJSStreamReader {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(StreamCollector(continuation: continuation))
+                    try channel.pipeline.syncOperations.addHandler(ByteStreamCollector(continuation: continuation))
                 }
             }
             .connect(host: "127.0.0.1", port: port).get()
@@ -90,24 +91,5 @@ final class SockJSStreamReader {
         guard var more = await iterator.next() else { return false }
         buffer.writeBuffer(&more)
         return true
-    }
-}
-
-/// Pushes every inbound buffer into a stream; finishes it when the connection closes.
-private final class StreamCollector: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-    let continuation: AsyncStream<ByteBuffer>.Continuation
-
-    init(continuation: AsyncStream<ByteBuffer>.Continuation) {
-        self.continuation = continuation
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        continuation.yield(unwrapInboundIn(data))
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        continuation.finish()
-        context.fireChannelInactive()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import TestSupport
 
 /// One HTTP/1.1 connection over a real socket, read incrementally: a streaming SockJS response
 /// is read chunk by chunk, exactly as the server framed it.
@@ -32,7 +33,7 @@ final class RawHTTPConnection {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Collector(continuation: continuation))
+                    try channel.pipeline.syncOperations.addHandler(ByteStreamCollector(continuation: continuation))
                 }
             }
             .connect(host: "127.0.0.1", port: port).get()
@@ -144,24 +145,5 @@ final class RawHTTPConnection {
         }
         buffer.writeBuffer(&bytes)
         return true
-    }
-}
-
-/// Pushes every inbound buffer into a stream and finishes it when the connection closes.
-private final class Collector: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-    let continuation: AsyncStream<ByteBuffer>.Continuation
-
-    init(continuation: AsyncStream<ByteBuffer>.Continuation) {
-        self.continuation = continuation
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        continuation.yield(unwrapInboundIn(data))
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        continuation.finish()
-        context.fireChannelInactive()
     }
 }
