@@ -212,7 +212,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChatCoreTests",
-            dependencies: ["ChatCore"],
+            dependencies: ["ChatCore", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 @testable import ChatCore
 import Testing
+import TestSupport
 
 /// The in-process exchange's binding trie must route exactly as `TopicPattern` (and so as
 /// RabbitMQ) does: compared over every pattern and key built from a small alphabet.
@@ -74,18 +75,5 @@ struct TopicTrieTests {
         let removed = trie.remove("user.alice.#")
         #expect(removed)
         #expect(!trie.matches("user.alice.message"))
-    }
-}
-
-/// A tiny seeded generator, so the property test is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,23 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Thousands of random and mutated frames against a live `rabbitchat serve` process: it never
 /// crashes, answers every frame with a well-formed frame, stays usable, and its memory returns
 /// near where it started.
 @Suite("Robustness", .serialized, .timeLimit(.minutes(15)))
 struct RobustnessTests {
-    /// SplitMix64: a tiny seeded generator, so a failure replays exactly with its seed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// What one fuzz frame is, and so what the server must do with it.
     /// A thousand frames by default: on merged main a frame costs ~0.35 s of wall time against the
     /// debug server (reconnects and round trips; not yet profiled), so CI's loaded 2-core machine
@@ -46,7 +35,7 @@ struct RobustnessTests {
         #"{"type":"hello","nick":"fuzzer","resume":{"lobby":3}}"#,
     ]
 
-    static func makeInput(_ rng: inout SeededGenerator) -> Input {
+    static func makeInput(_ rng: inout SplitMix64) -> Input {
         let base = Array(validFrames.randomElement(using: &rng)!.utf8)
         switch Int.random(in: 0..<12, using: &rng) {
         case 0:  // random printable and control characters
@@ -128,7 +117,7 @@ struct RobustnessTests {
     @Test("1,000 seeded random and mutated frames (RABBITCHAT_FUZZ_FRAMES for more): no crash, well-formed answers, memory back near baseline")
     func fuzzLiveServer() async throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["RABBITCHAT_FUZZ_SEED"] ?? "") ?? 20_261_129
-        var rng = SeededGenerator(state: seed)
+        var rng = SplitMix64(seed: seed)
         let server = try await ServerProcess.start(
             nodeID: "fuzz",
             arguments: [
