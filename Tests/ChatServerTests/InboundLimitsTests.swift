@@ -82,9 +82,13 @@ struct InboundLimitsTests {
             let second = try await TestChatClient.connect(port: port, name: "second")
             _ = try await first.sync()
             _ = try await second.sync()
-            // Hummingbird answers every refused upgrade with an empty 400 (see docs/SECURITY.md).
             let refused = try await HTTP.webSocketHandshake(port: port, path: "/ws")
-            #expect(refused.status == 400)
+            #expect(refused.status == 429)
+            let error = (refused.json as? [String: Any])?["error"] as? [String: Any]
+            #expect(error?["code"] as? String == "too_many_connections", "\(refused.body)")
+            // The limit counts /ws connections only: SockJS's WebSocket is still served.
+            let sockJS = try await HTTP.webSocketHandshake(port: port, path: "/sockjs/000/limit/websocket")
+            #expect(sockJS.status == 101)
             await first.close()
             // The slot is released when the server side of the connection ends: retry, bounded.
             var status = 0

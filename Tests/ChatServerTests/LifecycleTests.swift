@@ -1,3 +1,4 @@
+import ChatServer
 import Foundation
 import ServiceLifecycle
 import Testing
@@ -30,15 +31,33 @@ struct LifecycleTests {
         }
     }
 
-    @Test("a WebSocket from a foreign origin is refused; the server's own origin is allowed")
+    @Test("a WebSocket from a foreign origin is refused with a JSON 403; the server's own origin is allowed")
     func originCheck() async throws {
-        try await TestServer.with { port, _ in
-            let foreign = try await HTTP.webSocketHandshakeStatus(port: port, path: "/ws", origin: "http://evil.example")
-            #expect((400..<500).contains(foreign), "foreign origin refused, got \(foreign)")
-            let sandboxed = try await HTTP.webSocketHandshakeStatus(port: port, path: "/ws", origin: "null")
-            #expect((400..<500).contains(sandboxed), "null origin refused, got \(sandboxed)")
-            let same = try await HTTP.webSocketHandshakeStatus(port: port, path: "/ws", origin: "http://127.0.0.1:\(port)")
-            #expect(same == 101, "the server's own origin is allowed")
+        var configuration = ServerConfigurationFactory.make()
+        configuration.allowedOrigins = ["https://chat.example"]
+        try await TestServer.with(configuration) { port, _ in
+            for origin in ["http://evil.example", "null", "https://chat.example.evil"] {
+                let refused = try await HTTP.webSocketHandshake(port: port, path: "/ws", origin: origin)
+                #expect(refused.status == 403, "\(origin) refused, got \(refused.status)")
+                #expect(refused.headers["content-type"]?.hasPrefix("application/json") == true)
+                #expect(refused.headers["connection"] == "close")
+                let error = (refused.json as? [String: Any])?["error"] as? [String: Any]
+                #expect(error?["code"] as? String == "origin_not_allowed", "\(refused.body)")
+                #expect((error?["message"] as? String)?.isEmpty == false)
+            }
+            // Two Origin headers, one foreign: refused.
+            let twice = try await HTTP.exchange(
+                port: port,
+                request: "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Origin: http://127.0.0.1:\(port)\r\nOrigin: http://evil.example\r\n\r\n")
+            #expect(twice.hasPrefix("HTTP/1.1 403"), "\(twice)")
+            let same = try await HTTP.webSocketHandshake(port: port, path: "/ws", origin: "http://127.0.0.1:\(port)")
+            #expect(same.status == 101, "the server's own origin is allowed")
+            let listed = try await HTTP.webSocketHandshake(port: port, path: "/ws", origin: "https://chat.example")
+            #expect(listed.status == 101, "an origin of --allowed-origin is allowed")
+            let native = try await HTTP.webSocketHandshake(port: port, path: "/ws")
+            #expect(native.status == 101, "a client without Origin (not a browser) is allowed")
             let own = try await TestChatClient.connect(port: port)
             try await own.hello("local")
             await own.close()

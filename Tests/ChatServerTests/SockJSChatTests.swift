@@ -115,10 +115,11 @@ struct SockJSChatTests {
                 request: "POST /sockjs/000/o2/xhr HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nOrigin: http://127.0.0.1:\(port)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             #expect(own.hasPrefix("HTTP/1.1 200"))
             #expect(own.hasSuffix("o\n"))
-            // Hummingbird answers every refused upgrade with 400, as for /ws.
-            let status = try await HTTP.webSocketHandshakeStatus(port: port, path: "/sockjs/000/o3/websocket", origin: "https://evil.example")
-            #expect((400..<500).contains(status), "foreign origin refused, got \(status)")
-            let same = try await HTTP.webSocketHandshakeStatus(port: port, path: "/sockjs/000/o4/websocket", origin: "http://127.0.0.1:\(port)")
+            let refused = try await HTTP.webSocketHandshake(port: port, path: "/sockjs/000/o3/websocket", origin: "https://evil.example")
+            #expect(refused.status == 403, "foreign origin refused, got \(refused.status)")
+            let error = (refused.json as? [String: Any])?["error"] as? [String: Any]
+            #expect(error?["code"] as? String == "origin_not_allowed", "\(refused.body)")
+            let same = try await HTTP.webSocketHandshake(port: port, path: "/sockjs/000/o4/websocket", origin: "http://127.0.0.1:\(port)").status
             #expect(same == 101, "the server's own origin is allowed")
         }
     }

@@ -81,11 +81,11 @@ public enum ChatApplication {
         AccountController(accounts: accountService).register(on: router)
         MessagesController(store: store, accounts: accountService, limits: configuration.limits).register(on: router)
         WebUIController().register(on: router)
-        WebSocketChatEndpoint(
-            hub: hub, limits: configuration.limits,
+        let handshakePolicy = WebSocketHandshakePolicy(
             originPolicy: OriginPolicy(allowed: configuration.allowedOrigins),
-            connectionsPerAddress: ConnectionsPerAddress(limit: configuration.maxConnectionsPerIP), logger: logger
-        ).register(on: router, path: "/ws")
+            connectionsPerAddress: ConnectionsPerAddress(limit: configuration.maxConnectionsPerIP), chatPath: "/ws")
+        WebSocketChatEndpoint(hub: hub, limits: configuration.limits, handshakePolicy: handshakePolicy, logger: logger)
+            .register(on: router, path: "/ws")
         let sockJS = SockJSChatEndpoint(hub: hub, configuration: configuration, cluster: cluster, logger: logger)
             .register(on: router)
 
@@ -104,7 +104,8 @@ public enum ChatApplication {
                         closeTimeout: .seconds(5),
                         validateUTF8: true
                     )
-                )
+                ),
+                handshakeGate: handshakePolicy.gate
             ),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "rabbitchat"),

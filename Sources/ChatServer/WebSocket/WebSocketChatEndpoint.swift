@@ -4,8 +4,10 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOWebSocket
 import ServiceLifecycle
+import SockJS
 
 /// The native WebSocket endpoint: one protocol v1 chat session per connection.
 ///
@@ -18,27 +20,23 @@ import ServiceLifecycle
 struct WebSocketChatEndpoint: Sendable {
     let hub: Hub
     let limits: ChatLimits
-    let originPolicy: OriginPolicy
+    /// Origins and connections per address, also applied by the HTTP layer's handshake gate.
+    let handshakePolicy: WebSocketHandshakePolicy
     /// Open connections per client address (`--max-connections-per-ip`).
-    let connectionsPerAddress: ConnectionsPerAddress
+    var connectionsPerAddress: ConnectionsPerAddress { handshakePolicy.connectionsPerAddress }
     let logger: Logger
 
     func register(on router: Router<ChatRequestContext>, path: RouterPath) {
         router.ws(
             path,
             shouldUpgrade: { request, context in
-                // Every Origin value must pass: a request carrying two is not from a browser we
-                // can reason about.
-                let origins = request.headers[values: .origin]
-                let allowed =
-                    origins.isEmpty
-                    ? originPolicy.allows(origin: nil, host: request.head.authority)
-                    : origins.allSatisfy { originPolicy.allows(origin: $0, host: request.head.authority) }
-                guard allowed else {
-                    throw HTTPError(.forbidden, message: "origin not allowed")
-                }
-                guard connectionsPerAddress.hasRoom(for: Self.address(of: context)) else {
-                    throw HTTPError(.tooManyRequests, message: "too many connections from this address")
+                // The server's handshake gate answers refusals with a JSON 403/429 before the
+                // upgrader runs; checked again here in case the endpoint is served without it.
+                if let refusal = handshakePolicy.refusal(
+                    path: request.uri.path, origins: request.headers[values: .origin], host: request.head.authority,
+                    address: Self.address(of: context))
+                {
+                    throw HTTPError(.init(code: Int(refusal.status.code)), message: refusal.message)
                 }
                 return .upgrade([:])
             },

@@ -12,6 +12,10 @@ import NIOHTTP1
 ///   chunked, which HTTP/1.0 forbids. Responses to HTTP/1.0 requests are sent as HTTP/1.0; one
 ///   without `Content-Length` is delimited by closing the connection.
 ///
+/// It is also where WebSocket handshakes are refused: a `WebSocketHandshakeGate` sees each one
+/// before swift-nio's upgrader, and a refusal is answered here with its status and a JSON body
+/// (the upgrader itself can only answer an empty 400).
+///
 /// Sits right after the HTTP request decoder. After a WebSocket handshake it removes itself, so
 /// WebSocket frames never reach it.
 final class HTTP1CompatibilityHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -25,8 +29,17 @@ final class HTTP1CompatibilityHandler: ChannelDuplexHandler, RemovableChannelHan
     /// order).
     private var pending = CircularBuffer<(version: HTTPVersion, keepAlive: Bool)>()
     private var closeAfterResponse = false
+    /// Set once a handshake was refused: the rest of the request is dropped and the connection
+    /// closes after the answer.
+    private var refusedHandshake = false
+    private let handshakeGate: WebSocketHandshakeGate?
+
+    init(handshakeGate: WebSocketHandshakeGate? = nil) {
+        self.handshakeGate = handshakeGate
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !refusedHandshake else { return }
         guard case .head(var head) = unwrapInboundIn(data) else {
             context.fireChannelRead(data)
             return
@@ -34,6 +47,10 @@ final class HTTP1CompatibilityHandler: ChannelDuplexHandler, RemovableChannelHan
         defer { isFirstRequest = false }
         if isFirstRequest, head.headers.contains(name: "upgrade") {
             if Self.isWebSocketHandshake(head) {
+                if let refusal = handshakeGate?(head, context.channel.remoteAddress) {
+                    refuse(head, with: refusal, context: context)
+                    return
+                }
                 context.fireChannelRead(data)
                 context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
                 return
@@ -72,6 +89,29 @@ final class HTTP1CompatibilityHandler: ChannelDuplexHandler, RemovableChannelHan
             context.writeAndFlush(data, promise: written)
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
             written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
+        }
+    }
+
+    /// Answers a refused handshake, then tells the upgrade handler behind that no request is
+    /// coming: it closes the connection and ends the upgrade quietly (closing the channel
+    /// directly would log the abandoned upgrade as an error).
+    private func refuse(_ request: HTTPRequestHead, with refusal: WebSocketHandshakeRefusal, context: ChannelHandlerContext) {
+        refusedHandshake = true
+        let body = refusal.body
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json; charset=utf-8")
+        headers.add(name: "content-length", value: "\(body.readableBytes)")
+        headers.add(name: "connection", value: "close")
+        headers.add(name: "cache-control", value: "no-store")
+        headers.add(name: "x-content-type-options", value: "nosniff")
+        let head = HTTPResponseHead(version: request.version, status: refusal.status, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        written.futureResult.whenComplete { _ in
+            loopBound.value.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
         }
     }
 

@@ -19,31 +19,6 @@ enum HTTP {
         try await get(port: port, path: path).json
     }
 
-    /// Attempts a WebSocket handshake on `path` with `origin` and returns the HTTP status
-    /// (101 when upgraded).
-    static func webSocketHandshakeStatus(port: Int, path: String, origin: String) async throws -> Int {
-        let request =
-            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: \(origin)\r\n\r\n"
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: request))
-            var response = ""
-            for try await chunk in inbound {
-                response += String(buffer: chunk)
-                if let line = response.range(of: "\r\n") {
-                    return Int(response[..<line.lowerBound].split(separator: " ")[1]) ?? 0
-                }
-            }
-            return 0
-        }
-    }
-
     /// Attempts a WebSocket handshake on `path` and returns the whole HTTP answer: a 101 with
     /// no body, or a refusal with its body (read up to its `Content-Length`).
     static func webSocketHandshake(port: Int, path: String, origin: String? = nil) async throws -> Response {
