@@ -1,6 +1,7 @@
 import ChatCore
 import ChatServer
 import Foundation
+import TestSupport
 import Testing
 
 /// `/metrics` and `/readyz` over real HTTP after real chat traffic.
@@ -66,5 +67,68 @@ struct ObservabilityTests {
             #expect(body?["broker"] as? String == "ok")
             #expect(body?["store"] as? String == "ok")
         }
+    }
+
+    @Test("/readyz answers 503 naming the broker or the store that does not answer, and 200 once it is back")
+    func notReady() async throws {
+        guard MultiNodeCluster.available() else { return }
+        // A `rabbitchat serve` process reaching RabbitMQ and PostgreSQL through proxies this
+        // test can stall: an outage of one node's links, without disturbing other tests.
+        let amqp = try #require(URLComponents(string: MultiNodeCluster.amqpURL))
+        let postgres = try #require(URLComponents(string: MultiNodeCluster.databaseURL))
+        let brokerProxy = try await TCPProxy.start(targetPort: amqp.port ?? 5672)
+        let storeProxy = try await TCPProxy.start(targetPort: postgres.port ?? 5432)
+        var viaBroker = amqp
+        viaBroker.host = "127.0.0.1"
+        viaBroker.port = brokerProxy.port
+        var viaStore = postgres
+        viaStore.host = "127.0.0.1"
+        viaStore.port = storeProxy.port
+        let server = try await ServerProcess.start(
+            nodeID: MultiNodeCluster.unique("readyz"),
+            arguments: ["--amqp-url", try #require(viaBroker.string), "--database-url", try #require(viaStore.string)])
+        defer { server.kill() }
+
+        /// `/readyz` until its status is `status` (bounded: reconnects take a few seconds).
+        func readiness(becomes status: Int) async throws -> [String: Any] {
+            var last: HTTP.Response?
+            for _ in 0..<60 {
+                let response = try await HTTP.get(port: server.port, path: "/readyz")
+                if response.status == status { return response.json as? [String: Any] ?? [:] }
+                last = response
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            Issue.record("/readyz never answered \(status); last \(last?.status ?? 0) \(last?.body ?? "")")
+            return [:]
+        }
+
+        var body = try await readiness(becomes: 200)
+        #expect(body["status"] as? String == "ready")
+
+        try await brokerProxy.stall()
+        body = try await readiness(becomes: 503)
+        #expect(body["status"] as? String == "not_ready")
+        #expect(body["broker"] as? String == "unavailable")
+        #expect(body["store"] as? String == "ok")
+        // The broker comes back: the client reconnects on a fresh connection.
+        try await brokerProxy.resume()
+        try await brokerProxy.cut()
+        body = try await readiness(becomes: 200)
+        #expect(body["broker"] as? String == "ok")
+
+        try await storeProxy.stall()
+        body = try await readiness(becomes: 503)
+        #expect(body["broker"] as? String == "ok")
+        #expect(body["store"] as? String == "unavailable")
+        try await storeProxy.resume()
+        try await storeProxy.cut()
+        body = try await readiness(becomes: 200)
+        #expect(body["store"] as? String == "ok")
+        // The reasons are logged; the response names only which part is down.
+        #expect(server.log.contains("not ready"))
+
+        #expect(await server.terminate() == 0)
+        try await brokerProxy.stop()
+        try await storeProxy.stop()
     }
 }
