@@ -23,27 +23,13 @@ public struct WebSocketHandshakeRefusal: Sendable, Equatable {
 
     /// The JSON error body, the same shape as every other HTTP error of the server.
     var body: ByteBuffer {
-        ByteBuffer(string: #"{"error":{"code":"\#(Self.escaped(code))","message":"\#(Self.escaped(message))"}}"#)
-    }
-
-    /// `text` as the inside of a JSON string: quotes, backslashes and control characters escaped.
-    static func escaped(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
+        var buffer = ByteBuffer()
+        buffer.writeString(#"{"error":{"code":"#)
+        JSONStringEncoder.appendLiteral(code.utf8, to: &buffer)
+        buffer.writeString(#","message":"#)
+        JSONStringEncoder.appendLiteral(message.utf8, to: &buffer)
+        buffer.writeString("}}")
+        return buffer
     }
 }
 
