@@ -88,6 +88,25 @@ struct Serve: AsyncParsableCommand {
             """)
     var rateLimitCloseAfter: Int?
 
+    @Option(
+        help:
+            "Largest inbound frame in bytes; larger ones close the connection with 1009. [env: RABBITCHAT_MAX_FRAME_BYTES] (default: 65536)"
+    )
+    var maxFrameBytes: Int?
+
+    @Option(
+        help:
+            "Longest message text, in Unicode scalars (longer: error text_too_long). [env: RABBITCHAT_MAX_TEXT_LENGTH] (default: 4000)"
+    )
+    var maxTextLength: Int?
+
+    @Option(
+        help: """
+            Rooms with more users online get count-only presence instead of a frame per join and leave. \
+            [env: RABBITCHAT_PRESENCE_DETAIL_LIMIT] (default: 1000)
+            """)
+    var presenceDetailLimit: Int?
+
     @Option(help: "Most rooms one session may be in. [env: RABBITCHAT_MAX_ROOMS_PER_SESSION] (default: 100)")
     var maxRoomsPerSession: Int?
 
@@ -263,6 +282,20 @@ struct Serve: AsyncParsableCommand {
             "--max-rooms-per-session")
         {
             configuration.limits.maxRoomsPerSession = value
+        }
+        if let value = try maxFrameBytes ?? Self.integer(environment, "RABBITCHAT_MAX_FRAME_BYTES") {
+            guard value >= 1024, value <= 16 << 20 else {
+                throw ValidationError("--max-frame-bytes must be 1024...16777216, not \(value)")
+            }
+            configuration.limits.maxFrameBytes = value
+        }
+        if let value = try count(maxTextLength ?? Self.integer(environment, "RABBITCHAT_MAX_TEXT_LENGTH"), "--max-text-length") {
+            configuration.limits.maxTextScalars = value
+        }
+        if let value = try count(
+            presenceDetailLimit ?? Self.integer(environment, "RABBITCHAT_PRESENCE_DETAIL_LIMIT"), "--presence-detail-limit")
+        {
+            configuration.limits.presenceDetailLimit = value
         }
         if let value = try count(
             maxConnectionsPerIp ?? Self.integer(environment, "RABBITCHAT_MAX_CONNECTIONS_PER_IP"),

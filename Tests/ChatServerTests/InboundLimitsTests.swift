@@ -102,6 +102,45 @@ struct InboundLimitsTests {
         }
     }
 
+    @Test("rabbitchat serve's size limits are configurable: frame bytes (1009), text length, presence detail")
+    func configuredSizeLimits() async throws {
+        guard FileManager.default.isExecutableFile(atPath: ServerProcess.binary) else {
+            if ProcessInfo.processInfo.environment["CI"]?.isEmpty == false { Issue.record("\(ServerProcess.binary) missing") }
+            return
+        }
+        let server = try await ServerProcess.start(
+            nodeID: "limits",
+            arguments: [
+                "--database-url", "memory:", "--max-frame-bytes", "2048", "--max-text-length", "10",
+                "--presence-detail-limit", "1",
+            ])
+        defer { server.kill() }
+        let client = try await TestChatClient.connect(port: server.port, name: "sizes")
+        let welcome = try await client.hello("sizes")
+        let limits = welcome["limits"] as? [String: Any]
+        #expect(limits?["maxFrameBytes"] as? Int == 2048, "the welcome frame tells clients: \(welcome)")
+        #expect(limits?["maxTextScalars"] as? Int == 10)
+        try await client.join("lobby")
+        try await ProtocolErrorTests.expectError(
+            client, raw: #"{"type":"send","room":"lobby","text":"01234567890","cid":"long"}"#, code: "text_too_long",
+            mentioning: "10", cid: "long")
+        try await client.send(["type": "send", "room": "lobby", "text": "0123456789", "cid": "fits"])
+        #expect(try await client.expect("ack", skipping: ["message", "presence"]).string("cid") == "fits")
+        // A second member makes the room "large" at --presence-detail-limit 1: a count, no names.
+        let other = try await TestChatClient.connect(port: server.port, name: "other")
+        try await other.hello("other")
+        try await other.join("lobby")
+        var presence: TestChatClient.Frame
+        repeat { presence = try await client.expect("presence", skipping: ["message"], timeout: .seconds(30)) } while presence.int("online") != 2
+        #expect(presence.string("event") == "count", "\(presence)")
+        #expect(presence.string("user") == nil)
+        // One byte over --max-frame-bytes closes the connection with 1009.
+        try await client.sendRaw(#"{"type":"send","room":"lobby","text":"\#(String(repeating: "x", count: 2048))"}"#)
+        #expect(try await client.expectClose() == 1009)
+        await other.close()
+        #expect(await server.terminate() == 0)
+    }
+
     @Test("no hello within the hello timeout closes with 4001")
     func helloTimeout() async throws {
         var configuration = ServerConfigurationFactory.make()
