@@ -104,8 +104,15 @@ struct WebSocketChatEndpoint: Sendable {
                 group.addTask {
                     // A writer stuck behind a client that stopped reading never delivers the
                     // close (1013 after an overflow): hang up after a grace period instead.
+                    // Returning is not enough: the library's own close handshake would wait
+                    // for writability forever, keeping the socket and its buffered bytes.
                     await outbox.waitUntilClosing()
-                    try? await Task.sleep(for: Self.closeGrace)
+                    do {
+                        try await Task.sleep(for: Self.closeGrace)
+                        try await frames.channel.close()
+                    } catch {
+                        // Cancelled: the close was delivered or the client left in time.
+                    }
                 }
                 await group.next()
                 group.cancelAll()
