@@ -109,6 +109,14 @@ struct Serve: AsyncParsableCommand {
     var idleTimeout: Double?
 
     @Option(
+        help: """
+            Kernel send buffer (SO_SNDBUF) of each /ws connection in bytes; 0 leaves it to the kernel's \
+            autotuning (up to megabytes held for a client that stopped reading). \
+            [env: RABBITCHAT_WEBSOCKET_SEND_BUFFER] (default: 65536)
+            """)
+    var websocketSendBuffer: Int?
+
+    @Option(
         help:
             "Most frames queued for one slow client before it is closed with 1013. [env: RABBITCHAT_OUTBOX_MAX_FRAMES] (default: 1024)"
     )
@@ -269,6 +277,12 @@ struct Serve: AsyncParsableCommand {
             "--max-connections-per-ip")
         {
             configuration.maxConnectionsPerIP = value
+        }
+        if let value = try websocketSendBuffer ?? Self.integer(environment, "RABBITCHAT_WEBSOCKET_SEND_BUFFER") {
+            guard value == 0 || (4096...(64 << 20)).contains(value) else {
+                throw ValidationError("--websocket-send-buffer must be 0 or 4096...67108864 bytes, not \(value)")
+            }
+            configuration.webSocketSendBufferBytes = value == 0 ? nil : value
         }
         if let value = try count(
             outboxMaxFrames ?? Self.integer(environment, "RABBITCHAT_OUTBOX_MAX_FRAMES"), "--outbox-max-frames")

@@ -84,7 +84,8 @@ public enum ChatApplication {
         WebSocketChatEndpoint(
             hub: hub, limits: configuration.limits,
             originPolicy: OriginPolicy(allowed: configuration.allowedOrigins),
-            connectionsPerAddress: ConnectionsPerAddress(limit: configuration.maxConnectionsPerIP), logger: logger
+            connectionsPerAddress: ConnectionsPerAddress(limit: configuration.maxConnectionsPerIP),
+            sendBufferBytes: configuration.webSocketSendBufferBytes, logger: logger
         ).register(on: router, path: "/ws")
         let sockJS = SockJSChatEndpoint(hub: hub, configuration: configuration, cluster: cluster, logger: logger)
             .register(on: router)

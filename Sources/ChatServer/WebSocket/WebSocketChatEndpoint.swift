@@ -21,6 +21,9 @@ struct WebSocketChatEndpoint: Sendable {
     let originPolicy: OriginPolicy
     /// Open connections per client address (`--max-connections-per-ip`).
     let connectionsPerAddress: ConnectionsPerAddress
+    /// `SO_SNDBUF` of each connection (`ServerConfiguration.webSocketSendBufferBytes`); nil
+    /// leaves it to the kernel.
+    let sendBufferBytes: Int?
     let logger: Logger
 
     func register(on router: Router<ChatRequestContext>, path: RouterPath) {
@@ -51,9 +54,17 @@ struct WebSocketChatEndpoint: Sendable {
                     return
                 }
                 defer { connectionsPerAddress.release(address) }
+                // A fixed send buffer also turns off the kernel's autotuning, which would let a
+                // client that stopped reading hold megabytes before its outbox sees any of it.
+                let channel = context.requestContext.channel
+                if let sendBufferBytes {
+                    try? await channel.setOption(
+                        ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(sendBufferBytes)
+                    ).get()
+                }
                 await serve(
                     inbound: inbound, outbound: outbound,
-                    frames: WebSocketFrameWriter(channel: context.requestContext.channel))
+                    frames: WebSocketFrameWriter(channel: channel))
             }
         )
     }
