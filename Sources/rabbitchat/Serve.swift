@@ -110,6 +110,13 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help: """
+            Seconds between WebSocket pings on /ws; a connection that has not answered one by the next is \
+            closed with 1001. [env: RABBITCHAT_WEBSOCKET_PING_INTERVAL] (default: 30)
+            """)
+    var websocketPingInterval: Int?
+
+    @Option(
+        help: """
             Kernel send buffer (SO_SNDBUF) of each /ws connection in bytes; 0 leaves it to the kernel's \
             autotuning (up to megabytes held for a client that stopped reading). \
             [env: RABBITCHAT_WEBSOCKET_SEND_BUFFER] (default: 65536)
@@ -277,6 +284,12 @@ struct Serve: AsyncParsableCommand {
             "--max-connections-per-ip")
         {
             configuration.maxConnectionsPerIP = value
+        }
+        if let value = try websocketPingInterval ?? Self.integer(environment, "RABBITCHAT_WEBSOCKET_PING_INTERVAL") {
+            guard value >= 1, value <= 86_400 else {
+                throw ValidationError("--websocket-ping-interval must be 1...86400 seconds, not \(value)")
+            }
+            configuration.webSocketPingSeconds = value
         }
         if let value = try websocketSendBuffer ?? Self.integer(environment, "RABBITCHAT_WEBSOCKET_SEND_BUFFER") {
             guard value == 0 || (4096...(64 << 20)).contains(value) else {
