@@ -128,6 +128,21 @@ struct Serve: AsyncParsableCommand {
     var idleTimeout: Double?
 
     @Option(
+        help: """
+            Seconds between WebSocket pings on /ws; a connection that has not answered one by the next is \
+            closed with 1001. [env: RABBITCHAT_WEBSOCKET_PING_INTERVAL] (default: 30)
+            """)
+    var websocketPingInterval: Int?
+
+    @Option(
+        help: """
+            Kernel send buffer (SO_SNDBUF) of each /ws connection in bytes; 0 leaves it to the kernel's \
+            autotuning (up to megabytes held for a client that stopped reading). \
+            [env: RABBITCHAT_WEBSOCKET_SEND_BUFFER] (default: 65536)
+            """)
+    var websocketSendBuffer: Int?
+
+    @Option(
         help:
             "Most frames queued for one slow client before it is closed with 1013. [env: RABBITCHAT_OUTBOX_MAX_FRAMES] (default: 1024)"
     )
@@ -302,6 +317,18 @@ struct Serve: AsyncParsableCommand {
             "--max-connections-per-ip")
         {
             configuration.maxConnectionsPerIP = value
+        }
+        if let value = try websocketPingInterval ?? Self.integer(environment, "RABBITCHAT_WEBSOCKET_PING_INTERVAL") {
+            guard value >= 1, value <= 86_400 else {
+                throw ValidationError("--websocket-ping-interval must be 1...86400 seconds, not \(value)")
+            }
+            configuration.webSocketPingSeconds = value
+        }
+        if let value = try websocketSendBuffer ?? Self.integer(environment, "RABBITCHAT_WEBSOCKET_SEND_BUFFER") {
+            guard value == 0 || (4096...(64 << 20)).contains(value) else {
+                throw ValidationError("--websocket-send-buffer must be 0 or 4096...67108864 bytes, not \(value)")
+            }
+            configuration.webSocketSendBufferBytes = value == 0 ? nil : value
         }
         if let value = try count(
             outboxMaxFrames ?? Self.integer(environment, "RABBITCHAT_OUTBOX_MAX_FRAMES"), "--outbox-max-frames")

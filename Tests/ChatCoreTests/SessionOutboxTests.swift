@@ -1,5 +1,6 @@
 import ChatCore
 import NIOCore
+import Synchronization
 import Testing
 
 @Suite("SessionOutbox")
@@ -41,6 +42,23 @@ struct SessionOutboxTests {
         #expect(outbox.enqueue(frame("67890")))
         #expect(!outbox.enqueue(frame("x")))
         #expect(outbox.isClosing)
+    }
+
+    @Test("the overflow is reported once, when it happens, before any consumer takes the close")
+    func overflowReportedAtOnce() {
+        let overflows = Mutex(0)
+        let outbox = SessionOutbox(configuration: .init(maxFrames: 1, maxBytes: 1 << 20)) {
+            overflows.withLock { $0 += 1 }
+        }
+        #expect(outbox.enqueue(frame("m1")))
+        #expect(!outbox.enqueue(frame("t1"), ephemeral: true))
+        #expect(overflows.withLock { $0 } == 0)
+        // Nobody drains the outbox (a writer stuck behind a client that stopped reading), yet
+        // the slow consumer is counted.
+        #expect(!outbox.enqueue(frame("m2")))
+        #expect(!outbox.enqueue(frame("m3")))
+        outbox.close(.normal, reason: "session ended")
+        #expect(overflows.withLock { $0 } == 1)
     }
 
     @Test("close is delivered after the frames queued before it, and wakes a waiting consumer")

@@ -4,13 +4,21 @@ import Testing
 /// 1,000 clients that never read, against a live `rabbitchat serve` process: its memory stays
 /// bounded, a normal client still gets every message, and the stalled ones are closed with 1013
 /// and counted in `/metrics`.
-@Suite("Slow consumers", .serialized, .timeLimit(.minutes(8)), .disabled("not passing yet: after 1,000 stalled joins the normal reader was closed with 1001 before all presence arrived; to diagnose"))
+@Suite("Slow consumers", .serialized, .timeLimit(.minutes(8)))
 struct SlowConsumerTests {
     static let stalledCount = 1_000
     static let outboxMaxBytes = 256 * 1024
 
+    /// Longer than the suite's time limit.
+    static let livenessSeconds = 900
+
     @Test("1,000 never-reading clients: bounded memory, a prompt normal reader, 1013 and counted")
     func thousandStalledClients() async throws {
+        // The WebSocket keepalive (a ping every 30 s, 1001 when one is still unanswered at the
+        // next) and the idle timeout (4002 after 300 s without a frame) also close clients that
+        // never read or send, rightly, and the keepalive comes first: joining 1,000 clients takes
+        // over a minute on a loaded 2-core machine (each join is presence to every member). Both
+        // are pushed past the test's end, so every stalled client meets the outbox bound.
         let server = try await ServerProcess.start(
             nodeID: "slow",
             arguments: [
@@ -18,6 +26,7 @@ struct SlowConsumerTests {
                 "--outbox-max-frames", "256", "--outbox-max-bytes", "\(Self.outboxMaxBytes)",
                 "--rate-limit", "1000000", "--rate-limit-burst", "1000000",
                 "--user-rate-limit", "1000000", "--user-rate-limit-burst", "1000000",
+                "--websocket-ping-interval", "\(Self.livenessSeconds)", "--idle-timeout", "\(Self.livenessSeconds)",
             ])
         defer { server.kill() }
 
@@ -29,22 +38,24 @@ struct SlowConsumerTests {
         try await sender.join("lobby")
         let baseline = try #require(server.residentKiB)
 
-        var stalled: [StalledWebSocket] = []
-        for index in 0..<Self.stalledCount {
-            stalled.append(
-                try StalledWebSocket(
-                    port: server.port,
-                    frames: [#"{"type":"hello","nick":"stalled\#(index)"}"#, #"{"type":"join","room":"lobby"}"#]))
+        var stalled = try await StalledWebSocket.open(count: Self.stalledCount, port: server.port) { index in
+            [#"{"type":"hello","nick":"stalled\#(index)"}"#, #"{"type":"join","room":"lobby"}"#]
         }
-        // Wait (bounded) until every stalled client's join went through: the reader's presence
-        // frames carry the room's online count.
+        // Wait (bounded) until every stalled client's join went through, on the server's roster:
+        // presence is ephemeral (count-only above `presenceDetailLimit`), so a frame carrying
+        // the final count is not something a client can rely on.
         var online = 0
-        for _ in 0..<20_000 where online < Self.stalledCount + 2 {
-            let frame = try await reader.next(timeout: .seconds(60))
-            if frame.type == "presence", frame.string("room") == "lobby" { online = frame.int("online") ?? online }
+        let joinDeadline = ContinuousClock.now + .seconds(240)
+        while online < Self.stalledCount + 2, ContinuousClock.now < joinDeadline {
+            let rooms = try await HTTP.get(port: server.port, path: "/api/rooms").json as? [[String: Any]] ?? []
+            online = rooms.first { $0["name"] as? String == "lobby" }?["online"] as? Int ?? 0
+            if online < Self.stalledCount + 2 { try await Task.sleep(for: .milliseconds(250)) }
         }
         try #require(online == Self.stalledCount + 2, "\(online) of \(Self.stalledCount + 2) in the room")
-        // 600 messages of ~1 KiB: each stalled outbox (256 frames / 256 KiB) overflows.
+        // 600 messages of ~1 KiB: each stalled outbox (256 frames / 256 KiB) overflows. They
+        // overflow only if the kernel holds little for a stalled socket: the server's 64 KiB
+        // send buffer; left to autotuning, each stalled socket took up to 4 MiB of kernel memory
+        // (no RSS shows it) and not one outbox overflowed.
         let text = String(repeating: "x", count: 1_000)
         var peak = baseline
         for index in 0..<600 {

@@ -189,7 +189,8 @@ public actor Hub {
     public func connect() -> (SessionID, SessionOutbox) {
         nextSessionNumber += 1
         let id = SessionID(rawValue: nextSessionNumber)
-        let outbox = SessionOutbox(configuration: configuration.outbox)
+        let slowConsumersDropped = metrics.slowConsumersDropped
+        let outbox = SessionOutbox(configuration: configuration.outbox) { slowConsumersDropped.increment() }
         sessions[id] = SessionState(id: id, outbox: outbox, inbound: configuration.inbound, nowMillis: configuration.clock())
         return (id, outbox)
     }

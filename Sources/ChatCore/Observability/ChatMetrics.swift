@@ -71,14 +71,13 @@ public struct ChatMetrics: Sendable {
         }
     }
 
-    /// Counts what a transport's writer did with one outbox item: frames written, or a close
-    /// (a 1013 close is a slow consumer dropped).
+    /// Counts what a transport's writer did with one outbox item: the frames written.
+    ///
+    /// A 1013 close is not counted here but by the outbox when it overflows (`Hub.connect`):
+    /// the writer of a client that stopped reading is stuck in a write and may never take it.
     public func recordOutbound(_ item: SessionOutbox.Item) {
-        switch item {
-        case .frames(let frames):
+        if case .frames(let frames) = item {
             framesOut.increment(by: Int64(frames.count))
-        case .close(let code, _):
-            if code == .tryAgainLater { slowConsumersDropped.increment() }
         }
     }
 }

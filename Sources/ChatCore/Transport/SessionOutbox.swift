@@ -50,9 +50,17 @@ public final class SessionOutbox: Sendable {
 
     private let configuration: Configuration
     private let state = Mutex(State())
+    /// Called once, when the outbox overflows (the 1013 decision).
+    private let onOverflow: @Sendable () -> Void
 
-    public init(configuration: Configuration = .init()) {
+    /// - Parameters:
+    ///   - configuration: the bounds.
+    ///   - onOverflow: called once, at the moment the outbox overflows. The slow consumer is
+    ///     counted here rather than when the transport takes the close: a transport whose write
+    ///     is stuck behind a client that stopped reading never gets to take it.
+    public init(configuration: Configuration = .init(), onOverflow: @escaping @Sendable () -> Void = {}) {
         self.configuration = configuration
+        self.onOverflow = onOverflow
     }
 
     /// Queues one encoded frame; never waits.
@@ -64,6 +72,7 @@ public final class SessionOutbox: Sendable {
     @discardableResult
     public func enqueue(_ frame: ByteBuffer, ephemeral: Bool = false) -> Bool {
         var closingWaiter: CheckedContinuation<Void, Never>?
+        var overflowed = false
         let (accepted, wake) = state.withLock { state -> (Bool, (CheckedContinuation<Item?, Never>, Item)?) in
             guard state.closing == nil else { return (false, nil) }
             let size = frame.readableBytes
@@ -78,6 +87,7 @@ public final class SessionOutbox: Sendable {
                     state.bytes = 0
                     state.ephemeralCount = 0
                     closingWaiter = state.closingWaiter.take()
+                    overflowed = true
                     return (false, Self.wakeConsumer(&state))
                 }
                 let dropped = state.entries.remove(at: index)
@@ -92,6 +102,7 @@ public final class SessionOutbox: Sendable {
         }
         if let (continuation, item) = wake { continuation.resume(returning: item) }
         closingWaiter?.resume()
+        if overflowed { onOverflow() }
         return accepted
     }
 

@@ -84,8 +84,10 @@ public enum ChatApplication {
         let handshakePolicy = WebSocketHandshakePolicy(
             originPolicy: OriginPolicy(allowed: configuration.allowedOrigins),
             connectionsPerAddress: ConnectionsPerAddress(limit: configuration.maxConnectionsPerIP), chatPath: "/ws")
-        WebSocketChatEndpoint(hub: hub, limits: configuration.limits, handshakePolicy: handshakePolicy, logger: logger)
-            .register(on: router, path: "/ws")
+        WebSocketChatEndpoint(
+            hub: hub, limits: configuration.limits, handshakePolicy: handshakePolicy,
+            sendBufferBytes: configuration.webSocketSendBufferBytes, logger: logger
+        ).register(on: router, path: "/ws")
         let sockJS = SockJSChatEndpoint(hub: hub, configuration: configuration, cluster: cluster, logger: logger)
             .register(on: router)
 

@@ -18,6 +18,14 @@ public struct ServerConfiguration: Sendable {
     public var allowedOrigins: [String]
     /// Interval of WebSocket pings that keep idle connections alive through proxies.
     public var webSocketPingSeconds: Int
+    /// The kernel send buffer of each `/ws` connection (`SO_SNDBUF`; Linux doubles it), in bytes.
+    ///
+    /// Left to autotuning, a client that stopped reading takes up to `tcp_wmem`'s maximum
+    /// (4 MiB) of kernel memory before anything backs up into its bounded outbox, so the outbox
+    /// bound and the 1013 close would come only megabytes late, in memory no RSS shows. Chat
+    /// frames are small: 64 KiB keeps ~1 MB/s per connection at a 100 ms round trip. Nil leaves
+    /// the kernel's autotuning on.
+    public var webSocketSendBufferBytes: Int? = 64 * 1024
     /// How long a graceful shutdown may take before the remaining work is cancelled.
     public var shutdownTimeoutSeconds: Int
     /// Log level of the server's logger.

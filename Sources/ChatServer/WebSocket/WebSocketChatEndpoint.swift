@@ -24,6 +24,9 @@ struct WebSocketChatEndpoint: Sendable {
     let handshakePolicy: WebSocketHandshakePolicy
     /// Open connections per client address (`--max-connections-per-ip`).
     var connectionsPerAddress: ConnectionsPerAddress { handshakePolicy.connectionsPerAddress }
+    /// `SO_SNDBUF` of each connection (`ServerConfiguration.webSocketSendBufferBytes`); nil
+    /// leaves it to the kernel.
+    let sendBufferBytes: Int?
     let logger: Logger
 
     func register(on router: Router<ChatRequestContext>, path: RouterPath) {
@@ -49,9 +52,17 @@ struct WebSocketChatEndpoint: Sendable {
                     return
                 }
                 defer { connectionsPerAddress.release(address) }
+                // A fixed send buffer also turns off the kernel's autotuning, which would let a
+                // client that stopped reading hold megabytes before its outbox sees any of it.
+                let channel = context.requestContext.channel
+                if let sendBufferBytes {
+                    try? await channel.setOption(
+                        ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(sendBufferBytes)
+                    ).get()
+                }
                 await serve(
                     inbound: inbound, outbound: outbound,
-                    frames: WebSocketFrameWriter(channel: context.requestContext.channel))
+                    frames: WebSocketFrameWriter(channel: channel))
             }
         )
     }
@@ -102,8 +113,15 @@ struct WebSocketChatEndpoint: Sendable {
                 group.addTask {
                     // A writer stuck behind a client that stopped reading never delivers the
                     // close (1013 after an overflow): hang up after a grace period instead.
+                    // Returning is not enough: the library's own close handshake would wait
+                    // for writability forever, keeping the socket and its buffered bytes.
                     await outbox.waitUntilClosing()
-                    try? await Task.sleep(for: Self.closeGrace)
+                    do {
+                        try await Task.sleep(for: Self.closeGrace)
+                        try await frames.channel.close()
+                    } catch {
+                        // Cancelled: the close was delivered or the client left in time.
+                    }
                 }
                 await group.next()
                 group.cancelAll()

@@ -7,10 +7,25 @@ import Glibc
 /// A WebSocket client on a plain blocking socket that completes the handshake, sends a few
 /// frames and then never reads again: the slowest possible consumer.
 ///
-/// Its receive buffer is shrunk before connecting, so the server's writes back up after a few
-/// KiB instead of the kernel's several MiB of loopback autotuning.
-final class StalledWebSocket {
+/// Its receive buffer is shrunk before connecting, so little sits on the receiving side; what
+/// the server's side holds is the server's send buffer (`--websocket-send-buffer`).
+final class StalledWebSocket: Sendable {
     let fd: Int32
+
+    /// Opens `count` stalled connections, one after another, on a thread of their own.
+    ///
+    /// The sockets block (connect, handshake), for minutes when the server is busy: off the
+    /// cooperative pool, so the test's async clients (a reader answering pings) keep running.
+    static func open(
+        count: Int, port: Int, frames: @escaping @Sendable (Int) -> [String]
+    ) async throws -> [StalledWebSocket] {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(
+                    with: Result { try (0..<count).map { try StalledWebSocket(port: port, frames: frames($0)) } })
+            }
+        }
+    }
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
