@@ -60,9 +60,10 @@ struct WebSocketChatEndpoint: Sendable {
                         ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(sendBufferBytes)
                     ).get()
                 }
-                await serve(
-                    inbound: inbound, outbound: outbound,
-                    frames: WebSocketFrameWriter(channel: channel))
+                guard let frames = try? await WebSocketFrameWriter.install(on: channel) else {
+                    return  // the connection closed before it could be served
+                }
+                await serve(inbound: inbound, outbound: outbound, frames: frames)
             }
         )
     }

@@ -12,28 +12,40 @@ import NIOWebSocket
 /// library, after the frames before it were written.
 ///
 /// Backpressure: a batch is written whole, then the writer waits until the channel is writable
-/// again before taking the next one. The kernel and NIO buffers therefore hold at most one batch
+/// again (woken by `WritabilitySignal`, not polling) before taking the next one. The kernel and NIO buffers therefore hold at most one batch
 /// beyond NIO's high watermark; everything else waits in the bounded outbox, which overflows
 /// (1013) for a client that stopped reading.
 struct WebSocketFrameWriter: Sendable {
     let channel: any Channel
-    /// How often a blocked writer checks writability again.
-    static let writabilityPoll: Duration = .milliseconds(20)
+
+    /// Puts a `WritabilitySignal` first in `channel`'s pipeline, where writability changes are
+    /// reported, and returns a writer for the channel.
+    static func install(on channel: any Channel) async throws -> WebSocketFrameWriter {
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(WritabilitySignal(), position: .first)
+        }.get()
+        return WebSocketFrameWriter(channel: channel)
+    }
 
     /// Writes `frames` as text frames and flushes once; returns when they were handed to the
-    /// channel and the channel is writable again (or it closed).
+    /// channel and the channel is writable again (or it closed). Cancelling the task ends the
+    /// wait with `CancellationError`.
     func write(_ frames: [ByteBuffer]) async throws {
         let channel = self.channel
-        let writable = try await channel.eventLoop.submit {
-            for frame in frames {
-                channel.write(WebSocketFrame(fin: true, opcode: .text, data: frame), promise: nil)
-            }
-            channel.flush()
-            return channel.isWritable
-        }.get()
-        guard !writable else { return }
-        while channel.isActive, !channel.isWritable {
-            try await Task.sleep(for: Self.writabilityPoll)
+        let writable = channel.eventLoop.makePromise(of: Void.self)
+        try await withTaskCancellationHandler {
+            try await channel.eventLoop.submit {
+                for frame in frames {
+                    channel.write(WebSocketFrame(fin: true, opcode: .text, data: frame), promise: nil)
+                }
+                channel.flush()
+                let signal = try channel.pipeline.syncOperations.handler(type: WritabilitySignal.self)
+                signal.notifyWhenWritable(writable, channel: channel)
+            }.get()
+            try await writable.futureResult.get()
+        } onCancel: {
+            // A promise completes once; a later success from the signal is ignored.
+            writable.fail(CancellationError())
         }
     }
 }
