@@ -1,4 +1,8 @@
+import ChatCore
+import ChatServer
 import Foundation
+import NIOCore
+import NIOWebSocket
 import Testing
 
 /// Every malformed or forbidden frame gets an `error` with a stable code, and the connection
@@ -53,7 +57,11 @@ struct ProtocolErrorTests {
 
     @Test("malformed and forbidden frames after hello")
     func afterHello() async throws {
-        try await TestServer.with { port, _ in
+        // About 45 frames, each error followed by a ping: more than the default burst of 40, so on
+        // a fast run the last ones were `rate_limited`. Rate limits are InboundLimitsTests' job.
+        var configuration = ServerConfiguration()
+        configuration.inbound.connectionBurst = 1_000
+        try await TestServer.with(configuration) { port, _ in
             let client = try await TestChatClient.connect(port: port)
             try await client.hello("alice")
             try await Self.expectError(client, raw: #"{"type":"hello","nick":"alice2"}"#, code: "already_identified")
@@ -129,6 +137,64 @@ struct ProtocolErrorTests {
             try await client.sendRaw(#"{"type":"send","room":"lobby","text":"\#(huge)","cid":"c"}"#)
             let code = try await client.expectClose()
             #expect(code == 1009)
+        }
+    }
+
+    @Test("invalid UTF-8 in a text frame closes that connection with 1007 and a reason; others carry on")
+    func invalidUTF8() async throws {
+        try await TestServer.with { port, _ in
+            let bystander = try await TestChatClient.connect(port: port, name: "bystander")
+            try await bystander.hello("bystander")
+            try await bystander.join("lobby")
+            let offender = try await TestChatClient.connect(port: port, name: "offender")
+            try await offender.hello("offender")
+            try await offender.join("lobby")
+            // A frame the server answered just before is still delivered ahead of the close.
+            try await offender.send(["type": "ping", "id": "before"])
+            try await offender.sendTextBytes(Array(#"{"type":"ping","id":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8))
+            var sawPong = false
+            while case .frame(let frame)? = await offender.nextEvent() {
+                if frame.type == "pong", frame.string("id") == "before" { sawPong = true }
+            }
+            #expect(sawPong)
+            let code = try await offender.expectClose()
+            #expect(code == 1007)
+            #expect(offender.closeReason == "text frame is not valid UTF-8")
+            // The bystander sees the offender leave and keeps chatting.
+            var left = try await bystander.expect("presence", skipping: ["typing", "receipt"])
+            while left.string("event") != "leave" {
+                left = try await bystander.expect("presence", skipping: ["typing", "receipt"])
+            }
+            #expect(left.string("user") == "offender")
+            try await bystander.send(["type": "send", "room": "lobby", "text": "still here", "cid": "c1"])
+            _ = try await bystander.expect("ack", skipping: ["presence", "message"])
+            #expect(try await bystander.sync().allSatisfy { $0.type != "error" })
+            await bystander.close()
+        }
+    }
+
+    @Test("a text message fragmented inside a multi-byte character is one valid message")
+    func fragmentedUTF8() async throws {
+        try await TestServer.with { port, _ in
+            let client = try await TestChatClient.connect(port: port)
+            let bytes = Array(#"{"type":"ping","id":"zoë"}"#.utf8)
+            let split = try #require(bytes.firstIndex(of: 0xC3)) + 1  // between the two bytes of "ë"
+            try await client.sendFrame(WebSocketFrame(fin: false, opcode: .text, data: ByteBuffer(bytes: bytes[..<split])))
+            try await client.sendFrame(
+                WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer(bytes: bytes[split...])))
+            let pong = try await client.expect("pong")
+            #expect(pong.string("id") == "zoë")
+            await client.close()
+        }
+    }
+
+    @Test("a continuation frame with no message to continue closes with 1002")
+    func strayContinuation() async throws {
+        try await TestServer.with { port, _ in
+            let client = try await TestChatClient.connect(port: port)
+            try await client.sendFrame(WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer(string: "{}")))
+            #expect(try await client.expectClose() == 1002)
+            #expect(client.closeReason == "unexpected continuation frame")
         }
     }
 }

@@ -6,6 +6,10 @@ public enum CloseCode: UInt16, Sendable {
     case normal = 1000
     /// The server is going away for good (shutdown without restart).
     case goingAway = 1001
+    /// The client broke the WebSocket protocol (bad fragmentation, a reserved opcode).
+    case protocolError = 1002
+    /// A text message was not valid UTF-8 (RFC 6455 §8.1: "invalid frame payload data").
+    case invalidPayload = 1007
     /// The client broke a rule badly enough (floods, abuse) that the server hangs up.
     case policyViolation = 1008
     /// A frame exceeded the inbound size limit.

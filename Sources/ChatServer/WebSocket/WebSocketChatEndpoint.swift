@@ -16,7 +16,9 @@ import SockJS
 /// straight into the channel (`WebSocketFrameWriter`). Closing goes through
 /// the outbox too, so a close code chosen anywhere (overflow 1013, shutdown 1012) reaches the
 /// client after the frames queued before it. A client that does not read at all cannot take the
-/// close: a third task drops its connection `closeGrace` after the outbox closed.
+/// close: a third task drops its connection `closeGrace` after the outbox closed. A client that
+/// breaks RFC 6455 (invalid UTF-8 in text, bad fragmentation) is closed with the RFC's code (1007,
+/// 1002) and a reason, through the outbox like every other close.
 struct WebSocketChatEndpoint: Sendable {
     let hub: Hub
     let limits: ChatLimits
@@ -90,26 +92,38 @@ struct WebSocketChatEndpoint: Sendable {
         let maxFrameBytes = limits.maxFrameBytes
 
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
+            await withTaskGroup(of: Ending.self) { group in
                 group.addTask {
                     await Self.writeLoop(outbox: outbox, outbound: outbound, frames: frames, metrics: metrics)
+                    return .writerDone
                 }
                 group.addTask {
                     do {
-                        for try await message in inbound.messages(maxSize: maxFrameBytes) {
+                        for try await message in inbound.checkedMessages(maxSize: maxFrameBytes) {
                             switch message {
                             case .text(let text):
-                                await hub.receive(Array(text.utf8), from: id)
+                                await hub.receive(text.readableBytesView, from: id)
                             case .binary:
                                 await hub.refuseBinary(from: id)
                             }
                         }
+                    } catch let violation as WebSocketMessageAssembler.Violation {
+                        logger.debug(
+                            "websocket protocol violation; closing",
+                            metadata: ["code": "\(violation.code)", "reason": "\(violation.reason)"])
+                        // Queued before `disconnect` closes the outbox with 1000: the writer
+                        // delivers it after the frames already queued.
+                        let code = CloseCode(rawValue: UInt16(webSocketErrorCode: violation.code)) ?? .protocolError
+                        outbox.close(code, reason: violation.reason)
+                        await hub.disconnect(id)
+                        return .readerClosing
                     } catch {
                         logger.debug("websocket read ended", metadata: ["error": "\(error)"])
                     }
                     // The client is gone (or the socket failed): end the session, which also
                     // closes the outbox and so ends the writer.
                     await hub.disconnect(id)
+                    return .readerDone
                 }
                 group.addTask {
                     // A writer stuck behind a client that stopped reading never delivers the
@@ -123,8 +137,14 @@ struct WebSocketChatEndpoint: Sendable {
                     } catch {
                         // Cancelled: the close was delivered or the client left in time.
                     }
+                    return .graceOver
                 }
-                await group.next()
+                // Whichever ends first ends the connection, except a reader that queued a close:
+                // the writer must be left to deliver it. Cancelled mid-close, it would drop the
+                // close frame (NIOAsyncWriter does not yield from a cancelled task) after the
+                // library already marked the connection closing, so the client got no close code
+                // and waited out the library's 5 s close timeout.
+                while let ending = await group.next(), ending == .readerClosing {}
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -132,6 +152,18 @@ struct WebSocketChatEndpoint: Sendable {
         }
         await hub.disconnect(id)
         logger.debug("websocket closed")
+    }
+
+    /// Which of a connection's tasks ended.
+    enum Ending: Sendable {
+        /// The writer delivered the close, or the socket failed under it.
+        case writerDone
+        /// The client left, or the socket failed: nothing more can be delivered.
+        case readerDone
+        /// The client broke the protocol and the reader queued the close; the writer delivers it.
+        case readerClosing
+        /// The writer did not deliver the close within `closeGrace`.
+        case graceOver
     }
 
     static func writeLoop(

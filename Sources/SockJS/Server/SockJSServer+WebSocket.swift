@@ -54,7 +54,8 @@ extension SockJSServer {
                         }
                         io.addTask {
                             await Self.readMessages(
-                                into: session, from: inbound, maxSize: maxPayloadBytes, raw: raw, logger: logger)
+                                into: session, from: inbound, closing: outbound, maxSize: maxPayloadBytes, raw: raw,
+                                logger: logger)
                         }
                         await io.next()
                         io.cancelAll()
@@ -98,21 +99,27 @@ extension SockJSServer {
         }
     }
 
+    /// Reads the client's messages into the session until the connection ends.
+    ///
+    /// A message that breaks RFC 6455 (invalid UTF-8 in text, bad fragmentation, too large)
+    /// closes the WebSocket with the RFC's code (1007, 1002, 1009) and a short reason, whichever
+    /// SockJS framing rides on it: the fault is in the WebSocket layer, below the session.
     private static func readMessages(
-        into session: SockJSSession, from inbound: WebSocketInboundStream, maxSize: Int, raw: Bool, logger: Logger
+        into session: SockJSSession, from inbound: WebSocketInboundStream, closing outbound: WebSocketOutboundWriter,
+        maxSize: Int, raw: Bool, logger: Logger
     ) async {
         do {
-            for try await message in inbound.messages(maxSize: maxSize) {
+            for try await message in inbound.checkedMessages(maxSize: maxSize) {
                 guard case .text(let text) = message else { continue }
                 if raw {
-                    await session.deliver([ByteBuffer(string: text)])
+                    await session.deliver([text])
                     continue
                 }
                 // Empty frames and `[]` carry no messages and are ignored.
-                if text.isEmpty { continue }
+                if text.readableBytes == 0 { continue }
                 let payloads: [ByteBuffer]
                 do {
-                    payloads = try InboundPayloadDecoder.decode(Array(text.utf8))
+                    payloads = try InboundPayloadDecoder.decode(Array(text.readableBytesView))
                 } catch {
                     // The spec: broken JSON terminates the connection abruptly.
                     logger.debug("SockJS websocket sent broken JSON; closing", metadata: ["session": "\(session.id)"])
@@ -120,6 +127,13 @@ extension SockJSServer {
                 }
                 await session.deliver(payloads)
             }
+        } catch let violation as WebSocketMessageAssembler.Violation {
+            logger.debug(
+                "SockJS websocket broke the protocol; closing",
+                metadata: ["session": "\(session.id)", "code": "\(violation.code)", "reason": "\(violation.reason)"])
+            // Awaited here, before the reader returns and the writer is cancelled, so the close
+            // frame is on the wire before the connection ends.
+            try? await outbound.close(violation.code, reason: violation.reason)
         } catch {
             logger.debug("SockJS websocket read ended", metadata: ["error": "\(error)"])
         }

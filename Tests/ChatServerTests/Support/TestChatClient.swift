@@ -35,7 +35,11 @@ final class TestChatClient: Sendable {
     private let inbox = Inbox()
     private let writer = Mutex<WebSocketOutboundWriter?>(nil)
     private let task = Mutex<Task<Void, Never>?>(nil)
+    private let closeReasonBox = Mutex<String?>(nil)
     let name: String
+
+    /// The reason in the server's close frame, once the connection closed with one.
+    var closeReason: String? { closeReasonBox.withLock { $0 } }
 
     private init(name: String) { self.name = name }
 
@@ -64,6 +68,7 @@ final class TestChatClient: Sendable {
                         }
                     }
                 }
+                client.closeReasonBox.withLock { $0 = closeFrame?.reason }
                 await inbox.push(.closed(closeFrame.map { UInt16(webSocketErrorCode: $0.closeCode) }))
             } catch {
                 lastError.withLock { $0 = "\(error)" }
@@ -89,6 +94,12 @@ final class TestChatClient: Sendable {
     func sendTextBytes(_ bytes: [UInt8]) async throws {
         guard let writer = writer.withLock({ $0 }) else { throw Failure(description: "\(name) not connected") }
         try await writer.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))))
+    }
+
+    /// Sends one frame exactly as given (fragments, continuations), masked like any client frame.
+    func sendFrame(_ frame: WebSocketFrame) async throws {
+        guard let writer = writer.withLock({ $0 }) else { throw Failure(description: "\(name) not connected") }
+        try await writer.write(.custom(frame))
     }
 
     /// Sends a binary frame.

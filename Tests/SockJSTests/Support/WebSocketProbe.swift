@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdWSClient
 import Logging
+import NIOCore
 import NIOWebSocket
 import Synchronization
 
@@ -21,15 +22,19 @@ enum WebSocketProbe {
         var closeReason: String?
     }
 
-    static func run(port: Int, path: String, send messages: [String] = [], until count: Int = .max) async throws -> Result {
-        try await run(port: port, path: path, send: messages, stop: { $0.count >= count })
+    static func run(
+        port: Int, path: String, send messages: [String] = [], sendBytes: [[UInt8]] = [], until count: Int = .max
+    ) async throws -> Result {
+        try await run(port: port, path: path, send: messages, sendBytes: sendBytes, stop: { $0.count >= count })
     }
 
     /// Like `run(port:path:send:until:)`, but stops once `stop` holds for the frames so far (the
     /// server may batch messages into one `a[...]` frame or not, depending on timing).
-    static func run(port: Int, path: String, send messages: [String] = [], stop: @escaping @Sendable ([String]) -> Bool)
-        async throws -> Result
-    {
+    /// `sendBytes` go out after `messages` as text frames of exactly those bytes, valid UTF-8 or not.
+    static func run(
+        port: Int, path: String, send messages: [String] = [], sendBytes: [[UInt8]] = [],
+        stop: @escaping @Sendable ([String]) -> Bool
+    ) async throws -> Result {
         var logger = Logger(label: "ws-probe")
         logger.logLevel = .warning
         let frames = Mutex<[String]>([])
@@ -37,6 +42,9 @@ enum WebSocketProbe {
             url: "ws://127.0.0.1:\(port)\(path)", configuration: .init(maxFrameSize: 1 << 20), logger: logger
         ) { inbound, outbound, _ in
             for message in messages { try await outbound.write(.text(message)) }
+            for bytes in sendBytes {
+                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))))
+            }
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message else { continue }
                 let done = frames.withLock { frames in

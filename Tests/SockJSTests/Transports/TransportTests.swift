@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import NIOWebSocket
 import Testing
 
 @testable import SockJS
@@ -327,6 +328,24 @@ struct TransportTests {
             let echo = try await WebSocketProbe.run(port: port, path: "/echo/websocket", send: ["Hello world!\u{ffff}"], until: 1)
             // The raw transport has no open frame and no framing.
             #expect(echo.frames == ["Hello world!\u{ffff}"])
+        }
+    }
+
+    @Test("invalid UTF-8 in a text frame closes the WebSocket with 1007 and a reason, raw or framed")
+    func invalidUTF8() async throws {
+        try await SockJSTestServer.with { (port: Int) async throws in
+            let invalid: [UInt8] = Array(#"["a"#.utf8) + [0xC3, 0x28] + Array(#""]"#.utf8)
+            let raw = try await WebSocketProbe.run(port: port, path: "/echo/websocket", sendBytes: [invalid])
+            #expect(raw.closeCode == .dataInconsistentWithMessage)
+            #expect(raw.closeReason == "text frame is not valid UTF-8")
+            let framed = try await WebSocketProbe.run(
+                port: port, path: Self.sessionURL() + "/websocket", send: [#"["before"]"#], sendBytes: [invalid])
+            #expect(framed.frames.first == "o")
+            #expect(framed.closeCode == .dataInconsistentWithMessage)
+            #expect(framed.closeReason == "text frame is not valid UTF-8")
+            // The server carries on for the next client.
+            let echo = try await WebSocketProbe.run(port: port, path: "/echo/websocket", send: ["still here"], until: 1)
+            #expect(echo.frames == ["still here"])
         }
     }
 }
