@@ -96,12 +96,17 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         }
     }
 
-    /// Applies pending migrations in one transaction under an advisory lock, so nodes starting
-    /// together neither race nor apply a step twice.
+    /// Applies pending migrations in one transaction under an advisory lock of the schema, so
+    /// nodes starting together on it neither race nor apply a step twice.
     func migrate() async throws {
         try await transaction { connection in
+            // The schema's name, or the default schema's when none is configured.
+            let scope = self.configuration.schema ?? ""
             try await connection.query(
-                "SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLockKey))", logger: self.logger)
+                """
+                SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLockClass),
+                    hashtext(CASE WHEN \(scope) = '' THEN coalesce(current_schema(), 'public') ELSE \(scope) END))
+                """, logger: self.logger)
             if let schema = self.configuration.schema {
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: self.logger)

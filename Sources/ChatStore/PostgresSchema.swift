@@ -2,8 +2,10 @@
 ///
 /// The same tables as SQLite; `BIGINT` where SQLite says `INTEGER`.
 enum PostgresSchema {
-    /// The key of the advisory lock that serialises migrations of nodes starting together.
-    static let migrationLockKey: Int64 = 0x7261_6262_6974  // "rabbit"
+    /// The first key of the advisory lock that serialises migrations of nodes starting together;
+    /// the second is the hash of the schema's name, so only nodes sharing a schema wait for each
+    /// other (one global lock queued every test's fresh schema behind all the others).
+    static let migrationLockClass: Int32 = 0x7261_6262  // "rabb"
 
     static let migrations: [Migration] = [
         Migration(
