@@ -46,7 +46,7 @@ struct BrokerOutageTests {
             }
 
             for i in 0..<5 { try await sendAcked("before \(i)") }
-            try RabbitMQCtl.run(["stop_app"])
+            try await RabbitMQCtl.run(["stop_app"])
             // While the broker is down: a send is refused clearly (not hung), the socket stays.
             try await alice.send(["type": "send", "room": room, "text": "during", "cid": "down"])
             var refusal: TestChatClient.Frame
@@ -57,8 +57,8 @@ struct BrokerOutageTests {
             #expect(refusal.string("code") == "unavailable")
             // Bob's socket works during the outage too (what it read so far counts as seen).
             var seen: [Int] = try await bob.sync().filter { $0.type == "message" }.compactMap { $0.int("seq") }
-            try RabbitMQCtl.run(["start_app"])
-            try RabbitMQCtl.run(["await_startup"])
+            try await RabbitMQCtl.run(["start_app"])
+            try await RabbitMQCtl.run(["await_startup"])
             for i in 0..<5 { try await sendAcked("after \(i)") }
 
             // Bob sees every acknowledged message exactly once, in order (live or filled from

@@ -108,8 +108,8 @@ struct MultiNodeTests {
             }
             #expect(clients.count == 200)
 
-            let connections = try RabbitMQCtl.run(["-q", "list_connections", "pid", "client_properties", "--formatter", "json"])
-            let queues = try RabbitMQCtl.run(["-q", "list_queues", "name", "owner_pid", "exclusive", "--formatter", "json"])
+            let connections = try await RabbitMQCtl.run(["-q", "list_connections", "pid", "client_properties", "--formatter", "json"])
+            let queues = try await RabbitMQCtl.run(["-q", "list_queues", "name", "owner_pid", "exclusive", "--formatter", "json"])
             let connectionList = try #require(
                 try JSONSerialization.jsonObject(with: Data(connections.utf8)) as? [[String: Any]])
             let queueList = try #require(try JSONSerialization.jsonObject(with: Data(queues.utf8)) as? [[String: Any]])

@@ -34,14 +34,21 @@ struct WebSocketFrameWriter: Sendable {
         let channel = self.channel
         let writable = channel.eventLoop.makePromise(of: Void.self)
         try await withTaskCancellationHandler {
-            try await channel.eventLoop.submit {
-                for frame in frames {
-                    channel.write(WebSocketFrame(fin: true, opcode: .text, data: frame), promise: nil)
-                }
-                channel.flush()
-                let signal = try channel.pipeline.syncOperations.handler(type: WritabilitySignal.self)
-                signal.notifyWhenWritable(writable, channel: channel)
-            }.get()
+            do {
+                try await channel.eventLoop.submit {
+                    for frame in frames {
+                        channel.write(WebSocketFrame(fin: true, opcode: .text, data: frame), promise: nil)
+                    }
+                    channel.flush()
+                    // Gone once the pipeline is torn down (the connection closed).
+                    let signal = try channel.pipeline.syncOperations.handler(type: WritabilitySignal.self)
+                    signal.notifyWhenWritable(writable, channel: channel)
+                }.get()
+            } catch {
+                // Every promise must complete: NIO traps on one dropped pending.
+                writable.fail(error)
+                throw error
+            }
             try await writable.futureResult.get()
         } onCancel: {
             // A promise completes once; a later success from the signal is ignored.

@@ -1,6 +1,7 @@
 import AMQP
 import Foundation
 import NIOCore
+import TestSupport
 import Testing
 
 /// Runs a script of `scripts/amqp/interop` with python3 and returns its standard output.
@@ -26,19 +27,22 @@ enum Pika {
         let root = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root.appendingPathComponent("scripts/amqp/interop/\(script)").path] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = try await withTimeout(.seconds(60)) {
-            output.fileHandleForReading.readDataToEndOfFile()
+        let scriptPath = root.appendingPathComponent("scripts/amqp/interop/\(script)").path
+        // On a thread of its own: the script runs for seconds (see `BlockingWork`).
+        let (status, data) = try await BlockingWork.run {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+            process.arguments = ["60", "python3", scriptPath] + arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, data)
         }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("\(script) exited with \(process.terminationStatus)")
+        guard status == 0 else {
+            throw TestFailure("\(script) exited with \(status)")
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -11,8 +11,8 @@ enum MultiNodeCluster {
         ?? "postgres://rabbitchat:rabbitchat@127.0.0.1:5432/rabbitchat_test"
 
     /// Whether RabbitMQ runs here; under CI its absence is a failure, elsewhere a skip.
-    static func available() -> Bool {
-        if RabbitMQCtl.isAvailable, FileManager.default.isExecutableFile(atPath: ServerProcess.binary) { return true }
+    static func available() async -> Bool {
+        if await RabbitMQCtl.isAvailable(), FileManager.default.isExecutableFile(atPath: ServerProcess.binary) { return true }
         if ProcessInfo.processInfo.environment["CI"]?.isEmpty == false {
             Issue.record("multi-node tests need RabbitMQ and \(ServerProcess.binary) under CI")
         }
@@ -23,7 +23,7 @@ enum MultiNodeCluster {
     static func with(
         nodes count: Int, presenceInterval: Double = 1, _ body: ([ServerProcess]) async throws -> Void
     ) async throws {
-        guard available() else { return }
+        guard await available() else { return }
         let run = UUID().uuidString.prefix(6).lowercased()
         var nodes: [ServerProcess] = []
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A real `rabbitchat serve` process, for tests that need several nodes, signals and crashes.
 final class ServerProcess: Sendable {
@@ -108,24 +109,31 @@ enum FreePort {
     }
 }
 
-/// Runs `rabbitmqctl` and returns its output.
+/// Runs `rabbitmqctl` and returns its output, on a thread of its own (`BlockingWork`).
 enum RabbitMQCtl {
     @discardableResult
-    static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/rabbitmqctl")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = Pipe()
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    static func run(_ arguments: [String]) async throws -> String {
+        try await BlockingWork.run {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/rabbitmqctl")
+            process.arguments = arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = Pipe()
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
     }
 
-    static var isAvailable: Bool {
-        FileManager.default.isExecutableFile(atPath: "/usr/sbin/rabbitmqctl")
-            && ((try? run(["-q", "status"]))?.isEmpty == false)
+    /// Whether the local RabbitMQ answers `rabbitmqctl status`; asked once per test process.
+    static func isAvailable() async -> Bool {
+        await availability.value
+    }
+
+    private static let availability = Task<Bool, Never> {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/rabbitmqctl") else { return false }
+        return (try? await run(["-q", "status"]))?.isEmpty == false
     }
 }
