@@ -205,6 +205,7 @@ let package = Package(
                 "ChatBroker",
                 "ChatCore",
                 "AMQP",
+                "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
