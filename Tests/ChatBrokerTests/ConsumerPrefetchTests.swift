@@ -10,18 +10,7 @@ import Testing
 struct ConsumerPrefetchTests {
     /// `rabbitmqctl list_consumers` rows as (queue, prefetch count).
     static func consumers() async throws -> [(queue: String, prefetch: Int)] {
-        let output = try await BlockingWork.run {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-            process.arguments = ["60", "/usr/sbin/rabbitmqctl", "-q", "list_consumers", "queue_name", "prefetch_count"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
-        }
+        let output = try await ChildProcess.run("/usr/sbin/rabbitmqctl", ["-q", "list_consumers", "queue_name", "prefetch_count"]).output
         return output.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: "\t")
             guard fields.count == 2, let prefetch = Int(fields[1]) else { return nil }

@@ -29,22 +29,11 @@ enum Pika {
             .deletingLastPathComponent().deletingLastPathComponent()
         let scriptPath = root.appendingPathComponent("scripts/amqp/interop/\(script)").path
         // On a thread of its own: the script runs for seconds (see `BlockingWork`).
-        let (status, data) = try await BlockingWork.run {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-            process.arguments = ["60", "python3", scriptPath] + arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, data)
+        let outcome = try await ChildProcess.run("/usr/bin/env", ["python3", scriptPath] + arguments)
+        guard outcome.status == 0 else {
+            throw TestFailure("\(script) exited with \(outcome.status)")
         }
-        guard status == 0 else {
-            throw TestFailure("\(script) exited with \(status)")
-        }
-        return String(decoding: data, as: UTF8.self)
+        return outcome.output
     }
 }
 

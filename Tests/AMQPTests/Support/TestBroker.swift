@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import TestSupport
 import Testing
 
 /// Access to the local RabbitMQ that `scripts/services/rabbitmq.sh` starts.
@@ -68,21 +69,13 @@ enum TestBroker {
     /// Runs `rabbitmqctl` with a timeout and returns its standard output.
     @discardableResult
     static func rabbitmqctl(_ arguments: String...) throws -> String {
-        let process = Process()
         let candidates = ["/usr/sbin/rabbitmqctl", "/usr/lib/rabbitmq/bin/rabbitmqctl", "/usr/local/sbin/rabbitmqctl"]
         let path = candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/rabbitmqctl"
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["60", path, "-q"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("rabbitmqctl \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+        let outcome = try ChildProcess.runBlocking(path, ["-q"] + arguments)
+        guard outcome.status == 0 else {
+            throw TestFailure("rabbitmqctl \(arguments.joined(separator: " ")) exited with \(outcome.status)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return outcome.output
     }
 
     /// Waits until `condition` holds, polling, or throws after `timeout`.

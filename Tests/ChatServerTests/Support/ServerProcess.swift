@@ -113,18 +113,7 @@ enum FreePort {
 enum RabbitMQCtl {
     @discardableResult
     static func run(_ arguments: [String]) async throws -> String {
-        try await BlockingWork.run {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/rabbitmqctl")
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = Pipe()
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
-        }
+        try await ChildProcess.run("/usr/sbin/rabbitmqctl", arguments).output
     }
 
     /// Whether the local RabbitMQ answers `rabbitmqctl status`; asked once per test process.
