@@ -52,6 +52,10 @@ struct ReconnectUnderLoadTests {
                     try await writer.hello("writer\(w)")
                     try await writer.join("stream")
                     for start in stride(from: 0, to: messagesPerWriter, by: batch) {
+                        // After a reset, no writer starts another batch until the reader is back
+                        // on a new connection: each reset then cuts a live connection, and every
+                        // one of them lands while the stream is still flowing.
+                        try await Self.waitForReader(proxy: proxy, progress: progress)
                         for n in start..<min(start + batch, messagesPerWriter) {
                             try await writer.send(["type": "send", "room": "stream", "text": "w\(w)-\(n)", "cid": "w\(w)-\(n)"])
                         }
@@ -62,17 +66,14 @@ struct ReconnectUnderLoadTests {
                             value += batch
                             return value
                         }
-                        // One writer pulls the plug at each reset point while the others keep sending.
-                        if w == 0, let point = resetPoints.last(where: { $0 <= count }),
-                            progress.resets.withLock({ value in
-                                let due = resetPoints.firstIndex(of: point)! + 1
-                                guard value < due else { return false }
-                                value = due
-                                return true
-                            })
-                        {
-                            try await proxy.reset()
+                        // Whichever writer passes the next reset point pulls the plug, one reset
+                        // at a time, while the others' batches are still in flight.
+                        let due = progress.resets.withLock { resets in
+                            guard resets < resetPoints.count, count >= resetPoints[resets] else { return false }
+                            resets += 1
+                            return true
                         }
+                        if due { try await proxy.reset() }
                     }
                     await writer.close()
                     return []
@@ -91,6 +92,19 @@ struct ReconnectUnderLoadTests {
         #expect(seqs.count == total, "received \(seqs.count) of \(total)")
         #expect(seqs == Array(1...total), "first difference at index \(seqs.indices.first { seqs[$0] != $0 + 1 } ?? -1)")
         #expect(Set(seqs).count == seqs.count, "no duplicates")
+    }
+
+    /// Waits (bounded) until the reader has opened a connection after the latest reset: the
+    /// proxy has accepted one more connection than there were resets.
+    static func waitForReader(proxy: TCPProxy, progress: Progress) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await proxy.acceptedConnections() <= progress.resets.withLock({ $0 }) {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the reader did not reconnect within 30 s of a reset")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     /// Reads until every message arrived, reconnecting with `resume` whenever the connection dies.

@@ -8,11 +8,13 @@ import SockJS
 /// Runs a real Hummingbird server with SockJS services (real sockets, port picked by the OS).
 ///
 /// Mounted: the spec's test services (`/echo` with a 4096-byte response limit, `/close`,
-/// `/disabled_websocket_echo`, `/cookie_needed_echo`) and `/fast`, an echo whose heartbeat and
+/// `/disabled_websocket_echo`, `/cookie_needed_echo`; sessions expire after 60 s) and `/fast`, an echo whose heartbeat and
 /// disconnect delay are short so lifecycle tests need not wait 25 s.
 enum SockJSTestServer {
     static let fastHeartbeat = Duration.milliseconds(200)
     static let fastDisconnectDelay = Duration.milliseconds(300)
+    /// The disconnect delay of the spec's services here (their default is 5 s).
+    static let patientDisconnectDelay = Duration.seconds(60)
 
     static func with(
         extra: @Sendable (Router<BasicWebSocketRequestContext>, Logger) -> [SockJSServer] = { _, _ in [] },
@@ -21,7 +23,12 @@ enum SockJSTestServer {
         var logger = Logger(label: "sockjs-test")
         logger.logLevel = .warning
         let router = Router(context: BasicWebSocketRequestContext.self)
-        var servers = SockJSTestServices.register(on: router, logger: logger)
+        // The spec's services keep their defaults but for the disconnect delay: 5 s between a
+        // poll and the next is what a loaded CI machine can take for a test's few requests, and
+        // an expired session would start over with `o`. Expiry itself is tested on `/fast`.
+        var services = SockJSServer.Configuration()
+        services.disconnectDelay = patientDisconnectDelay
+        var servers = SockJSTestServices.register(on: router, configuration: services, logger: logger)
         var fast = SockJSServer.Configuration()
         fast.heartbeatInterval = fastHeartbeat
         fast.disconnectDelay = fastDisconnectDelay
