@@ -16,20 +16,25 @@ extension HTTP {
         }
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         request += "\r\n" + body
-        let raw = try await exchange(port: port, request: request)
+        return try Response(parsing: try await exchange(port: port, request: request))
+    }
+}
+
+extension HTTP.Response {
+    /// Parses a whole raw HTTP/1.1 answer: status line, headers (names lowercased), body.
+    init(parsing raw: String) throws {
         guard let split = raw.range(of: "\r\n\r\n") else { throw URLError(.badServerResponse) }
         let head = raw[..<split.lowerBound].components(separatedBy: "\r\n")
-        let status = Int(head[0].split(separator: " ")[1]) ?? 0
+        let statusLine = head[0].split(separator: " ")
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw URLError(.badServerResponse) }
         var fields: [String: String] = [:]
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
             fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return Response(status: status, headers: fields, body: String(raw[split.upperBound...]))
+        self.init(status: status, headers: fields, body: String(raw[split.upperBound...]))
     }
-}
 
-extension HTTP.Response {
     /// The `error.code` of a JSON error body.
     var errorCode: String? { ((json as? [String: Any])?["error"] as? [String: Any])?["code"] as? String }
     /// A field of a JSON object body.

@@ -49,15 +49,7 @@ enum HTTP {
             }
             return response
         }
-        guard let split = raw.range(of: "\r\n\r\n") else { throw URLError(.badServerResponse) }
-        let head = raw[..<split.lowerBound].components(separatedBy: "\r\n")
-        let status = Int(head[0].split(separator: " ")[1]) ?? 0
-        var fields: [String: String] = [:]
-        for line in head.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return Response(status: status, headers: fields, body: String(raw[split.upperBound...]))
+        return try Response(parsing: raw)
     }
 
     /// Sends `request` and reads until the server closes the connection.
