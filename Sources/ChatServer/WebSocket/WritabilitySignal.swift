@@ -9,6 +9,7 @@ import NIOCore
 final class WritabilitySignal: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = Any
 
+    /// Bounded by construction: a connection has one writer, which waits for one batch at a time.
     private var waiting: [EventLoopPromise<Void>] = []
 
     /// Registers `promise`, completed when the channel is writable (at once if it already is)
