@@ -3,6 +3,20 @@ import Logging
 import NIOCore
 
 extension Hub {
+    /// Sends one encoded frame to each of `ids`: the fan-out every broadcast goes through.
+    ///
+    /// - Parameters:
+    ///   - frame: the frame's JSON, encoded once.
+    ///   - ids: the local recipients.
+    ///   - ephemeral: whether slow clients may drop it (typing, presence).
+    func fanOut(_ frame: ByteBuffer, to ids: some Sequence<SessionID>, ephemeral: Bool = false) {
+        var fanOut = FanOut()
+        for id in ids {
+            if let sink = sessions[id]?.sink { fanOut.add(sink) }
+        }
+        fanOut.send(frame, ephemeral: ephemeral)
+    }
+
     /// Fans out one broker message to this node's sessions.
     func deliver(_ message: BrokerMessage) {
         let start = ContinuousClock.now
@@ -29,6 +43,8 @@ extension Hub {
         if let room = event.room {
             guard let members = localRooms[room] else { return }
             let frame = ServerFrameEncoder.encode(MessageFrame(message, in: .room(room)))
+            var fanOut = FanOut()
+            defer { fanOut.send(frame) }
             for ids in members.values {
                 for id in ids {
                     switch sessions[id]?.rooms[room] {
@@ -40,7 +56,7 @@ extension Hub {
                         sessions[id]?.rooms[room] = .repairing(after: after, buffered: buffered)
                     case .live(let lastSeq)? where message.seq == lastSeq + 1:
                         sessions[id]?.rooms[room] = .live(lastSeq: message.seq)
-                        sessions[id]?.outbox.enqueue(frame)
+                        if let sink = sessions[id]?.sink { fanOut.add(sink) }
                     case .live(let lastSeq)? where message.seq > lastSeq + 1:
                         // A gap: fetch the missing messages from the store before this one.
                         sessions[id]?.rooms[room] = .repairing(after: lastSeq, buffered: [(message.seq, frame)])
@@ -53,12 +69,14 @@ extension Hub {
         } else if let recipient = event.deliverTo, let peer = event.peer {
             let conversation = Conversation.direct(between: recipient, and: peer)
             let frame = ServerFrameEncoder.encode(MessageFrame(message, in: conversation))
+            var fanOut = FanOut()
+            defer { fanOut.send(frame) }
             for id in localUsers[recipient] ?? [] {
                 guard let lastSeq = sessions[id]?.directLastSeq[conversation.key, default: 0],
                     message.seq > lastSeq
                 else { continue }
                 sessions[id]?.directLastSeq[conversation.key] = message.seq
-                sessions[id]?.outbox.enqueue(frame)
+                if let sink = sessions[id]?.sink { fanOut.add(sink) }
             }
         }
     }
@@ -91,12 +109,10 @@ extension Hub {
         guard let user = event.user, let seq = event.seq else { return }
         if let room = event.room {
             let frame = ServerFrameEncoder.encode(ReceiptFrame(room: room, peer: nil, user: user, seq: seq))
-            for ids in (localRooms[room] ?? [:]).values {
-                for id in ids { sessions[id]?.outbox.enqueue(frame) }
-            }
+            fanOut(frame, to: (localRooms[room] ?? [:]).values.joined())
         } else if let recipient = event.deliverTo, let peer = event.peer {
             let frame = ServerFrameEncoder.encode(ReceiptFrame(room: nil, peer: peer, user: user, seq: seq))
-            for id in localUsers[recipient] ?? [] { sessions[id]?.outbox.enqueue(frame) }
+            fanOut(frame, to: localUsers[recipient] ?? [])
         }
     }
 

@@ -27,11 +27,11 @@ extension Hub {
         guard case .repairing(_, let buffered)? = sessions[request.session]?.rooms[request.room] else { return }
         var lastSeq = after
         for message in missing where message.seq > lastSeq {
-            sessions[request.session]?.outbox.enqueue(ServerFrameEncoder.encode(MessageFrame(message, in: conversation)))
+            sessions[request.session]?.sink.send(ServerFrameEncoder.encode(MessageFrame(message, in: conversation)))
             lastSeq = message.seq
         }
         for entry in buffered.sorted(by: { $0.seq < $1.seq }) where entry.seq > lastSeq {
-            sessions[request.session]?.outbox.enqueue(entry.frame)
+            sessions[request.session]?.sink.send(entry.frame)
             lastSeq = entry.seq
         }
         sessions[request.session]?.rooms[request.room] = .live(lastSeq: lastSeq)

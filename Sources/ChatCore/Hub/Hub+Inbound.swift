@@ -14,7 +14,7 @@ extension Hub {
     ///
     /// - Returns: whether the frame may be handled.
     func admit(_ id: SessionID) -> Bool {
-        guard let session = sessions[id], !session.outbox.isClosing else { return false }
+        guard let session = sessions[id], !session.sink.isClosing else { return false }
         let now = configuration.clock()
         let limits = configuration.inbound
         sessions[id]?.lastInboundMillis = now
@@ -34,7 +34,7 @@ extension Hub {
         metrics.rateLimitedFrames.increment()
         guard sessions[id]!.refusalBucket.tryTake(nowMillis: now) else {
             logger.notice("closing a flooding session", metadata: ["session": "\(id)"])
-            session.outbox.close(.policyViolation, reason: "too many frames: rate limit exceeded repeatedly")
+            session.sink.close(.policyViolation, reason: "too many frames: rate limit exceeded repeatedly")
             return false
         }
         send(
@@ -53,14 +53,14 @@ extension Hub {
         let limits = configuration.inbound
         let helloMillis = Int64(limits.helloTimeoutSeconds * 1000)
         let idleMillis = Int64(limits.idleTimeoutSeconds * 1000)
-        for session in sessions.values where !session.outbox.isClosing {
+        for session in sessions.values where !session.sink.isClosing {
             if helloMillis > 0, session.user == nil, !session.helloReceived,
                 now - session.connectedMillis >= helloMillis
             {
-                session.outbox.close(
+                session.sink.close(
                     .helloTimeout, reason: "no hello within \(Self.rate(limits.helloTimeoutSeconds)) s")
             } else if idleMillis > 0, now - session.lastInboundMillis >= idleMillis {
-                session.outbox.close(
+                session.sink.close(
                     .idleTimeout, reason: "no frame for \(Self.rate(limits.idleTimeoutSeconds)) s")
             }
         }

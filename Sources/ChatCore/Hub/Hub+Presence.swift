@@ -59,11 +59,10 @@ extension Hub {
                 PresenceFrame(
                     room: transition.room, user: transition.user, event: transition.event,
                     online: roster.onlineCount(of: transition.room)))
-            for (member, ids) in members where member != transition.user {
-                for id in ids where sessions[id]?.rooms[transition.room]?.isJoining == false {
-                    sessions[id]?.outbox.enqueue(frame, ephemeral: true)
-                }
+            let recipients = members.filter { $0.key != transition.user }.flatMap(\.value).filter {
+                sessions[$0]?.rooms[transition.room]?.isJoining == false
             }
+            fanOut(frame, to: recipients, ephemeral: true)
         }
     }
 
@@ -77,11 +76,8 @@ extension Hub {
             guard let members = localRooms[room] else { continue }
             let frame = ServerFrameEncoder.encode(
                 PresenceFrame(room: room, user: nil, event: .count, online: roster.onlineCount(of: room)))
-            for ids in members.values {
-                for id in ids where sessions[id]?.rooms[room]?.isJoining == false {
-                    sessions[id]?.outbox.enqueue(frame, ephemeral: true)
-                }
-            }
+            let recipients = members.values.joined().filter { sessions[$0]?.rooms[room]?.isJoining == false }
+            fanOut(frame, to: recipients, ephemeral: true)
         }
     }
 

@@ -86,7 +86,7 @@ extension Hub {
                 gapRepairs.continuation.yield(GapRepair(session: id, room: room))
                 return
             }
-            sessions[id]?.outbox.enqueue(entry.frame)
+            sessions[id]?.sink.send(entry.frame)
             lastSeq = entry.seq
         }
         sessions[id]?.rooms[room] = .live(lastSeq: lastSeq)

@@ -42,11 +42,10 @@ extension Hub {
         let frame = ServerFrameEncoder.encode(
             TypingNoticeFrame(room: key.room, to: key.deliverTo, user: key.user, state: state))
         if let room = key.room {
-            for (member, ids) in localRooms[room] ?? [:] where member != key.user {
-                for id in ids { sessions[id]?.outbox.enqueue(frame, ephemeral: true) }
-            }
+            let members = (localRooms[room] ?? [:]).filter { $0.key != key.user }.flatMap(\.value)
+            fanOut(frame, to: members, ephemeral: true)
         } else if let recipient = key.deliverTo {
-            for id in localUsers[recipient] ?? [] { sessions[id]?.outbox.enqueue(frame, ephemeral: true) }
+            fanOut(frame, to: localUsers[recipient] ?? [], ephemeral: true)
         }
     }
 }

@@ -9,7 +9,8 @@ import NIOCore
 /// delivers back. A node never delivers straight to its own sessions around the broker, so one
 /// path serves one node and many (DESIGN.md).
 ///
-/// Fan-out encodes each event once and hands the same bytes to every recipient's outbox.
+/// Fan-out encodes each event once and hands the same bytes to every recipient's sink, one
+/// event-loop hop per loop (`FanOut`).
 public actor Hub {
     /// Tunables of a hub.
     public struct Configuration: Sendable {
@@ -185,21 +186,28 @@ public actor Hub {
 
     // MARK: Sessions
 
-    /// Registers a new connection and returns its id and outbox; the transport drains the outbox.
+    /// Registers a new connection whose frames are drained from a `SessionOutbox` (the SockJS
+    /// transports, tests), and returns its id and outbox.
     public func connect() -> (SessionID, SessionOutbox) {
-        nextSessionNumber += 1
-        let id = SessionID(rawValue: nextSessionNumber)
         let slowConsumersDropped = metrics.slowConsumersDropped
         let outbox = SessionOutbox(configuration: configuration.outbox) { slowConsumersDropped.increment() }
-        sessions[id] = SessionState(id: id, outbox: outbox, inbound: configuration.inbound, nowMillis: configuration.clock())
-        return (id, outbox)
+        return (connect(sink: outbox), outbox)
+    }
+
+    /// Registers a new connection whose frames go to `sink` (a channel handler's sink, written on
+    /// its event loop), and returns its id.
+    public func connect(sink: any SessionSink) -> SessionID {
+        nextSessionNumber += 1
+        let id = SessionID(rawValue: nextSessionNumber)
+        sessions[id] = SessionState(id: id, sink: sink, inbound: configuration.inbound, nowMillis: configuration.clock())
+        return id
     }
 
     /// Forgets a connection: leaves its rooms (presence `leave`) and takes its user offline here
     /// if it was the user's last session on this node.
     public func disconnect(_ id: SessionID) async {
         guard let session = sessions.removeValue(forKey: id) else { return }
-        session.outbox.close(.normal, reason: "session ended")
+        session.sink.close(.normal, reason: "session ended")
         guard let user = session.user else { return }
         for room in session.rooms.keys {
             await removeFromRoom(room, user: user, session: id)
@@ -219,7 +227,7 @@ public actor Hub {
     /// Closes every session with `code` (1012 on restart, 1001 on shutdown).
     public func closeAll(_ code: CloseCode, reason: String) {
         for session in sessions.values {
-            session.outbox.close(code, reason: reason)
+            session.sink.close(code, reason: reason)
         }
     }
 
@@ -333,7 +341,7 @@ public actor Hub {
 
     /// Encodes `frame` and queues it for one session.
     func send(_ frame: some Encodable, to id: SessionID, ephemeral: Bool = false) {
-        sessions[id]?.outbox.enqueue(ServerFrameEncoder.encode(frame), ephemeral: ephemeral)
+        sessions[id]?.sink.send(ServerFrameEncoder.encode(frame), ephemeral: ephemeral)
     }
 
     func retainBinding(_ pattern: String) async throws {

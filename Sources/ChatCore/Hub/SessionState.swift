@@ -22,7 +22,8 @@ struct SessionState {
     }
 
     let id: SessionID
-    let outbox: SessionOutbox
+    /// Where the session's frames go (the transport's side).
+    let sink: any SessionSink
     /// Set by `hello`.
     var user: String?
     /// Set when a `hello` arrives, before its token or name is checked: the hello timeout is
@@ -42,9 +43,9 @@ struct SessionState {
     /// Monotonic time of the last inbound frame (idle timeout), in milliseconds.
     var lastInboundMillis: Int64
 
-    init(id: SessionID, outbox: SessionOutbox, inbound: InboundLimits, nowMillis: Int64) {
+    init(id: SessionID, sink: any SessionSink, inbound: InboundLimits, nowMillis: Int64) {
         self.id = id
-        self.outbox = outbox
+        self.sink = sink
         self.frameBucket = TokenBucket(
             capacity: inbound.connectionBurst, refillPerSecond: inbound.connectionFramesPerSecond, nowMillis: nowMillis)
         self.refusalBucket = TokenBucket(

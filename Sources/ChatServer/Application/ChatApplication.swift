@@ -84,10 +84,10 @@ public enum ChatApplication {
         let handshakePolicy = WebSocketHandshakePolicy(
             originPolicy: OriginPolicy(allowed: configuration.allowedOrigins),
             connectionsPerAddress: ConnectionsPerAddress(limit: configuration.maxConnectionsPerIP), chatPath: "/ws")
-        WebSocketChatEndpoint(
+        let chatSockets = WebSocketChatEndpoint(
             hub: hub, limits: configuration.limits, handshakePolicy: handshakePolicy,
-            sendBufferBytes: configuration.webSocketSendBufferBytes, logger: logger
-        ).register(on: router, path: "/ws")
+            sendBufferBytes: configuration.webSocketSendBufferBytes, outbox: configuration.outbox,
+            pingInterval: .seconds(Int64(configuration.webSocketPingSeconds)), logger: logger)
         let sockJS = SockJSChatEndpoint(hub: hub, configuration: configuration, cluster: cluster, logger: logger)
             .register(on: router)
 
@@ -107,7 +107,8 @@ public enum ChatApplication {
                         validateUTF8: true
                     )
                 ),
-                handshakeGate: handshakePolicy.gate
+                handshakeGate: handshakePolicy.gate,
+                takeover: chatSockets.takeover
             ),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "rabbitchat"),

@@ -10,14 +10,10 @@ struct ChatRequestContext: RequestContext, WebSocketRequestContext, RemoteAddres
     let webSocket: WebSocketHandlerReference<Self>
     /// The peer of the TCP connection (a proxy's address when behind one).
     let remoteAddress: SocketAddress?
-    /// The connection's channel: after a WebSocket upgrade the chat writes its frames straight
-    /// into it (`WebSocketFrameWriter`), one event-loop hop and one flush per outbox batch.
-    let channel: any Channel
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.webSocket = .init()
         self.remoteAddress = source.channel.remoteAddress
-        self.channel = source.channel
     }
 }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOWebSocket
 
 /// Restores two HTTP/1 behaviours that Hummingbird's version-less HTTP types lose, both of which
 /// SockJS clients and the SockJS spec rely on.
@@ -15,6 +16,10 @@ import NIOHTTP1
 /// It is also where WebSocket handshakes are refused: a `WebSocketHandshakeGate` sees each one
 /// before swift-nio's upgrader, and a refusal is answered here with its status and a JSON body
 /// (the upgrader itself can only answer an empty 400).
+///
+/// And it is where a `WebSocketTakeover` gets its connections: a handshake the takeover accepts is
+/// answered here with the 101, and the HTTP handlers (and the upgrader, which never sees the
+/// request) are replaced by a WebSocket frame decoder and the endpoint's own handler.
 ///
 /// Sits right after the HTTP request decoder. After a WebSocket handshake it removes itself, so
 /// WebSocket frames never reach it.
@@ -33,13 +38,45 @@ final class HTTP1CompatibilityHandler: ChannelDuplexHandler, RemovableChannelHan
     /// closes after the answer.
     private var refusedHandshake = false
     private let handshakeGate: WebSocketHandshakeGate?
+    private let takeover: WebSocketTakeover?
+    /// A handshake the takeover accepted, and its 101 headers: served when its `.end` arrives.
+    private var takingOver: (head: HTTPRequestHead, headers: HTTPHeaders)?
+    /// Removes the upgrader that the takeover bypasses.
+    private let removeUpgrader: (ChannelPipeline.SynchronousOperations) throws -> Void
+    /// Completed once the first request is classified (or the connection ends without one).
+    private let firstRequest: EventLoopPromise<FirstRequestOutcome>?
 
-    init(handshakeGate: WebSocketHandshakeGate? = nil) {
+    init(
+        handshakeGate: WebSocketHandshakeGate? = nil, takeover: WebSocketTakeover? = nil,
+        firstRequest: EventLoopPromise<FirstRequestOutcome>? = nil,
+        removeUpgrader: @escaping (ChannelPipeline.SynchronousOperations) throws -> Void = { _ in }
+    ) {
         self.handshakeGate = handshakeGate
+        self.takeover = takeover
+        self.firstRequest = firstRequest
+        self.removeUpgrader = removeUpgrader
+    }
+
+    /// Whether `firstRequest` was completed (a promise completes once).
+    private var firstRequestSettled = false
+
+    private func settleFirstRequest(_ outcome: FirstRequestOutcome) {
+        guard !firstRequestSettled else { return }
+        firstRequestSettled = true
+        firstRequest?.succeed(outcome)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        settleFirstRequest(.http)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !refusedHandshake else { return }
+        if let (head, headers) = takingOver {
+            // The handshake's request ends here (a GET has no body); then the endpoint takes over.
+            if case .end = unwrapInboundIn(data) { takeOver(head, headers: headers, context: context) }
+            return
+        }
         guard case .head(var head) = unwrapInboundIn(data) else {
             context.fireChannelRead(data)
             return
@@ -51,14 +88,55 @@ final class HTTP1CompatibilityHandler: ChannelDuplexHandler, RemovableChannelHan
                     refuse(head, with: refusal, context: context)
                     return
                 }
+                switch takeover?.decide(head, context.channel.remoteAddress) ?? .pass {
+                case .pass:
+                    break
+                case .refuse(let refusal):
+                    refuse(head, with: refusal, context: context)
+                    return
+                case .accept(let headers):
+                    takingOver = (head, headers)
+                    return
+                }
+                settleFirstRequest(.http)
                 context.fireChannelRead(data)
                 context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
                 return
             }
             head.headers.remove(name: "upgrade")
         }
+        settleFirstRequest(.http)
         pending.append((head.version, head.isKeepAlive))
         context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+
+    /// Answers an accepted handshake with the 101 and hands the connection to the takeover's
+    /// handlers: the HTTP encoder, decoder and upgrader leave the pipeline, a WebSocket frame
+    /// decoder takes their place, and bytes the client sent after its request reach it.
+    private func takeOver(_ request: HTTPRequestHead, headers: HTTPHeaders, context: ChannelHandlerContext) {
+        guard let takeover else { preconditionFailure("takingOver is set only with a takeover") }
+        takingOver = nil
+        var responseHeaders = HTTPHeaders([("connection", "upgrade"), ("upgrade", "websocket")])
+        responseHeaders.add(contentsOf: headers)
+        let response = HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: responseHeaders)
+        context.writeAndFlush(wrapOutboundOut(.head(response)), promise: nil)
+        do {
+            let pipeline = context.pipeline.syncOperations
+            let encoder = try pipeline.handler(type: HTTPResponseEncoder.self)
+            let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try pipeline.addHandler(
+                ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: takeover.maxFrameSize)),
+                position: .after(self))
+            try takeover.install(context.channel, request)
+            try removeUpgrader(pipeline)
+            pipeline.removeHandler(encoder, promise: nil)
+            settleFirstRequest(.takenOver)
+            pipeline.removeHandler(context: context, promise: nil)
+            // Last: its leftover bytes (frames sent right behind the request) go to the frame decoder.
+            pipeline.removeHandler(decoder, promise: nil)
+        } catch {
+            context.close(promise: nil)
+        }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -97,6 +175,7 @@ final class HTTP1CompatibilityHandler: ChannelDuplexHandler, RemovableChannelHan
     /// directly would log the abandoned upgrade as an error).
     private func refuse(_ request: HTTPRequestHead, with refusal: WebSocketHandshakeRefusal, context: ChannelHandlerContext) {
         refusedHandshake = true
+        settleFirstRequest(.http)
         let body = refusal.body
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/json; charset=utf-8")

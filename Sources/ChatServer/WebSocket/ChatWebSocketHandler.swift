@@ -1,0 +1,369 @@
+import ChatCore
+import CoreMetrics
+import Logging
+import NIOCore
+import NIOWebSocket
+import SockJS
+import Synchronization
+
+/// One `/ws` chat session as a plain NIO channel handler: no task per connection.
+///
+/// Inbound, it collates frames into messages (`WebSocketMessageAssembler`: UTF-8 and
+/// fragmentation checks, 1007/1002) and hands them to the `Hub` in order, one batch in flight at
+/// a time; when more than `maxQueuedInbound` messages wait it stops reading the socket, so a fast
+/// sender is slowed by TCP instead of growing a queue. Outbound, it is the session's
+/// `SessionSink`: the hub's fan-out hands it complete WebSocket frames on this channel's loop
+/// (`WebSocketSink`), written straight to the socket while it is writable and otherwise queued in
+/// a bounded `WebSocketOutbox` (ephemeral frames dropped first, then 1013). The close handshake
+/// and the keepalive ping follow `WebSocketConnectionStateMachine`.
+final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// What every connection of the endpoint shares.
+    struct Configuration: Sendable {
+        var hub: Hub
+        var maxFrameBytes: Int
+        var outbox: SessionOutbox.Configuration
+        /// Keepalive ping period; a ping still unanswered one period later closes with 1001.
+        var pingInterval: TimeAmount
+        /// How long the client has to answer our close frame (and to read the frames before it)
+        /// before the connection is dropped.
+        var closeTimeout: TimeAmount
+        var connectionsPerAddress: ConnectionsPerAddress
+        var logger: Logger
+    }
+
+    /// Messages waiting for the hub beyond which the socket is not read.
+    static let maxQueuedInbound = 64
+
+    private enum Inbound {
+        case text(ByteBuffer)
+        case binary
+    }
+
+    private let configuration: Configuration
+    private let address: String
+    private var connection = WebSocketConnectionStateMachine()
+    private var outbox: WebSocketOutbox
+    private var assembler: WebSocketMessageAssembler
+    private var context: ChannelHandlerContext?
+    private var sink: WebSocketSink?
+    private var sessionID: SessionID?
+    /// Messages read and not yet handed to the hub, in order.
+    private var inbound = CircularBuffer<Inbound>()
+    /// Whether a task is handing messages to the hub (at most one, to keep their order).
+    private var inboundInFlight = false
+    /// A `read` held back while too many messages wait.
+    private var readPending = false
+    /// Whether `flush` has writes to push.
+    private var needsFlush = false
+    private var keepalive: RepeatedTask?
+    private var closeTimeout: Scheduled<Void>?
+    private var disconnected = false
+    private var logger: Logger
+
+    init(configuration: Configuration, address: String) {
+        self.configuration = configuration
+        self.address = address
+        self.outbox = WebSocketOutbox(configuration: configuration.outbox)
+        self.assembler = WebSocketMessageAssembler(maxSize: configuration.maxFrameBytes)
+        self.logger = configuration.logger
+    }
+
+    // MARK: Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let sink = WebSocketSink(handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop)
+        self.sink = sink
+        configuration.hub.metrics.webSocketConnections.increment()
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let hub = configuration.hub
+        Task {
+            let id = await hub.connect(sink: sink)
+            loopBound.eventLoop.execute { loopBound.value.registered(id) }
+        }
+        keepalive = context.eventLoop.scheduleRepeatedTask(
+            initialDelay: configuration.pingInterval, delay: configuration.pingInterval
+        ) { _ in
+            loopBound.value.keepaliveTimerFired()
+        }
+    }
+
+    private func registered(_ id: SessionID) {
+        sessionID = id
+        logger[metadataKey: "session"] = "\(id)"
+        logger.debug("websocket connected")
+        pumpInbound()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        connection.channelClosed()
+        ended()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        ended()
+        self.context = nil
+    }
+
+    /// Releases what the connection held, once; the hub forgets the session after the messages
+    /// already read.
+    private func ended() {
+        guard !disconnected else { return }
+        disconnected = true
+        keepalive?.cancel()
+        closeTimeout?.cancel()
+        configuration.connectionsPerAddress.release(address)
+        configuration.hub.metrics.webSocketConnections.decrement()
+        pumpInbound()
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        if frame.maskKey == nil {
+            return closeFor(code: .protocolError, reason: "client frames must be masked")
+        }
+        switch frame.opcode {
+        case .text, .binary, .continuation:
+            guard connection.acceptsFrames else { return }
+            let opcode: WebSocketMessageAssembler.Opcode =
+                frame.opcode == .text ? .text : frame.opcode == .binary ? .binary : .continuation
+            do {
+                switch try assembler.receive(opcode: opcode, data: frame.unmaskedData, fin: frame.fin) {
+                case .text(let bytes)?: inbound.append(.text(bytes))
+                case .binary?: inbound.append(.binary)
+                case nil: return
+                }
+                pumpInbound()
+            } catch {
+                logger.debug(
+                    "websocket protocol violation; closing",
+                    metadata: ["code": "\(error.code)", "reason": "\(error.reason)"])
+                closeFor(code: UInt16(webSocketErrorCode: error.code), reason: error.reason)
+            }
+        case .connectionClose:
+            var payload = frame.unmaskedData
+            let code = payload.readInteger(as: UInt16.self)
+            run(connection.closeReceived(code: code))
+        case .ping:
+            if connection.pingReceived() == .sendPong {
+                writeNow(WebSocketServerFrame.frame(.pong, payload: frame.unmaskedData))
+                context.flush()
+            }
+        case .pong:
+            connection.pongReceived()
+        default:
+            closeFor(code: .protocolError, reason: "unknown opcode")
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // The frame decoder's verdicts (RFC 6455 §7.4.1); anything else is a failed socket.
+        switch error as? NIOWebSocketError {
+        case .invalidFrameLength?:
+            closeFor(code: .messageTooBig, reason: "frame exceeds \(configuration.maxFrameBytes) bytes")
+        case .fragmentedControlFrame?, .multiByteControlFrameLength?:
+            closeFor(code: .protocolError, reason: "invalid control frame")
+        default:
+            logger.debug("websocket failed", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+        }
+    }
+
+    /// Hands the waiting messages to the hub, one batch at a time, in order; after the client
+    /// left, tells the hub once everything read was handled.
+    private func pumpInbound() {
+        guard !inboundInFlight, let id = sessionID, let eventLoop = context?.eventLoop ?? sink?.loop else { return }
+        if inbound.isEmpty {
+            if disconnected {
+                // Forgotten once: a second `pumpInbound` finds no session id.
+                sessionID = nil
+                let hub = configuration.hub
+                Task { await hub.disconnect(id) }
+                logger.debug("websocket closed")
+            }
+            return
+        }
+        let batch = Array(inbound)
+        inbound.removeAll(keepingCapacity: true)
+        inboundInFlight = true
+        resumeReadingIfNeeded()
+        let hub = configuration.hub
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        Task {
+            for message in batch {
+                switch message {
+                case .text(let bytes): await hub.receive(bytes.readableBytesView, from: id)
+                case .binary: await hub.refuseBinary(from: id)
+                }
+            }
+            eventLoop.execute {
+                loopBound.value.inboundInFlight = false
+                loopBound.value.pumpInbound()
+            }
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        guard inbound.count < Self.maxQueuedInbound else {
+            readPending = true
+            return
+        }
+        context.read()
+    }
+
+    private func resumeReadingIfNeeded() {
+        guard readPending, inbound.count < Self.maxQueuedInbound, let context else { return }
+        readPending = false
+        context.read()
+    }
+
+    // MARK: Outbound (the session's sink)
+
+    /// A frame from the hub, already a complete WebSocket frame.
+    fileprivate func deliver(_ wire: ByteBuffer, ephemeral: Bool) {
+        guard connection.acceptsFrames, let context else { return }
+        switch outbox.enqueue(wire, ephemeral: ephemeral, writable: context.channel.isWritable) {
+        case .write:
+            writeNow(wire)
+        case .queued, .dropped:
+            break
+        case .overflow:
+            configuration.hub.metrics.slowConsumersDropped.increment()
+            closeFor(code: .tryAgainLater, reason: "outbound queue overflow: the client reads too slowly")
+        }
+    }
+
+    fileprivate func flush() {
+        guard needsFlush, let context else { return }
+        needsFlush = false
+        context.flush()
+    }
+
+    fileprivate func close(_ code: CloseCode, reason: String) {
+        closeFor(code: code.rawValue, reason: reason)
+    }
+
+    private func writeNow(_ bytes: ByteBuffer) {
+        guard let context else { return }
+        configuration.hub.metrics.framesOut.increment()
+        context.write(wrapOutboundOut(bytes), promise: nil)
+        needsFlush = true
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { drainOutbox() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Writes queued frames while the socket takes them; after the last, a queued close.
+    private func drainOutbox() {
+        guard let context else { return }
+        while context.channel.isWritable, let frame = outbox.next() {
+            writeNow(frame)
+        }
+        if outbox.isEmpty { run(connection.queuedFramesWritten()) }
+        flush()
+    }
+
+    // MARK: Closing
+
+    private func closeFor(code: CloseCode, reason: String) {
+        closeFor(code: code.rawValue, reason: reason)
+    }
+
+    private func closeFor(code: UInt16, reason: String) {
+        outbox.close()
+        sink?.markClosing()
+        run(connection.closeRequested(code: code, reason: reason, framesQueued: !outbox.isEmpty))
+    }
+
+    private func keepaliveTimerFired() {
+        run(connection.keepaliveTimerFired())
+    }
+
+    private func run(_ action: WebSocketConnectionStateMachine.Action) {
+        if !connection.acceptsFrames { sink?.markClosing() }
+        guard let context else { return }
+        switch action {
+        case .none, .sendPong:
+            break
+        case .waitForQueuedFrames:
+            armCloseTimeout()
+        case .sendClose(let code, let reason):
+            writeNow(WebSocketServerFrame.close(code, reason: reason))
+            flush()
+            armCloseTimeout()
+        case .echoCloseAndCloseChannel(let code):
+            configuration.hub.metrics.framesOut.increment()
+            needsFlush = false
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(WebSocketServerFrame.close(code, reason: ""))).whenComplete { _ in
+                loopBound.value.close(promise: nil)
+            }
+        case .closeChannel:
+            context.close(promise: nil)
+        case .sendPing:
+            writeNow(WebSocketServerFrame.frame(.ping, payload: ByteBuffer()))
+            flush()
+        }
+    }
+
+    /// Drops a client that neither reads the frames before our close nor answers it.
+    private func armCloseTimeout() {
+        guard closeTimeout == nil, let context else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        closeTimeout = context.eventLoop.scheduleTask(in: configuration.closeTimeout) {
+            loopBound.value.run(loopBound.value.connection.closeTimedOut())
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ChatWebSocketHandler: Sendable {}
+
+/// The `SessionSink` of a `ChatWebSocketHandler`: the hub calls it from its fan-out, always on
+/// the channel's loop (it names `eventLoop`), except `close` and `isClosing`, which hop or read a
+/// flag.
+final class WebSocketSink: SessionSink {
+    private let handler: NIOLoopBound<ChatWebSocketHandler>
+    let loop: any EventLoop
+    /// Mirrors the handler's closing state for the hub, which reads it off the loop.
+    private let closing = Atomic<Bool>(false)
+
+    init(handler: NIOLoopBound<ChatWebSocketHandler>, eventLoop: any EventLoop) {
+        self.handler = handler
+        self.loop = eventLoop
+    }
+
+    var eventLoop: (any EventLoop)? { loop }
+
+    var wireEncoding: WireEncoding { .webSocketText }
+
+    func deliver(_ wire: ByteBuffer, ephemeral: Bool) {
+        handler.value.deliver(wire, ephemeral: ephemeral)
+    }
+
+    /// Called by the handler whenever it decides to close, so the hub stops admitting frames.
+    func markClosing() {
+        closing.store(true, ordering: .relaxed)
+    }
+
+    func flush() {
+        handler.value.flush()
+    }
+
+    func close(_ code: CloseCode, reason: String) {
+        closing.store(true, ordering: .relaxed)
+        let handler = self.handler
+        loop.execute { handler.value.close(code, reason: reason) }
+    }
+
+    var isClosing: Bool { closing.load(ordering: .relaxed) }
+}
