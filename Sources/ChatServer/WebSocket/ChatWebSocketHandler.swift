@@ -41,6 +41,9 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private enum Inbound {
         case text(ByteBuffer)
         case binary
+        /// The client broke RFC 6455: close with this code once the hub has answered the
+        /// messages read before, so their answers reach the client ahead of the close.
+        case violation(code: UInt16, reason: String)
     }
 
     private let configuration: Configuration
@@ -62,6 +65,8 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var keepalive: RepeatedTask?
     private var closeTimeout: Scheduled<Void>?
     private var disconnected = false
+    /// Set by a protocol violation: later data frames are ignored.
+    private var violated = false
     private var logger: Logger
 
     init(configuration: Configuration, address: String) {
@@ -131,7 +136,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
         switch frame.opcode {
         case .text, .binary, .continuation:
-            guard connection.acceptsFrames else { return }
+            guard connection.acceptsFrames, !violated else { return }
             let opcode: WebSocketMessageAssembler.Opcode =
                 frame.opcode == .text ? .text : frame.opcode == .binary ? .binary : .continuation
             do {
@@ -145,7 +150,9 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 logger.debug(
                     "websocket protocol violation; closing",
                     metadata: ["code": "\(error.code)", "reason": "\(error.reason)"])
-                closeFor(code: UInt16(webSocketErrorCode: error.code), reason: error.reason)
+                violated = true
+                inbound.append(.violation(code: UInt16(webSocketErrorCode: error.code), reason: error.reason))
+                pumpInbound()
             }
         case .connectionClose:
             var payload = frame.unmaskedData
@@ -180,6 +187,10 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// left, tells the hub once everything read was handled.
     private func pumpInbound() {
         guard !inboundInFlight, let id = sessionID, let eventLoop = context?.eventLoop ?? sink?.loop else { return }
+        if case .violation(let code, let reason)? = inbound.first {
+            inbound.removeAll()
+            closeFor(code: code, reason: reason)
+        }
         if inbound.isEmpty {
             if disconnected {
                 // Forgotten once: a second `pumpInbound` finds no session id.
@@ -190,8 +201,11 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
             }
             return
         }
-        let batch = Array(inbound)
-        inbound.removeAll(keepingCapacity: true)
+        var batch: [Inbound] = []
+        while let next = inbound.first {
+            if case .violation = next { break }
+            batch.append(inbound.removeFirst())
+        }
         inboundInFlight = true
         resumeReadingIfNeeded()
         let hub = configuration.hub
@@ -201,6 +215,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 switch message {
                 case .text(let bytes): await hub.receive(bytes.readableBytesView, from: id)
                 case .binary: await hub.refuseBinary(from: id)
+                case .violation: preconditionFailure("a violation is never part of a batch")
                 }
             }
             eventLoop.execute {
