@@ -24,8 +24,16 @@ public struct ClientFrameDecoder: Sendable {
         }
     }
 
-    /// Decodes a frame from its UTF-8 bytes.
+    /// Decodes a frame from its UTF-8 bytes: the hot frames without Foundation when they are
+    /// well formed (`ClientFrameFastPath`), everything else through `Codable`.
     public func decode(_ bytes: some Collection<UInt8>) throws(ProtocolError) -> ClientFrame {
+        let fast = bytes.withContiguousStorageIfAvailable { ClientFrameFastPath.decode(UnsafeRawBufferPointer($0)) }
+        if let fast = fast ?? Array(bytes).withUnsafeBytes({ ClientFrameFastPath.decode($0) }) { return fast }
+        return try decodeWithCodable(bytes)
+    }
+
+    /// The `Codable` path: every frame, with a precise error for a malformed one.
+    func decodeWithCodable(_ bytes: some Collection<UInt8>) throws(ProtocolError) -> ClientFrame {
         let data = Data(bytes)
         let decoder = JSONDecoder()
         let envelope: Envelope

@@ -6,8 +6,14 @@ public import NIOCore
 /// Fan-out calls it once per event and hands the same `ByteBuffer` to every recipient:
 /// encode once, write many.
 public enum ServerFrameEncoder {
-    /// The JSON bytes of `frame`.
+    /// The JSON bytes of `frame`: hand-written for the hot frames (`HandEncodedFrame`),
+    /// `JSONEncoder` for the rest.
     public static func encode(_ frame: some Encodable) -> ByteBuffer {
+        if let frame = frame as? any HandEncodedFrame {
+            var writer = JSONWriter()
+            frame.write(to: &writer)
+            return writer.finish()
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         do {

@@ -1,0 +1,70 @@
+/// A server frame with a hand-written JSON encoder (`JSONWriter`), used instead of `Encodable`
+/// on the hot path; `ServerFrameEncoder` prefers it.
+public protocol HandEncodedFrame: Encodable {
+    /// Writes the frame's members (the same as its `Encodable` form).
+    func write(to writer: inout JSONWriter)
+}
+
+extension MessageFrame: HandEncodedFrame {
+    public func write(to writer: inout JSONWriter) {
+        writer.field("type", type)
+        writer.field("room", room)
+        writer.field("to", to)
+        writer.field("id", id)
+        writer.field("seq", seq)
+        writer.field("from", from)
+        writer.field("text", text)
+        writer.field("ts", ts)
+    }
+}
+
+extension AckFrame: HandEncodedFrame {
+    public func write(to writer: inout JSONWriter) {
+        writer.field("type", type)
+        writer.field("cid", cid)
+        writer.field("id", id)
+        writer.field("seq", seq)
+        writer.field("ts", ts)
+        writer.field("room", room)
+        writer.field("to", to)
+        writer.field("duplicate", duplicate)
+    }
+}
+
+extension TypingNoticeFrame: HandEncodedFrame {
+    public func write(to writer: inout JSONWriter) {
+        writer.field("type", type)
+        writer.field("room", room)
+        writer.field("to", to)
+        writer.field("user", user)
+        writer.field("state", state.rawValue)
+    }
+}
+
+extension PresenceFrame: HandEncodedFrame {
+    public func write(to writer: inout JSONWriter) {
+        writer.field("type", type)
+        writer.field("room", room)
+        writer.field("user", user)
+        writer.field("event", event.rawValue)
+        writer.field("online", Int64(online))
+    }
+}
+
+extension ReceiptFrame: HandEncodedFrame {
+    public func write(to writer: inout JSONWriter) {
+        writer.field("type", type)
+        writer.field("room", room)
+        writer.field("peer", peer)
+        writer.field("user", user)
+        writer.field("seq", seq)
+    }
+}
+
+extension PongFrame: HandEncodedFrame {
+    public func write(to writer: inout JSONWriter) {
+        writer.field("type", type)
+        writer.field("id", id)
+        writer.field("ts", ts)
+    }
+}
