@@ -3,8 +3,11 @@ import NIOCore
 
 /// The payload of every message the `Hub` puts on the broker.
 ///
-/// One flat, versionless JSON shape for all kinds keeps the broker payload readable in the
-/// RabbitMQ management UI and decodable by any node of any version that knows the kind.
+/// One flat JSON shape for all kinds keeps the broker payload readable in the RabbitMQ
+/// management UI. Every kind but `announce` is written and read by hand (`JSONWriter`,
+/// `FlatJSONObject`): they are on the hot path, once per event on every node. A chat message
+/// travels as its `message` frame, encoded once by the publisher, so no node encodes it again
+/// before writing it to its sockets. (`announce`, periodic and nested, goes through `Codable`.)
 struct BrokerEvent: Codable, Sendable, Equatable {
     enum Kind: String, Codable, Sendable {
         /// A stored chat message (`room.<r>.msg`, `user.<u>.msg`).
@@ -33,7 +36,9 @@ struct BrokerEvent: Codable, Sendable, Equatable {
     var peer: String?
     /// The acting user (typing, presence, receipt, online).
     var user: String?
-    var message: StoredMessage?
+    /// For `message`: the `message` frame's JSON, as every recipient receives it (its `seq` is
+    /// in `seq`).
+    var frame: ByteBuffer?
     var state: TypingFrame.State?
     var presence: PresenceFrame.Event?
     var seq: Int64?
@@ -43,16 +48,65 @@ struct BrokerEvent: Codable, Sendable, Equatable {
     /// For `announce`: users with a session on the node.
     var users: [String]?
 
+    /// `frame` is raw JSON, written and read by hand only.
+    enum CodingKeys: String, CodingKey {
+        case kind, node, room, deliverTo, peer, user, state, presence, seq, online, rooms, users
+    }
+
     init(kind: Kind, node: String) {
         self.kind = kind
         self.node = node
     }
 
     func encoded() -> ByteBuffer {
-        ServerFrameEncoder.encode(self)
+        guard kind != .announce else { return ServerFrameEncoder.encode(self) }
+        var writer = JSONWriter()
+        writer.field("kind", kind.rawValue)
+        writer.field("node", node)
+        writer.field("room", room)
+        writer.field("deliverTo", deliverTo)
+        writer.field("peer", peer)
+        writer.field("user", user)
+        writer.field("state", state?.rawValue)
+        writer.field("presence", presence?.rawValue)
+        writer.field("seq", seq)
+        writer.field("online", online)
+        if let frame { writer.rawField("frame", frame) }
+        return writer.finish()
     }
 
     static func decode(_ buffer: ByteBuffer) throws -> BrokerEvent {
-        try JSONDecoder().decode(BrokerEvent.self, from: Data(buffer.readableBytesView))
+        if let event = buffer.withUnsafeReadableBytes({ decodeByHand($0) }) { return event }
+        return try JSONDecoder().decode(BrokerEvent.self, from: Data(buffer.readableBytesView))
+    }
+
+    /// The hand-written reader of `encoded()`'s output; nil for anything else (`announce`).
+    private static func decodeByHand(_ bytes: UnsafeRawBufferPointer) -> BrokerEvent? {
+        guard let object = FlatJSONObject.parse(bytes, rawObjectKeys: ["frame"]),
+            case .string(let rawKind)? = object["kind"], let kind = Kind(rawValue: rawKind), kind != .announce,
+            case .string(let node)? = object["node"]
+        else { return nil }
+        var event = BrokerEvent(kind: kind, node: node)
+        for (key, value) in object.members {
+            switch (key, value) {
+            case ("kind", _), ("node", _): break
+            case ("room", .string(let room)): event.room = room
+            case ("deliverTo", .string(let user)): event.deliverTo = user
+            case ("peer", .string(let peer)): event.peer = peer
+            case ("user", .string(let user)): event.user = user
+            case ("state", .string(let state)):
+                guard let state = TypingFrame.State(rawValue: state) else { return nil }
+                event.state = state
+            case ("presence", .string(let presence)):
+                guard let presence = PresenceFrame.Event(rawValue: presence) else { return nil }
+                event.presence = presence
+            case ("seq", .integer(let seq)): event.seq = seq
+            case ("online", .bool(let online)): event.online = online
+            case ("frame", .rawObject(let range)):
+                event.frame = ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
+            default: return nil
+            }
+        }
+        return event
     }
 }

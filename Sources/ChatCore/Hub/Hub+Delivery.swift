@@ -39,27 +39,26 @@ extension Hub {
     }
 
     private func deliverMessage(_ event: BrokerEvent) {
-        guard let message = event.message else { return }
+        guard let seq = event.seq, let frame = event.frame else { return }
         if let room = event.room {
             guard let members = localRooms[room] else { return }
-            let frame = ServerFrameEncoder.encode(MessageFrame(message, in: .room(room)))
             var fanOut = FanOut()
             defer { fanOut.send(frame) }
             for ids in members.values {
                 for id in ids {
                     switch sessions[id]?.rooms[room] {
                     case .joining(var buffered)?:
-                        buffered.append((message.seq, frame))
+                        buffered.append((seq, frame))
                         sessions[id]?.rooms[room] = .joining(buffered: buffered)
                     case .repairing(let after, var buffered)?:
-                        buffered.append((message.seq, frame))
+                        buffered.append((seq, frame))
                         sessions[id]?.rooms[room] = .repairing(after: after, buffered: buffered)
-                    case .live(let lastSeq)? where message.seq == lastSeq + 1:
-                        sessions[id]?.rooms[room] = .live(lastSeq: message.seq)
+                    case .live(let lastSeq)? where seq == lastSeq + 1:
+                        sessions[id]?.rooms[room] = .live(lastSeq: seq)
                         if let sink = sessions[id]?.sink { fanOut.add(sink) }
-                    case .live(let lastSeq)? where message.seq > lastSeq + 1:
+                    case .live(let lastSeq)? where seq > lastSeq + 1:
                         // A gap: fetch the missing messages from the store before this one.
-                        sessions[id]?.rooms[room] = .repairing(after: lastSeq, buffered: [(message.seq, frame)])
+                        sessions[id]?.rooms[room] = .repairing(after: lastSeq, buffered: [(seq, frame)])
                         gapRepairs.continuation.yield(GapRepair(session: id, room: room))
                     default:
                         break
@@ -68,14 +67,13 @@ extension Hub {
             }
         } else if let recipient = event.deliverTo, let peer = event.peer {
             let conversation = Conversation.direct(between: recipient, and: peer)
-            let frame = ServerFrameEncoder.encode(MessageFrame(message, in: conversation))
             var fanOut = FanOut()
             defer { fanOut.send(frame) }
             for id in localUsers[recipient] ?? [] {
                 guard let lastSeq = sessions[id]?.directLastSeq[conversation.key, default: 0],
-                    message.seq > lastSeq
+                    seq > lastSeq
                 else { continue }
-                sessions[id]?.directLastSeq[conversation.key] = message.seq
+                sessions[id]?.directLastSeq[conversation.key] = seq
                 if let sink = sessions[id]?.sink { fanOut.add(sink) }
             }
         }

@@ -105,18 +105,22 @@ extension Hub {
     /// Publishes a stored message with confirms: once to the room, or once to each party of a
     /// direct conversation.
     func publishMessage(_ message: StoredMessage, in conversation: Conversation) async throws {
+        // Encoded once here; every node writes these bytes to its sockets as they are.
+        let frame = ServerFrameEncoder.encode(MessageFrame(message, in: conversation))
         switch conversation {
         case .room(let room):
             var event = BrokerEvent(kind: .message, node: nodeID)
             event.room = room
-            event.message = message
+            event.seq = message.seq
+            event.frame = frame
             try await broker.publish(BrokerMessage(topic: BrokerTopic.room(room, .message), payload: event.encoded()), confirm: true)
         case .direct(let a, let b):
             for party in a == b ? [a] : [a, b] {
                 var event = BrokerEvent(kind: .message, node: nodeID)
                 event.deliverTo = party
                 event.peer = conversation.peer(of: party)
-                event.message = message
+                event.seq = message.seq
+                event.frame = frame
                 try await broker.publish(
                     BrokerMessage(topic: BrokerTopic.user(party, .message), payload: event.encoded()), confirm: true)
             }

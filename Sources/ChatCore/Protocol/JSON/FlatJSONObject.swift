@@ -11,6 +11,8 @@ struct FlatJSONObject {
         case integer(Int64)
         case bool(Bool)
         case null
+        /// A nested object of a key named in `rawObjectKeys`, as its byte range in the input.
+        case rawObject(Range<Int>)
     }
 
     private(set) var members: [(key: String, value: Value)] = []
@@ -21,16 +23,25 @@ struct FlatJSONObject {
     }
 
     /// Parses `bytes`, or returns nil when the fast path must not decide.
-    static func parse(_ bytes: UnsafeRawBufferPointer) -> FlatJSONObject? {
-        var reader = Reader(bytes: bytes)
+    ///
+    /// - Parameters:
+    ///   - bytes: the JSON text.
+    ///   - rawObjectKeys: keys whose value may be a nested object, kept as raw bytes (checked
+    ///     only for balanced braces outside strings: the caller wrote it, or hands it on as is).
+    static func parse(_ bytes: UnsafeRawBufferPointer, rawObjectKeys: Set<String> = []) -> FlatJSONObject? {
+        var reader = Reader(bytes: bytes, rawObjectKeys: rawObjectKeys)
         return reader.object()
     }
 
     private struct Reader {
         let bytes: UnsafeRawBufferPointer
+        let rawObjectKeys: Set<String>
         var index = 0
 
-        init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+        init(bytes: UnsafeRawBufferPointer, rawObjectKeys: Set<String>) {
+            self.bytes = bytes
+            self.rawObjectKeys = rawObjectKeys
+        }
 
         var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
@@ -56,7 +67,14 @@ struct FlatJSONObject {
                 skipWhitespace()
                 guard expect(UInt8(ascii: ":")) else { return nil }
                 skipWhitespace()
-                guard let value = value() else { return nil }
+                let value: Value
+                if current == UInt8(ascii: "{"), rawObjectKeys.contains(key) {
+                    guard let range = skipObject() else { return nil }
+                    value = .rawObject(range)
+                } else {
+                    guard let scalar = self.value() else { return nil }
+                    value = scalar
+                }
                 // Which duplicate wins is the decoder's business: let it decide.
                 guard !object.members.contains(where: { $0.key == key }) else { return nil }
                 object.members.append((key, value))
@@ -65,6 +83,33 @@ struct FlatJSONObject {
                 guard expect(UInt8(ascii: "}")) else { return nil }
                 return trailingWhitespaceOnly() ? object : nil
             }
+        }
+
+        /// Skips one object (at its `{`), nested values and strings included; its byte range.
+        mutating func skipObject() -> Range<Int>? {
+            let start = index
+            var depth = 0
+            var inString = false
+            while let byte = current {
+                index += 1
+                if inString {
+                    if byte == UInt8(ascii: "\\") {
+                        index += 1
+                    } else if byte == UInt8(ascii: "\"") {
+                        inString = false
+                    }
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return start..<index }
+                default: break
+                }
+            }
+            return nil
         }
 
         mutating func trailingWhitespaceOnly() -> Bool {
