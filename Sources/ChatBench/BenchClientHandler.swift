@@ -20,6 +20,8 @@ package final class BenchClientHandler: ChannelInboundHandler {
     private let isEcho: Bool
     /// Whether frames travel in SockJS websocket framing.
     private let sockJS: Bool
+    /// Whether the server is a raw broadcast hub (no hello, join, seq or ack).
+    private let raw: Bool
     /// Reused buffer for unescaped SockJS messages.
     private var scratch: [UInt8] = []
     private var state = State.handshaking
@@ -32,10 +34,11 @@ package final class BenchClientHandler: ChannelInboundHandler {
     var senderIndex: Int { index }
 
     init(
-        index: Int, nick: String, room: String?, isEcho: Bool, sockJS: Bool = false, stats: LoopStats,
-        ready: EventLoopPromise<Void>
+        index: Int, nick: String, room: String?, isEcho: Bool, sockJS: Bool = false, raw: Bool = false,
+        stats: LoopStats, ready: EventLoopPromise<Void>
     ) {
         self.sockJS = sockJS
+        self.raw = raw
         self.index = index
         self.nick = nick
         self.room = room
@@ -46,6 +49,11 @@ package final class BenchClientHandler: ChannelInboundHandler {
 
     package func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if raw {
+            state = .ready
+            ready.succeed()
+            return
+        }
         state = .greeting
         writeText(#"{"type":"hello","nick":"\#(nick)"}"#, context: context)
     }
@@ -106,12 +114,14 @@ package final class BenchClientHandler: ChannelInboundHandler {
     private func handleText(_ bytes: UnsafeRawBufferPointer, context: ChannelHandlerContext) {
         switch FrameScanner.kind(bytes) {
         case .message:
-            guard let seq = FrameScanner.seq(bytes) else { return }
-            if seq <= lastSeq {
-                stats.duplicates &+= 1
-                return
+            if !raw {
+                guard let seq = FrameScanner.seq(bytes) else { return }
+                if seq <= lastSeq {
+                    stats.duplicates &+= 1
+                    return
+                }
+                lastSeq = seq
             }
-            lastSeq = seq
             stats.deliveries &+= 1
             guard let text = FrameScanner.benchText(bytes) else { return }
             let now = MonotonicClock.nanos()
@@ -193,6 +203,11 @@ package final class BenchClientHandler: ChannelInboundHandler {
         sentCount += 1
         stats.sent &+= 1
         let now = MonotonicClock.nanos()
+        if raw {
+            // What the hub relays must look like the chat server's `message` frame.
+            writeText(#"{"type":"message","text":"\#(index).\#(sentCount).\#(now)"}"#, context: context)
+            return
+        }
         writeText(
             #"{"type":"send","room":"\#(room)","text":"\#(index).\#(sentCount).\#(now)","cid":"\#(sentCount)"}"#,
             context: context)

@@ -22,6 +22,10 @@ package struct BenchConfiguration: Sendable, Codable, Equatable {
         case websocket
         /// The same frames inside SockJS websocket framing (`a[...]` arrays) on `/sockjs`.
         case sockjs
+        /// No chat protocol: every text a client sends is relayed to every client (a reference
+        /// broadcast hub, `scripts/bench compare`). Clients send `message`-shaped frames and
+        /// count what comes back; there is no hello, join, seq or ack.
+        case raw
     }
 
     package var workload: Workload
@@ -106,7 +110,7 @@ package struct BenchConfiguration: Sendable, Codable, Equatable {
     /// (server id and session id per client, as sockjs-client makes them).
     package func path(of index: Int) -> String {
         switch transport {
-        case .websocket: path
+        case .websocket, .raw: path
         case .sockjs: "\(path)/\(index % 1000)/\(runID)s\(index)/websocket"
         }
     }

@@ -177,7 +177,7 @@ package struct LoadGenerator: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let client = BenchClientHandler(
                         index: index, nick: configuration.nick(of: index), room: configuration.room(of: index),
-                        isEcho: isEcho, sockJS: configuration.transport == .sockjs, stats: stats, ready: ready)
+                        isEcho: isEcho, sockJS: configuration.transport == .sockjs, raw: configuration.transport == .raw, stats: stats, ready: ready)
                     if isSender || isEcho { stats.senders.append(client) }
                     try channel.pipeline.syncOperations.addHandler(
                         WebSocketHandshakeHandler(

@@ -269,20 +269,39 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
 
     public func state(of conversation: Conversation) async throws -> ConversationState {
         try await guarded {
-            try await client.withConnection { connection in
+            // A join reads; only the first join of a new conversation writes (it fixes the epoch).
+            if let state = try await self.state(client, conversation) { return state }
+            return try await client.withConnection { connection in
                 try await self.ensureConversation(connection, conversation)
-                let rows = try await connection.query(
-                    """
-                    SELECT epoch, last_seq,
-                        COALESCE((SELECT MIN(seq) FROM messages WHERE conversation_key = c.key), last_seq + 1)
-                    FROM conversations c WHERE key = \(conversation.key)
-                    """, logger: self.logger)
-                for try await (epoch, lastSeq, firstSeq) in rows.decode((String, Int64, Int64).self) {
-                    return ConversationState(epoch: epoch, lastSeq: lastSeq, firstAvailableSeq: firstSeq)
+                guard let state = try await self.state(connection, conversation) else {
+                    throw StoreError(.unavailable, "conversation \(conversation.key) vanished")
                 }
-                throw StoreError(.unavailable, "conversation \(conversation.key) vanished")
+                return state
             }
         }
+    }
+
+    func state(_ client: PostgresClient, _ conversation: Conversation) async throws -> ConversationState? {
+        try await Self.state(client.query(Self.stateQuery(conversation), logger: logger))
+    }
+
+    func state(_ connection: PostgresConnection, _ conversation: Conversation) async throws -> ConversationState? {
+        try await Self.state(connection.query(Self.stateQuery(conversation), logger: logger))
+    }
+
+    static func stateQuery(_ conversation: Conversation) -> PostgresQuery {
+        """
+        SELECT epoch, last_seq,
+            COALESCE((SELECT MIN(seq) FROM messages WHERE conversation_key = c.key), last_seq + 1)
+        FROM conversations c WHERE key = \(conversation.key)
+        """
+    }
+
+    static func state(_ rows: PostgresRowSequence) async throws -> ConversationState? {
+        for try await (epoch, lastSeq, firstSeq) in rows.decode((String, Int64, Int64).self) {
+            return ConversationState(epoch: epoch, lastSeq: lastSeq, firstAvailableSeq: firstSeq)
+        }
+        return nil
     }
 
     public func messages(in conversation: Conversation, after seq: Int64, limit: Int) async throws -> [StoredMessage] {

@@ -138,20 +138,29 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
 
     public func state(of conversation: Conversation) async throws -> ConversationState {
         try await guarded {
-            try await pool.write { db in
+            // A join reads; only the first join of a new conversation writes (it fixes the
+            // epoch). A write per join serialised every join behind every append and commit.
+            if let state = try await pool.read({ db in try Self.state(db, conversation) }) { return state }
+            return try await pool.write { db in
                 try Self.ensureConversation(db, conversation)
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT epoch, last_seq,
-                            COALESCE((SELECT MIN(seq) FROM messages WHERE conversation_key = key), last_seq + 1) AS first_seq
-                        FROM conversations WHERE key = ?
-                        """,
-                    arguments: [conversation.key])
-                guard let row else { throw StoreError(.unavailable, "conversation \(conversation.key) vanished") }
-                return ConversationState(epoch: row["epoch"], lastSeq: row["last_seq"], firstAvailableSeq: row["first_seq"])
+                guard let state = try Self.state(db, conversation) else {
+                    throw StoreError(.unavailable, "conversation \(conversation.key) vanished")
+                }
+                return state
             }
         }
+    }
+
+    static func state(_ db: Database, _ conversation: Conversation) throws -> ConversationState? {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT epoch, last_seq,
+                    COALESCE((SELECT MIN(seq) FROM messages WHERE conversation_key = key), last_seq + 1) AS first_seq
+                FROM conversations WHERE key = ?
+                """,
+            arguments: [conversation.key])
+        return row.map { ConversationState(epoch: $0["epoch"], lastSeq: $0["last_seq"], firstAvailableSeq: $0["first_seq"]) }
     }
 
     public func messages(in conversation: Conversation, after seq: Int64, limit: Int) async throws -> [StoredMessage] {

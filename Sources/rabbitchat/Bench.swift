@@ -57,7 +57,7 @@ struct Bench: AsyncParsableCommand {
         var configuration = BenchConfiguration(workload: kind)
         configuration.port = port
         guard let transport = BenchConfiguration.Transport(rawValue: transport) else {
-            throw ValidationError("unknown transport `\(transport)`: websocket or sockjs")
+            throw ValidationError("unknown transport `\(transport)`: websocket, sockjs or raw")
         }
         configuration.transport = transport
         configuration.path = path ?? (transport == .sockjs ? "/sockjs" : "/ws")
