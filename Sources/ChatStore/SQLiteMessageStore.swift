@@ -13,6 +13,8 @@ import GRDB
 /// All database work runs on GRDB's own threads, never on the event loop or the cooperative pool.
 public final class SQLiteMessageStore: MessageStore, AccountStore {
     let pool: DatabasePool
+    /// Concurrent appends share a transaction.
+    let appends: GroupCommit
     /// The file the store lives in.
     public let path: String
 
@@ -28,8 +30,10 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         configuration.label = "rabbitchat"
         self.path = path
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: path, configuration: configuration)
             try pool.writeWithoutTransaction { db in try Self.migrate(db) }
+            self.pool = pool
+            self.appends = GroupCommit { drafts in try await Self.appendBatch(drafts, pool: pool) }
         } catch {
             throw StoreError(.unavailable, "cannot open the SQLite database at \(path): \(error)")
         }
@@ -104,36 +108,53 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
     // MARK: MessageStore
 
     public func append(_ draft: MessageDraft) async throws -> AppendResult {
-        try await guarded {
-            try await pool.write { db in
-                let key = draft.conversation.key
-                if let row = try Row.fetchOne(
-                    db, sql: "SELECT \(Self.messageColumns) FROM messages WHERE sender = ? AND client_id = ?",
-                    arguments: [draft.from, draft.clientID])
-                {
-                    let previous = Self.message(row)
-                    guard previous.conversationKey == key, previous.text == draft.text else {
-                        throw StoreError(.clientIDConflict, "cid \(draft.clientID) was used for another message")
+        try await guarded { try await appends.append(draft) }
+    }
+
+    /// Writes a batch of appends in one transaction (`GroupCommit`): one commit, one fsync.
+    static func appendBatch(_ drafts: [MessageDraft], pool: DatabasePool) async throws -> [GroupCommit.Outcome] {
+        try await pool.write { db in
+            drafts.map { draft in
+                // A savepoint each: a draft that fails leaves no half-written row (or seq) behind.
+                Result {
+                    var result: AppendResult?
+                    try db.inSavepoint {
+                        result = try Self.append(draft, db)
+                        return .commit
                     }
-                    return AppendResult(message: previous, duplicate: true)
+                    return result!
                 }
-                try Self.ensureConversation(db, draft.conversation)
-                guard
-                    let seq = try Int64.fetchOne(
-                        db, sql: "UPDATE conversations SET last_seq = last_seq + 1 WHERE key = ? RETURNING last_seq",
-                        arguments: [key])
-                else {
-                    throw StoreError(.unavailable, "conversation \(key) vanished during append")
-                }
-                let message = StoredMessage(
-                    id: UUID().uuidString.lowercased(), conversationKey: key, seq: seq, from: draft.from,
-                    text: draft.text, timestamp: draft.timestamp, clientID: draft.clientID)
-                try db.execute(
-                    sql: "INSERT INTO messages (\(Self.messageColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [key, seq, message.id, message.from, message.clientID, message.text, message.timestamp])
-                return AppendResult(message: message, duplicate: false)
             }
         }
+    }
+
+    static func append(_ draft: MessageDraft, _ db: Database) throws -> AppendResult {
+        let key = draft.conversation.key
+        if let row = try Row.fetchOne(
+            db, sql: "SELECT \(Self.messageColumns) FROM messages WHERE sender = ? AND client_id = ?",
+            arguments: [draft.from, draft.clientID])
+        {
+            let previous = Self.message(row)
+            guard previous.conversationKey == key, previous.text == draft.text else {
+                throw StoreError(.clientIDConflict, "cid \(draft.clientID) was used for another message")
+            }
+            return AppendResult(message: previous, duplicate: true)
+        }
+        try Self.ensureConversation(db, draft.conversation)
+        guard
+            let seq = try Int64.fetchOne(
+                db, sql: "UPDATE conversations SET last_seq = last_seq + 1 WHERE key = ? RETURNING last_seq",
+                arguments: [key])
+        else {
+            throw StoreError(.unavailable, "conversation \(key) vanished during append")
+        }
+        let message = StoredMessage(
+            id: UUID().uuidString.lowercased(), conversationKey: key, seq: seq, from: draft.from,
+            text: draft.text, timestamp: draft.timestamp, clientID: draft.clientID)
+        try db.execute(
+            sql: "INSERT INTO messages (\(Self.messageColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [key, seq, message.id, message.from, message.clientID, message.text, message.timestamp])
+        return AppendResult(message: message, duplicate: false)
     }
 
     public func state(of conversation: Conversation) async throws -> ConversationState {

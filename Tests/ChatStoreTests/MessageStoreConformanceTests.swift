@@ -43,6 +43,51 @@ struct MessageStoreConformanceTests {
         }
     }
 
+    @Test("200 conversations appending at once (group commit): each append its own answer, conflicts refused alone, seqs gap-free", arguments: StoreKind.allCases)
+    func manyConversationsAtOnce(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { store, _ in
+                _ = try await store.append(Self.draft(.room("r0"), from: "taken", text: "original", cid: "dup"))
+                let outcomes = await withTaskGroup(of: (Int, Result<AppendResult, StoreError>).self) { group in
+                    for n in 0..<200 {
+                        group.addTask {
+                            // Every seventh append reuses a cid for another text: refused, alone.
+                            let draft =
+                                n % 7 == 0
+                                ? Self.draft(.room("r\(n % 20)"), from: "taken", text: "other \(n)", cid: "dup")
+                                : Self.draft(.room("r\(n % 20)"), from: "u\(n)", text: "m\(n)", cid: "c\(n)")
+                            do {
+                                return (n, .success(try await store.append(draft)))
+                            } catch let error as StoreError {
+                                return (n, .failure(error))
+                            } catch {
+                                return (n, .failure(StoreError(.unavailable, "\(error)")))
+                            }
+                        }
+                    }
+                    return await group.reduce(into: [Int: Result<AppendResult, StoreError>]()) { $0[$1.0] = $1.1 }
+                }
+                #expect(outcomes.count == 200)
+                for (n, outcome) in outcomes {
+                    switch outcome {
+                    case .success(let result):
+                        #expect(n % 7 != 0)
+                        #expect(result.message.text == "m\(n)")
+                        #expect(result.message.conversationKey == Conversation.room("r\(n % 20)").key)
+                    case .failure(let error):
+                        #expect(n % 7 == 0 && error.code == .clientIDConflict, "\(n): \(error)")
+                    }
+                }
+                for room in 0..<20 {
+                    let stored = try await store.messages(in: .room("r\(room)"), after: 0, limit: 100)
+                    let accepted = (0..<200).filter { $0 % 20 == room && $0 % 7 != 0 }.count
+                    let expected = Int64(accepted + (room == 0 ? 1 : 0))  // r0 also holds the original
+                    #expect(stored.map(\.seq) == Array(Int64(1)...expected), "room r\(room)")
+                }
+            }
+        }
+    }
+
     @Test("an append retried with the same (sender, cid) returns the stored message", arguments: StoreKind.allCases)
     func appendIsIdempotent(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
