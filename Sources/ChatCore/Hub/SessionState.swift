@@ -1,7 +1,12 @@
 import NIOCore
 
 /// What the `Hub` knows about one connected client.
-struct SessionState {
+///
+/// A class, owned by the hub actor and never shared outside it: fan-out reads and updates a
+/// session's room stream for every delivery, and as a struct in the `sessions` dictionary each
+/// `sessions[id]?.rooms[room]` read copied the whole state (its dictionaries retained and
+/// released) — 15 % of the CPU of a broadcast in a profile.
+final class SessionState {
     /// A room the session is in.
     enum RoomSubscription {
         /// `join` is fetching the backlog; live messages wait here, in order, until the
