@@ -95,9 +95,6 @@ extension TestEnvironment {
         public var description: String
     }
 
-    /// The AMQP 0-9-1 spec XML that `scripts/amqp/generate.py` reads.
-    public static let amqpSpecPath = "/usr/share/amqp/specs/0-9-1-rabbit/amqp0-9-1.stripped.extended.xml"
-
     /// The host and port of `url`.
     static func endpoint(_ url: String, defaultPort: Int) -> (host: String, port: Int) {
         let components = URLComponents(string: url)

@@ -42,6 +42,9 @@ public enum TestEnvironment {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }()
 
+    /// The AMQP 0-9-1 spec XML that `scripts/amqp/generate.py` reads.
+    public static let amqpSpecPath = "/usr/share/amqp/specs/0-9-1-rabbit/amqp0-9-1.stripped.extended.xml"
+
     /// The phase scripts/test runs (`RABBITCHAT_TEST_PHASE`), nil when every test runs at once
     /// (a plain `swift test`). See `TestPhase`.
     public static let phase = variable("RABBITCHAT_TEST_PHASE")
