@@ -179,6 +179,7 @@ let package = Package(
             dependencies: [
                 "ChatStore",
                 "ChatCore",
+                "TestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

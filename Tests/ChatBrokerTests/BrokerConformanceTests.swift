@@ -1,10 +1,10 @@
-import AMQP
 import ChatBroker
 import ChatCore
 import Foundation
 import Logging
 import NIOCore
 import Synchronization
+import TestSupport
 import Testing
 
 /// One suite, both brokers: the in-process broker and RabbitMQ must route, confirm and order
@@ -14,6 +14,25 @@ struct BrokerConformanceTests {
     enum Kind: String, CaseIterable, CustomTestStringConvertible {
         case inProcess, rabbitMQ
         var testDescription: String { rawValue }
+
+        /// What the kind needs from the machine.
+        var services: [TestEnvironment.Service] {
+            switch self {
+            case .inProcess: []
+            case .rabbitMQ: [.rabbitMQ]
+            }
+        }
+
+        /// The kinds this machine can run: `rabbitMQ` only with RabbitMQ there, or under CI
+        /// (where its absence fails). `rabbitMQCasesRun` reports the missing broker as skipped.
+        static var available: [Kind] {
+            get async { await TestEnvironment.available(allCases, needing: \.services) }
+        }
+    }
+
+    @Test("RabbitMQ is there for the rabbitMQ cases of this suite", .requires(.rabbitMQ))
+    func rabbitMQCasesRun() async {
+        #expect(await Kind.available.contains(.rabbitMQ))
     }
 
     /// Two nodes' brokers on one fabric (one exchange), isolated from every other test.
@@ -23,15 +42,15 @@ struct BrokerConformanceTests {
             let exchange = InProcessExchange()
             try await body([exchange.makeBroker(), exchange.makeBroker()])
         case .rabbitMQ:
-            guard try await RabbitMQAvailability.check() else { return }
+            try await TestEnvironment.require(.rabbitMQ)
             let exchange = "rabbitchat-test-\(UUID().uuidString.prefix(8))"
             var logger = Logger(label: "broker-test")
             logger.logLevel = .warning
             let brokers = [
                 try await RabbitMQBroker.connect(
-                    configuration: .init(url: RabbitMQAvailability.url, exchange: exchange), logger: logger),
+                    configuration: .init(url: TestEnvironment.amqpURL, exchange: exchange), logger: logger),
                 try await RabbitMQBroker.connect(
-                    configuration: .init(url: RabbitMQAvailability.url, exchange: exchange), logger: logger),
+                    configuration: .init(url: TestEnvironment.amqpURL, exchange: exchange), logger: logger),
             ]
             do {
                 try await body(brokers)
@@ -70,7 +89,7 @@ struct BrokerConformanceTests {
         BrokerMessage(topic: topic, payload: ByteBuffer(string: text))
     }
 
-    @Test("routes by topic pattern to every bound node and nowhere else", arguments: Kind.allCases)
+    @Test("routes by topic pattern to every bound node and nowhere else", arguments: await Kind.available)
     func routing(kind: Kind) async throws {
         try await Self.withBrokers(kind) { brokers in
             let a = Collector()
@@ -96,7 +115,7 @@ struct BrokerConformanceTests {
         }
     }
 
-    @Test("unbind stops delivery", arguments: Kind.allCases)
+    @Test("unbind stops delivery", arguments: await Kind.available)
     func unbind(kind: Kind) async throws {
         try await Self.withBrokers(kind) { brokers in
             let a = Collector()
@@ -114,7 +133,7 @@ struct BrokerConformanceTests {
         }
     }
 
-    @Test("confirmed publishes arrive in publish order", arguments: Kind.allCases)
+    @Test("confirmed publishes arrive in publish order", arguments: await Kind.available)
     func ordering(kind: Kind) async throws {
         try await Self.withBrokers(kind) { brokers in
             let b = Collector()
@@ -126,24 +145,6 @@ struct BrokerConformanceTests {
             try await b.wait(for: 500)
             #expect(b.messages.map { String(buffer: $0.payload) } == (0..<500).map(String.init))
             task.cancel()
-        }
-    }
-}
-
-/// Whether the local RabbitMQ is reachable; a missing broker fails under CI and skips elsewhere.
-enum RabbitMQAvailability {
-    static let url = ProcessInfo.processInfo.environment["RABBITCHAT_TEST_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/"
-
-    static func check() async throws -> Bool {
-        do {
-            let connection = try await AMQPConnection.connect(to: url)
-            try await connection.close()
-            return true
-        } catch {
-            if ProcessInfo.processInfo.environment["CI"]?.isEmpty == false {
-                Issue.record("RabbitMQ is required under CI but unreachable at \(url): \(error)")
-            }
-            return false
         }
     }
 }

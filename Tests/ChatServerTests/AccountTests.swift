@@ -7,7 +7,7 @@ import Testing
 /// `hello`, reserved names, `--require-auth`, rate limits and offline direct messages.
 @Suite("Accounts over /api and /ws", .timeLimit(.minutes(2)))
 struct AccountTests {
-    @Test("register, me, login and logout: tokens work until revoked", arguments: TestDatabase.allCases)
+    @Test("register, me, login and logout: tokens work until revoked", arguments: await TestDatabase.available)
     func registerLoginLogout(database: TestDatabase) async throws {
         try await TestServer.with(database: database) { port, _ in
             let registered = try await HTTP.request(
@@ -40,7 +40,7 @@ struct AccountTests {
         }
     }
 
-    @Test("bad registrations, wrong passwords and bad tokens get specific JSON errors", arguments: TestDatabase.allCases)
+    @Test("bad registrations, wrong passwords and bad tokens get specific JSON errors", arguments: await TestDatabase.available)
     func refusals(database: TestDatabase) async throws {
         try await TestServer.with(database: database) { port, _ in
             _ = try await AccountTestClient.register(port: port, "alice")
@@ -95,7 +95,7 @@ struct AccountTests {
         }
     }
 
-    @Test("an expired token is refused on HTTP and in hello", arguments: TestDatabase.allCases)
+    @Test("an expired token is refused on HTTP and in hello", arguments: await TestDatabase.available)
     func expiredToken(database: TestDatabase) async throws {
         var configuration = ServerConfigurationFactory.make()
         configuration.accounts.tokenLifetime = .zero
@@ -113,7 +113,7 @@ struct AccountTests {
         }
     }
 
-    @Test("hello with a token signs in; guests cannot take registered names", arguments: TestDatabase.allCases)
+    @Test("hello with a token signs in; guests cannot take registered names", arguments: await TestDatabase.available)
     func helloWithToken(database: TestDatabase) async throws {
         try await TestServer.with(database: database) { port, _ in
             let token = try await AccountTestClient.register(port: port, "alice")
@@ -139,7 +139,7 @@ struct AccountTests {
         }
     }
 
-    @Test("--require-auth refuses guests but not accounts", arguments: TestDatabase.allCases)
+    @Test("--require-auth refuses guests but not accounts", arguments: await TestDatabase.available)
     func requireAuth(database: TestDatabase) async throws {
         var configuration = ServerConfigurationFactory.make()
         configuration.accounts.requireAuth = true
@@ -154,7 +154,7 @@ struct AccountTests {
         }
     }
 
-    @Test("logins are rate-limited per name and per address with 429 and a JSON body", arguments: TestDatabase.allCases)
+    @Test("logins are rate-limited per name and per address with 429 and a JSON body", arguments: await TestDatabase.available)
     func loginRateLimit(database: TestDatabase) async throws {
         var configuration = ServerConfigurationFactory.make()
         configuration.accounts.perName = .init(burst: 3, perMinute: 0.001)
@@ -181,7 +181,7 @@ struct AccountTests {
         }
     }
 
-    @Test("DMs to an offline registered user are stored, counted and delivered at their next sign-in", arguments: TestDatabase.allCases)
+    @Test("DMs to an offline registered user are stored, counted and delivered at their next sign-in", arguments: await TestDatabase.available)
     func offlineDirectMessages(database: TestDatabase) async throws {
         try await TestServer.with(database: database) { port, _ in
             let bobToken = try await AccountTestClient.register(port: port, "bob")

@@ -1,16 +1,16 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// RabbitMQ stops and restarts under a live conversation. It disturbs every client of the local
-/// broker, so scripts/test runs it in its own phase (`--filter BrokerOutage`).
-@Suite("BrokerOutage: RabbitMQ restarts mid-conversation", .serialized, .timeLimit(.minutes(4)))
+/// broker, so it runs only in scripts/test's `disruptive` phase (see `TestPhase`).
+@Suite(
+    "BrokerOutage: RabbitMQ restarts mid-conversation", .tags(.disruptive), .ownPhase, MultiNodeCluster.required,
+    .serialized, .timeLimit(.minutes(4))
+)
 struct BrokerOutageTests {
     @Test("clients stay connected, sends fail clearly while it is down, nothing acknowledged is lost")
     func restartMidConversation() async throws {
-        guard ProcessInfo.processInfo.environment["RABBITCHAT_DISRUPTIVE_TESTS"] == "1" else {
-            // Run only in the dedicated phase, never concurrently with other broker users.
-            return
-        }
         try await MultiNodeCluster.with(nodes: 2) { nodes in
             let room = MultiNodeCluster.unique("outage")
             let alice = try await TestChatClient.connect(port: nodes[0].port, name: "alice")

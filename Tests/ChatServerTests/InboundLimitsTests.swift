@@ -1,6 +1,7 @@
 import ChatCore
 import ChatServer
 import Foundation
+import TestSupport
 import Testing
 
 /// Rate limits, room and connection limits, and the hello and idle timeouts, over real sockets.
@@ -102,12 +103,11 @@ struct InboundLimitsTests {
         }
     }
 
-    @Test("rabbitchat serve's size limits are configurable: frame bytes (1009), text length, presence detail")
+    @Test(
+        "rabbitchat serve's size limits are configurable: frame bytes (1009), text length, presence detail",
+        .requires(.rabbitchat)
+    )
     func configuredSizeLimits() async throws {
-        guard FileManager.default.isExecutableFile(atPath: ServerProcess.binary) else {
-            if ProcessInfo.processInfo.environment["CI"]?.isEmpty == false { Issue.record("\(ServerProcess.binary) missing") }
-            return
-        }
         let server = try await ServerProcess.start(
             nodeID: "limits",
             arguments: [

@@ -10,7 +10,7 @@ struct MessagesAPITests {
         (response["messages"] as? [[String: Any]])?.compactMap { ($0["seq"] as? NSNumber)?.intValue } ?? []
     }
 
-    @Test("room history pages are newest first, with before, limit and a capped limit", arguments: TestDatabase.allCases)
+    @Test("room history pages are newest first, with before, limit and a capped limit", arguments: await TestDatabase.available)
     func roomHistory(database: TestDatabase) async throws {
         var configuration = ServerConfigurationFactory.make()
         configuration.limits.maxHistoryPage = 3
@@ -47,7 +47,7 @@ struct MessagesAPITests {
         }
     }
 
-    @Test("DM history needs a token and shows only the token holder's conversation", arguments: TestDatabase.allCases)
+    @Test("DM history needs a token and shows only the token holder's conversation", arguments: await TestDatabase.available)
     func directHistory(database: TestDatabase) async throws {
         try await TestServer.with(database: database) { port, _ in
             let aliceToken = try await AccountTestClient.register(port: port, "alice")

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 /// SockJS HTTP transports across real server processes on the real RabbitMQ, with every request
@@ -7,7 +8,7 @@ import Testing
 ///
 /// Needs only the shared RabbitMQ and PostgreSQL, like `MultiNodeTests`, so it runs in the first
 /// test phase.
-@Suite("MultiNode SockJS: no sticky sessions", .serialized, .timeLimit(.minutes(3)))
+@Suite("MultiNode SockJS: no sticky sessions", MultiNodeCluster.required, .serialized, .timeLimit(.minutes(3)))
 struct MultiNodeSockJSTests {
     static func texts(_ frames: [[String: Any]], type: String = "message") -> [String] {
         frames.filter { $0["type"] as? String == type }.compactMap { $0["text"] as? String }

@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Several real server processes sharing rooms through RabbitMQ (issue: multi-node rooms).
-@Suite("MultiNode: rooms across server processes", .serialized, .timeLimit(.minutes(3)))
+@Suite("MultiNode: rooms across server processes", MultiNodeCluster.required, .serialized, .timeLimit(.minutes(3)))
 struct MultiNodeTests {
     @Test("clients on two nodes chat in a room and by DM, and see typing, receipts and presence")
     func chatAcrossNodes() async throws {

@@ -69,9 +69,11 @@ struct ObservabilityTests {
         }
     }
 
-    @Test("/readyz answers 503 naming the broker or the store that does not answer, and 200 once it is back")
+    @Test(
+        "/readyz answers 503 naming the broker or the store that does not answer, and 200 once it is back",
+        .requires(.rabbitMQ, .postgreSQL, .rabbitchat)
+    )
     func notReady() async throws {
-        guard await MultiNodeCluster.available() else { return }
         // A `rabbitchat serve` process reaching RabbitMQ and PostgreSQL through proxies this
         // test can stall: an outage of one node's links, without disturbing other tests.
         let amqp = try #require(URLComponents(string: MultiNodeCluster.amqpURL))

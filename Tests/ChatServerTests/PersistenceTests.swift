@@ -15,7 +15,7 @@ struct PersistenceTests {
         "plain 🐇",
     ]
 
-    @Test("history, accounts, receipts and unread counts survive a restart", arguments: TestDatabase.allCases)
+    @Test("history, accounts, receipts and unread counts survive a restart", arguments: await TestDatabase.available)
     func survivesRestart(database: TestDatabase) async throws {
         try await database.with { location in try await Self.restartScenario(location) }
     }

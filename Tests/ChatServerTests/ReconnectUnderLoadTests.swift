@@ -20,7 +20,7 @@ struct ReconnectUnderLoadTests {
     /// The reader's connection is reset when this many messages have been acknowledged.
     static let resetPoints = [total / 5, total / 2, total * 4 / 5]
 
-    @Test("a reader whose socket is killed mid-stream ends with every seq exactly once", arguments: TestDatabase.allCases)
+    @Test("a reader whose socket is killed mid-stream ends with every seq exactly once", arguments: await TestDatabase.available)
     func everySeqExactlyOnce(database: TestDatabase) async throws {
         try await database.with { location in
             let store = try location.open()

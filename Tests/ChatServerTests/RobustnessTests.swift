@@ -13,7 +13,7 @@ struct RobustnessTests {
     /// Frames once cost ~0.3 s each: about half the invalid UTF-8 closes lost their close frame
     /// and hung for the library's 5 s close timeout (WebSocketChatEndpoint's reader cancelled the
     /// writer mid-close). Asserting the 1007 on every one of them below keeps that from returning.
-    static let frameCount = Int(ProcessInfo.processInfo.environment["RABBITCHAT_FUZZ_FRAMES"] ?? "") ?? 3_000
+    static let frameCount = TestEnvironment.fuzzFrames ?? 3_000
 
     /// What one fuzz frame is, and so what the server must do with it.
     enum Input {
@@ -151,7 +151,7 @@ struct RobustnessTests {
 
     @Test("3,000 seeded random and mutated frames (RABBITCHAT_FUZZ_FRAMES for more): no crash, well-formed answers, 1007 for invalid UTF-8, memory back near baseline")
     func fuzzLiveServer() async throws {
-        let seed = UInt64(ProcessInfo.processInfo.environment["RABBITCHAT_FUZZ_SEED"] ?? "") ?? 20_261_129
+        let seed = TestEnvironment.fuzzSeed ?? 20_261_129
         var rng = SplitMix64(seed: seed)
         let server = try await ServerProcess.start(
             nodeID: "fuzz",

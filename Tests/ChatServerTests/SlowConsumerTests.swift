@@ -1,10 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// 1,000 clients that never read, against a live `rabbitchat serve` process: its memory stays
 /// bounded, a normal client still gets every message, and the stalled ones are closed with 1013
 /// and counted in `/metrics`.
-@Suite("Slow consumers", .serialized, .timeLimit(.minutes(8)))
+@Suite(
+    "Slow consumers", .tags(.slowConsumer), .ownPhase, .requires(.rabbitchat), .serialized, .timeLimit(.minutes(8))
+)
 struct SlowConsumerTests {
     static let stalledCount = 1_000
     static let outboxMaxBytes = 256 * 1024

@@ -1,6 +1,7 @@
 import ChatCore
 import ChatStore
 import Foundation
+import TestSupport
 import Testing
 
 /// Versioned migrations: recorded in `schema_migrations`, applied once however often the
@@ -45,7 +46,7 @@ struct MigrationTests {
         }
     }
 
-    @Test("opening PostgreSQL again applies nothing twice and keeps the data")
+    @Test("opening PostgreSQL again applies nothing twice and keeps the data", .requires(.postgreSQL))
     func postgresMigrationsAreIdempotent() async throws {
         try await StoreFixture.with(.postgres) { fixture in
             for round in 1...2 {

@@ -1,10 +1,11 @@
 import ChatCore
 import ChatStore
+import TestSupport
 import Testing
 
 /// Several nodes on one PostgreSQL: each with its own client (connection pool), as separate
 /// server processes would be.
-@Suite("PostgreSQL shared by several nodes", .timeLimit(.minutes(2)))
+@Suite("PostgreSQL shared by several nodes", .requires(.postgreSQL), .timeLimit(.minutes(2)))
 struct PostgresMultiNodeTests {
     @Test("two nodes appending to one conversation get exactly 1…200, each seq once")
     func seqIsGapFreeAcrossNodes() async throws {

@@ -6,28 +6,8 @@ import Testing
 
 /// Runs a script of `scripts/amqp/interop` with python3 and returns its standard output.
 enum Pika {
-    static let isAvailable: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import pika"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
-
-    static var required: ConditionTrait {
-        .enabled(
-            if: TestBroker.isCI || (TestBroker.isReachable && isAvailable),
-            "needs RabbitMQ and pika (python3 -m pip install pika)"
-        )
-    }
-
     static func run(_ script: String, _ arguments: String...) async throws -> String {
-        let root = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let scriptPath = root.appendingPathComponent("scripts/amqp/interop/\(script)").path
+        let scriptPath = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/amqp/interop/\(script)").path
         // On a thread of its own: the script runs for seconds (see `BlockingWork`).
         let outcome = try await ChildProcess.run("/usr/bin/env", ["python3", scriptPath] + arguments)
         guard outcome.status == 0 else {
@@ -40,7 +20,7 @@ enum Pika {
 extension IntegrationTests {
     /// The Swift client and pika (the Python client the original RabbitChat used) read each
     /// other's messages, properties and headers.
-    @Suite("pika interop", Pika.required)
+    @Suite("pika interop", .requires(.rabbitMQ, .pika))
     struct PikaInteropTests {
         @Test("Swift publishes, pika consumes: body, properties and headers preserved")
         func swiftToPika() async throws {

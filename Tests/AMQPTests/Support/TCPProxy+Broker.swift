@@ -1,9 +1,10 @@
+import Foundation
 import TestSupport
 
 extension TCPProxy {
     /// A proxy in front of the test RabbitMQ.
     static func start() async throws -> TCPProxy {
-        try await start(targetPort: 5672)
+        try await start(targetPort: URLComponents(string: TestBroker.url)?.port ?? 5672)
     }
 
     /// The URL of the broker through this proxy.

@@ -2,32 +2,15 @@ import AMQP
 import Foundation
 import Logging
 import NIOCore
-import NIOPosix
 import TestSupport
 import Testing
 
 /// Access to the local RabbitMQ that `scripts/services/rabbitmq.sh` starts.
 ///
-/// Tests that need the broker carry the `TestBroker.required` trait: on a developer machine
-/// without a broker they are skipped; when `CI` is set they always run, so a missing broker
-/// fails them instead of silently skipping.
+/// Tests that need the broker carry `.requires(.rabbitMQ)`: on a developer machine without a
+/// broker they are skipped with the reason; under CI a missing broker fails them.
 enum TestBroker {
-    static let url = "amqp://guest:guest@127.0.0.1:5672/"
-
-    static let isCI = ProcessInfo.processInfo.environment["CI"] != nil
-
-    /// Whether something accepts TCP connections on 127.0.0.1:5672.
-    static let isReachable: Bool = {
-        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(.seconds(2))
-        guard let channel = try? bootstrap.connect(host: "127.0.0.1", port: 5672).wait() else { return false }
-        try? channel.close().wait()
-        return true
-    }()
-
-    /// Run when the broker is reachable, and always under CI.
-    static var required: ConditionTrait {
-        .enabled(if: isCI || isReachable, "RabbitMQ is not running on 127.0.0.1:5672 (run scripts/services/rabbitmq.sh)")
-    }
+    static let url = TestEnvironment.amqpURL
 
     static func configuration(
         name: String = #function,
@@ -57,7 +40,7 @@ enum TestBroker {
 
     static let logger: Logger = {
         var logger = Logger(label: "AMQPTests")
-        logger.logLevel = ProcessInfo.processInfo.environment["AMQP_TEST_LOG"] == nil ? .critical : .debug
+        logger.logLevel = TestEnvironment.amqpDebugLogging ? .debug : .critical
         return logger
     }()
 
@@ -69,9 +52,7 @@ enum TestBroker {
     /// Runs `rabbitmqctl` with a timeout and returns its standard output.
     @discardableResult
     static func rabbitmqctl(_ arguments: String...) throws -> String {
-        let candidates = ["/usr/sbin/rabbitmqctl", "/usr/lib/rabbitmq/bin/rabbitmqctl", "/usr/local/sbin/rabbitmqctl"]
-        let path = candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/rabbitmqctl"
-        let outcome = try ChildProcess.runBlocking(path, ["-q"] + arguments)
+        let outcome = try ChildProcess.runBlocking(TestEnvironment.rabbitmqctlPath, ["-q"] + arguments)
         guard outcome.status == 0 else {
             throw TestFailure("rabbitmqctl \(arguments.joined(separator: " ")) exited with \(outcome.status)")
         }

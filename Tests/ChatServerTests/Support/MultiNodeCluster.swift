@@ -1,29 +1,27 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Two or more real `rabbitchat serve` processes sharing rooms through the local RabbitMQ and
 /// history through PostgreSQL: the multi-node deployment, on loopback.
+///
+/// Suites that start a cluster carry `MultiNodeCluster.required`: without its services they are
+/// skipped with the reason, and under CI they fail.
 enum MultiNodeCluster {
-    static let amqpURL =
-        ProcessInfo.processInfo.environment["RABBITCHAT_TEST_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/"
-    static let databaseURL =
-        ProcessInfo.processInfo.environment["RABBITCHAT_TEST_DATABASE_URL"]
-        ?? "postgres://rabbitchat:rabbitchat@127.0.0.1:5432/rabbitchat_test"
+    static let amqpURL = TestEnvironment.amqpURL
+    static let databaseURL = TestEnvironment.databaseURL
 
-    /// Whether RabbitMQ runs here; under CI its absence is a failure, elsewhere a skip.
-    static func available() async -> Bool {
-        if await RabbitMQCtl.isAvailable(), FileManager.default.isExecutableFile(atPath: ServerProcess.binary) { return true }
-        if ProcessInfo.processInfo.environment["CI"]?.isEmpty == false {
-            Issue.record("multi-node tests need RabbitMQ and \(ServerProcess.binary) under CI")
-        }
-        return false
+    /// What a cluster needs: RabbitMQ (and `rabbitmqctl`, which the tests use to inspect it),
+    /// PostgreSQL and the built `rabbitchat`.
+    static var required: ConditionTrait {
+        .requires(.rabbitMQ, .rabbitmqctl, .postgreSQL, .rabbitchat)
     }
 
     /// Starts `count` nodes and runs `body`; every node is stopped afterwards.
     static func with(
         nodes count: Int, presenceInterval: Double = 1, _ body: ([ServerProcess]) async throws -> Void
     ) async throws {
-        guard await available() else { return }
+        try await TestEnvironment.require(.rabbitMQ, .rabbitmqctl, .postgreSQL, .rabbitchat)
         let run = UUID().uuidString.prefix(6).lowercased()
         var nodes: [ServerProcess] = []
         do {

@@ -8,13 +8,8 @@ final class ServerProcess: Sendable {
     private let process: Process
     let logPath: String
 
-    /// The built executable: `RABBITCHAT_BIN`, else `.build/debug/rabbitchat` of this package.
-    static var binary: String {
-        if let path = ProcessInfo.processInfo.environment["RABBITCHAT_BIN"] { return path }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/rabbitchat").path
-    }
+    /// The built executable (`TestEnvironment.rabbitchatBinary`).
+    static var binary: String { TestEnvironment.rabbitchatBinary }
 
     /// Starts a node on a free port and waits until `/healthz` answers.
     static func start(nodeID: String, arguments: [String]) async throws -> ServerProcess {
@@ -113,16 +108,6 @@ enum FreePort {
 enum RabbitMQCtl {
     @discardableResult
     static func run(_ arguments: [String]) async throws -> String {
-        try await ChildProcess.run("/usr/sbin/rabbitmqctl", arguments).output
-    }
-
-    /// Whether the local RabbitMQ answers `rabbitmqctl status`; asked once per test process.
-    static func isAvailable() async -> Bool {
-        await availability.value
-    }
-
-    private static let availability = Task<Bool, Never> {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/rabbitmqctl") else { return false }
-        return (try? await run(["-q", "status"]))?.isEmpty == false
+        try await ChildProcess.run(TestEnvironment.rabbitmqctlPath, arguments).output
     }
 }

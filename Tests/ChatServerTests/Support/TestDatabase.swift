@@ -3,21 +3,31 @@ import ChatStore
 import Foundation
 import Logging
 import PostgresNIO
+import TestSupport
 import Testing
 
 /// The databases a server test can run on: a SQLite file in a fresh directory, or a fresh schema
 /// on the test PostgreSQL (`RABBITCHAT_TEST_DATABASE_URL`, started by scripts/services/postgresql.sh).
 ///
-/// When PostgreSQL is unreachable the test is skipped on a developer machine and fails under `CI`.
+/// Tests take their cases from `TestDatabase.available`: without PostgreSQL the `postgres` cases
+/// are left out (`PostgresAvailabilityTests` reports it as skipped), and under `CI` they fail.
 enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
     case postgres
 
     var testDescription: String { rawValue }
 
-    static let postgresURL =
-        ProcessInfo.processInfo.environment["RABBITCHAT_TEST_DATABASE_URL"]
-        ?? "postgres://rabbitchat:rabbitchat@127.0.0.1:5432/rabbitchat_test"
+    static let postgresURL = TestEnvironment.databaseURL
+
+    /// What the database needs from the machine.
+    var services: [TestEnvironment.Service] {
+        self == .postgres ? [.postgreSQL] : []
+    }
+
+    /// The databases this machine can run: `postgres` only with PostgreSQL there, or under CI.
+    static var available: [TestDatabase] {
+        get async { await TestEnvironment.available(allCases, needing: \.services) }
+    }
 
     static let logger: Logger = {
         var logger = Logger(label: "test-database")
@@ -55,21 +65,13 @@ enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
             configuration.schema = schema
             configuration.startupTimeout = .seconds(10)
-            let connection: PostgresConnection
-            do {
-                connection = try await PostgresConnection.connect(
-                    configuration: .init(
-                        host: configuration.client.host ?? "127.0.0.1", port: configuration.client.port ?? 5432,
-                        username: configuration.client.username, password: configuration.client.password,
-                        database: configuration.client.database, tls: .disable),
-                    id: 1, logger: Self.logger)
-            } catch {
-                let message = "PostgreSQL is unreachable (\(error)); run scripts/services/postgresql.sh"
-                if !(ProcessInfo.processInfo.environment["CI"] ?? "").isEmpty {
-                    throw Failure(description: message)
-                }
-                try Test.cancel(Comment(rawValue: message + " — skipped outside CI"))
-            }
+            try await TestEnvironment.require(.postgreSQL)
+            let connection = try await PostgresConnection.connect(
+                configuration: .init(
+                    host: configuration.client.host ?? "127.0.0.1", port: configuration.client.port ?? 5432,
+                    username: configuration.client.username, password: configuration.client.password,
+                    database: configuration.client.database, tls: .disable),
+                id: 1, logger: Self.logger)
             func drop() async {
                 _ = try? await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: Self.logger)
                 try? await connection.close()

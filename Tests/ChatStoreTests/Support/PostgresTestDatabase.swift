@@ -2,20 +2,14 @@ import ChatStore
 import Foundation
 import Logging
 import PostgresNIO
+import TestSupport
 import Testing
 
-/// The PostgreSQL server the tests use: `RABBITCHAT_TEST_DATABASE_URL`, by default
-/// postgres://rabbitchat:rabbitchat@127.0.0.1:5432/rabbitchat_test (scripts/services/postgresql.sh
+/// The PostgreSQL server the tests use: `TestEnvironment.databaseURL` (scripts/services/postgresql.sh
 /// creates it). Each test gets a fresh schema, so tests running in parallel never see each
 /// other's rows.
 enum PostgresTestDatabase {
-    static let url =
-        ProcessInfo.processInfo.environment["RABBITCHAT_TEST_DATABASE_URL"]
-        ?? "postgres://rabbitchat:rabbitchat@127.0.0.1:5432/rabbitchat_test"
-
-    static var isCI: Bool {
-        !(ProcessInfo.processInfo.environment["CI"] ?? "").isEmpty
-    }
+    static let url = TestEnvironment.databaseURL
 
     static let logger: Logger = {
         var logger = Logger(label: "postgres-test")
@@ -25,39 +19,18 @@ enum PostgresTestDatabase {
 
     /// The configuration for a new, uniquely named schema.
     ///
-    /// When the server cannot be reached, the test is cancelled (skipped) on a developer machine
-    /// and fails when `CI` is set: CI must never pass without having run against PostgreSQL.
+    /// Tests that get here need PostgreSQL (`TestEnvironment.require(.postgreSQL)`): they carry
+    /// `.requires(.postgreSQL)` or take their cases from `StoreKind.available`.
     static func freshConfiguration(sourceLocation: SourceLocation = #_sourceLocation) async throws
         -> PostgresMessageStore.Configuration
     {
         guard case .postgres(var configuration) = try DatabaseURL(parsing: url) else {
             throw Failure("RABBITCHAT_TEST_DATABASE_URL is not a postgres:// URL: \(url)")
         }
-        if let problem = await reachability(configuration.client) {
-            let message = "PostgreSQL at \(DatabaseURL.redacted(url)) is unreachable (\(problem)); run scripts/services/postgresql.sh"
-            if isCI {
-                Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
-                throw Failure(message)
-            }
-            try Test.cancel(Comment(rawValue: message + " — skipped outside CI"), sourceLocation: sourceLocation)
-        }
+        try await TestEnvironment.require(.postgreSQL, sourceLocation: sourceLocation)
         configuration.schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         configuration.startupTimeout = .seconds(10)
         return configuration
-    }
-
-    /// Nil when a connection can be opened; otherwise why not.
-    static func reachability(_ client: PostgresClient.Configuration) async -> String? {
-        let configuration = PostgresConnection.Configuration(
-            host: client.host ?? "127.0.0.1", port: client.port ?? 5432, username: client.username,
-            password: client.password, database: client.database, tls: .disable)
-        do {
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-            try await connection.close()
-            return nil
-        } catch {
-            return "\(error)"
-        }
     }
 
     /// Drops a test schema and everything in it.

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 /// The stores the conformance suite runs against.
@@ -10,6 +11,22 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     /// The stores whose data outlives the store object (reopen tests).
     static let durable: [StoreKind] = [.sqlite, .postgres]
+
+    /// What the store needs from the machine.
+    var services: [TestEnvironment.Service] {
+        self == .postgres ? [.postgreSQL] : []
+    }
+
+    /// The stores this machine can run: `postgres` only with PostgreSQL there, or under CI
+    /// (where its absence fails). `PostgresAvailabilityTests` reports it missing as skipped.
+    static var available: [StoreKind] {
+        get async { await TestEnvironment.available(allCases, needing: \.services) }
+    }
+
+    /// The durable stores this machine can run.
+    static var availableDurable: [StoreKind] {
+        get async { await TestEnvironment.available(durable, needing: \.services) }
+    }
 }
 
 

@@ -14,7 +14,7 @@ struct SessionStateMachineTests {
     @Test("the first receiver gets o, then queued messages in one frame, then waits")
     func openThenMessages() throws {
         var machine = Self.machine()
-        guard case .attached(let receiver) = machine.attach() else { Issue.record("not attached"); return }
+        let receiver = try #require(machine.attach().receiver)
         let result1 = machine.next(for: receiver)
         #expect(result1 == .frame(.open, drained: false))
         let result2 = machine.enqueue(ByteBuffer(string: "a"))
@@ -28,21 +28,21 @@ struct SessionStateMachineTests {
     }
 
     @Test("a second receiver is told another connection is open; the first is unaffected")
-    func anotherConnection() {
+    func anotherConnection() throws {
         var machine = Self.machine()
-        guard case .attached(let first) = machine.attach() else { Issue.record("not attached"); return }
+        let first = try #require(machine.attach().receiver)
         let result6 = machine.attach()
         #expect(result6 == .anotherConnectionOpen)
         let result7 = machine.next(for: first)
         #expect(result7 == .frame(.open, drained: false))
         machine.detach(first, now: Self.start)
-        guard case .attached = machine.attach() else { Issue.record("not attached after detach"); return }
+        _ = try #require(machine.attach().receiver, "attached after detach")
     }
 
     @Test("close: queued messages first, then the close frame to every later receiver")
-    func closeFrames() {
+    func closeFrames() throws {
         var machine = Self.machine()
-        guard case .attached(let first) = machine.attach() else { return }
+        let first = try #require(machine.attach().receiver)
         _ = machine.next(for: first)
         _ = machine.enqueue(ByteBuffer(string: "last"))
         let result8 = machine.close(code: 3000, reason: "Go away!")
@@ -56,18 +56,18 @@ struct SessionStateMachineTests {
         let result12 = machine.next(for: first)
         #expect(result12 == .frame(.close(code: 3000, reason: "Go away!"), drained: false))
         machine.detach(first, now: Self.start)
-        guard case .attached(let second) = machine.attach() else { return }
+        let second = try #require(machine.attach().receiver)
         let result13 = machine.next(for: second)
         #expect(result13 == .frame(.close(code: 3000, reason: "Go away!"), drained: false))
     }
 
     @Test("an aborted receiver closes an open session with 1002")
-    func abort() {
+    func abort() throws {
         var machine = Self.machine()
-        guard case .attached(let receiver) = machine.attach() else { return }
+        let receiver = try #require(machine.attach().receiver)
         let result14 = machine.abort(receiver, now: Self.start)
         #expect(result14 == .closed)
-        guard case .attached(let next) = machine.attach() else { return }
+        let next = try #require(machine.attach().receiver)
         let result15 = machine.next(for: next)
         #expect(result15 == .frame(.open, drained: false))
         let result16 = machine.next(for: next)
@@ -86,9 +86,9 @@ struct SessionStateMachineTests {
     }
 
     @Test("a session without receiver expires after the disconnect delay, not while a receiver is attached")
-    func expiry() {
+    func expiry() throws {
         var machine = Self.machine()
-        guard case .attached(let receiver) = machine.attach() else { return }
+        let receiver = try #require(machine.attach().receiver)
         let result20 = machine.expireIfIdle(now: Self.start + .seconds(60), delay: .seconds(5))
         #expect(result20 == .none)
         machine.detach(receiver, now: Self.start)
@@ -97,5 +97,12 @@ struct SessionStateMachineTests {
         let result22 = machine.expireIfIdle(now: Self.start + .seconds(5), delay: .seconds(5))
         #expect(result22 == .expire(wasOpen: true))
         #expect(machine.isClosed)
+    }
+}
+
+extension SessionStateMachine.AttachAction {
+    /// The receiver, when the action is `attached`.
+    var receiver: SessionStateMachine.ReceiverID? {
+        if case .attached(let receiver) = self { receiver } else { nil }
     }
 }
