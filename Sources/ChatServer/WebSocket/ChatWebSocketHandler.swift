@@ -62,6 +62,10 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var readPending = false
     /// Whether `flush` has writes to push.
     private var needsFlush = false
+    /// Whether the loop's `FlushCoalescer` will flush this socket.
+    private var flushPending = false
+    /// This channel's loop's flush coalescer.
+    private var coalescer: FlushCoalescer?
     private var keepalive: RepeatedTask?
     private var closeTimeout: Scheduled<Void>?
     private var disconnected = false
@@ -81,6 +85,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        coalescer = FlushCoalescer.of(context.eventLoop)
         let sink = WebSocketSink(handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop)
         self.sink = sink
         configuration.hub.metrics.webSocketConnections.increment()
@@ -255,7 +260,15 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
     }
 
+    /// Flushes after the fan-outs already queued on this loop (`FlushCoalescer`).
     fileprivate func flush() {
+        guard needsFlush, !flushPending, let coalescer else { return }
+        flushPending = true
+        coalescer.flushSoon(self)
+    }
+
+    /// Flushes now: control frames and the writes before a close.
+    private func flushImmediately() {
         guard needsFlush, let context else { return }
         needsFlush = false
         context.flush()
@@ -284,7 +297,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
             writeNow(frame)
         }
         if outbox.isEmpty { run(connection.queuedFramesWritten()) }
-        flush()
+        flushImmediately()
     }
 
     // MARK: Closing
@@ -313,7 +326,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
             armCloseTimeout()
         case .sendClose(let code, let reason):
             writeNow(WebSocketServerFrame.close(code, reason: reason))
-            flush()
+            flushImmediately()
             armCloseTimeout()
         case .echoCloseAndCloseChannel(let code):
             configuration.hub.metrics.framesOut.increment()
@@ -326,7 +339,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
             context.close(promise: nil)
         case .sendPing:
             writeNow(WebSocketServerFrame.frame(.ping, payload: ByteBuffer()))
-            flush()
+            flushImmediately()
         }
     }
 
@@ -337,6 +350,13 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         closeTimeout = context.eventLoop.scheduleTask(in: configuration.closeTimeout) {
             loopBound.value.run(loopBound.value.connection.closeTimedOut())
         }
+    }
+}
+
+extension ChatWebSocketHandler: FlushCoalescer.Flushable {
+    func flushNow() {
+        flushPending = false
+        flushImmediately()
     }
 }
 
