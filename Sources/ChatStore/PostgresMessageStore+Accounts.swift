@@ -8,11 +8,11 @@ extension PostgresMessageStore {
     public func createAccount(_ account: Account) async throws {
         try await guarded {
             do {
-                try await client.query(
+                _ = try await query(
                     """
                     INSERT INTO accounts (name_key, name, password_hash, created_at)
                     VALUES (\(Account.key(for: account.name)), \(account.name), \(account.passwordHash), \(account.createdAt))
-                    """, logger: logger)
+                    """)
             } catch where Self.isUniqueViolation(error) {
                 throw AccountStoreError(.nameTaken, "the name `\(account.name)` is already registered")
             }
@@ -21,13 +21,10 @@ extension PostgresMessageStore {
 
     public func account(named name: String) async throws -> Account? {
         try await guarded {
-            let rows = try await client.query(
-                "SELECT name, password_hash, created_at FROM accounts WHERE name_key = \(Account.key(for: name))",
-                logger: logger)
-            for try await (name, hash, createdAt) in rows.decode((String, String, Int64).self) {
-                return Account(name: name, passwordHash: hash, createdAt: createdAt)
-            }
-            return nil
+            let rows = try await query(
+                "SELECT name, password_hash, created_at FROM accounts WHERE name_key = \(Account.key(for: name))")
+            guard let (name, hash, createdAt) = try rows.first?.decode((String, String, Int64).self) else { return nil }
+            return Account(name: name, passwordHash: hash, createdAt: createdAt)
         }
     }
 
@@ -38,12 +35,12 @@ extension PostgresMessageStore {
             try await transaction { connection in
                 // Dead tokens of the account are dropped here: the table stays bounded by live
                 // tokens without a sweeper, and a recently dead one is still refused precisely.
-                try await connection.query(
+                try await connection.checkedQuery(
                     """
                     DELETE FROM access_tokens
                     WHERE account_key = \(accountKey) AND (expires_at <= \(cutoff) OR revoked_at <= \(cutoff))
                     """, logger: self.logger)
-                try await connection.query(
+                try await connection.checkedQuery(
                     """
                     INSERT INTO access_tokens (token_hash, account_key, created_at, expires_at)
                     VALUES (\(token.tokenHash), \(accountKey), \(token.createdAt), \(token.expiresAt))
@@ -54,29 +51,28 @@ extension PostgresMessageStore {
 
     public func lookUpToken(hash tokenHash: String, now: Int64) async throws -> TokenLookup {
         try await guarded {
-            let rows = try await client.query(
+            let rows = try await query(
                 """
                 SELECT a.name, t.expires_at, t.revoked_at FROM access_tokens t
                 JOIN accounts a ON a.name_key = t.account_key WHERE t.token_hash = \(tokenHash)
-                """, logger: logger)
-            for try await (name, expiresAt, revokedAt) in rows.decode((String, Int64, Int64?).self) {
-                if revokedAt != nil { return .revoked }
-                if expiresAt <= now { return .expired }
-                return .valid(user: name)
+                """)
+            guard let (name, expiresAt, revokedAt) = try rows.first?.decode((String, Int64, Int64?).self) else {
+                return .unknown
             }
-            return .unknown
+            if revokedAt != nil { return .revoked }
+            if expiresAt <= now { return .expired }
+            return .valid(user: name)
         }
     }
 
     public func revokeToken(hash tokenHash: String, now: Int64) async throws -> Bool {
         try await guarded {
-            let rows = try await client.query(
+            let rows = try await query(
                 """
                 UPDATE access_tokens SET revoked_at = \(now)
                 WHERE token_hash = \(tokenHash) AND revoked_at IS NULL RETURNING token_hash
-                """, logger: logger)
-            for try await _ in rows { return true }
-            return false
+                """)
+            return !rows.isEmpty
         }
     }
 }

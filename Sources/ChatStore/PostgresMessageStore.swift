@@ -102,16 +102,16 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         try await transaction { connection in
             // The schema's name, or the default schema's when none is configured.
             let scope = self.configuration.schema ?? ""
-            try await connection.query(
+            try await connection.checkedQuery(
                 """
                 SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLockClass),
                     hashtext(CASE WHEN \(scope) = '' THEN coalesce(current_schema(), 'public') ELSE \(scope) END))
                 """, logger: self.logger)
             if let schema = self.configuration.schema {
-                try await connection.query(
+                try await connection.checkedQuery(
                     PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: self.logger)
             }
-            try await connection.query(
+            try await connection.checkedQuery(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version INTEGER PRIMARY KEY,
@@ -120,18 +120,16 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
                 )
                 """, logger: self.logger)
             var applied = Set<Int>()
-            for try await version in try await connection.query(
-                "SELECT version FROM schema_migrations", logger: self.logger
-            ).decode(Int.self) {
-                applied.insert(version)
+            for row in try await connection.checkedQuery("SELECT version FROM schema_migrations", logger: self.logger) {
+                applied.insert(try row.decode(Int.self))
             }
             for migration in PostgresSchema.migrations where !applied.contains(migration.version) {
                 self.logger.notice(
                     "applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
                 for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                    try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement), logger: self.logger)
                 }
-                try await connection.query(
+                try await connection.checkedQuery(
                     """
                     INSERT INTO schema_migrations (version, name, applied_at)
                     VALUES (\(migration.version), \(migration.name), \(ChatClock.wallMillis()))
@@ -143,26 +141,40 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
     /// The versions in `schema_migrations`, ascending: what the database's schema is at.
     public func appliedMigrations() async throws -> [Int] {
         try await guarded {
-            var versions: [Int] = []
-            for try await version in try await self.client.query(
-                "SELECT version FROM schema_migrations ORDER BY version", logger: self.logger
-            ).decode(Int.self) {
-                versions.append(version)
+            try await self.query("SELECT version FROM schema_migrations ORDER BY version").map {
+                try $0.decode(Int.self)
             }
-            return versions
         }
     }
 
+    /// Runs one statement on a pooled connection and collects its rows.
+    ///
+    /// Every query goes through `PostgresConnection.checkedQuery`, never the client's or the
+    /// connection's own `query`, which can hang forever on a connection that just closed.
+    func query(_ query: PostgresQuery) async throws -> PostgresQueryResult {
+        try await client.withConnection { connection in try await connection.checkedQuery(query, logger: self.logger) }
+    }
+
     /// Runs `body` in a transaction on one pooled connection; rolls back when it throws.
+    ///
+    /// A connection that died is not rolled back (the server already discarded the
+    /// transaction); one that is alive but cannot roll back is closed, so the pool never hands
+    /// out a connection in the middle of a transaction.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: self.logger)
+            try await connection.checkedQuery("BEGIN", logger: self.logger)
             do {
                 let value = try await body(connection)
-                try await connection.query("COMMIT", logger: self.logger)
+                try await connection.checkedQuery("COMMIT", logger: self.logger)
                 return value
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                if !connection.isClosed {
+                    do {
+                        try await connection.checkedQuery("ROLLBACK", logger: self.logger)
+                    } catch {
+                        try? await connection.close()
+                    }
+                }
                 throw error
             }
         }
@@ -192,22 +204,19 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
 
     static let messageColumns = "conversation_key, seq, id, sender, client_id, text, created_at"
 
-    static func messages(_ rows: PostgresRowSequence) async throws -> [StoredMessage] {
-        var messages: [StoredMessage] = []
-        for try await (key, seq, id, sender, clientID, text, createdAt) in rows.decode(
-            (String, Int64, String, String, String, String, Int64).self)
-        {
-            messages.append(
-                StoredMessage(
-                    id: id, conversationKey: key, seq: seq, from: sender, text: text, timestamp: createdAt,
-                    clientID: clientID))
+    static func messages(_ rows: PostgresQueryResult) throws -> [StoredMessage] {
+        try rows.map { row in
+            let (key, seq, id, sender, clientID, text, createdAt) = try row.decode(
+                (String, Int64, String, String, String, String, Int64).self)
+            return StoredMessage(
+                id: id, conversationKey: key, seq: seq, from: sender, text: text, timestamp: createdAt,
+                clientID: clientID)
         }
-        return messages
     }
 
     func ensureConversation(_ connection: PostgresConnection, _ conversation: Conversation) async throws {
         let (userA, userB) = conversation.storageParties
-        try await connection.query(
+        try await connection.checkedQuery(
             """
             INSERT INTO conversations (key, kind, room, user_a, user_b, epoch, last_seq, created_at)
             VALUES (\(conversation.key), \(conversation.storageKind), \(conversation.storageRoom), \(userA), \(userB),
@@ -222,12 +231,14 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         try await guarded {
             // A concurrent append with the same (sender, cid) makes the loser's insert violate the
             // unique index; its transaction (and its seq) rolls back and the retry finds the winner.
+            // A statement not sent because the pooled connection had closed (PostgreSQL
+            // restarted) left nothing behind that could commit: another connection tries again.
             var attempt = 0
             while true {
                 attempt += 1
                 do {
                     return try await transaction { connection in try await self.append(draft, on: connection) }
-                } catch where Self.isUniqueViolation(error) && attempt < 3 {
+                } catch where (Self.isUniqueViolation(error) || error is PostgresConnectionClosed) && attempt < 3 {
                     continue
                 }
             }
@@ -236,8 +247,8 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
 
     func append(_ draft: MessageDraft, on connection: PostgresConnection) async throws -> AppendResult {
         let key = draft.conversation.key
-        let previous = try await Self.messages(
-            connection.query(
+        let previous = try Self.messages(
+            await connection.checkedQuery(
                 """
                 SELECT \(unescaped: Self.messageColumns) FROM messages
                 WHERE sender = \(draft.from) AND client_id = \(draft.clientID)
@@ -249,17 +260,14 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
             return AppendResult(message: previous, duplicate: true)
         }
         try await ensureConversation(connection, draft.conversation)
-        var seq: Int64?
-        for try await value in try await connection.query(
+        let seq = try await connection.checkedQuery(
             "UPDATE conversations SET last_seq = last_seq + 1 WHERE key = \(key) RETURNING last_seq", logger: logger
-        ).decode(Int64.self) {
-            seq = value
-        }
+        ).first?.decode(Int64.self)
         guard let seq else { throw StoreError(.unavailable, "conversation \(key) vanished during append") }
         let message = StoredMessage(
             id: UUID().uuidString.lowercased(), conversationKey: key, seq: seq, from: draft.from, text: draft.text,
             timestamp: draft.timestamp, clientID: draft.clientID)
-        try await connection.query(
+        try await connection.checkedQuery(
             """
             INSERT INTO messages (\(unescaped: Self.messageColumns))
             VALUES (\(key), \(seq), \(message.id), \(message.from), \(message.clientID), \(message.text), \(message.timestamp))
@@ -270,23 +278,16 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
     public func state(of conversation: Conversation) async throws -> ConversationState {
         try await guarded {
             // A join reads; only the first join of a new conversation writes (it fixes the epoch).
-            if let state = try await self.state(client, conversation) { return state }
+            if let state = try Self.state(await query(Self.stateQuery(conversation))) { return state }
             return try await client.withConnection { connection in
                 try await self.ensureConversation(connection, conversation)
-                guard let state = try await self.state(connection, conversation) else {
+                let rows = try await connection.checkedQuery(Self.stateQuery(conversation), logger: self.logger)
+                guard let state = try Self.state(rows) else {
                     throw StoreError(.unavailable, "conversation \(conversation.key) vanished")
                 }
                 return state
             }
         }
-    }
-
-    func state(_ client: PostgresClient, _ conversation: Conversation) async throws -> ConversationState? {
-        try await Self.state(client.query(Self.stateQuery(conversation), logger: logger))
-    }
-
-    func state(_ connection: PostgresConnection, _ conversation: Conversation) async throws -> ConversationState? {
-        try await Self.state(connection.query(Self.stateQuery(conversation), logger: logger))
     }
 
     static func stateQuery(_ conversation: Conversation) -> PostgresQuery {
@@ -297,67 +298,63 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         """
     }
 
-    static func state(_ rows: PostgresRowSequence) async throws -> ConversationState? {
-        for try await (epoch, lastSeq, firstSeq) in rows.decode((String, Int64, Int64).self) {
-            return ConversationState(epoch: epoch, lastSeq: lastSeq, firstAvailableSeq: firstSeq)
-        }
-        return nil
+    static func state(_ rows: PostgresQueryResult) throws -> ConversationState? {
+        guard let (epoch, lastSeq, firstSeq) = try rows.first?.decode((String, Int64, Int64).self) else { return nil }
+        return ConversationState(epoch: epoch, lastSeq: lastSeq, firstAvailableSeq: firstSeq)
     }
 
     public func messages(in conversation: Conversation, after seq: Int64, limit: Int) async throws -> [StoredMessage] {
         guard limit > 0 else { return [] }
         return try await guarded {
-            try await Self.messages(
-                client.query(
+            try Self.messages(
+                await query(
                     """
                     SELECT \(unescaped: Self.messageColumns) FROM messages
                     WHERE conversation_key = \(conversation.key) AND seq > \(seq) ORDER BY seq LIMIT \(limit)
-                    """, logger: logger))
+                    """))
         }
     }
 
     public func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage] {
         guard limit > 0 else { return [] }
         return try await guarded {
-            try await Self.messages(
-                client.query(
+            try Self.messages(
+                await query(
                     """
                     SELECT \(unescaped: Self.messageColumns) FROM messages
                     WHERE conversation_key = \(conversation.key) AND seq < \(seq ?? Int64.max)
                     ORDER BY seq DESC LIMIT \(limit)
-                    """, logger: logger))
+                    """))
         }
     }
 
     public func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64 {
         try await guarded {
-            let rows = try await client.query(
+            let rows = try await query(
                 """
                 INSERT INTO read_positions (conversation_key, user_name, seq, updated_at)
                 VALUES (\(conversation.key), \(user), \(max(seq, 0)), \(ChatClock.wallMillis()))
                 ON CONFLICT (conversation_key, user_name)
                 DO UPDATE SET seq = GREATEST(read_positions.seq, excluded.seq), updated_at = excluded.updated_at
                 RETURNING seq
-                """, logger: logger)
-            for try await position in rows.decode(Int64.self) { return position }
-            return max(seq, 0)
+                """)
+            return try rows.first?.decode(Int64.self) ?? max(seq, 0)
         }
     }
 
     public func readPosition(of user: String, in conversation: Conversation) async throws -> Int64 {
         try await guarded {
-            let rows = try await client.query(
+            let rows = try await query(
                 """
                 SELECT seq FROM read_positions WHERE conversation_key = \(conversation.key) AND user_name = \(user)
-                """, logger: logger)
-            for try await position in rows.decode(Int64.self) { return position }
-            return 0
+                """)
+            return try rows.first?.decode(Int64.self) ?? 0
         }
     }
 
     public func unreadDirectConversations(of user: String) async throws -> [UnreadConversation] {
         try await guarded {
-            let rows = try await client.query(
+            let rows = try await query(
                 """
                 SELECT c.user_a, c.user_b, c.last_seq, COALESCE(r.seq, 0),
                     (SELECT COUNT(*) FROM messages m
@@ -365,10 +362,11 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
                 FROM conversations c
                 LEFT JOIN read_positions r ON r.conversation_key = c.key AND r.user_name = \(user)
                 WHERE c.kind = 'dm' AND (c.user_a = \(user) OR c.user_b = \(user)) AND c.last_seq > COALESCE(r.seq, 0)
-                """, logger: logger)
+                """)
             var unread: [UnreadConversation] = []
-            for try await (a, b, lastSeq, readSeq, count) in rows.decode((String, String, Int64, Int64, Int64).self)
-            where count > 0 {
+            for row in rows {
+                let (a, b, lastSeq, readSeq, count) = try row.decode((String, String, Int64, Int64, Int64).self)
+                guard count > 0 else { continue }
                 unread.append(UnreadConversation(peer: a == user ? b : a, count: count, lastSeq: lastSeq, readSeq: readSeq))
             }
             return unread.sorted { $0.peer < $1.peer }

@@ -111,6 +111,13 @@ struct Serve: AsyncParsableCommand {
     var maxRoomsPerSession: Int?
 
     @Option(
+        help: """
+            Seconds a send may take to be stored and confirmed by the broker; past it the client gets error \
+            unavailable and retries with the same cid. [env: RABBITCHAT_SEND_TIMEOUT] (default: 10)
+            """)
+    var sendTimeout: Double?
+
+    @Option(
         help:
             "Most simultaneous /ws connections from one IP address (handshake refused beyond). [env: RABBITCHAT_MAX_CONNECTIONS_PER_IP] (default: 256)"
     )
@@ -297,6 +304,12 @@ struct Serve: AsyncParsableCommand {
             "--max-rooms-per-session")
         {
             configuration.limits.maxRoomsPerSession = value
+        }
+        if let value = try sendTimeout ?? Self.number(environment, "RABBITCHAT_SEND_TIMEOUT") {
+            guard value >= 0.1, value <= 600 else {
+                throw ValidationError("--send-timeout must be between 0.1 and 600 seconds, not \(value)")
+            }
+            configuration.limits.sendTimeoutMillis = Int64(value * 1000)
         }
         if let value = try maxFrameBytes ?? Self.integer(environment, "RABBITCHAT_MAX_FRAME_BYTES") {
             guard value >= 1024, value <= 16 << 20 else {

@@ -57,6 +57,9 @@ public enum TestEnvironment {
     public static let amqpDebugLogging = variable("AMQP_TEST_LOG") != nil
 
     /// How many frames the live-server fuzz test sends (`RABBITCHAT_FUZZ_FRAMES`).
+    /// How many times `PostgresOutageTests` restarts PostgreSQL (`RABBITCHAT_PG_RESTARTS`).
+    public static let postgresRestarts = variable("RABBITCHAT_PG_RESTARTS").flatMap { Int($0) }
+
     public static let fuzzFrames = variable("RABBITCHAT_FUZZ_FRAMES").flatMap { Int($0) }
 
     /// The seed of the live-server fuzz test (`RABBITCHAT_FUZZ_SEED`), to replay a failure.

@@ -27,6 +27,9 @@ public enum TestPhase: String, CaseIterable, Sendable {
     case amqpIntegration
     /// Suites that stop the shared RabbitMQ: never beside anything else, and only when asked for.
     case disruptive
+    /// Suites that restart the shared PostgreSQL: never beside anything else (not even the
+    /// RabbitMQ outage), and only when asked for.
+    case databaseOutage
 
     /// The tag that puts a suite into this phase; nil for `shared`, which needs none.
     public var tag: Tag? {
@@ -35,11 +38,12 @@ public enum TestPhase: String, CaseIterable, Sendable {
         case .slowConsumer: .slowConsumer
         case .amqpIntegration: .amqpIntegration
         case .disruptive: .disruptive
+        case .databaseOutage: .databaseOutage
         }
     }
 
     /// Whether the phase runs in a plain `swift test` too (without `RABBITCHAT_TEST_PHASE`).
-    var runsByDefault: Bool { self != .disruptive }
+    var runsByDefault: Bool { self != .disruptive && self != .databaseOutage }
 }
 
 extension Tag {
@@ -49,4 +53,5 @@ extension Tag {
     @Tag public static var amqpIntegration: Tag
     /// Runs alone in scripts/test's `disruptive` phase, and only there: it stops the shared RabbitMQ.
     @Tag public static var disruptive: Tag
+    @Tag public static var databaseOutage: Tag
 }

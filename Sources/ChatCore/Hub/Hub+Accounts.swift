@@ -83,9 +83,21 @@ extension Hub {
 
     /// Whether a direct message to `target` may be sent while the peer is offline: it may when
     /// the peer has an account, since the message is stored and shown at their next sign-in.
-    func acceptsOfflineDelivery(_ target: ConversationTarget) async -> Bool {
+    ///
+    /// The account lookup is a store call on the send path, so it runs within the send's
+    /// `deadline`. When it fails the answer matters only for a peer who is offline: that send is
+    /// refused as `unavailable` (retry with the same cid), not as `user_offline`.
+    func acceptsOfflineDelivery(_ target: ConversationTarget, cid: String, deadline: Deadline) async throws -> Bool {
         guard case .user(let peer) = target, let authenticator, ChatName.isValid(peer, limits: configuration.limits)
         else { return false }
-        return (try? await authenticator.registeredName(matching: peer)) == peer
+        do {
+            return try await deadline.run("account lookup") { try await authenticator.registeredName(matching: peer) }
+                == peer
+        } catch {
+            if isOnline(peer) { return false }
+            logger.warning("account lookup failed on send", metadata: ["error": "\(error)"])
+            throw ProtocolError(
+                .unavailable, "the account store is unavailable; retry with the same cid", cid: cid, ref: "send")
+        }
     }
 }

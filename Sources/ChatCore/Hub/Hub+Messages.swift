@@ -59,29 +59,44 @@ extension Hub {
                 "text has \(scalars) characters; the limit is \(configuration.limits.maxTextScalars)",
                 cid: cid, ref: "send")
         }
+        // One deadline for the whole send: every store and broker call below runs with what is
+        // left of it, so the client hears `ack` or `error` within `sendTimeoutMillis` whatever
+        // PostgreSQL or RabbitMQ does.
+        let deadline = Deadline(in: .milliseconds(configuration.limits.sendTimeoutMillis))
         // A registered peer gets DMs while offline: they are stored and counted as unread.
-        let offlineDelivery = await acceptsOfflineDelivery(frame.target)
+        let offlineDelivery = try await acceptsOfflineDelivery(frame.target, cid: cid, deadline: deadline)
         let conversation = try conversation(
             for: frame.target, user: user, ref: "send", cid: cid, requireMembership: true,
             requireOnlinePeer: !offlineDelivery, session: id)
 
         let draft = MessageDraft(
             conversation: conversation, from: user, text: frame.text, clientID: cid, timestamp: ChatClock.wallMillis())
+        let store = self.store
         let result: AppendResult
         do {
             // Storing and publishing happen in one lane per conversation, so messages enter the
-            // broker in `seq` order and every node fans them out in that order.
+            // broker in `seq` order and every node fans them out in that order. Lanes are FIFO
+            // and every send's calls are bounded by its own deadline, which is no earlier than
+            // that of any send ahead of it: a send gets the lane before its deadline passes.
             result = try await withLane(conversation.key) {
+                guard !deadline.hasPassed else {
+                    throw DeadlineExceeded(operation: "waiting for the conversation's earlier sends", budget: deadline.budget)
+                }
                 let storeStart = ContinuousClock.now
-                let result = try await self.store.append(draft)
+                let result = try await deadline.run("store append") { try await store.append(draft) }
                 self.metrics.storeAppendLatency.recordInterval(since: storeStart)
                 let publishStart = ContinuousClock.now
-                try await self.publishMessage(result.message, in: conversation)
+                try await self.publishMessage(result.message, in: conversation, deadline: deadline)
                 self.metrics.publishConfirmLatency.recordInterval(since: publishStart)
                 return result
             }
         } catch let error as StoreError where error.code == .clientIDConflict {
             throw ProtocolError(.cidConflict, "cid `\(cid)` was already used for another message", cid: cid, ref: "send")
+        } catch let error as DeadlineExceeded {
+            // The call may still complete; a retry with the same cid finds what it stored.
+            logger.warning("send timed out", metadata: ["session": "\(id)", "error": "\(error)"])
+            throw ProtocolError(
+                .unavailable, "\(error.operation) did not answer in time; retry with the same cid", cid: cid, ref: "send")
         } catch is BrokerError {
             throw ProtocolError(.unavailable, "the broker is unavailable; retry with the same cid", cid: cid, ref: "send")
         } catch {
@@ -103,8 +118,9 @@ extension Hub {
     }
 
     /// Publishes a stored message with confirms: once to the room, or once to each party of a
-    /// direct conversation.
-    func publishMessage(_ message: StoredMessage, in conversation: Conversation) async throws {
+    /// direct conversation; each publish must be confirmed before `deadline`.
+    func publishMessage(_ message: StoredMessage, in conversation: Conversation, deadline: Deadline) async throws {
+        let broker = self.broker
         // Encoded once here; every node writes these bytes to its sockets as they are.
         let frame = ServerFrameEncoder.encode(MessageFrame(message, in: conversation))
         switch conversation {
@@ -113,7 +129,8 @@ extension Hub {
             event.room = room
             event.seq = message.seq
             event.frame = frame
-            try await broker.publish(BrokerMessage(topic: BrokerTopic.room(room, .message), payload: event.encoded()), confirm: true)
+            let published = BrokerMessage(topic: BrokerTopic.room(room, .message), payload: event.encoded())
+            try await deadline.run("broker publish") { try await broker.publish(published, confirm: true) }
         case .direct(let a, let b):
             for party in a == b ? [a] : [a, b] {
                 var event = BrokerEvent(kind: .message, node: nodeID)
@@ -121,8 +138,8 @@ extension Hub {
                 event.peer = conversation.peer(of: party)
                 event.seq = message.seq
                 event.frame = frame
-                try await broker.publish(
-                    BrokerMessage(topic: BrokerTopic.user(party, .message), payload: event.encoded()), confirm: true)
+                let published = BrokerMessage(topic: BrokerTopic.user(party, .message), payload: event.encoded())
+                try await deadline.run("broker publish") { try await broker.publish(published, confirm: true) }
             }
         }
     }

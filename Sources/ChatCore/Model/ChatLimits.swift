@@ -29,6 +29,11 @@ public struct ChatLimits: Sendable, Equatable {
     public var presenceDetailLimit: Int
     /// How many members `joined` lists for a large room.
     public var joinedMembersSample: Int
+    /// How long a `send` may take, in milliseconds, from its arrival to its answer: waiting
+    /// for the conversation's earlier sends, storing and the broker's confirm together. Past
+    /// it the client gets `error` `unavailable` (retry with the same cid) instead of waiting on
+    /// a database or broker that does not answer.
+    public var sendTimeoutMillis: Int64
 
     /// Creates limits; every default is the documented server default.
     public init(
@@ -42,7 +47,8 @@ public struct ChatLimits: Sendable, Equatable {
         typingThrottleMillis: Int64 = 1000,
         maxRoomsPerSession: Int = 100,
         presenceDetailLimit: Int = 1000,
-        joinedMembersSample: Int = 100
+        joinedMembersSample: Int = 100,
+        sendTimeoutMillis: Int64 = 10_000
     ) {
         self.maxNameLength = maxNameLength
         self.maxTextScalars = maxTextScalars
@@ -55,5 +61,6 @@ public struct ChatLimits: Sendable, Equatable {
         self.maxRoomsPerSession = maxRoomsPerSession
         self.presenceDetailLimit = presenceDetailLimit
         self.joinedMembersSample = joinedMembersSample
+        self.sendTimeoutMillis = sendTimeoutMillis
     }
 }

@@ -1,0 +1,126 @@
+import Synchronization
+
+/// The instant by which an operation must be answered, and the budget it was given (for
+/// messages).
+///
+/// A `send` gets one deadline when it arrives; every store and broker call on its path runs
+/// with what is left of it (`run`), so the client hears `ack` or `error` within the budget
+/// whatever a dependency does.
+package struct Deadline: Sendable {
+    /// When the time is up.
+    package let instant: ContinuousClock.Instant
+    /// The whole budget, as configured.
+    package let budget: Duration
+
+    /// A deadline `budget` from now.
+    package init(in budget: Duration) {
+        self.budget = budget
+        self.instant = ContinuousClock.now + budget
+    }
+
+    /// Whether the time is up.
+    package var hasPassed: Bool { ContinuousClock.now >= instant }
+
+    /// Runs `operation` and returns its result, or throws `DeadlineExceeded` once the deadline
+    /// passes, whether or not the operation honours cancellation.
+    ///
+    /// The operation runs in a task of its own that is cancelled at the deadline and then left
+    /// behind: a task group would wait for a child that ignores cancellation, and the calls this
+    /// guards are exactly the ones that may never return (postgres-nio 1.33 never completes a
+    /// query written to a connection whose channel already closed). The caller's cancellation
+    /// ends the wait at once, too.
+    ///
+    /// - Parameters:
+    ///   - operation: what is called, for the error (`"store append"`).
+    ///   - body: the call.
+    /// - Throws: `DeadlineExceeded`, `CancellationError`, or what `body` throws.
+    package func run<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        guard !hasPassed else { throw DeadlineExceeded(operation: operation, budget: budget) }
+        let race = Race<T>()
+        let work = Task { race.finish(await Self.result(of: body)) }
+        let timer = Task { [instant, budget] in
+            // A cancelled sleep means the race is over: nothing to report.
+            guard (try? await Task.sleep(until: instant, clock: .continuous)) != nil else { return }
+            race.finish(.failure(DeadlineExceeded(operation: operation, budget: budget)))
+        }
+        defer {
+            timer.cancel()
+            // A no-op when the work finished; at the deadline it asks the work to stop.
+            work.cancel()
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { race.wait(with: $0) }
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
+        }
+    }
+
+    private static func result<T>(of body: @Sendable () async throws -> T) async -> Result<T, any Error> {
+        do {
+            return .success(try await body())
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// The first of the work's result, the deadline and the caller's cancellation to arrive: it
+/// resumes the waiting caller exactly once, whichever comes first and whether the caller
+/// started waiting before or after.
+private final class Race<T: Sendable>: Sendable {
+    private enum State {
+        case running
+        case waiting(CheckedContinuation<T, any Error>)
+        case finishedEarly(Result<T, any Error>)
+        case done
+    }
+
+    private let state = Mutex(State.running)
+
+    func wait(with continuation: CheckedContinuation<T, any Error>) {
+        let early: Result<T, any Error>? = state.withLock { state in
+            switch state {
+            case .running:
+                state = .waiting(continuation)
+                return nil
+            case .finishedEarly(let result):
+                state = .done
+                return result
+            case .waiting, .done:
+                preconditionFailure("Deadline.Race: wait called twice (state \(state))")
+            }
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func finish(_ result: Result<T, any Error>) {
+        let waiter: CheckedContinuation<T, any Error>? = state.withLock { state in
+            switch state {
+            case .running:
+                state = .finishedEarly(result)
+                return nil
+            case .waiting(let continuation):
+                state = .done
+                return continuation
+            case .finishedEarly, .done:
+                return nil
+            }
+        }
+        waiter?.resume(with: result)
+    }
+}
+
+/// A store or broker call that did not answer before its deadline.
+///
+/// The call may still complete later (a transaction may commit after its caller gave up); the
+/// send path is built so that this is harmless (ARCHITECTURE.md, "Ordering").
+package struct DeadlineExceeded: Error, Sendable, CustomStringConvertible {
+    /// What was called (`"store append"`, `"broker publish"`).
+    package var operation: String
+    /// The budget of the whole request it was part of.
+    package var budget: Duration
+
+    package var description: String { "\(operation) did not answer within \(budget)" }
+}

@@ -1,0 +1,77 @@
+import Synchronization
+import Testing
+
+@testable import ChatCore
+
+@Suite("Deadline: store and broker calls that never answer")
+struct DeadlineTests {
+    /// A call that ignores cancellation and returns only when the test lets it.
+    final class StuckCall: Sendable {
+        private let waiter = Mutex<CheckedContinuation<Int, Never>?>(nil)
+        private let released = Mutex(false)
+
+        func call() async -> Int {
+            await withCheckedContinuation { continuation in
+                let resumeNow = released.withLock { released in
+                    if !released { waiter.withLock { $0 = continuation } }
+                    return released
+                }
+                if resumeNow { continuation.resume(returning: 7) }
+            }
+        }
+
+        func release() {
+            released.withLock { $0 = true }
+            waiter.withLock { $0.take() }?.resume(returning: 7)
+        }
+    }
+
+    @Test("returns what the call returns when it answers in time")
+    func answersInTime() async throws {
+        let value = try await Deadline(in: .seconds(5)).run("quick") { 42 }
+        #expect(value == 42)
+    }
+
+    @Test("passes the call's own error through")
+    func passesErrors() async throws {
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) {
+            try await Deadline(in: .seconds(5)).run("refusing") { () async throws -> Int in throw Refused() }
+        }
+    }
+
+    @Test("gives up at the deadline on a call that ignores cancellation, and leaves it behind")
+    func abandonsStuckCall() async throws {
+        let stuck = StuckCall()
+        let start = ContinuousClock.now
+        await #expect(throws: DeadlineExceeded.self) {
+            try await Deadline(in: .milliseconds(300)).run("stuck call") { await stuck.call() }
+        }
+        let waited = ContinuousClock.now - start
+        #expect(waited >= .milliseconds(300))
+        #expect(waited < .seconds(5), "the caller is answered at the deadline, not when the call returns")
+        stuck.release()
+    }
+
+    @Test("a deadline that has passed refuses without calling")
+    func passedDeadline() async throws {
+        let deadline = Deadline(in: .zero)
+        let called = Mutex(false)
+        await #expect(throws: DeadlineExceeded.self) {
+            try await deadline.run("late call") { called.withLock { $0 = true } }
+        }
+        #expect(!called.withLock { $0 })
+    }
+
+    @Test("the caller's cancellation ends the wait at once")
+    func callerCancelled() async throws {
+        let stuck = StuckCall()
+        let task = Task { try await Deadline(in: .seconds(60)).run("stuck call") { await stuck.call() } }
+        try await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        let start = ContinuousClock.now
+        await #expect(throws: CancellationError.self) { _ = try await task.value }
+        #expect(ContinuousClock.now - start < .seconds(5))
+        stuck.release()
+    }
+}

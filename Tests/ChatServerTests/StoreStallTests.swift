@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// PostgreSQL stops answering without closing anything (a network partition): the node's store
+/// calls never return on their own. Only this node's connections go through the stalled proxy,
+/// so the suite can share the machine with the others.
+@Suite("StoreStall: PostgreSQL stops answering mid-conversation", .timeLimit(.minutes(2)))
+struct StoreStallTests {
+    /// The node's `--send-timeout` here: short, so the test is quick.
+    static let sendTimeout: Duration = .seconds(2)
+    /// Room for a loaded 2-core machine.
+    static let slack: Duration = .seconds(5)
+
+    @Test("sends are answered unavailable within the send timeout; close frames and SIGTERM are not held up")
+    func stalledStore() async throws {
+        guard try await PostgresCluster.local() != nil else { return }
+        guard FileManager.default.isExecutableFile(atPath: ServerProcess.binary) else {
+            Issue.record("the test needs \(ServerProcess.binary): run `swift build --product rabbitchat`")
+            return
+        }
+        var url = try #require(URLComponents(string: MultiNodeCluster.databaseURL))
+        let proxy = try await TCPProxy.start(targetPort: url.port ?? 5432)
+        url.port = proxy.port
+        let node = try await ServerProcess.start(
+            nodeID: MultiNodeCluster.unique("stall"),
+            arguments: ["--database-url", url.string!, "--send-timeout", "\(Self.sendTimeout.components.seconds)"])
+        do {
+            try await exercise(node, proxy: proxy)
+        } catch {
+            node.kill()
+            Issue.record("log of \(node.nodeID):\n\(node.log.suffix(4000))")
+            try? await proxy.stop()
+            throw error
+        }
+        try? await proxy.stop()
+    }
+
+    func exercise(_ node: ServerProcess, proxy: TCPProxy) async throws {
+        let room = MultiNodeCluster.unique("stall")
+        let alice = try await TestChatClient.connect(port: node.port, name: "alice")
+        try await alice.hello(MultiNodeCluster.unique("alice"))
+        try await alice.join(room)
+        let bob = try await TestChatClient.connect(port: node.port, name: "bob")
+        try await bob.hello(MultiNodeCluster.unique("bob"))
+        try await bob.join(room)
+        try await alice.send(["type": "send", "room": room, "text": "before", "cid": "a1"])
+        #expect(try await PostgresOutageTests.answer(to: "a1", from: alice, within: .seconds(30))?.type == "ack")
+
+        try await proxy.stall()
+        // Both senders of the room are answered: the first send's stuck append does not keep
+        // the conversation's lane.
+        for (client, cid) in [(alice, "a2"), (bob, "b1")] {
+            let start = ContinuousClock.now
+            try await client.send(["type": "send", "room": room, "text": "during \(cid)", "cid": cid])
+            let answer = try await PostgresOutageTests.answer(to: cid, from: client, within: Self.sendTimeout + Self.slack)
+            #expect(answer?.type == "error" && answer?.string("code") == "unavailable", "\(cid): \(String(describing: answer))")
+            #expect(ContinuousClock.now - start >= Self.sendTimeout - .milliseconds(100), "answered at the deadline")
+        }
+
+        // A close frame is answered at once while the client's send waits on the store.
+        try await alice.send(["type": "send", "room": room, "text": "closing", "cid": "a3"])
+        let closing = ContinuousClock.now
+        await alice.close()
+        let closeTook = ContinuousClock.now - closing
+        #expect(closeTook < .seconds(1), "the close handshake took \(closeTook)")
+
+        // SIGTERM ends the node within its shutdown limit (10 s) though store calls are stuck.
+        let terminating = ContinuousClock.now
+        let status = await node.terminate()
+        let exitTook = ContinuousClock.now - terminating
+        #expect(exitTook < .seconds(10) + Self.slack, "the node took \(exitTook) to exit")
+        #expect(status == 0, "exit status \(status)")
+        await bob.close()
+    }
+}
