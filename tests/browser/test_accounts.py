@@ -48,6 +48,10 @@ def test_register_log_out_log_in_and_reserved_names(server, browsers):
     guest.driver.find_element(By.ID, "signin-submit").click()
     guest.wait(lambda d: d.find_element(By.ID, "signin-error").text != "", "refused")
     assert guest.driver.find_element(By.ID, "tab-login").get_attribute("aria-selected") == "true"
+    # In words a person reads, on the field at fault; never the server's own text.
+    refusal = guest.driver.find_element(By.ID, "signin-error").text
+    assert refusal == "That name belongs to a registered account. Log in with its password, or pick another name."
+    assert guest.driver.find_element(By.ID, "nick").get_attribute("aria-invalid") == "true"
 
     # Reload keeps the account session; sign-out revokes it; logging in again works.
     dana.send("registered and here")
@@ -59,6 +63,9 @@ def test_register_log_out_log_in_and_reserved_names(server, browsers):
     dana.wait(lambda d: d.find_element(By.ID, "nick").is_displayed(), "signed out")
     use_tab(dana, "login", "dana", "wrong password")
     dana.wait(lambda d: d.find_element(By.ID, "signin-error").text != "", "wrong password refused")
+    assert dana.driver.find_element(By.ID, "signin-error").text == \
+        "That username and password don't match. Check both and try again."
+    assert dana.driver.find_element(By.ID, "password").get_attribute("aria-invalid") == "true"
     dana.driver.find_element(By.ID, "password").clear()
     use_tab(dana, "login", "dana", PASSWORD)
     dana.wait_online()

@@ -1,21 +1,22 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Serves the browser client (`/`, `/app.js`, `/style.css`) from the target's resources.
+/// Serves the browser client (`/`, `/app.js`, `/style.css`, …) from the target's resources.
 ///
-/// The files are small and fixed, so they are read once at start-up and served from memory.
+/// The files are small and fixed, so they are read once at start-up and served from memory as
+/// ``StaticAsset``s: ETag and `If-None-Match` (304), gzip for clients that accept it, and HEAD.
+/// The client is native ES modules (docs/UI.md), so every `.js` file is fetched on its own and
+/// revalidation keeps a reload to a handful of 304s.
 struct WebUIController: Sendable {
-    struct Asset: Sendable {
-        var body: ByteBuffer
-        var contentType: String
-    }
-
-    let assets: [String: Asset]
+    let assets: [String: StaticAsset]
 
     init() {
-        var assets: [String: Asset] = [:]
-        let types = ["html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"]
+        var assets: [String: StaticAsset] = [:]
+        let types = [
+            "html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8",
+        ]
         if let directory = Bundle.module.url(forResource: "Public", withExtension: nil),
             let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path)
         {
@@ -24,7 +25,10 @@ struct WebUIController: Sendable {
                 guard let type = types[ext],
                     let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path)
                 else { continue }
-                assets["/" + name] = Asset(body: ByteBuffer(bytes: data), contentType: type)
+                // `no-cache`: always revalidate, so a new server version is picked up at once.
+                var headers: HTTPFields = [.contentType: type, .cacheControl: "no-cache"]
+                if ext == "html" { headers[.contentSecurityPolicy] = Self.contentSecurityPolicy }
+                assets["/" + name] = StaticAsset(bytes: ByteBuffer(bytes: data), headers: headers)
             }
         }
         assets["/"] = assets["/index.html"]
@@ -41,13 +45,7 @@ struct WebUIController: Sendable {
 
     func register(on router: Router<some RequestContext>) {
         for (path, asset) in assets {
-            router.get(RouterPath(path)) { _, _ -> Response in
-                var headers: HTTPFields = [.contentType: asset.contentType, .cacheControl: "no-cache"]
-                if asset.contentType.hasPrefix("text/html") {
-                    headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
-                }
-                return Response(status: .ok, headers: headers, body: .init(byteBuffer: asset.body))
-            }
+            asset.register(at: path, on: router)
         }
     }
 }

@@ -1,0 +1,359 @@
+// RabbitChat conversations: rooms and DMs — opening and closing them, joining and presence,
+// history pages, read receipts, who is typing, and the directory of active rooms.
+
+import { NAME, TYPING_EXPIRY_MS, HISTORY_PAGE, S, keyOf, activeConv, convOfFrame, target, canSendTo } from "./state.js";
+import { h, messageRow, setStatus } from "./ui.js";
+import { describeError } from "./errors.js";
+import { insertOrdered, scroller, isNearBottom, scrollToBottom, mutateView, archiveConv, addNotice, addMessage, renderNav, renderMembers, renderTop, renderTyping, renderAll, closeSidebar, closeMembersOverlay } from "./rendering.js";
+import { flushPending, stopTyping } from "./composer.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function makeConv(kind, name) {
+  const log = h("div", { className: "conv-log" });
+  const top = h("div", { className: "history-top" });
+  const el = h("div", { className: "conv", dataset: { key: keyOf(kind, name) } }, top, log);
+  el.hidden = true;
+  $("messages").appendChild(el);
+  return {
+    key: keyOf(kind, name), kind, name, el, top, log,
+    rows: new Map(), // seq → row
+    lastSeq: 0, minSeq: null, epoch: null,
+    hasMore: false, loadingHistory: false, historyBefore: null, loaded: false,
+    unread: 0, online: 0, members: new Set(), typers: new Map(), receipts: new Map(),
+    joined: false, wantJoined: kind === "room", stickBottom: true, savedScroll: null,
+    lastReadSent: 0,
+  };
+}
+
+export function ensureConv(kind, name) {
+  const key = keyOf(kind, name);
+  let conv = S.convs.get(key);
+  if (!conv) {
+    conv = makeConv(kind, name);
+    S.convs.set(key, conv);
+    renderTop(conv);
+    renderNav();
+  }
+  return conv;
+}
+
+export function activate(key) {
+  const previous = activeConv();
+  if (previous && previous.key !== key) {
+    previous.savedScroll = previous.stickBottom ? null : scroller().scrollTop;
+    previous.el.hidden = true;
+    stopTyping();
+  }
+  const conv = S.convs.get(key);
+  S.active = conv ? key : null;
+  if (conv) {
+    conv.el.hidden = false;
+    if (conv.savedScroll === null || conv.stickBottom) scrollToBottom();
+    else scroller().scrollTop = conv.savedScroll;
+    $("jump-latest").hidden = conv.stickBottom;
+    try { sessionStorage.setItem("rabbitchat.active", key); } catch (_) { /* private mode */ }
+  }
+  $("composer").hidden = !conv;
+  closeSidebar();
+  renderAll();
+  scheduleRead();
+  if (conv) {
+    ensureFilled(conv);
+    if (window.matchMedia("(min-width: 760px)").matches) $("text").focus();
+  }
+}
+
+export function openDM(name) {
+  if (!NAME.test(name) || name === S.me) return;
+  const conv = ensureConv("dm", name);
+  activate(conv.key);
+  closeMembersOverlay();
+  if (!conv.loaded) requestLatest(conv);
+}
+
+/// Shows why a room could not be joined under the join box, and marks the box as faulty (the
+/// browser's own "Please match the requested format" never shows: the form is `novalidate`).
+export function showJoinError(text) {
+  $("join-error").textContent = text;
+  $("join-room").setAttribute("aria-invalid", "true");
+}
+
+export function clearJoinError() {
+  $("join-error").textContent = "";
+  $("join-room").removeAttribute("aria-invalid");
+}
+
+/// Joins `name`, or opens it when already joined. Returns false when the name is not a room name
+/// (the join box then says why).
+export function joinRoom(name) {
+  clearJoinError();
+  if (!NAME.test(name)) {
+    showJoinError(describeError("invalid_room"));
+    return false;
+  }
+  const existing = S.convs.get(keyOf("room", name));
+  if (existing) {
+    activate(existing.key);
+    return true;
+  }
+  const conv = ensureConv("room", name);
+  conv.wantJoined = true;
+  S.lastJoinRequested = name;
+  S.conn.send({ type: "join", room: name });
+  activate(conv.key);
+  return true;
+}
+
+export function closeConv(conv) {
+  if (conv.kind === "room") S.conn.send({ type: "leave", room: conv.name });
+  for (const [cid, p] of S.pending) if (p.conv === conv) S.pending.delete(cid);
+  conv.el.remove();
+  S.convs.delete(conv.key);
+  if (S.active === conv.key) {
+    S.active = null;
+    const next = [...S.convs.values()].find((c) => c.kind === "room") || S.convs.values().next().value;
+    activate(next ? next.key : null);
+  } else {
+    renderAll();
+  }
+}
+
+export function requestLatest(conv) {
+  if (!S.welcomed) return;
+  conv.loadingHistory = true;
+  conv.historyBefore = null;
+  renderTop(conv);
+  S.conn.send(Object.assign({ type: "history", limit: HISTORY_PAGE }, target(conv)));
+}
+
+export function loadOlder(conv) {
+  if (!S.welcomed || conv.loadingHistory || !conv.hasMore || conv.minSeq === null) return;
+  conv.loadingHistory = true;
+  conv.historyBefore = conv.minSeq;
+  renderTop(conv);
+  S.conn.send(Object.assign({ type: "history", before: conv.minSeq, limit: HISTORY_PAGE }, target(conv)));
+}
+
+/// Keeps loading older pages until the view can scroll (so "scroll up for more" works).
+export function ensureFilled(conv) {
+  if (conv !== activeConv() || !conv.hasMore || conv.loadingHistory) return;
+  const el = scroller();
+  if (el.scrollHeight <= el.clientHeight + 40) loadOlder(conv);
+}
+
+export function onHistory(f) {
+  const conv = convOfFrame(f);
+  if (!conv) return;
+  const wasOlder = conv.historyBefore !== null;
+  conv.loadingHistory = false;
+  conv.historyBefore = null;
+  const messages = (f.messages || []).slice().sort((a, b) => a.seq - b.seq);
+  if (wasOlder) {
+    mutateView(conv, () => {
+      for (const m of messages) {
+        if (conv.rows.has(m.seq)) continue;
+        const mine = m.from === S.me;
+        const row = messageRow(m, mine);
+        if (mine) setStatus(row, "sent", "Sent");
+        conv.rows.set(m.seq, row);
+        insertOrdered(conv, row);
+        conv.minSeq = conv.minSeq === null ? m.seq : Math.min(conv.minSeq, m.seq);
+        conv.lastSeq = Math.max(conv.lastSeq, m.seq);
+      }
+    }, { prepend: true });
+    conv.hasMore = f.hasMore && conv.minSeq !== null && conv.minSeq > 1;
+  } else {
+    // The latest page (a DM just opened, or a DM after a reconnect): merge by seq.
+    S.pendingHistory = true;
+    for (const m of messages) addMessage(conv, m, conv.loaded);
+    S.pendingHistory = false;
+    if (!conv.loaded) conv.hasMore = !!f.hasMore;
+    else if (conv.minSeq !== null) conv.hasMore = conv.hasMore || conv.minSeq > 1;
+    conv.loaded = true;
+  }
+  updateReadState(conv);
+  renderTop(conv);
+  renderNav();
+  setTimeout(() => ensureFilled(conv), 0);
+}
+
+/// Own messages show "Read by N": N other users whose read position reached the message.
+export function updateReadState(conv) {
+  const readers = [...conv.receipts.entries()].filter(([user]) => user !== S.me);
+  for (const [seq, row] of conv.rows) {
+    if (!row.classList.contains("mine") || row.dataset.cid) continue;
+    const n = readers.filter(([, s]) => s >= seq).length;
+    const state = n > 0 ? "read" : "sent";
+    const label = n > 0 ? (conv.kind === "dm" ? "Read" : "Read by " + n) : "Sent";
+    const node = row.querySelector(".msg-status");
+    if (node && (node.dataset.state !== state || node.textContent.slice(-label.length) !== label)) setStatus(row, state, label);
+  }
+}
+
+export function onReceipt(f) {
+  const conv = convOfFrame(f);
+  if (!conv) return;
+  if (f.user === S.me) {
+    // Read in another tab of ours.
+    if (f.seq >= conv.lastSeq && conv.unread > 0) {
+      conv.unread = 0;
+      renderNav();
+    }
+    conv.lastReadSent = Math.max(conv.lastReadSent, f.seq);
+    return;
+  }
+  conv.receipts.set(f.user, Math.max(conv.receipts.get(f.user) || 0, f.seq));
+  updateReadState(conv);
+}
+
+let readTimer = null;
+
+export function scheduleRead() {
+  clearTimeout(readTimer);
+  readTimer = setTimeout(sendRead, 250);
+}
+
+/// Reports the newest message the user can actually see in the active conversation.
+export function sendRead() {
+  const conv = activeConv();
+  if (!conv || document.visibilityState !== "visible" || !canSendTo(conv)) return;
+  const el = scroller();
+  let seq = 0;
+  if (isNearBottom()) {
+    for (const s of conv.rows.keys()) seq = Math.max(seq, s);
+  } else {
+    const bottom = el.getBoundingClientRect().bottom;
+    for (const [s, row] of conv.rows) {
+      if (row.getBoundingClientRect().bottom <= bottom + 4) seq = Math.max(seq, s);
+    }
+  }
+  if (isNearBottom() && conv.unread > 0) {
+    conv.unread = 0;
+    renderNav();
+  }
+  if (seq > conv.lastReadSent) {
+    conv.lastReadSent = seq;
+    S.conn.send(Object.assign({ type: "read", seq }, target(conv)));
+  }
+}
+
+export function stopTyper(conv, user) {
+  const timer = conv.typers.get(user);
+  if (timer === undefined) return;
+  clearTimeout(timer);
+  conv.typers.delete(user);
+  if (conv === activeConv()) {
+    renderTyping();
+    renderMembers();
+  }
+  if (conv.kind === "dm") renderNav();
+}
+
+export function onTyping(f) {
+  if (f.user === S.me) return;
+  // Someone starting to write to us opens the DM in the list, so the "typing…" is visible.
+  const conv = f.room ? S.convs.get(keyOf("room", f.room))
+    : f.state === "start" && NAME.test(f.user) ? ensureConv("dm", f.user) : S.convs.get(keyOf("dm", f.user));
+  if (!conv) return;
+  if (f.state === "start") {
+    clearTimeout(conv.typers.get(f.user));
+    conv.typers.set(f.user, setTimeout(() => stopTyper(conv, f.user), TYPING_EXPIRY_MS));
+    if (conv === activeConv()) {
+      renderTyping();
+      renderMembers();
+    }
+    if (conv.kind === "dm") renderNav();
+  } else {
+    stopTyper(conv, f.user);
+  }
+}
+
+export function onJoined(f) {
+  const conv = ensureConv("room", f.room);
+  const rejoin = conv.loaded;
+  let reset = false;
+  if (conv.epoch && conv.epoch !== f.epoch) {
+    // A new epoch: our saved seq means nothing there. Keep what we saw, marked as before the
+    // reset, and fetch the new history's latest page (the resume may have skipped some).
+    mutateView(conv, () => archiveConv(conv, "The server restarted and its history was reset. Messages above are from before."), {});
+    reset = true;
+  } else if (rejoin && f.recovered === false && conv.lastSeq > 0) {
+    addNotice(conv, "Some messages from while you were away could not be loaded. Scroll up to see the history.", "warn");
+  }
+  conv.epoch = f.epoch;
+  conv.joined = true;
+  conv.wantJoined = true;
+  conv.members = new Set(f.members || []);
+  conv.online = typeof f.online === "number" ? f.online : conv.members.size;
+  const messages = (f.messages || []).slice().sort((a, b) => a.seq - b.seq);
+  for (const m of messages) addMessage(conv, m, rejoin);
+  if (!rejoin) {
+    conv.hasMore = conv.minSeq !== null ? conv.minSeq > 1 : (f.lastSeq || 0) > 0;
+    addNotice(conv, "You joined #" + conv.name, "self");
+  } else if (conv.minSeq !== null && conv.minSeq > 1 && !conv.hasMore) {
+    conv.hasMore = true;
+  }
+  conv.loaded = true;
+  if (reset) requestLatest(conv);
+  renderTop(conv);
+  flushPending(conv);
+  renderAll();
+  scheduleRead();
+  setTimeout(() => ensureFilled(conv), 0);
+}
+
+export function onPresence(f) {
+  const conv = S.convs.get(keyOf("room", f.room));
+  if (!conv || (f.user && f.user === S.me)) return;
+  if (f.event === "count") {
+    // A large room: only its online count is sent, coalesced by the server.
+    if (typeof f.online === "number") conv.online = f.online;
+    renderAll();
+    return;
+  }
+  if (typeof f.user !== "string") return;
+  if (f.event === "join") {
+    conv.members.add(f.user);
+    addNotice(conv, f.user + " joined", "join");
+  } else {
+    conv.members.delete(f.user);
+    stopTyper(conv, f.user);
+    addNotice(conv, f.user + " left", "leave");
+  }
+  if (typeof f.online === "number") conv.online = f.online;
+  renderAll();
+  refreshRoomsSoon();
+}
+
+let refreshSoonTimer = null;
+
+export function refreshRoomsSoon() {
+  if (refreshSoonTimer) return;
+  refreshSoonTimer = setTimeout(() => {
+    refreshSoonTimer = null;
+    refreshRooms();
+  }, 1000);
+}
+
+let roomsTimer = null;
+
+export async function refreshRooms() {
+  clearTimeout(roomsTimer);
+  roomsTimer = setTimeout(refreshRooms, 15000);
+  if (document.visibilityState !== "visible" && S.browse.length > 0) return;
+  try {
+    const response = await fetch("/api/rooms", { cache: "no-store" });
+    if (!response.ok) return;
+    const rooms = await response.json();
+    if (!Array.isArray(rooms)) return;
+    S.browse = rooms.filter((r) => r && typeof r.name === "string" && NAME.test(r.name));
+    for (const r of S.browse) {
+      const conv = S.convs.get(keyOf("room", r.name));
+      if (conv && !conv.joined && typeof r.online === "number") conv.online = r.online;
+    }
+    renderNav();
+  } catch (_) {
+    /* offline; the next tick retries */
+  }
+}

@@ -1,0 +1,199 @@
+// RabbitChat protocol session on top of connection.js: hello (with resume), welcome, the frame
+// dispatch, refusals, and what the connection state means for the page.
+
+import { NAME, S, keyOf, activeConv, dmPeerOf, clearSession } from "./state.js";
+import { Connection } from "./connection.js";
+import { describeError, fieldOfError } from "./errors.js";
+import { addMessage, renderNav, renderTop, renderTyping, setConnection, toast } from "./rendering.js";
+import {
+  ensureConv, activate, joinRoom, closeConv, requestLatest, onHistory, onReceipt, onTyping, onJoined, onPresence,
+  refreshRooms, showJoinError,
+} from "./rooms.js";
+import { flushPending, onAck, onSendError, updateCounter } from "./composer.js";
+import { showSignin, showApp, chooseAuthMode } from "./accounts.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function helloFrame() {
+  const frame = { type: "hello" };
+  if (S.auth.token) frame.token = S.auth.token;
+  else frame.nick = S.auth.nick;
+  const resume = {};
+  let any = false;
+  for (const conv of S.convs.values()) {
+    if (conv.kind === "room" && conv.wantJoined) {
+      resume[conv.name] = conv.lastSeq;
+      any = true;
+    }
+  }
+  if (any) frame.resume = resume;
+  return frame;
+}
+
+export function onOpen() {
+  S.welcomed = false;
+  for (const conv of S.convs.values()) conv.joined = false;
+  S.conn.send(helloFrame());
+}
+
+export function onWelcome(f) {
+  const reconnect = S.signedIn;
+  S.me = f.user;
+  S.welcomed = true;
+  S.limits = Object.assign(S.limits, f.limits || {});
+  S.conn.markHealthy();
+  updateCounter();
+  if (!reconnect) {
+    S.signedIn = true;
+    showApp();
+    const restored = S.restore;
+    S.restore = null;
+    if (restored && restored.rooms && restored.rooms.length > 0) {
+      for (const name of restored.rooms) if (NAME.test(name)) joinRoom(name);
+      for (const name of restored.dms || []) if (NAME.test(name) && name !== S.me) requestLatest(ensureConv("dm", name));
+      if (restored.active && S.convs.has(restored.active)) activate(restored.active);
+    } else {
+      joinRoom(S.firstRoom);
+    }
+  } else {
+    S.reconnects += 1;
+    document.body.dataset.reconnects = String(S.reconnects);
+    // Rooms come back through hello's resume; DMs catch up with their latest page.
+    for (const conv of S.convs.values()) {
+      if (conv.kind === "dm") {
+        requestLatest(conv);
+        flushPending(conv);
+      }
+    }
+  }
+  // Registered users learn their unread DMs (some sent while they were away) at hello.
+  for (const entry of Array.isArray(f.unread) ? f.unread : []) {
+    if (!entry || !NAME.test(entry.peer || "") || entry.peer === S.me) continue;
+    const conv = ensureConv("dm", entry.peer);
+    if (conv !== activeConv()) conv.unread = Math.max(conv.unread, entry.count || 0);
+    conv.lastReadSent = Math.max(conv.lastReadSent, entry.readSeq || 0);
+    requestLatest(conv);
+  }
+  setConnection("online", { reconnect });
+  renderNav();
+  refreshRooms();
+}
+
+export function onError(f) {
+  if (f.cid && S.pending.has(f.cid)) {
+    onSendError(f, S.pending.get(f.cid));
+    return;
+  }
+  switch (f.ref) {
+    case "hello":
+      if (!S.signedIn && S.restore && f.code === "nick_taken" && S.restoreAttempts < 5) {
+        S.restoreAttempts += 1;
+        S.conn.drop();
+      } else if (!S.signedIn) {
+        clearSession();
+        S.conn.stop();
+        const wantsAccount = ["name_reserved", "auth_required", "invalid_token", "token_expired", "token_revoked"];
+        if (wantsAccount.includes(f.code)) {
+          chooseAuthMode("login");
+          S.auth = null;
+        }
+        showSignin(describeError(f.code), fieldOfError(f.code));
+      } else if (f.code === "nick_taken" || f.code === "unavailable") {
+        S.conn.drop(); // our previous session may not have been noticed as gone yet
+      } else {
+        S.conn.stop();
+        showSignin(describeError(f.code), fieldOfError(f.code));
+      }
+      return;
+    case "join": {
+      if (f.code === "already_joined") return;
+      // The refused room: named in the (developer's) message, else the last one we asked for.
+      const match = /`([^`]+)`/.exec(f.message || "");
+      const conv = S.convs.get(keyOf("room", match ? match[1] : S.lastJoinRequested));
+      showJoinError(describeError(f.code));
+      if (conv && !conv.loaded) closeConv(conv);
+      return;
+    }
+    case "history": {
+      for (const conv of S.convs.values()) {
+        if (conv.loadingHistory) {
+          conv.loadingHistory = false;
+          conv.loaded = true;
+          renderTop(conv);
+        }
+      }
+      return;
+    }
+    case "typing":
+    case "read":
+    case "ping":
+      return;
+    default:
+      toast(describeError(f.code));
+  }
+}
+
+export function onFrame(f) {
+  switch (f.type) {
+    case "welcome": onWelcome(f); break;
+    case "joined": onJoined(f); break;
+    case "left": refreshRooms(); break;
+    case "presence": onPresence(f); break;
+    case "message": {
+      const conv = f.room ? S.convs.get(keyOf("room", f.room)) : ensureConv("dm", dmPeerOf(f));
+      if (!conv) break;
+      if (conv.kind === "dm" && !conv.loaded) {
+        conv.loaded = true;
+        addMessage(conv, f, true);
+        conv.hasMore = f.seq > 1;
+        renderTop(conv);
+      } else {
+        addMessage(conv, f, true);
+      }
+      renderNav();
+      break;
+    }
+    case "ack": onAck(f); break;
+    case "typing": onTyping(f); break;
+    case "receipt": onReceipt(f); break;
+    case "history": onHistory(f); break;
+    case "error": onError(f); break;
+    case "pong": break;
+  }
+}
+
+export function onConnState(state, detail) {
+  if (state === "open") {
+    // Wait for `welcome` before calling the session online.
+    $("conn-text").textContent = S.signedIn ? "Resuming…" : "Signing in…";
+    return;
+  }
+  if (state === "waiting" || state === "closed") {
+    S.welcomed = false;
+    for (const conv of S.convs.values()) {
+      conv.joined = false;
+      for (const [user, timer] of conv.typers) {
+        clearTimeout(timer);
+        conv.typers.delete(user);
+      }
+    }
+    renderTyping();
+    if (!S.signedIn && state === "waiting" && detail.attempt >= 3) {
+      S.conn.stop();
+      showSignin(describeError("network"));
+      return;
+    }
+  }
+  setConnection(state, detail);
+}
+
+export function connect() {
+  if (S.conn) S.conn.stop();
+  S.conn = new Connection({
+    transport: S.transport,
+    onFrame,
+    onOpen,
+    onState: onConnState,
+  });
+  S.conn.start();
+}
