@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 public import PostgresNIO
 public import ServiceLifecycle
+import Synchronization
 
 /// A `MessageStore` and `AccountStore` on PostgreSQL, for several nodes sharing one history.
 ///
@@ -34,6 +35,9 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
 
     let client: PostgresClient
     let configuration: Configuration
+    /// Concurrent appends share a transaction (set once in `init`).
+    private var appends: GroupCommit { groupCommit.withLock { $0! } }
+    private let groupCommit = Mutex<GroupCommit?>(nil)
     let logger: Logger
     let gate = ReadinessGate()
 
@@ -52,6 +56,12 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         self.configuration = configuration
         self.logger = logger
         self.client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+        groupCommit.withLock {
+            $0 = GroupCommit { [weak self] drafts in
+                guard let self else { throw StoreError(.unavailable, "the PostgreSQL store was closed") }
+                return try await self.appendBatch(drafts)
+            }
+        }
     }
 
     static func isValidSchemaName(_ name: String) -> Bool {
@@ -229,19 +239,41 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
 
     public func append(_ draft: MessageDraft) async throws -> AppendResult {
         try await guarded {
-            // A concurrent append with the same (sender, cid) makes the loser's insert violate the
-            // unique index; its transaction (and its seq) rolls back and the retry finds the winner.
-            // A statement not sent because the pooled connection had closed (PostgreSQL
-            // restarted) left nothing behind that could commit: another connection tries again.
+            // A concurrent append with the same (sender, cid) on another node makes the loser's
+            // insert violate the unique index; its savepoint (and its seq) rolls back and the
+            // retry finds the winner. A batch not sent because the pooled connection had closed
+            // (PostgreSQL restarted) left nothing behind that could commit: try again.
             var attempt = 0
             while true {
                 attempt += 1
                 do {
-                    return try await transaction { connection in try await self.append(draft, on: connection) }
+                    return try await appends.append(draft)
                 } catch where (Self.isUniqueViolation(error) || error is PostgresConnectionClosed) && attempt < 3 {
                     continue
                 }
             }
+        }
+    }
+
+    /// Writes a batch of appends in one transaction (`GroupCommit`), a savepoint per draft so a
+    /// refused one leaves nothing behind. Drafts are taken in conversation-key order, so two
+    /// nodes' batches lock conversation rows in the same order and never deadlock; one
+    /// conversation's drafts keep their order (the sort is stable).
+    func appendBatch(_ drafts: [MessageDraft]) async throws -> [GroupCommit.Outcome] {
+        let order = drafts.indices.sorted { (drafts[$0].conversation.key, $0) < (drafts[$1].conversation.key, $1) }
+        return try await transaction { connection in
+            var outcomes = [GroupCommit.Outcome?](repeating: nil, count: drafts.count)
+            for index in order {
+                try await connection.checkedQuery("SAVEPOINT draft", logger: self.logger)
+                do {
+                    outcomes[index] = .success(try await self.append(drafts[index], on: connection))
+                    try await connection.checkedQuery("RELEASE SAVEPOINT draft", logger: self.logger)
+                } catch let error where error is StoreError || Self.isUniqueViolation(error) {
+                    outcomes[index] = .failure(error)
+                    try await connection.checkedQuery("ROLLBACK TO SAVEPOINT draft", logger: self.logger)
+                }
+            }
+            return outcomes.map { $0! }
         }
     }
 

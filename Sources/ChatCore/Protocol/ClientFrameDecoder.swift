@@ -32,8 +32,9 @@ public struct ClientFrameDecoder: Sendable {
         return try decodeWithCodable(bytes)
     }
 
-    /// The `Codable` path: every frame, with a precise error for a malformed one.
-    func decodeWithCodable(_ bytes: some Collection<UInt8>) throws(ProtocolError) -> ClientFrame {
+    /// The `Codable` path alone: every frame, with a precise error for a malformed one. `decode`
+    /// must always agree with it; the fuzz target checks that on every input.
+    public func decodeWithCodable(_ bytes: some Collection<UInt8>) throws(ProtocolError) -> ClientFrame {
         let data = Data(bytes)
         let decoder = JSONDecoder()
         let envelope: Envelope
