@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// The instant by which an operation must be answered, and the budget it was given (for
@@ -40,11 +41,15 @@ package struct Deadline: Sendable {
         guard !hasPassed else { throw DeadlineExceeded(operation: operation, budget: budget) }
         let race = Race<T>()
         let work = Task { race.finish(await Self.result(of: body)) }
-        let timer = Task { [instant, budget] in
-            // A cancelled sleep means the race is over: nothing to report.
-            guard (try? await Task.sleep(until: instant, clock: .continuous)) != nil else { return }
+        // The timer is a dispatch work item, not a sleeping task: every send arms one and
+        // almost always cancels it, and a task per timer (created, parked, woken to throw its
+        // CancellationError) cost more than the store append of the in-memory store.
+        let timer = DispatchWorkItem { [budget] in
             race.finish(.failure(DeadlineExceeded(operation: operation, budget: budget)))
         }
+        let (seconds, attoseconds) = (instant - ContinuousClock.now).components
+        let nanoseconds = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds)), execute: timer)
         defer {
             timer.cancel()
             // A no-op when the work finished; at the deadline it asks the work to stop.
