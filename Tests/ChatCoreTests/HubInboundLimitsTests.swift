@@ -91,6 +91,26 @@ struct HubInboundLimitsTests {
         #expect(seen == ["welcome", "pong", "pong", "error:rate_limited", "pong"])
     }
 
+    @Test("a rate-limited send is refused with its cid, so the client knows which message to resend")
+    func refusalCarriesCid() async throws {
+        let clock = ManualClock()
+        let hub = Self.makeHub(InboundLimits(connectionFramesPerSecond: 1, connectionBurst: 3), clock: clock)
+        let (id, outbox) = await hub.connect()
+        await hub.receive(Array(#"{"type":"hello","nick":"quick"}"#.utf8), from: id)
+        await hub.receive(Array(#"{"type":"join","room":"lobby"}"#.utf8), from: id)
+        await hub.receive(Array(#"{"type":"send","room":"lobby","text":"one","cid":"c1"}"#.utf8), from: id)
+        await hub.receive(Array(#"{"type":"send","room":"lobby","text":"two","cid":"c2"}"#.utf8), from: id)
+        var refusal: [String: Any]?
+        while refusal == nil, case .frames(let frames)? = await outbox.next() {
+            for frame in frames {
+                let json = try JSONSerialization.jsonObject(with: Data(String(buffer: frame).utf8)) as? [String: Any]
+                if json?["code"] as? String == "rate_limited" { refusal = json }
+            }
+        }
+        #expect(refusal?["cid"] as? String == "c2")
+        #expect(refusal?["ref"] as? String == "send")
+    }
+
     @Test("binary frames count against the rate limit too")
     func binaryCounts() async throws {
         let clock = ManualClock()

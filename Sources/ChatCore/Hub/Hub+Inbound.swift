@@ -12,8 +12,13 @@ extension Hub {
     /// one per second) is closed with 1008. Every transport passes here, so the policy is the
     /// same on /ws and SockJS.
     ///
+    /// - Parameters:
+    ///   - id: the session.
+    ///   - frame: the refused frame's bytes, when it has any: a `send`'s refusal carries its
+    ///     `cid` (and every refusal the frame's `type` as `ref`), so the client can match it to
+    ///     the message it must resend.
     /// - Returns: whether the frame may be handled.
-    func admit(_ id: SessionID) -> Bool {
+    func admit(_ id: SessionID, frame: (some Collection<UInt8>)? = [UInt8]?.none) -> Bool {
         guard let session = sessions[id], !session.sink.isClosing else { return false }
         let now = configuration.clock()
         let limits = configuration.inbound
@@ -32,6 +37,7 @@ extension Hub {
         if admitted { return true }
 
         metrics.rateLimitedFrames.increment()
+        let envelope = frame.flatMap { Self.envelope(of: $0) }
         guard sessions[id]!.refusalBucket.tryTake(nowMillis: now) else {
             logger.notice("closing a flooding session", metadata: ["session": "\(id)"])
             session.sink.close(.policyViolation, reason: "too many frames: rate limit exceeded repeatedly")
@@ -42,9 +48,22 @@ extension Hub {
                 code: .rateLimited,
                 message:
                     "too many frames: at most \(Self.rate(limits.connectionFramesPerSecond)) per second per connection, \(Self.rate(limits.userFramesPerSecond)) per user",
-                cid: nil, ref: nil),
+                cid: envelope?.cid, ref: envelope?.type),
             to: id)
         return false
+    }
+
+    /// The `type` and `cid` of a refused frame, read without decoding it (nil for anything that
+    /// is not a flat JSON object: the refusal then names neither).
+    static func envelope(of frame: some Collection<UInt8>) -> (type: String?, cid: String?)? {
+        let object = frame.withContiguousStorageIfAvailable { FlatJSONObject.parse(UnsafeRawBufferPointer($0)) }
+            ?? Array(frame).withUnsafeBytes { FlatJSONObject.parse($0) }
+        guard let object else { return nil }
+        func string(_ key: String) -> String? {
+            if case .string(let value)? = object[key] { return value }
+            return nil
+        }
+        return (string("type"), string("cid"))
     }
 
     /// Closes connections that did not say `hello` in time, or went silent for too long.

@@ -235,7 +235,7 @@ public actor Hub {
     /// session stays usable.
     public func receive(_ bytes: some Collection<UInt8> & Sendable, from id: SessionID) async {
         metrics.framesIn.increment()
-        guard admit(id) else { return }
+        guard admit(id, frame: bytes) else { return }
         do {
             if bytes.count > configuration.limits.maxFrameBytes {
                 throw ProtocolError(.invalidField, "frame exceeds \(configuration.limits.maxFrameBytes) bytes")
