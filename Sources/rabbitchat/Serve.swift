@@ -5,6 +5,7 @@ import ChatServer
 import ChatStore
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
 import ServiceLifecycle
 import UnixSignals
@@ -162,6 +163,10 @@ struct Serve: AsyncParsableCommand {
     var outboxMaxBytes: Int?
 
     func run() async throws {
+        // One event loop per CPU the process may use, not per CPU of the machine.
+        if let allowed = CPUAffinity.allowedCount() {
+            NIOSingletons.groupLoopCountSuggestion = allowed
+        }
         let environment = ProcessInfo.processInfo.environment
         var configuration = ServerConfiguration()
         configuration.host = host ?? environment["RABBITCHAT_HOST"] ?? configuration.host
