@@ -5,9 +5,9 @@ import Foundation
 /// swift-nio sizes its event-loop group from the machine's cores. A server pinned to fewer
 /// (`taskset -c 0`, a container's cpuset) would otherwise run two or more event-loop threads on
 /// one core, and every fan-out would pay for them taking turns.
-enum CPUAffinity {
+public enum CPUAffinity {
     /// How many CPUs the process may use, or nil when the kernel does not say.
-    static func allowedCount() -> Int? {
+    public static func allowedCount() -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") })
         else { return nil }
@@ -15,7 +15,7 @@ enum CPUAffinity {
     }
 
     /// The number of CPUs in a list such as `0-3,6,8-9`; nil when it does not parse.
-    static func count(list: String) -> Int? {
+    public static func count(list: String) -> Int? {
         var total = 0
         for part in list.split(separator: ",") {
             let bounds = part.split(separator: "-").map { Int($0) }
