@@ -70,7 +70,7 @@ extension Hub {
             let limit = Int(min(entry.lastSeq - entry.readSeq, Int64(configuration.limits.maxHistoryPage)))
             do {
                 let page = try await store.messages(in: conversation, before: nil, limit: limit + 1)
-                guard sessions[id] != nil else { return }
+                guard membership[id] != nil else { return }
                 let frames = page.prefix(limit).map { MessageFrame($0, in: conversation) }
                 send(HistoryFrame(room: nil, peer: entry.peer, messages: frames, hasMore: page.count > limit), to: id)
             } catch {

@@ -10,11 +10,7 @@ extension Hub {
     ///   - ids: the local recipients.
     ///   - ephemeral: whether slow clients may drop it (typing, presence).
     func fanOut(_ frame: ByteBuffer, to ids: some Sequence<SessionID>, ephemeral: Bool = false) {
-        var fanOut = FanOut()
-        for id in ids {
-            if let sink = sessions[id]?.sink { fanOut.add(sink) }
-        }
-        fanOut.send(frame, ephemeral: ephemeral)
+        membership.recipients(ids).send(frame, ephemeral: ephemeral)
     }
 
     /// Fans out one broker message to this node's sessions.
@@ -41,53 +37,21 @@ extension Hub {
     private func deliverMessage(_ event: BrokerEvent) {
         guard let seq = event.seq, let frame = event.frame else { return }
         if let room = event.room {
-            guard let members = localRooms[room] else { return }
-            var fanOut = FanOut()
-            defer { fanOut.send(frame) }
-            for ids in members.values {
-                for id in ids {
-                    switch sessions[id]?.rooms[room] {
-                    case .joining(var buffered)?:
-                        buffered.append((seq, frame))
-                        sessions[id]?.rooms[room] = .joining(buffered: buffered)
-                    case .repairing(let after, var buffered)?:
-                        buffered.append((seq, frame))
-                        sessions[id]?.rooms[room] = .repairing(after: after, buffered: buffered)
-                    case .live(let lastSeq)? where seq == lastSeq + 1:
-                        sessions[id]?.rooms[room] = .live(lastSeq: seq)
-                        if let sink = sessions[id]?.sink { fanOut.add(sink) }
-                    case .live(let lastSeq)? where seq > lastSeq + 1:
-                        // A gap: fetch the missing messages from the store before this one.
-                        sessions[id]?.rooms[room] = .repairing(after: lastSeq, buffered: [(seq, frame)])
-                        gapRepairs.continuation.yield(GapRepair(session: id, room: room))
-                    default:
-                        break
-                    }
-                }
+            let routing = membership.route(seq: seq, frame: frame, in: room)
+            routing.recipients.send(frame)
+            for id in routing.repairs {
+                // A gap: the missing messages are read from the store before this one.
+                gapRepairs.continuation.yield(GapRepair(session: id, room: room))
             }
         } else if let recipient = event.deliverTo, let peer = event.peer {
             let conversation = Conversation.direct(between: recipient, and: peer)
-            var fanOut = FanOut()
-            defer { fanOut.send(frame) }
-            for id in localUsers[recipient] ?? [] {
-                guard let lastSeq = sessions[id]?.directLastSeq[conversation.key, default: 0],
-                    seq > lastSeq
-                else { continue }
-                sessions[id]?.directLastSeq[conversation.key] = seq
-                if let sink = sessions[id]?.sink { fanOut.add(sink) }
-            }
+            membership.route(seq: seq, conversationKey: conversation.key, to: recipient).send(frame)
         }
     }
 
     private func deliverPresence(_ event: BrokerEvent) {
         guard let room = event.room, let user = event.user, let change = event.presence else { return }
-        let changed =
-            switch change {
-            case .join: roster.join(room: room, user: user, node: event.node)
-            case .leave: roster.leave(room: room, user: user, node: event.node)
-            case .count: false  // never published: counts are derived by each node
-            }
-        if changed { emitPresence([RoomRoster.Transition(room: room, user: user, event: change)]) }
+        emitPresence(presence.apply(change, room: room, user: user, node: event.node))
     }
 
     private func deliverTyping(_ event: BrokerEvent) {
@@ -107,20 +71,15 @@ extension Hub {
         guard let user = event.user, let seq = event.seq else { return }
         if let room = event.room {
             let frame = ServerFrameEncoder.encode(ReceiptFrame(room: room, peer: nil, user: user, seq: seq))
-            fanOut(frame, to: (localRooms[room] ?? [:]).values.joined())
+            fanOut(frame, to: membership.sessions(in: room))
         } else if let recipient = event.deliverTo, let peer = event.peer {
             let frame = ServerFrameEncoder.encode(ReceiptFrame(room: nil, peer: peer, user: user, seq: seq))
-            fanOut(frame, to: localUsers[recipient] ?? [])
+            fanOut(frame, to: membership.sessions(of: recipient))
         }
     }
 
     private func trackOnline(_ event: BrokerEvent) {
         guard let user = event.user, let online = event.online else { return }
-        if online {
-            onlineNodes[user, default: []].insert(event.node)
-        } else {
-            onlineNodes[user]?.remove(event.node)
-            if onlineNodes[user]?.isEmpty ?? false { onlineNodes[user] = nil }
-        }
+        presence.setOnline(user, on: event.node, online)
     }
 }

@@ -16,7 +16,7 @@ extension Hub {
                     ChatName.rule(for: "room", limits: configuration.limits),
                     cid: cid, ref: ref)
             }
-            if requireMembership, sessions[id]?.rooms[room] == nil {
+            if requireMembership, membership[id]?.rooms[room] == nil {
                 throw ProtocolError(.notMember, "join room `\(room)` first", cid: cid, ref: ref)
             }
             return .room(room)
@@ -35,7 +35,7 @@ extension Hub {
     }
 
     func isOnline(_ user: String) -> Bool {
-        localUsers[user] != nil || !(onlineNodes[user]?.isEmpty ?? true)
+        membership.isLocal(user) || presence.isOnline(user)
     }
 
     // MARK: send

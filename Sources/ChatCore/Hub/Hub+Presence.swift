@@ -9,37 +9,26 @@ extension Hub {
     /// died without saying goodbye stops announcing and expires (Phoenix Tracker style).
     func announcePresence() async {
         var event = BrokerEvent(kind: .announce, node: nodeID)
-        event.rooms = localRooms.mapValues { Array($0.keys) }
-        event.users = Array(localUsers.keys)
+        (event.rooms, event.users) = membership.announcement
         await publishTransient(BrokerTopic.clusterAnnounce, event)
     }
 
     /// Applies another node's (or this node's own) announcement.
     func applyAnnouncement(_ event: BrokerEvent) {
-        nodeLastSeen[event.node] = ChatClock.monotonicMillis()
         let rooms = (event.rooms ?? [:]).mapValues { Set($0) }
-        emitPresence(roster.replace(node: event.node, with: rooms))
-        let users = Set(event.users ?? [])
-        for (user, nodes) in onlineNodes where nodes.contains(event.node) && !users.contains(user) {
-            onlineNodes[user]?.remove(event.node)
-            if onlineNodes[user]?.isEmpty ?? false { onlineNodes[user] = nil }
-        }
-        for user in users { onlineNodes[user, default: []].insert(event.node) }
+        emitPresence(
+            presence.applyAnnouncement(
+                from: event.node, rooms: rooms, users: Set(event.users ?? []), nowMillis: ChatClock.monotonicMillis()))
     }
 
     /// Drops every member of nodes that have not announced for three intervals.
     func expireSilentNodes() {
-        let now = ChatClock.monotonicMillis()
-        let limit = configuration.presenceAnnounceMillis * 3
-        for (node, lastSeen) in nodeLastSeen where node != nodeID && now - lastSeen > limit {
+        let (nodes, transitions) = presence.expireSilentNodes(
+            nowMillis: ChatClock.monotonicMillis(), silenceMillis: configuration.presenceAnnounceMillis * 3)
+        for node in nodes {
             logger.notice("node went silent; its members are now offline", metadata: ["peer": "\(node)"])
-            nodeLastSeen[node] = nil
-            emitPresence(roster.replace(node: node, with: [:]))
-            for (user, nodes) in onlineNodes where nodes.contains(node) {
-                onlineNodes[user]?.remove(node)
-                if onlineNodes[user]?.isEmpty ?? false { onlineNodes[user] = nil }
-            }
         }
+        emitPresence(transitions)
     }
 
     /// Sends `presence` frames for roster transitions to the local members of each room.
@@ -49,35 +38,20 @@ extension Hub {
     /// In a large room (above `presenceDetailLimit`) a transition only marks the room's count
     /// as changed; `flushPresenceCounts` sends it once per interval.
     func emitPresence(_ transitions: [RoomRoster.Transition]) {
-        for transition in transitions {
-            guard let members = localRooms[transition.room] else { continue }
-            if roster.onlineCount(of: transition.room) > configuration.limits.presenceDetailLimit {
-                presenceCountsDue.insert(transition.room)
-                continue
-            }
-            let frame = ServerFrameEncoder.encode(
-                PresenceFrame(
-                    room: transition.room, user: transition.user, event: transition.event,
-                    online: roster.onlineCount(of: transition.room)))
-            let recipients = members.filter { $0.key != transition.user }.flatMap(\.value).filter {
-                sessions[$0]?.rooms[transition.room]?.isJoining == false
-            }
-            fanOut(frame, to: recipients, ephemeral: true)
+        for transition in transitions where membership.rooms[transition.room] != nil {
+            guard case .frame(let frame) = presence.emission(for: transition, detailLimit: configuration.limits.presenceDetailLimit)
+            else { continue }
+            membership.recipients(membership.sessions(in: transition.room, excluding: transition.user), liveIn: transition.room)
+                .send(ServerFrameEncoder.encode(frame), ephemeral: true)
         }
     }
 
     /// Sends the online count of every large room whose membership changed since the last call,
     /// one `presence` frame (event `count`) per room to its local members.
     func flushPresenceCounts() {
-        guard !presenceCountsDue.isEmpty else { return }
-        let rooms = presenceCountsDue
-        presenceCountsDue.removeAll(keepingCapacity: true)
-        for room in rooms {
-            guard let members = localRooms[room] else { continue }
-            let frame = ServerFrameEncoder.encode(
-                PresenceFrame(room: room, user: nil, event: .count, online: roster.onlineCount(of: room)))
-            let recipients = members.values.joined().filter { sessions[$0]?.rooms[room]?.isJoining == false }
-            fanOut(frame, to: recipients, ephemeral: true)
+        for frame in presence.takeDueCounts() where membership.rooms[frame.room] != nil {
+            membership.recipients(membership.sessions(in: frame.room), liveIn: frame.room)
+                .send(ServerFrameEncoder.encode(frame), ephemeral: true)
         }
     }
 
@@ -87,12 +61,9 @@ extension Hub {
         metrics.brokerReconnects.increment()
         logger.notice("broker recovered: re-announcing presence and filling gaps from the store")
         await announcePresence()
-        for (id, session) in sessions {
-            for (room, subscription) in session.rooms {
-                if case .live(let lastSeq) = subscription {
-                    sessions[id]?.rooms[room] = .repairing(after: lastSeq, buffered: [])
-                    gapRepairs.continuation.yield(GapRepair(session: id, room: room))
-                }
+        for (id, session) in membership.sessions {
+            for room in Array(session.rooms.keys) where session.rooms[room]?.brokerRecovered() == true {
+                gapRepairs.continuation.yield(GapRepair(session: id, room: room))
             }
         }
     }

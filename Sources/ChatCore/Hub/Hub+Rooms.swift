@@ -14,7 +14,7 @@ extension Hub {
     func handleJoin(_ join: JoinFrame, from id: SessionID, user: String) async throws {
         let room = join.room
         try validateRoom(room, ref: "join")
-        guard let session = sessions[id] else { return }
+        guard let session = membership[id] else { return }
         guard session.rooms[room] == nil else {
             throw ProtocolError(.alreadyJoined, "already in room `\(room)`", ref: "join")
         }
@@ -27,27 +27,21 @@ extension Hub {
             throw ProtocolError(.invalidField, "field `since` must be 0 or more", ref: "join")
         }
 
-        // From here on, live messages for the room are buffered for this session.
-        sessions[id]?.rooms[room] = .joining(buffered: [])
-        let firstLocalSessionOfUser = localRooms[room]?[user]?.isEmpty ?? true
-        localRooms[room, default: [:]][user, default: []].insert(id)
+        // From here on, live messages for the room are held in the session's stream.
+        let firstLocalSessionOfUser = membership.enter(room, user: user, session: id)
 
         let unavailable = ProtocolError(.unavailable, "room `\(room)` is unavailable right now; try again", ref: "join")
         do {
             try await retainBinding(BrokerTopic.roomBinding(room))
         } catch {
-            localRooms[room]?[user]?.remove(id)
-            if localRooms[room]?[user]?.isEmpty ?? false { localRooms[room]?[user] = nil }
-            if localRooms[room]?.isEmpty ?? false { localRooms[room] = nil }
-            sessions[id]?.rooms[room] = nil
+            _ = membership.exit(room, user: user, session: id)
             throw unavailable
         }
         let backlog: Backlog
         do {
             backlog = try await loadBacklog(room: room, since: join.since)
         } catch {
-            await removeFromRoom(room, user: user, session: id)
-            sessions[id]?.rooms[room] = nil
+            if let exit = membership.exit(room, user: user, session: id) { await roomExited(exit, user: user) }
             throw unavailable
         }
         if firstLocalSessionOfUser {
@@ -59,9 +53,9 @@ extension Hub {
         }
 
         // The session may have left or disconnected while the backlog loaded.
-        guard case .joining(let buffered)? = sessions[id]?.rooms[room] else { return }
-        var lastSeq = backlog.lastDelivered
+        guard let session = membership[id], session.rooms[room]?.isJoining == true else { return }
         let limits = configuration.limits
+        let roster = presence.roster
         // The joiner's own presence event may still be on its way through the broker.
         let everyone = roster.onlineCount(of: room) + (roster.contains(user, in: room) ? 0 : 1)
         // A large room's members are not tracked by the client (counts replace join/leave), so
@@ -72,24 +66,18 @@ extension Hub {
         send(
             JoinedFrame(
                 room: room, epoch: backlog.state.epoch, members: members.sorted(), online: everyone,
-                lastSeq: max(backlog.state.lastSeq, lastSeq), messages: backlog.messages,
+                lastSeq: max(backlog.state.lastSeq, backlog.lastDelivered), messages: backlog.messages,
                 recovered: backlog.recovered, reason: backlog.reason
             ),
             to: id
         )
-        let pending = buffered.sorted { $0.seq < $1.seq }.filter { $0.seq > lastSeq }
-        for (index, entry) in pending.enumerated() {
-            guard entry.seq == lastSeq + 1 else {
-                // Something between the backlog and the live stream is missing: fill it from
-                // the store before going live.
-                sessions[id]?.rooms[room] = .repairing(after: lastSeq, buffered: Array(pending[index...]))
-                gapRepairs.continuation.yield(GapRepair(session: id, room: room))
-                return
-            }
-            sessions[id]?.sink.send(entry.frame)
-            lastSeq = entry.seq
+        guard let release = session.rooms[room]?.joined(lastDelivered: backlog.lastDelivered) else { return }
+        for frame in release.frames { session.sink.send(frame) }
+        if release.needsRepair {
+            // Something between the backlog and the live stream is missing: fill it from the
+            // store before going live.
+            gapRepairs.continuation.yield(GapRepair(session: id, room: room))
         }
-        sessions[id]?.rooms[room] = .live(lastSeq: lastSeq)
     }
 
     struct Backlog {
@@ -141,26 +129,24 @@ extension Hub {
 
     func handleLeave(_ leave: LeaveFrame, from id: SessionID, user: String) async throws {
         try validateRoom(leave.room, ref: "leave")
-        guard sessions[id]?.rooms.removeValue(forKey: leave.room) != nil else {
+        guard membership[id]?.rooms[leave.room] != nil, let exit = membership.exit(leave.room, user: user, session: id)
+        else {
             throw ProtocolError(.notMember, "not in room `\(leave.room)`", ref: "leave")
         }
-        await removeFromRoom(leave.room, user: user, session: id)
+        await roomExited(exit, user: user)
         send(LeftFrame(room: leave.room), to: id)
     }
 
-    /// Removes a session from a room's local membership; publishes `leave` presence when it was
-    /// the user's last session in the room on this node, and unbinds when it was the node's last.
-    func removeFromRoom(_ room: String, user: String, session id: SessionID) async {
-        guard localRooms[room]?[user]?.remove(id) != nil else { return }
-        if localRooms[room]?[user]?.isEmpty ?? false {
-            localRooms[room]?[user] = nil
-            if localRooms[room]?.isEmpty ?? false { localRooms[room] = nil }
+    /// After a session left a room: publishes `leave` presence when it was the user's last
+    /// session in the room here, and releases the session's interest in the room's binding.
+    func roomExited(_ exit: LocalMembership.RoomExit, user: String) async {
+        if exit.userLeft {
             var event = BrokerEvent(kind: .presence, node: nodeID)
-            event.room = room
+            event.room = exit.room
             event.user = user
             event.presence = .leave
-            await publishTransient(BrokerTopic.room(room, .presence), event)
+            await publishTransient(BrokerTopic.room(exit.room, .presence), event)
         }
-        await releaseBinding(BrokerTopic.roomBinding(room))
+        await releaseBinding(BrokerTopic.roomBinding(exit.room))
     }
 }

@@ -6,14 +6,14 @@ extension Hub {
             // Clients send one start every ~3 s; faster ones add nothing but load, so they are
             // dropped here. Stops always pass.
             let now = ChatClock.monotonicMillis()
-            if let last = sessions[id]?.lastTypingStart[conversation.key],
+            if let last = membership[id]?.lastTypingStart[conversation.key],
                 now - last < configuration.limits.typingThrottleMillis
             {
                 return
             }
-            sessions[id]?.lastTypingStart[conversation.key] = now
+            membership[id]?.lastTypingStart[conversation.key] = now
         } else {
-            sessions[id]?.lastTypingStart[conversation.key] = nil
+            membership[id]?.lastTypingStart[conversation.key] = nil
         }
         var event = BrokerEvent(kind: .typing, node: nodeID)
         event.user = user
@@ -42,10 +42,9 @@ extension Hub {
         let frame = ServerFrameEncoder.encode(
             TypingNoticeFrame(room: key.room, to: key.deliverTo, user: key.user, state: state))
         if let room = key.room {
-            let members = (localRooms[room] ?? [:]).filter { $0.key != key.user }.flatMap(\.value)
-            fanOut(frame, to: members, ephemeral: true)
+            fanOut(frame, to: membership.sessions(in: room, excluding: key.user), ephemeral: true)
         } else if let recipient = key.deliverTo {
-            fanOut(frame, to: localUsers[recipient] ?? [], ephemeral: true)
+            fanOut(frame, to: membership.sessions(of: recipient), ephemeral: true)
         }
     }
 }

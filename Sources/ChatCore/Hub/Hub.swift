@@ -62,28 +62,17 @@ public actor Hub {
     let logger: Logger
     let decoder = ClientFrameDecoder()
 
-    var sessions: [SessionID: SessionState] = [:]
-    var nextSessionNumber: UInt64 = 0
-    /// Local sessions per user.
-    var localUsers: [String: Set<SessionID>] = [:]
-    /// Local sessions per room and user.
-    var localRooms: [String: [String: Set<SessionID>]] = [:]
-    /// Room membership across nodes, from broker presence.
-    var roster = RoomRoster()
-    /// Nodes on which each user is online, from broker `cluster.online`.
-    var onlineNodes: [String: Set<String>] = [:]
-    var bindings = BindingTable()
+    /// This node's sessions, their users and rooms, and the broker bindings held for them.
+    var membership = LocalMembership()
+    /// Who is online across the cluster.
+    var presence: ClusterPresence
+    /// Rate limits and timeouts of inbound frames.
+    var inbound: InboundPolicy
     var typing = TypingTracker()
-    /// When each node (this one included) last announced its members, in monotonic ms.
-    var nodeLastSeen: [String: Int64] = [:]
-    /// Large rooms whose online count changed since the last count flush.
-    var presenceCountsDue: Set<String> = []
     /// Sessions whose room stream skipped a `seq`, waiting to be filled from the store.
     /// Bounded without a buffer limit: a session in a room is queued at most once (it stays
-    /// `.repairing` until the repair ran), so the stream never holds more than sessions × rooms.
+    /// repairing until the repair ran), so the stream never holds more than sessions × rooms.
     let gapRepairs = AsyncStream<GapRepair>.makeStream(bufferingPolicy: .unbounded)
-    /// Inbound frame allowance of each user with a session here, over all their sessions.
-    var userBuckets: [String: TokenBucket] = [:]
     /// Per-conversation FIFO locks: a held key maps to its waiters.
     var lanes: [String: CircularBuffer<CheckedContinuation<Void, Never>>] = [:]
 
@@ -102,6 +91,8 @@ public actor Hub {
         self.broker = broker
         self.authenticator = authenticator
         self.logger = logger
+        self.presence = ClusterPresence(nodeID: configuration.nodeID)
+        self.inbound = InboundPolicy(limits: configuration.inbound)
     }
 
     /// A random node id of 8 base-36 characters.
@@ -122,7 +113,7 @@ public actor Hub {
     public func run() async throws {
         // Cluster events, and every room's presence: a node must know a room's members before
         // its first local member joins, so `joined` lists them all.
-        for pattern in [BrokerTopic.clusterBinding, BrokerTopic.allRoomsPresenceBinding] where bindings.retain(pattern) {
+        for pattern in [BrokerTopic.clusterBinding, BrokerTopic.allRoomsPresenceBinding] where membership.bindings.retain(pattern) {
             try await broker.bind(pattern)
         }
         /// Which child finished: only the broker consumer ending stops the hub.
@@ -197,25 +188,21 @@ public actor Hub {
     /// Registers a new connection whose frames go to `sink` (a channel handler's sink, written on
     /// its event loop), and returns its id.
     public func connect(sink: any SessionSink) -> SessionID {
-        nextSessionNumber += 1
-        let id = SessionID(rawValue: nextSessionNumber)
-        sessions[id] = SessionState(id: id, sink: sink, inbound: configuration.inbound, nowMillis: configuration.clock())
-        return id
+        membership.connect(
+            sink: sink, allowance: ConnectionAllowance(limits: configuration.inbound, nowMillis: configuration.clock()))
     }
 
     /// Forgets a connection: leaves its rooms (presence `leave`) and takes its user offline here
     /// if it was the user's last session on this node.
     public func disconnect(_ id: SessionID) async {
-        guard let session = sessions.removeValue(forKey: id) else { return }
-        session.sink.close(.normal, reason: "session ended")
-        guard let user = session.user else { return }
-        for room in session.rooms.keys {
-            await removeFromRoom(room, user: user, session: id)
+        guard let departure = membership.disconnect(id) else { return }
+        departure.session.sink.close(.normal, reason: "session ended")
+        guard let user = departure.session.user else { return }
+        for exit in departure.rooms {
+            await roomExited(exit, user: user)
         }
-        localUsers[user]?.remove(id)
-        if localUsers[user]?.isEmpty ?? false {
-            localUsers[user] = nil
-            userBuckets[user] = nil
+        if departure.userWentOffline {
+            inbound.forget(user: user)
             var event = BrokerEvent(kind: .online, node: nodeID)
             event.user = user
             event.online = false
@@ -226,7 +213,7 @@ public actor Hub {
 
     /// Closes every session with `code` (1012 on restart, 1001 on shutdown).
     public func closeAll(_ code: CloseCode, reason: String) {
-        for session in sessions.values {
+        for session in membership.sessions.values {
             session.sink.close(code, reason: reason)
         }
     }
@@ -285,7 +272,7 @@ public actor Hub {
     }
 
     func identifiedUser(_ id: SessionID, frame: String, cid: String? = nil) throws(ProtocolError) -> String {
-        guard let user = sessions[id]?.user else {
+        guard let user = membership[id]?.user else {
             throw ProtocolError(.notIdentified, "send `hello` before `\(frame)`", cid: cid, ref: frame)
         }
         return user
@@ -294,25 +281,22 @@ public actor Hub {
     // MARK: hello
 
     func handleHello(_ hello: HelloFrame, from id: SessionID) async throws {
-        guard sessions[id]?.user == nil else {
+        guard let session = membership[id], session.user == nil else {
             throw ProtocolError(.alreadyIdentified, "this session already said hello", ref: "hello")
         }
-        sessions[id]?.helloReceived = true
+        session.allowance.helloReceived = true
         // A registered user may have several sessions (tabs, devices); a guest nick is one person.
         let (nick, registered) = try await identify(hello)
         // The session may have gone, or said hello twice, while the account store answered.
-        guard sessions[id] != nil, sessions[id]?.user == nil else { return }
-        if !registered, localUsers[nick] != nil || !(onlineNodes[nick]?.isEmpty ?? true) {
+        guard membership[id] != nil, membership[id]?.user == nil else { return }
+        if !registered, isOnline(nick) {
             throw ProtocolError(.nickTaken, "the nick `\(nick)` is in use by someone online", ref: "hello")
         }
-        sessions[id]?.user = nick
-        localUsers[nick, default: []].insert(id)
+        _ = membership.identify(id, as: nick)
         do {
             try await retainBinding(BrokerTopic.userBinding(nick))
         } catch {
-            sessions[id]?.user = nil
-            localUsers[nick]?.remove(id)
-            if localUsers[nick]?.isEmpty ?? false { localUsers[nick] = nil }
+            membership.unidentify(id)
             throw ProtocolError(.unavailable, "the broker is unavailable; try again", ref: "hello")
         }
         var event = BrokerEvent(kind: .online, node: nodeID)
@@ -341,22 +325,22 @@ public actor Hub {
 
     /// Encodes `frame` and queues it for one session.
     func send(_ frame: some Encodable, to id: SessionID, ephemeral: Bool = false) {
-        sessions[id]?.sink.send(ServerFrameEncoder.encode(frame), ephemeral: ephemeral)
+        membership[id]?.sink.send(ServerFrameEncoder.encode(frame), ephemeral: ephemeral)
     }
 
     func retainBinding(_ pattern: String) async throws {
-        if bindings.retain(pattern) {
+        if membership.bindings.retain(pattern) {
             do {
                 try await broker.bind(pattern)
             } catch {
-                _ = bindings.release(pattern)
+                _ = membership.bindings.release(pattern)
                 throw error
             }
         }
     }
 
     func releaseBinding(_ pattern: String) async {
-        if bindings.release(pattern) {
+        if membership.bindings.release(pattern) {
             do {
                 try await broker.unbind(pattern)
             } catch {
@@ -378,9 +362,9 @@ public actor Hub {
 
     /// Public rooms with at least one user online, and their counts, sorted by name.
     public func roomCounts() -> [(room: String, online: Int)] {
-        roster.counts.sorted { $0.room < $1.room }
+        presence.roster.counts.sorted { $0.room < $1.room }
     }
 
     /// The number of connected sessions on this node.
-    public var sessionCount: Int { sessions.count }
+    public var sessionCount: Int { membership.sessions.count }
 }

@@ -1,0 +1,112 @@
+/// Who is online across the cluster, as this node learns it from broker events.
+///
+/// Three sources keep it current: `presence` join/leave events per room, `online` events per
+/// user, and every node's periodic `announce` of its complete membership, which repairs what
+/// events cannot (a node that started late, a node that died without saying goodbye: it stops
+/// announcing and expires, Phoenix Tracker style). Each mutation returns the transitions it
+/// caused, and the `Hub` turns those into `presence` frames; the type itself sends nothing.
+struct ClusterPresence {
+    /// What one roster transition shows this node's clients.
+    enum Emission: Equatable {
+        /// A `presence` frame for the room's other local members.
+        case frame(PresenceFrame)
+        /// Nothing now: the room is large, and its count goes out with the next count flush.
+        case countDue
+    }
+
+    /// This node's id: it never expires itself.
+    let nodeID: String
+    /// Users online per room, and on which nodes.
+    private(set) var roster = RoomRoster()
+    /// Nodes on which each user is online, from `cluster.online` events and announcements.
+    private var onlineNodes: [String: Set<String>] = [:]
+    /// When each node (this one included) last announced its members, in monotonic ms.
+    private var lastSeen: [String: Int64] = [:]
+    /// Large rooms whose online count changed since the last count flush.
+    private var countsDue: Set<String> = []
+
+    init(nodeID: String) {
+        self.nodeID = nodeID
+    }
+
+    /// A `presence` event: `user` has (or no longer has) a session in `room` on `node`.
+    mutating func apply(_ change: PresenceFrame.Event, room: String, user: String, node: String) -> [RoomRoster.Transition] {
+        let changed =
+            switch change {
+            case .join: roster.join(room: room, user: user, node: node)
+            case .leave: roster.leave(room: room, user: user, node: node)
+            case .count: false  // never published: counts are derived by each node
+            }
+        return changed ? [RoomRoster.Transition(room: room, user: user, event: change)] : []
+    }
+
+    /// An `online` event: `user` has (or no longer has) a session on `node`.
+    mutating func setOnline(_ user: String, on node: String, _ online: Bool) {
+        if online {
+            onlineNodes[user, default: []].insert(node)
+        } else {
+            remove(user, from: node)
+        }
+    }
+
+    /// A node's announcement of its complete membership, received at `nowMillis`.
+    mutating func applyAnnouncement(
+        from node: String, rooms: [String: Set<String>], users: Set<String>, nowMillis: Int64
+    ) -> [RoomRoster.Transition] {
+        lastSeen[node] = nowMillis
+        for (user, nodes) in onlineNodes where nodes.contains(node) && !users.contains(user) {
+            remove(user, from: node)
+        }
+        for user in users { onlineNodes[user, default: []].insert(node) }
+        return roster.replace(node: node, with: rooms)
+    }
+
+    /// Forgets every node (but this one) that has not announced for `silenceMillis`.
+    ///
+    /// - Returns: the expired nodes, and the transitions their members' departure caused.
+    mutating func expireSilentNodes(
+        nowMillis: Int64, silenceMillis: Int64
+    ) -> (nodes: [String], transitions: [RoomRoster.Transition]) {
+        var expired: [String] = []
+        var transitions: [RoomRoster.Transition] = []
+        for (node, seen) in lastSeen where node != nodeID && nowMillis - seen > silenceMillis {
+            expired.append(node)
+            lastSeen[node] = nil
+            transitions += roster.replace(node: node, with: [:])
+            for (user, nodes) in onlineNodes where nodes.contains(node) {
+                remove(user, from: node)
+            }
+        }
+        return (expired.sorted(), transitions)
+    }
+
+    /// Whether `user` has a session on any node this node has heard from.
+    func isOnline(_ user: String) -> Bool {
+        !(onlineNodes[user]?.isEmpty ?? true)
+    }
+
+    /// What a transition shows: a frame in a small room; in a room above `detailLimit` members,
+    /// only a count, sent later by `takeDueCounts`.
+    mutating func emission(for transition: RoomRoster.Transition, detailLimit: Int) -> Emission {
+        let online = roster.onlineCount(of: transition.room)
+        if online > detailLimit {
+            countsDue.insert(transition.room)
+            return .countDue
+        }
+        return .frame(PresenceFrame(room: transition.room, user: transition.user, event: transition.event, online: online))
+    }
+
+    /// The `presence` count frames of every large room whose count changed since the last call.
+    mutating func takeDueCounts() -> [PresenceFrame] {
+        guard !countsDue.isEmpty else { return [] }
+        defer { countsDue.removeAll(keepingCapacity: true) }
+        return countsDue.sorted().map {
+            PresenceFrame(room: $0, user: nil, event: .count, online: roster.onlineCount(of: $0))
+        }
+    }
+
+    private mutating func remove(_ user: String, from node: String) {
+        onlineNodes[user]?.remove(node)
+        if onlineNodes[user]?.isEmpty ?? false { onlineNodes[user] = nil }
+    }
+}
