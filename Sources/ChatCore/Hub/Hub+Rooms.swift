@@ -27,16 +27,22 @@ extension Hub {
             throw ProtocolError(.invalidField, "field `since` must be 0 or more", ref: "join")
         }
 
-        // From here on, live messages for the room are held in the session's stream.
-        let firstLocalSessionOfUser = membership.enter(room, user: user, session: id)
-
         let unavailable = ProtocolError(.unavailable, "room `\(room)` is unavailable right now; try again", ref: "join")
         do {
             try await retainBinding(BrokerTopic.roomBinding(room))
         } catch {
-            _ = membership.exit(room, user: user, session: id)
             throw unavailable
         }
+        // The session may have gone while the broker bound: the binding it took is its own to
+        // give back (a disconnect releases only the rooms the session had entered).
+        guard membership[id] != nil else {
+            await releaseBinding(BrokerTopic.roomBinding(room))
+            return
+        }
+        // From here on, live messages for the room are held in the session's stream. One that
+        // arrived while the broker bound is in the backlog read below: it was stored before it
+        // was published.
+        let firstLocalSessionOfUser = membership.enter(room, user: user, session: id)
         let backlog: Backlog
         do {
             backlog = try await loadBacklog(room: room, since: join.since)
