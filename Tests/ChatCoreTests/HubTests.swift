@@ -14,6 +14,9 @@ struct HubTests {
         let hub: Hub
         let id: SessionID
         let outbox: SessionOutbox
+        /// Frames read from the outbox but not yet consumed by the test: this client's own, so a
+        /// later test's outbox at a reused address never sees them.
+        let pending = Buffer()
 
         func send(_ json: String) async {
             await hub.receive(Array(json.utf8), from: id)
@@ -22,16 +25,17 @@ struct HubTests {
         /// The next frame; fails after 5 s instead of hanging.
         func next() async throws -> [String: Any] {
             let outbox = self.outbox
+            let pending = self.pending
             let raw: String? = try await withThrowingTaskGroup(of: String?.self) { group in
                 group.addTask {
                     while true {
                         // Pending frames are kept in a per-client buffer between calls.
-                        if let frame = Buffer.shared.pop(id: ObjectIdentifier(outbox)) { return frame }
+                        if let frame = pending.pop() { return frame }
                         guard let item = await outbox.next() else { return nil }
                         switch item {
                         case .frames(let frames):
                             for frame in frames {
-                                Buffer.shared.push(String(buffer: frame), id: ObjectIdentifier(outbox))
+                                pending.push(String(buffer: frame))
                             }
                         case .close(let code, _):
                             return #"{"type":"closed","code":\#(code.rawValue)}"#
@@ -64,18 +68,12 @@ struct HubTests {
 
     /// Frames read from an outbox but not yet consumed by the test, as JSON text.
     final class Buffer: Sendable {
-        static let shared = Buffer()
-        private let frames = Mutex<[ObjectIdentifier: [String]]>([:])
-        func push(_ frame: String, id: ObjectIdentifier) {
-            frames.withLock { $0[id, default: []].append(frame) }
+        private let frames = Mutex<[String]>([])
+        func push(_ frame: String) {
+            frames.withLock { $0.append(frame) }
         }
-        func pop(id: ObjectIdentifier) -> String? {
-            frames.withLock { frames in
-                guard var queue = frames[id], !queue.isEmpty else { return nil }
-                let first = queue.removeFirst()
-                frames[id] = queue
-                return first
-            }
+        func pop() -> String? {
+            frames.withLock { $0.isEmpty ? nil : $0.removeFirst() }
         }
     }
 

@@ -1,3 +1,4 @@
+import CoreMetrics
 import NIOCore
 
 extension Hub {
@@ -96,6 +97,7 @@ extension Hub {
 
     /// The messages a joining client gets: exactly those after `since`, or the recent ones.
     func loadBacklog(room: String, since: Int64?) async throws -> Backlog {
+        guard let since else { return try await recentBacklog(room: room) }
         let conversation = Conversation.room(room)
         let state = try await store.state(of: conversation)
         let limits = configuration.limits
@@ -105,10 +107,9 @@ extension Hub {
             let frames = newestFirst.reversed().map { MessageFrame($0, in: conversation) }
             return Backlog(
                 state: state, messages: frames, lastDelivered: frames.last?.seq ?? state.lastSeq,
-                recovered: since == nil ? nil : false, reason: reason)
+                recovered: false, reason: reason)
         }
 
-        guard let since else { return try await recent(reason: nil) }
         if since > state.lastSeq {
             return try await recent(reason: "since_ahead_of_history")
         }
@@ -131,6 +132,45 @@ extension Hub {
             return try await recent(reason: "history_incomplete")
         }
         return Backlog(state: state, messages: frames, lastDelivered: cursor, recovered: true, reason: nil)
+    }
+
+    /// The recent messages of a room, for a `join` without `since`: one store read serves every
+    /// join of the room that asked while the previous read ran (`ReadCoalescer`).
+    func recentBacklog(room: String) async throws -> Backlog {
+        try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Backlog, any Error>) in
+            if recentReads.request(room, waiter) { startRecentRead(room) }
+        }
+    }
+
+    /// Joins waiting for a read of recent messages (tests watch a burst pile up).
+    var joinsWaitingForBacklog: Int { recentReads.waiting }
+
+    private func startRecentRead(_ room: String) {
+        let store = self.store
+        let count = configuration.limits.joinRecentCount
+        Task {
+            let result: Result<Backlog, any Error>
+            do {
+                let conversation = Conversation.room(room)
+                let state = try await store.state(of: conversation)
+                let newestFirst = try await store.messages(in: conversation, before: nil, limit: count)
+                let frames = newestFirst.reversed().map { MessageFrame($0, in: conversation) }
+                result = .success(
+                    Backlog(
+                        state: state, messages: frames, lastDelivered: frames.last?.seq ?? state.lastSeq, recovered: nil,
+                        reason: nil))
+            } catch {
+                result = .failure(error)
+            }
+            self.finishRecentRead(room, result)
+        }
+    }
+
+    private func finishRecentRead(_ room: String, _ result: Result<Backlog, any Error>) {
+        let (served, startNext) = recentReads.completed(room)
+        metrics.joinBacklogReads.increment()
+        for waiter in served { waiter.resume(with: result) }
+        if startNext { startRecentRead(room) }
     }
 
     func handleLeave(_ leave: LeaveFrame, from id: SessionID, user: String) async throws {

@@ -73,6 +73,8 @@ public actor Hub {
     /// Bounded without a buffer limit: a session in a room is queued at most once (it stays
     /// repairing until the repair ran), so the stream never holds more than sessions × rooms.
     let gapRepairs = AsyncStream<GapRepair>.makeStream(bufferingPolicy: .unbounded)
+    /// Joins without `since` waiting for a shared read of a room's recent messages.
+    var recentReads = ReadCoalescer<String, CheckedContinuation<Backlog, any Error>>()
     /// Per-conversation FIFO locks: a held key maps to its waiters.
     var lanes: [String: CircularBuffer<CheckedContinuation<Void, Never>>] = [:]
 

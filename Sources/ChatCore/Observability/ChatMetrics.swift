@@ -33,6 +33,10 @@ public struct ChatMetrics: Sendable {
     /// Inbound frames refused with `rate_limited` (or dropped by the 1008 close that follows).
     public let rateLimitedFrames: Counter
 
+    /// Store reads of a room's recent messages for joins without `since`; a burst of joins of one
+    /// room shares a read, so this grows slower than the joins.
+    public let joinBacklogReads: Counter
+
     /// The metric names, as they appear at `/metrics`.
     public enum Name {
         public static let connections = "rabbitchat_connections"
@@ -44,6 +48,7 @@ public struct ChatMetrics: Sendable {
         public static let storeLatency = "rabbitchat_store_seconds"
         public static let slowConsumersDropped = "rabbitchat_slow_consumers_dropped_total"
         public static let rateLimitedFrames = "rabbitchat_rate_limited_frames_total"
+        public static let joinBacklogReads = "rabbitchat_join_backlog_reads_total"
     }
 
     /// - Parameter factory: where the metrics live (the server passes its Prometheus registry).
@@ -61,6 +66,7 @@ public struct ChatMetrics: Sendable {
             label: Name.storeLatency, dimensions: [("operation", "append")], factory: factory)
         slowConsumersDropped = Counter(label: Name.slowConsumersDropped, factory: factory)
         rateLimitedFrames = Counter(label: Name.rateLimitedFrames, factory: factory)
+        joinBacklogReads = Counter(label: Name.joinBacklogReads, factory: factory)
     }
 
     /// The open-connections gauge of `transport`.
