@@ -22,10 +22,10 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
     ///
     /// - Parameters:
     ///   - path: the database file; its directory must exist.
-    ///   - busyTimeoutSeconds: how long a write waits for another process holding the file.
-    public init(path: String, busyTimeoutSeconds: Double = 5) throws {
+    ///   - busyTimeout: how long a write waits for another process holding the file.
+    public init(path: String, busyTimeout: Duration = .seconds(5)) throws {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeoutSeconds)
+        configuration.busyMode = .timeout(Double(busyTimeout.wholeMilliseconds) / 1_000)
         configuration.foreignKeysEnabled = true
         configuration.label = "rabbitchat"
         self.path = path

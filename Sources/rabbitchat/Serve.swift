@@ -223,7 +223,7 @@ struct Serve: AsyncParsableCommand {
             guard seconds >= 0.1, seconds <= 3600 else {
                 throw ValidationError("--presence-interval must be between 0.1 and 3600 seconds")
             }
-            configuration.presenceAnnounceMillis = Int64(seconds * 1000)
+            configuration.presenceAnnounce = .milliseconds(Int64(seconds * 1000))
         }
         var broker: (any Broker)? = nil
         if let url = amqpURL ?? environment["RABBITCHAT_AMQP_URL"] {
@@ -250,7 +250,7 @@ struct Serve: AsyncParsableCommand {
             })
         var groupConfiguration = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.shutdownTimeoutSeconds)
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.notice("stopped")
     }
@@ -298,10 +298,10 @@ struct Serve: AsyncParsableCommand {
             inbound.refusalsBeforeClose = value
         }
         if let value = try seconds(helloTimeout ?? Self.number(environment, "RABBITCHAT_HELLO_TIMEOUT"), "--hello-timeout") {
-            inbound.helloTimeoutSeconds = value
+            inbound.helloTimeout = .milliseconds(Int64(value * 1000))
         }
         if let value = try seconds(idleTimeout ?? Self.number(environment, "RABBITCHAT_IDLE_TIMEOUT"), "--idle-timeout") {
-            inbound.idleTimeoutSeconds = value
+            inbound.idleTimeout = .milliseconds(Int64(value * 1000))
         }
         configuration.inbound = inbound
         if let value = try count(
@@ -314,7 +314,7 @@ struct Serve: AsyncParsableCommand {
             guard value >= 0.1, value <= 600 else {
                 throw ValidationError("--send-timeout must be between 0.1 and 600 seconds, not \(value)")
             }
-            configuration.limits.sendTimeoutMillis = Int64(value * 1000)
+            configuration.limits.sendTimeout = .milliseconds(Int64(value * 1000))
         }
         if let value = try maxFrameBytes ?? Self.integer(environment, "RABBITCHAT_MAX_FRAME_BYTES") {
             guard value >= 1024, value <= 16 << 20 else {
@@ -340,7 +340,7 @@ struct Serve: AsyncParsableCommand {
             guard value >= 1, value <= 86_400 else {
                 throw ValidationError("--websocket-ping-interval must be 1...86400 seconds, not \(value)")
             }
-            configuration.webSocketPingSeconds = value
+            configuration.webSocketPingInterval = .seconds(value)
         }
         if let value = try websocketSendBuffer ?? Self.integer(environment, "RABBITCHAT_WEBSOCKET_SEND_BUFFER") {
             guard value == 0 || (4096...(64 << 20)).contains(value) else {

@@ -125,7 +125,7 @@ struct HubInboundLimitsTests {
     @Test("no hello in time closes 4001; silence after hello closes 4002")
     func timeouts() async throws {
         let clock = ManualClock()
-        let hub = Self.makeHub(InboundLimits(helloTimeoutSeconds: 5, idleTimeoutSeconds: 60), clock: clock)
+        let hub = Self.makeHub(InboundLimits(helloTimeout: .seconds(5), idleTimeout: .seconds(60)), clock: clock)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await hub.run() }
             let (_, silentOutbox) = await hub.connect()

@@ -84,7 +84,7 @@ struct HubTests {
         let store = InMemoryMessageStore()
         let hubs = (0..<count).map { index in
             Hub(
-                configuration: .init(nodeID: "node\(index)", limits: limits, typingSweepMillis: 100), store: store,
+                configuration: .init(nodeID: "node\(index)", limits: limits, typingSweep: .milliseconds(100)), store: store,
                 broker: exchange.makeBroker(), logger: Logger(label: "hub-test"))
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -220,7 +220,7 @@ struct HubTests {
     @Test("a typing start that is not refreshed expires into a stop")
     func typingExpiry() async throws {
         var limits = ChatLimits()
-        limits.typingExpiryMillis = 300
+        limits.typingExpiry = .milliseconds(300)
         try await Self.withNodes(2, limits: limits) { hubs, _ in
             let alice = try await Self.connect(hubs[0], as: "alice")
             let bob = try await Self.connect(hubs[1], as: "bob")

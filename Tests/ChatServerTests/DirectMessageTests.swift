@@ -50,7 +50,7 @@ struct DirectMessageTests {
     @Test("typing shows to the others and expires without a stop")
     func typingExpires() async throws {
         var configuration = ServerConfigurationFactory.make()
-        configuration.limits.typingExpiryMillis = 1_000
+        configuration.limits.typingExpiry = .seconds(1)
         try await TestServer.with(configuration) { port, _ in
             let alice = try await TestChatClient.connect(port: port, name: "alice")
             try await alice.hello("alice")

@@ -144,7 +144,7 @@ struct InboundLimitsTests {
     @Test("no hello within the hello timeout closes with 4001")
     func helloTimeout() async throws {
         var configuration = ServerConfigurationFactory.make()
-        configuration.inbound.helloTimeoutSeconds = 1
+        configuration.inbound.helloTimeout = .seconds(1)
         try await TestServer.with(configuration) { port, _ in
             let client = try await TestChatClient.connect(port: port, name: "mute")
             #expect(try await client.expectClose(timeout: .seconds(30)) == 4001)
@@ -154,7 +154,7 @@ struct InboundLimitsTests {
     @Test("no frame within the idle timeout closes with 4002; pings keep a session alive")
     func idleTimeout() async throws {
         var configuration = ServerConfigurationFactory.make()
-        configuration.inbound.idleTimeoutSeconds = 2
+        configuration.inbound.idleTimeout = .seconds(2)
         try await TestServer.with(configuration) { port, _ in
             let idle = try await TestChatClient.connect(port: port, name: "idle")
             try await idle.hello("idle")

@@ -2,8 +2,8 @@ import CoreMetrics
 import Logging
 
 extension Hub {
-    /// How often the hello and idle timeouts are checked, in milliseconds.
-    static let sessionSweepMillis: Int64 = 500
+    /// How often the hello and idle timeouts are checked.
+    static let sessionSweep = Duration.milliseconds(500)
 
     /// Charges one inbound frame to its connection's and its user's token buckets.
     ///

@@ -60,9 +60,9 @@ extension Hub {
                 cid: cid, ref: "send")
         }
         // One deadline for the whole send: every store and broker call below runs with what is
-        // left of it, so the client hears `ack` or `error` within `sendTimeoutMillis` whatever
+        // left of it, so the client hears `ack` or `error` within `sendTimeout` whatever
         // PostgreSQL or RabbitMQ does.
-        let deadline = Deadline(in: .milliseconds(configuration.limits.sendTimeoutMillis))
+        let deadline = Deadline(in: configuration.limits.sendTimeout)
         // A registered peer gets DMs while offline: they are stored and counted as unread.
         let offlineDelivery = try await acceptsOfflineDelivery(frame.target, cid: cid, deadline: deadline)
         let conversation = try conversation(
@@ -70,7 +70,7 @@ extension Hub {
             requireOnlinePeer: !offlineDelivery, session: id)
 
         let draft = MessageDraft(
-            conversation: conversation, from: user, text: frame.text, clientID: cid, timestamp: ChatClock.wallMillis())
+            conversation: conversation, from: user, text: frame.text, clientID: cid, timestamp: configuration.wallClock())
         let store = self.store
         let result: AppendResult
         do {

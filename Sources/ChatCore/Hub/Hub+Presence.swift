@@ -18,13 +18,13 @@ extension Hub {
         let rooms = (event.rooms ?? [:]).mapValues { Set($0) }
         emitPresence(
             presence.applyAnnouncement(
-                from: event.node, rooms: rooms, users: Set(event.users ?? []), nowMillis: ChatClock.monotonicMillis()))
+                from: event.node, rooms: rooms, users: Set(event.users ?? []), nowMillis: configuration.clock()))
     }
 
     /// Drops every member of nodes that have not announced for three intervals.
     func expireSilentNodes() {
         let (nodes, transitions) = presence.expireSilentNodes(
-            nowMillis: ChatClock.monotonicMillis(), silenceMillis: configuration.presenceAnnounceMillis * 3)
+            nowMillis: configuration.clock(), silenceMillis: configuration.presenceAnnounce.wholeMilliseconds * 3)
         for node in nodes {
             logger.notice("node went silent; its members are now offline", metadata: ["peer": "\(node)"])
         }

@@ -5,9 +5,9 @@ extension Hub {
         if frame.state == .start {
             // Clients send one start every ~3 s; faster ones add nothing but load, so they are
             // dropped here. Stops always pass.
-            let now = ChatClock.monotonicMillis()
+            let now = configuration.clock()
             if let last = membership[id]?.lastTypingStart[conversation.key],
-                now - last < configuration.limits.typingThrottleMillis
+                now - last < configuration.limits.typingThrottle.wholeMilliseconds
             {
                 return
             }
@@ -32,7 +32,7 @@ extension Hub {
     /// Shows `stop` for indicators that were not refreshed in time.
     func expireTyping() {
         guard !typing.isEmpty else { return }
-        for key in typing.expire(now: ChatClock.monotonicMillis()) {
+        for key in typing.expire(now: configuration.clock()) {
             fanOutTyping(key, state: .stop)
         }
     }

@@ -19,38 +19,41 @@ public actor Hub {
         public var limits: ChatLimits
         /// Bounds of every session's outbound queue.
         public var outbox: SessionOutbox.Configuration
-        /// How often expired typing indicators are swept, in milliseconds.
-        public var typingSweepMillis: Int64
-        /// How often the node announces its members to the cluster, in milliseconds. A node
-        /// silent for three intervals is presumed dead and its members go offline.
-        public var presenceAnnounceMillis: Int64
-        /// How often large rooms get their online count (`presence` event `count`), in
-        /// milliseconds.
-        public var presenceCountMillis: Int64
+        /// How often expired typing indicators are swept.
+        public var typingSweep: Duration
+        /// How often the node announces its members to the cluster. A node silent for three
+        /// intervals is presumed dead and its members go offline.
+        public var presenceAnnounce: Duration
+        /// How often large rooms get their online count (`presence` event `count`).
+        public var presenceCount: Duration
         /// Inbound rate limits and the hello and idle timeouts.
         public var inbound: InboundLimits
-        /// The monotonic clock, in milliseconds, behind rate limits and timeouts; tests inject
-        /// their own.
+        /// The monotonic clock, in milliseconds, behind every time the hub measures (rate limits,
+        /// timeouts, typing expiry, silent nodes); tests inject their own.
         public var clock: @Sendable () -> Int64
+        /// The wall clock, in milliseconds since 1970, that stamps messages and pongs.
+        public var wallClock: @Sendable () -> Int64
         /// Where the hub and the transports count what they do (`/metrics`).
         public var metrics: ChatMetrics
 
         public init(
             nodeID: String = Hub.randomNodeID(), limits: ChatLimits = .init(),
-            outbox: SessionOutbox.Configuration = .init(), typingSweepMillis: Int64 = 500,
-            presenceAnnounceMillis: Int64 = 5_000, presenceCountMillis: Int64 = 1_000,
+            outbox: SessionOutbox.Configuration = .init(), typingSweep: Duration = .milliseconds(500),
+            presenceAnnounce: Duration = .seconds(5), presenceCount: Duration = .seconds(1),
             inbound: InboundLimits = .init(),
-            clock: @escaping @Sendable () -> Int64 = ChatClock.monotonicMillis, metrics: ChatMetrics = .init()
+            clock: @escaping @Sendable () -> Int64 = ChatClock.monotonicMillis,
+            wallClock: @escaping @Sendable () -> Int64 = ChatClock.wallMillis, metrics: ChatMetrics = .init()
         ) {
             self.metrics = metrics
             self.nodeID = nodeID
             self.limits = limits
             self.outbox = outbox
-            self.typingSweepMillis = typingSweepMillis
-            self.presenceAnnounceMillis = presenceAnnounceMillis
-            self.presenceCountMillis = presenceCountMillis
+            self.typingSweep = typingSweep
+            self.presenceAnnounce = presenceAnnounce
+            self.presenceCount = presenceCount
             self.inbound = inbound
             self.clock = clock
+            self.wallClock = wallClock
         }
     }
 
@@ -129,7 +132,7 @@ public actor Hub {
             }
             group.addTask {
                 while !Task.isCancelled {
-                    try await Task.sleep(for: .milliseconds(self.configuration.typingSweepMillis))
+                    try await Task.sleep(for: self.configuration.typingSweep)
                     await self.expireTyping()
                 }
                 return .helper
@@ -139,13 +142,13 @@ public actor Hub {
                 while !Task.isCancelled {
                     await self.announcePresence()
                     await self.expireSilentNodes()
-                    try await Task.sleep(for: .milliseconds(self.configuration.presenceAnnounceMillis))
+                    try await Task.sleep(for: self.configuration.presenceAnnounce)
                 }
                 return .helper
             }
             group.addTask {
                 while !Task.isCancelled {
-                    try await Task.sleep(for: .milliseconds(self.configuration.presenceCountMillis))
+                    try await Task.sleep(for: self.configuration.presenceCount)
                     await self.flushPresenceCounts()
                 }
                 return .helper
@@ -153,7 +156,7 @@ public actor Hub {
             group.addTask {
                 // Hello and idle timeouts.
                 while !Task.isCancelled {
-                    try await Task.sleep(for: .milliseconds(Self.sessionSweepMillis))
+                    try await Task.sleep(for: Self.sessionSweep)
                     await self.closeExpiredSessions()
                 }
                 return .helper
@@ -255,7 +258,7 @@ public actor Hub {
     func handle(_ frame: ClientFrame, from id: SessionID) async throws {
         switch frame {
         case .ping(let ping):
-            send(PongFrame(id: ping.id, ts: ChatClock.wallMillis()), to: id)
+            send(PongFrame(id: ping.id, ts: configuration.wallClock()), to: id)
         case .hello(let hello):
             try await handleHello(hello, from: id)
         case .join(let join):

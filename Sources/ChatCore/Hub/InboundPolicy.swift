@@ -57,13 +57,13 @@ struct InboundPolicy {
     /// Whether a connection must be closed at `nowMillis`: no `hello` within the hello timeout,
     /// or no frame within the idle timeout.
     func expiry(of allowance: ConnectionAllowance, identified: Bool, nowMillis: Int64) -> Expiry? {
-        let helloMillis = Int64(limits.helloTimeoutSeconds * 1000)
-        let idleMillis = Int64(limits.idleTimeoutSeconds * 1000)
+        let helloMillis = limits.helloTimeout.wholeMilliseconds
+        let idleMillis = limits.idleTimeout.wholeMilliseconds
         if helloMillis > 0, !identified, !allowance.helloReceived, nowMillis - allowance.connectedMillis >= helloMillis {
-            return Expiry(code: .helloTimeout, reason: "no hello within \(Self.rate(limits.helloTimeoutSeconds)) s")
+            return Expiry(code: .helloTimeout, reason: "no hello within \(limits.helloTimeout.secondsDescription) s")
         }
         if idleMillis > 0, nowMillis - allowance.lastInboundMillis >= idleMillis {
-            return Expiry(code: .idleTimeout, reason: "no frame for \(Self.rate(limits.idleTimeoutSeconds)) s")
+            return Expiry(code: .idleTimeout, reason: "no frame for \(limits.idleTimeout.secondsDescription) s")
         }
         return nil
     }

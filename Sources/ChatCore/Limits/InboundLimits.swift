@@ -17,26 +17,26 @@ public struct InboundLimits: Sendable, Equatable {
     /// The allowance is itself a token bucket refilled at one per second, so a client that
     /// overshoots now and then is only told `rate_limited`, while one that keeps flooding is cut.
     public var refusalsBeforeClose: Int
-    /// Seconds a new connection has to send `hello` before it is closed (4001); 0 disables.
-    public var helloTimeoutSeconds: Double
-    /// Seconds without any inbound frame before a connection is closed (4002); 0 disables.
+    /// How long a new connection has to send `hello` before it is closed (4001); zero disables.
+    public var helloTimeout: Duration
+    /// How long a connection may send no inbound frame before it is closed (4002); zero disables.
     ///
     /// Clients keep a quiet connection open with the protocol's `ping` (the web client sends one
     /// every 20 s); WebSocket-level pings do not count.
-    public var idleTimeoutSeconds: Double
+    public var idleTimeout: Duration
 
     /// Creates limits; every default is the documented server default.
     public init(
         connectionFramesPerSecond: Double = 20, connectionBurst: Int = 40,
         userFramesPerSecond: Double = 50, userBurst: Int = 100, refusalsBeforeClose: Int = 50,
-        helloTimeoutSeconds: Double = 10, idleTimeoutSeconds: Double = 300
+        helloTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(300)
     ) {
         self.connectionFramesPerSecond = connectionFramesPerSecond
         self.connectionBurst = connectionBurst
         self.userFramesPerSecond = userFramesPerSecond
         self.userBurst = userBurst
         self.refusalsBeforeClose = refusalsBeforeClose
-        self.helloTimeoutSeconds = helloTimeoutSeconds
-        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.helloTimeout = helloTimeout
+        self.idleTimeout = idleTimeout
     }
 }

@@ -15,11 +15,11 @@ public struct ChatLimits: Sendable, Equatable {
     public var maxBacklog: Int
     /// How many recent messages a fresh `join` (without `since`) includes.
     public var joinRecentCount: Int
-    /// How long a typing indicator lives without being refreshed, in milliseconds.
-    public var typingExpiryMillis: Int64
+    /// How long a typing indicator lives without being refreshed.
+    public var typingExpiry: Duration
     /// The shortest interval between two accepted `typing` starts of one user in one
-    /// conversation, in milliseconds. Faster ones are ignored: typing is ephemeral.
-    public var typingThrottleMillis: Int64
+    /// conversation. Faster ones are ignored: typing is ephemeral.
+    public var typingThrottle: Duration
     /// Most rooms one session may be in at once.
     public var maxRoomsPerSession: Int
     /// Rooms with more users online than this are "large": per-user `presence` join/leave
@@ -29,11 +29,11 @@ public struct ChatLimits: Sendable, Equatable {
     public var presenceDetailLimit: Int
     /// How many members `joined` lists for a large room.
     public var joinedMembersSample: Int
-    /// How long a `send` may take, in milliseconds, from its arrival to its answer: waiting
+    /// How long a `send` may take from its arrival to its answer: waiting
     /// for the conversation's earlier sends, storing and the broker's confirm together. Past
     /// it the client gets `error` `unavailable` (retry with the same cid) instead of waiting on
     /// a database or broker that does not answer.
-    public var sendTimeoutMillis: Int64
+    public var sendTimeout: Duration
 
     /// Creates limits; every default is the documented server default.
     public init(
@@ -43,12 +43,12 @@ public struct ChatLimits: Sendable, Equatable {
         maxHistoryPage: Int = 100,
         maxBacklog: Int = 1000,
         joinRecentCount: Int = 50,
-        typingExpiryMillis: Int64 = 6000,
-        typingThrottleMillis: Int64 = 1000,
+        typingExpiry: Duration = .seconds(6),
+        typingThrottle: Duration = .seconds(1),
         maxRoomsPerSession: Int = 100,
         presenceDetailLimit: Int = 1000,
         joinedMembersSample: Int = 100,
-        sendTimeoutMillis: Int64 = 10_000
+        sendTimeout: Duration = .seconds(10)
     ) {
         self.maxNameLength = maxNameLength
         self.maxTextScalars = maxTextScalars
@@ -56,11 +56,11 @@ public struct ChatLimits: Sendable, Equatable {
         self.maxHistoryPage = maxHistoryPage
         self.maxBacklog = maxBacklog
         self.joinRecentCount = joinRecentCount
-        self.typingExpiryMillis = typingExpiryMillis
-        self.typingThrottleMillis = typingThrottleMillis
+        self.typingExpiry = typingExpiry
+        self.typingThrottle = typingThrottle
         self.maxRoomsPerSession = maxRoomsPerSession
         self.presenceDetailLimit = presenceDetailLimit
         self.joinedMembersSample = joinedMembersSample
-        self.sendTimeoutMillis = sendTimeoutMillis
+        self.sendTimeout = sendTimeout
     }
 }

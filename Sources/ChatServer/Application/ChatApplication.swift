@@ -63,7 +63,7 @@ public enum ChatApplication {
         let hub = Hub(
             configuration: .init(
                 nodeID: configuration.nodeID, limits: configuration.limits, outbox: configuration.outbox,
-                presenceAnnounceMillis: configuration.presenceAnnounceMillis, inbound: configuration.inbound,
+                presenceAnnounce: configuration.presenceAnnounce, inbound: configuration.inbound,
                 metrics: metrics),
             store: store,
             broker: hubBroker,
@@ -87,7 +87,7 @@ public enum ChatApplication {
         let chatSockets = WebSocketChatEndpoint(
             hub: hub, limits: configuration.limits, handshakePolicy: handshakePolicy,
             sendBufferBytes: configuration.webSocketSendBufferBytes, outbox: configuration.outbox,
-            pingInterval: .seconds(Int64(configuration.webSocketPingSeconds)), logger: logger)
+            pingInterval: .milliseconds(configuration.webSocketPingInterval.wholeMilliseconds), logger: logger)
         let sockJS = SockJSChatEndpoint(hub: hub, configuration: configuration, cluster: cluster, logger: logger)
             .register(on: router)
 
@@ -102,7 +102,7 @@ public enum ChatApplication {
                 configuration: .init(
                     ws: WebSocketServerConfiguration(
                         maxFrameSize: configuration.limits.maxFrameBytes,
-                        autoPing: .enabled(timePeriod: .seconds(Int64(configuration.webSocketPingSeconds))),
+                        autoPing: .enabled(timePeriod: configuration.webSocketPingInterval),
                         closeTimeout: .seconds(5),
                         validateUTF8: true
                     )

@@ -17,7 +17,7 @@ public struct ServerConfiguration: Sendable {
     /// `https://chat.example.com`. `*` allows any origin.
     public var allowedOrigins: [String]
     /// Interval of WebSocket pings that keep idle connections alive through proxies.
-    public var webSocketPingSeconds: Int
+    public var webSocketPingInterval: Duration
     /// The kernel send buffer of each `/ws` connection (`SO_SNDBUF`; Linux doubles it), in bytes.
     ///
     /// Left to autotuning, a client that stopped reading takes up to `tcp_wmem`'s maximum
@@ -27,7 +27,7 @@ public struct ServerConfiguration: Sendable {
     /// the kernel's autotuning on.
     public var webSocketSendBufferBytes: Int? = 64 * 1024
     /// How long a graceful shutdown may take before the remaining work is cancelled.
-    public var shutdownTimeoutSeconds: Int
+    public var shutdownTimeout: Duration
     /// Log level of the server's logger.
     public var logLevel: Logger.Level
     /// Whether the SockJS protocol test services (`/echo`, `/close`, `/disabled_websocket_echo`,
@@ -36,9 +36,9 @@ public struct ServerConfiguration: Sendable {
     /// Where sockjs-client's minified script is read from, served at `/sockjs-client.min.js`
     /// (Debian's `node-sockjs-client` by default); nil or a missing file answers 404.
     public var sockJSClientPath: String? = "/usr/share/nodejs/sockjs-client/dist/sockjs.min.js"
-    /// How often this node announces its members to the others, in milliseconds; a node silent
-    /// for three intervals is presumed dead and its users go offline.
-    public var presenceAnnounceMillis: Int64 = 5_000
+    /// How often this node announces its members to the others; a node silent for three
+    /// intervals is presumed dead and its users go offline.
+    public var presenceAnnounce: Duration = .seconds(5)
     /// Accounts: `--require-auth`, token lifetime, bcrypt cost, login rate limits.
     public var accounts = AccountsConfiguration()
     /// Inbound rate limits (per connection and per user) and the hello and idle timeouts.
@@ -50,7 +50,7 @@ public struct ServerConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, nodeID: String = Hub.randomNodeID(),
         limits: ChatLimits = .init(), outbox: SessionOutbox.Configuration = .init(), allowedOrigins: [String] = [],
-        webSocketPingSeconds: Int = 30, shutdownTimeoutSeconds: Int = 10, logLevel: Logger.Level = .info
+        webSocketPingInterval: Duration = .seconds(30), shutdownTimeout: Duration = .seconds(10), logLevel: Logger.Level = .info
     ) {
         self.host = host
         self.port = port
@@ -58,8 +58,8 @@ public struct ServerConfiguration: Sendable {
         self.limits = limits
         self.outbox = outbox
         self.allowedOrigins = allowedOrigins
-        self.webSocketPingSeconds = webSocketPingSeconds
-        self.shutdownTimeoutSeconds = shutdownTimeoutSeconds
+        self.webSocketPingInterval = webSocketPingInterval
+        self.shutdownTimeout = shutdownTimeout
         self.logLevel = logLevel
     }
 }

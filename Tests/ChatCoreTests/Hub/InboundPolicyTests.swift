@@ -5,7 +5,7 @@ import Testing
 struct InboundPolicyTests {
     static let limits = InboundLimits(
         connectionFramesPerSecond: 2, connectionBurst: 3, userFramesPerSecond: 1, userBurst: 4,
-        refusalsBeforeClose: 2, helloTimeoutSeconds: 10, idleTimeoutSeconds: 300)
+        refusalsBeforeClose: 2, helloTimeout: .seconds(10), idleTimeout: .seconds(300))
 
     @Test("a connection gets its burst, then refusals, then is closed; time refills it")
     func connectionBurstThenRefuseThenClose() {
@@ -55,7 +55,7 @@ struct InboundPolicyTests {
         allowance.helloReceived = true
         #expect(policy.expiry(of: allowance, identified: false, nowMillis: 11_000) == nil)
         #expect(policy.expiry(of: allowance, identified: true, nowMillis: 301_000)?.code == .idleTimeout)
-        let disabled = InboundPolicy(limits: InboundLimits(helloTimeoutSeconds: 0, idleTimeoutSeconds: 0))
+        let disabled = InboundPolicy(limits: InboundLimits(helloTimeout: .zero, idleTimeout: .zero))
         #expect(disabled.expiry(of: allowance, identified: false, nowMillis: .max / 2) == nil)
     }
 

@@ -36,7 +36,7 @@ public struct WelcomeFrame: Encodable, Sendable {
         self.node = node
         self.limits = Limits(
             maxTextScalars: limits.maxTextScalars, maxFrameBytes: limits.maxFrameBytes,
-            maxNameLength: limits.maxNameLength, typingExpiryMillis: limits.typingExpiryMillis
+            maxNameLength: limits.maxNameLength, typingExpiryMillis: limits.typingExpiry.wholeMilliseconds
         )
     }
 }
