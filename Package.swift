@@ -103,6 +103,7 @@ let package = Package(
                 "ChatCore",
                 "SockJS",
                 "ChatBroker",
+                "ChatStore",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

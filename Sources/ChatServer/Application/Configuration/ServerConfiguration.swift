@@ -1,4 +1,5 @@
 public import ChatCore
+import ChatStore
 public import Logging
 
 /// Everything `rabbitchat serve` can be told, with the embedded defaults.
@@ -43,6 +44,11 @@ public struct ServerConfiguration: Sendable {
     public var accounts = AccountsConfiguration()
     /// Inbound rate limits (per connection and per user) and the hello and idle timeouts.
     public var inbound = InboundLimits()
+    /// Where history and accounts live: `sqlite:///path`, a plain path, `postgres://…` or
+    /// `memory:` (`DatabaseURL`).
+    public var databaseURL = DatabaseURL.defaultSQLitePath
+    /// The RabbitMQ to share rooms through; nil: the in-process broker (one node).
+    public var amqpURL: String?
     /// Most simultaneous `/ws` connections from one IP address; more are refused at the handshake.
     /// Behind a reverse proxy every client shares the proxy's address: raise it there.
     public var maxConnectionsPerIP = 256
