@@ -18,6 +18,9 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the chat server (embedded broker and a SQLite file by default).")
 
+    @Option(
+        help: "A YAML configuration file (keys named like the flags); the environment and flags override it. [env: RABBITCHAT_CONFIG]")
+    var config: String?
     @Option(help: ArgumentHelp(ServerSetting.host.help)) var host: String?
     @Option(help: ArgumentHelp(ServerSetting.port.help)) var port: String?
     @Option(help: ArgumentHelp(ServerSetting.logLevel.help)) var logLevel: String?
@@ -70,9 +73,13 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
         let configuration: ServerConfiguration
         do {
-            configuration = try ServerConfiguration.resolve(flags: givenFlags, environment: ProcessInfo.processInfo.environment)
+            let file = try (config ?? environment["RABBITCHAT_CONFIG"]).map { path throws(ConfigurationError) in
+                try ConfigurationFile.load(path: path)
+            }
+            configuration = try ServerConfiguration.resolve(flags: givenFlags, environment: environment, file: file)
         } catch {
             throw ValidationError(error.description)
         }
