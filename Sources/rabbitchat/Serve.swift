@@ -53,9 +53,10 @@ struct Serve: AsyncParsableCommand {
     @Option(
         help: """
             RabbitMQ URL (amqp://user:password@host:5672/vhost): share rooms with other nodes through RabbitMQ \
-            instead of the in-process broker. [env: RABBITCHAT_AMQP_URL]
+            instead of the in-process broker. Repeat the flag, or separate URLs with commas, to list the members \
+            of a RabbitMQ cluster: the node fails over between them. [env: RABBITCHAT_AMQP_URL, comma-separated]
             """)
-    var amqpURL: String?
+    var amqpURL: [String] = []
 
     @Option(
         help: """
@@ -226,15 +227,18 @@ struct Serve: AsyncParsableCommand {
             configuration.presenceAnnounceMillis = Int64(seconds * 1000)
         }
         var broker: (any Broker)? = nil
-        if let url = amqpURL ?? environment["RABBITCHAT_AMQP_URL"] {
+        let amqpURLs = (amqpURL.isEmpty ? environment["RABBITCHAT_AMQP_URL"].map { [$0] } ?? [] : amqpURL)
+            .flatMap { RabbitMQBroker.Configuration.urls(in: $0) }
+        if !amqpURLs.isEmpty {
+            let url = amqpURLs.joined(separator: ",")
             do {
                 broker = try await RabbitMQBroker.connect(
                     configuration: .init(url: url, connectionName: "rabbitchat \(configuration.nodeID)"),
                     logger: logger)
             } catch {
-                throw ValidationError("cannot use RabbitMQ at \(Self.redacted(url)): \(error)")
+                throw ValidationError("cannot use RabbitMQ at \(amqpURLs.map(Self.redacted).joined(separator: ", ")): \(error)")
             }
-            logger.notice("rooms are shared through RabbitMQ at \(Self.redacted(url))")
+            logger.notice("rooms are shared through RabbitMQ at \(amqpURLs.map(Self.redacted).joined(separator: ", "))")
         }
         let store = try database.openStore(logger: logger)
         switch database {
@@ -251,6 +255,9 @@ struct Serve: AsyncParsableCommand {
         var groupConfiguration = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.shutdownTimeoutSeconds)
+        // A service that ignores cancellation (a call stuck on a dead dependency) must not keep
+        // the process alive: after the drain and this much more, the group ends the process.
+        groupConfiguration.maximumCancellationDuration = .seconds(Self.cancellationGraceSeconds)
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.notice("stopped")
     }
@@ -368,6 +375,11 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// The URL without its password, for logs.
+    /// How long services may take to end after the graceful shutdown timed out and they were
+    /// cancelled; then the process ends anyway (SIGTERM always ends it within the shutdown
+    /// timeout plus this).
+    static let cancellationGraceSeconds: Int64 = 3
+
     static func redacted(_ url: String) -> String {
         guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://"),
             let colon = url[scheme.upperBound..<at].firstIndex(of: ":")

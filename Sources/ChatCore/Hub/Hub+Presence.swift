@@ -33,11 +33,49 @@ extension Hub {
         let limit = configuration.presenceAnnounceMillis * 3
         for (node, lastSeen) in nodeLastSeen where node != nodeID && now - lastSeen > limit {
             logger.notice("node went silent; its members are now offline", metadata: ["peer": "\(node)"])
-            nodeLastSeen[node] = nil
-            emitPresence(roster.replace(node: node, with: [:]))
-            for (user, nodes) in onlineNodes where nodes.contains(node) {
-                onlineNodes[user]?.remove(node)
-                if onlineNodes[user]?.isEmpty ?? false { onlineNodes[user] = nil }
+            forget(node: node)
+        }
+    }
+
+    /// Takes every member of `node` offline here: it is dead or silent.
+    func forget(node: String) {
+        nodeLastSeen[node] = nil
+        nodesProbedAlive.remove(node)
+        emitPresence(roster.replace(node: node, with: [:]))
+        for (user, nodes) in onlineNodes where nodes.contains(node) {
+            onlineNodes[user]?.remove(node)
+            if onlineNodes[user]?.isEmpty ?? false { onlineNodes[user] = nil }
+        }
+    }
+
+    /// The other nodes the broker confirmed alive at least once (tests wait for it).
+    package var peersProbedAlive: Set<String> { nodesProbedAlive }
+
+    /// Asks the broker about each other node (or only those holding `user`) whether its queue
+    /// still exists, and forgets the nodes whose queue is gone.
+    ///
+    /// The broker drops a node's queue as soon as it sees the node's connection end (a crash
+    /// closes the socket), so the node's guests are released within `nodeProbeMillis` of that,
+    /// instead of three silent presence intervals later. A node counts as gone only after it was
+    /// once seen alive; a probe that fails (the broker is unreachable from here) proves nothing.
+    func releaseGoneNodes(holding user: String? = nil) async {
+        let candidates = user.map { onlineNodes[$0] ?? [] } ?? Set(nodeLastSeen.keys)
+        for node in candidates.sorted() where node != nodeID {
+            let routed: Bool
+            do {
+                routed = try await broker.isRouted(BrokerTopic.nodeAlive(node))
+            } catch {
+                logger.debug("node probe failed", metadata: ["peer": "\(node)", "error": "\(error)"])
+                return
+            }
+            if routed {
+                // Only a node still known (it may have been forgotten meanwhile) is recorded.
+                if nodeLastSeen[node] != nil || onlineNodes.values.contains(where: { $0.contains(node) }) {
+                    nodesProbedAlive.insert(node)
+                }
+            } else if nodesProbedAlive.contains(node) {
+                logger.notice("node's queue is gone; its members are now offline", metadata: ["peer": "\(node)"])
+                forget(node: node)
             }
         }
     }

@@ -24,6 +24,10 @@ public actor Hub {
         /// How often the node announces its members to the cluster, in milliseconds. A node
         /// silent for three intervals is presumed dead and its members go offline.
         public var presenceAnnounceMillis: Int64
+        /// How often the node asks the broker whether the other nodes' queues still exist, in
+        /// milliseconds: a node whose queue is gone crashed, and its members are released then,
+        /// not after three silent presence intervals.
+        public var nodeProbeMillis: Int64
         /// How often large rooms get their online count (`presence` event `count`), in
         /// milliseconds.
         public var presenceCountMillis: Int64
@@ -38,7 +42,7 @@ public actor Hub {
         public init(
             nodeID: String = Hub.randomNodeID(), limits: ChatLimits = .init(),
             outbox: SessionOutbox.Configuration = .init(), typingSweepMillis: Int64 = 500,
-            presenceAnnounceMillis: Int64 = 5_000, presenceCountMillis: Int64 = 1_000,
+            presenceAnnounceMillis: Int64 = 5_000, presenceCountMillis: Int64 = 1_000, nodeProbeMillis: Int64 = 1_000,
             inbound: InboundLimits = .init(),
             clock: @escaping @Sendable () -> Int64 = ChatClock.monotonicMillis, metrics: ChatMetrics = .init()
         ) {
@@ -49,6 +53,7 @@ public actor Hub {
             self.typingSweepMillis = typingSweepMillis
             self.presenceAnnounceMillis = presenceAnnounceMillis
             self.presenceCountMillis = presenceCountMillis
+            self.nodeProbeMillis = nodeProbeMillis
             self.inbound = inbound
             self.clock = clock
         }
@@ -76,6 +81,9 @@ public actor Hub {
     var typing = TypingTracker()
     /// When each node (this one included) last announced its members, in monotonic ms.
     var nodeLastSeen: [String: Int64] = [:]
+    /// Other nodes whose `node.<id>.alive` binding the broker confirmed at least once: only
+    /// those count as gone when it disappears (a node of an older version never binds it).
+    var nodesProbedAlive: Set<String> = []
     /// Large rooms whose online count changed since the last count flush.
     var presenceCountsDue: Set<String> = []
     /// Sessions whose room stream skipped a `seq`, waiting to be filled from the store.
@@ -122,7 +130,8 @@ public actor Hub {
     public func run() async throws {
         // Cluster events, and every room's presence: a node must know a room's members before
         // its first local member joins, so `joined` lists them all.
-        for pattern in [BrokerTopic.clusterBinding, BrokerTopic.allRoomsPresenceBinding] where bindings.retain(pattern) {
+        let patterns = [BrokerTopic.clusterBinding, BrokerTopic.allRoomsPresenceBinding, BrokerTopic.nodeAlive(nodeID)]
+        for pattern in patterns where bindings.retain(pattern) {
             try await broker.bind(pattern)
         }
         /// Which child finished: only the broker consumer ending stops the hub.
@@ -147,6 +156,14 @@ public actor Hub {
                     await self.announcePresence()
                     await self.expireSilentNodes()
                     try await Task.sleep(for: .milliseconds(self.configuration.presenceAnnounceMillis))
+                }
+                return .helper
+            }
+            group.addTask {
+                // Nodes whose queue the broker dropped are gone now: release their members.
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(self.configuration.nodeProbeMillis))
+                    await self.releaseGoneNodes()
                 }
                 return .helper
             }
@@ -302,6 +319,11 @@ public actor Hub {
         let (nick, registered) = try await identify(hello)
         // The session may have gone, or said hello twice, while the account store answered.
         guard sessions[id] != nil, sessions[id]?.user == nil else { return }
+        if !registered, localUsers[nick] == nil, !(onlineNodes[nick]?.isEmpty ?? true) {
+            // Held on other nodes only: a claim of a node that crashed is replaced, not refused.
+            await releaseGoneNodes(holding: nick)
+            guard sessions[id] != nil, sessions[id]?.user == nil else { return }
+        }
         if !registered, localUsers[nick] != nil || !(onlineNodes[nick]?.isEmpty ?? true) {
             throw ProtocolError(.nickTaken, "the nick `\(nick)` is in use by someone online", ref: "hello")
         }
