@@ -27,7 +27,7 @@ struct NodeDeathTests {
             doomedRun.cancel()
             survivorRun.cancel()
         }
-        while exchange.bindingCounts.filter({ $0 > 0 }).count < 2 { await Task.yield() }
+        while exchange.bindingCounts.filter({ $0 >= 3 }).count < 2 { await Task.yield() }
 
         let alice = try await HubTests.connect(doomed, as: "alice")
         await alice.send(#"{"type":"join","room":"lobby"}"#)
