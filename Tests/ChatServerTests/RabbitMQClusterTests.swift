@@ -18,13 +18,14 @@ struct RabbitMQClusterTests {
     @Test("the node moves to another RabbitMQ node, re-declares its queue, and loses no acknowledged message")
     func failover() async throws {
         let directory = NSTemporaryDirectory() + "rabbitchat-rmq-cluster-\(UUID().uuidString.prefix(8))"
-        let ports = try (0..<3).map { _ in try FreePort.find() }
+        // AMQP ports, then Erlang distribution ports.
+        let ports = try (0..<6).map { _ in try FreePort.find() }
         let started = try await ChildProcess.run(
             Self.script, ["start", directory] + ports.map(String.init), timeoutSeconds: 480)
         defer { _ = try? ChildProcess.runBlocking(Self.script, ["stop", directory]) }
         try #require(started.status == 0, "the private cluster did not start: \(started.output)")
 
-        let urls = ports.map { "amqp://guest:guest@127.0.0.1:\($0)/" }
+        let urls = ports.prefix(3).map { "amqp://guest:guest@127.0.0.1:\($0)/" }
         let node = try await ServerProcess.start(
             nodeID: MultiNodeCluster.unique("rc"),
             arguments: [
