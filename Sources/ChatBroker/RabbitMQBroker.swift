@@ -14,11 +14,24 @@ import Synchronization
 /// bounded prefetch. Both connections recover by themselves (the AMQP client redeclares the
 /// exchange, the queue — under a new name — its bindings and the consumer); the broker reports
 /// each recovery so the hub can re-announce presence and fill any gap from the store.
+///
+/// Given several URLs (the members of one RabbitMQ cluster), each connection fails over to the
+/// next member when its broker is lost. When one connection is back, the other retries at once,
+/// so the node is never half-connected for a backoff interval; `readinessProblem()` names a
+/// connection that is still recovering.
 public final class RabbitMQBroker: ReturningBroker, Service {
     /// Connection settings of the broker.
     public struct Configuration: Sendable {
-        /// `amqp://user:pass@host:port/vhost`.
+        /// `amqp://user:pass@host:port/vhost`, or several such URLs separated by commas: the
+        /// members of one RabbitMQ cluster, tried in turn.
         public var url: String
+        /// The URLs of `url`, one per cluster member.
+        public var urls: [String] { Self.urls(in: url) }
+
+        /// The URLs of a comma-separated list (`--amqp-url`, `RABBITCHAT_AMQP_URL`), blanks dropped.
+        public static func urls(in list: String) -> [String] {
+            AMQPConnection.Configuration.splitURLList(list)
+        }
         /// The topic exchange all nodes share.
         public var exchange: String
         /// Unacknowledged deliveries the consumer may hold (RabbitMQ advises 100–300).
@@ -45,6 +58,9 @@ public final class RabbitMQBroker: ReturningBroker, Service {
     let publisherConnection: AMQPConnection
     let consumerConnection: AMQPConnection
     let publisher: AMQPChannel
+    /// Mandatory publishes of `isRouted(_:)`, one at a time (`probeTail`), so the channel's
+    /// return count tells exactly whether that one came back.
+    let prober: AMQPChannel
     let consumerChannel: AMQPChannel
     /// Started at connect time, before any bind: calls on one channel from concurrent tasks
     /// must not interleave a consume with binds. It survives recovery (it follows the renamed
@@ -54,16 +70,26 @@ public final class RabbitMQBroker: ReturningBroker, Service {
     private let queueName: Mutex<String>
     private let recoveryStream: AsyncStream<Void>
     private let recoveryContinuation: AsyncStream<Void>.Continuation
+    /// The last routing probe, which the next one waits for.
+    private let probeTail = Mutex<Task<Void, Never>?>(nil)
+    /// Which connections are up, as their events tell (a lost one is down until `recovered`).
+    private let linksUp = Mutex<[Role: Bool]>([.publisher: true, .consumer: true])
+
+    /// The two connections of a node.
+    enum Role: String, Sendable {
+        case publisher, consumer
+    }
 
     private init(
         configuration: Configuration, publisherConnection: AMQPConnection, consumerConnection: AMQPConnection,
-        publisher: AMQPChannel, consumerChannel: AMQPChannel, consumer: AMQPConsumer, queueName: String,
-        logger: Logger
+        publisher: AMQPChannel, prober: AMQPChannel, consumerChannel: AMQPChannel, consumer: AMQPConsumer,
+        queueName: String, logger: Logger
     ) {
         self.configuration = configuration
         self.publisherConnection = publisherConnection
         self.consumerConnection = consumerConnection
         self.publisher = publisher
+        self.prober = prober
         self.consumerChannel = consumerChannel
         self.consumer = consumer
         self.queueName = Mutex(queueName)
@@ -76,9 +102,9 @@ public final class RabbitMQBroker: ReturningBroker, Service {
     /// Fails with the AMQP client's typed error (e.g. ACCESS_REFUSED) when RabbitMQ refuses or
     /// cannot be reached, so `serve` can say exactly why it cannot start.
     public static func connect(configuration: Configuration, logger: Logger) async throws -> RabbitMQBroker {
-        var publisherConfiguration = try AMQPConnection.Configuration(url: configuration.url)
+        var publisherConfiguration = try AMQPConnection.Configuration(urls: configuration.urls)
         publisherConfiguration.connectionName = "\(configuration.connectionName) publisher"
-        var consumerConfiguration = try AMQPConnection.Configuration(url: configuration.url)
+        var consumerConfiguration = try AMQPConnection.Configuration(urls: configuration.urls)
         consumerConfiguration.connectionName = "\(configuration.connectionName) consumer"
 
         let publisherConnection = try await AMQPConnection.connect(configuration: publisherConfiguration, logger: logger)
@@ -93,6 +119,8 @@ public final class RabbitMQBroker: ReturningBroker, Service {
             let publisher = try await publisherConnection.openChannel()
             try await publisher.enableConfirms()
             try await publisher.declareExchange(configuration.exchange, type: "topic", durable: true)
+            let prober = try await publisherConnection.openChannel()
+            try await prober.enableConfirms()
             let consumerChannel = try await consumerConnection.openChannel()
             try await consumerChannel.qos(prefetchCount: configuration.prefetch)
             try await consumerChannel.declareExchange(configuration.exchange, type: "topic", durable: true)
@@ -100,8 +128,8 @@ public final class RabbitMQBroker: ReturningBroker, Service {
             let consumer = try await consumerChannel.consume(queue: queue.name)
             return RabbitMQBroker(
                 configuration: configuration, publisherConnection: publisherConnection,
-                consumerConnection: consumerConnection, publisher: publisher, consumerChannel: consumerChannel,
-                consumer: consumer, queueName: queue.name, logger: logger)
+                consumerConnection: consumerConnection, publisher: publisher, prober: prober,
+                consumerChannel: consumerChannel, consumer: consumer, queueName: queue.name, logger: logger)
         } catch {
             try? await publisherConnection.close()
             try? await consumerConnection.close()
@@ -177,6 +205,44 @@ public final class RabbitMQBroker: ReturningBroker, Service {
 
     public func recoveries() -> AsyncStream<Void> { recoveryStream }
 
+    /// A confirmed mandatory publish to `topic` on the probe channel: routed unless RabbitMQ
+    /// returned it. Probes run one at a time, each bounded by the confirm timeout.
+    public func isRouted(_ topic: String) async throws -> Bool {
+        let probe: Task<Bool, any Error> = probeTail.withLock { tail in
+            let previous = tail
+            let probe = Task { () async throws -> Bool in
+                await previous?.value
+                return try await self.probeOnce(topic)
+            }
+            tail = Task { _ = try? await probe.value }
+            return probe
+        }
+        return try await probe.value
+    }
+
+    private func probeOnce(_ topic: String) async throws -> Bool {
+        do {
+            let before = try await prober.returnedMessageCount
+            let confirmation = try prober.enqueuePublish(
+                ByteBuffer(), exchange: configuration.exchange, routingKey: topic, mandatory: true,
+                properties: AMQPBasicProperties(deliveryMode: 1))
+            try await Deadline(in: configuration.confirmTimeout).run("routing probe") { try await confirmation.wait() }
+            return try await prober.returnedMessageCount == before
+        } catch let error as BrokerError {
+            throw error
+        } catch {
+            throw Self.brokerError(error)
+        }
+    }
+
+    /// Names a connection that is down: `/readyz` stays red until both are back, since `hello`
+    /// needs the consumer (a binding) and `send` the publisher.
+    public func readinessProblem() async -> String? {
+        let down = linksUp.withLock { links in links.filter { !$0.value }.map(\.key.rawValue).sorted() }
+        guard !down.isEmpty else { return nil }
+        return "RabbitMQ \(down.joined(separator: " and ")) connection recovering"
+    }
+
     /// Publishes on the same channel as `publish`, so publishes from one task stay in order.
     public func publishMandatory(_ message: BrokerMessage) throws {
         do {
@@ -201,29 +267,38 @@ public final class RabbitMQBroker: ReturningBroker, Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.publisherConnection.run() }
             group.addTask { try await self.consumerConnection.run() }
-            group.addTask { await self.watch(self.consumerConnection, role: "consumer") }
-            group.addTask { await self.watch(self.publisherConnection, role: "publisher") }
+            group.addTask { await self.watch(self.consumerConnection, role: .consumer, sibling: self.publisherConnection) }
+            group.addTask { await self.watch(self.publisherConnection, role: .publisher, sibling: self.consumerConnection) }
             try await group.next()
             group.cancelAll()
         }
         recoveryContinuation.finish()
     }
 
-    private func watch(_ connection: AMQPConnection, role: String) async {
+    private func watch(_ connection: AMQPConnection, role: Role, sibling: AMQPConnection) async {
         for await event in connection.events {
             switch event {
             case .queueRenamed(_, let new):
                 queueName.withLock { $0 = new }
             case .recovered:
-                logger.notice("RabbitMQ connection recovered", metadata: ["connection": "\(role)"])
+                let endpoint = await connection.currentEndpoint
+                logger.notice(
+                    "RabbitMQ connection recovered",
+                    metadata: ["connection": "\(role.rawValue)", "endpoint": "\(endpoint.map { "\($0)" } ?? "?")"])
+                linksUp.withLock { $0[role] = true }
+                // The broker answers again: the other connection should not sleep out its backoff.
+                sibling.retryNow()
                 recoveryContinuation.yield()
             case .connectionLost(let reason):
-                logger.warning("RabbitMQ connection lost", metadata: ["connection": "\(role)", "reason": "\(reason)"])
+                linksUp.withLock { $0[role] = false }
+                logger.warning("RabbitMQ connection lost", metadata: ["connection": "\(role.rawValue)", "reason": "\(reason)"])
             case .blocked(let reason):
-                logger.warning("RabbitMQ blocked publishing", metadata: ["connection": "\(role)", "reason": "\(reason)"])
+                logger.warning("RabbitMQ blocked publishing", metadata: ["connection": "\(role.rawValue)", "reason": "\(reason)"])
             case .unblocked:
-                logger.notice("RabbitMQ unblocked publishing", metadata: ["connection": "\(role)"])
-            case .recoveryAttemptFailed, .recoveryFailed, .closed:
+                logger.notice("RabbitMQ unblocked publishing", metadata: ["connection": "\(role.rawValue)"])
+            case .recoveryFailed, .closed:
+                linksUp.withLock { $0[role] = false }
+            case .recoveryAttemptFailed:
                 break
             }
         }

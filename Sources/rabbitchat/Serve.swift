@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: ArgumentHelp(ServerSetting.sockJSTestServices.help)) var sockjsTestServices = false
     @Option(help: ArgumentHelp(ServerSetting.sockJSClientPath.help)) var sockjsClientPath: String?
     @Option(help: ArgumentHelp(ServerSetting.databaseURL.help)) var databaseURL: String?
-    @Option(help: ArgumentHelp(ServerSetting.amqpURL.help)) var amqpURL: String?
+    @Option(help: ArgumentHelp(ServerSetting.amqpURL.help)) var amqpURL: [String] = []
     @Option(help: ArgumentHelp(ServerSetting.presenceInterval.help)) var presenceInterval: String?
     @Flag(help: ArgumentHelp(ServerSetting.requireAuth.help)) var requireAuth = false
     @Option(help: ArgumentHelp(ServerSetting.rateLimit.help)) var rateLimit: String?
@@ -55,7 +55,7 @@ struct Serve: AsyncParsableCommand {
         let values: [(ServerSetting, String?)] = [
             (.host, host), (.port, port), (.logLevel, logLevel), (.nodeID, nodeID), (.allowedOrigins, allowedOrigins),
             (.sockJSTestServices, sockjsTestServices ? "true" : nil), (.sockJSClientPath, sockjsClientPath),
-            (.databaseURL, databaseURL), (.amqpURL, amqpURL), (.presenceInterval, presenceInterval),
+            (.databaseURL, databaseURL), (.amqpURL, amqpURL.isEmpty ? nil : amqpURL.joined(separator: ",")), (.presenceInterval, presenceInterval),
             (.requireAuth, requireAuth ? "true" : nil), (.rateLimit, rateLimit), (.rateLimitBurst, rateLimitBurst),
             (.userRateLimit, userRateLimit), (.userRateLimitBurst, userRateLimitBurst),
             (.rateLimitCloseAfter, rateLimitCloseAfter), (.maxFrameBytes, maxFrameBytes),

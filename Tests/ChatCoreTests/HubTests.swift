@@ -89,8 +89,9 @@ struct HubTests {
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for hub in hubs { group.addTask { try await hub.run() } }
-            // Wait until each hub has bound its cluster topic, so presence flows from the start.
-            while exchange.bindingCounts.filter({ $0 > 0 }).count < count { await Task.yield() }
+            // Wait until each hub has bound its cluster topics (cluster.#, room.*.presence and its
+            // node.<id>.alive), so presence flows from the start.
+            while exchange.bindingCounts.filter({ $0 >= 3 }).count < count { await Task.yield() }
             try await body(hubs, exchange)
             group.cancelAll()
         }
@@ -213,7 +214,7 @@ struct HubTests {
             #expect(exchange.bindingCounts.reduce(0, +) == baseline + 3)
             await hubs[0].disconnect(b.id)
             #expect(exchange.bindingCounts.reduce(0, +) == baseline + 1, "room and user.b bindings are gone")
-            #expect(baseline == 2, "cluster.# and room.*.presence")
+            #expect(baseline == 3, "cluster.#, room.*.presence and node.<id>.alive")
         }
     }
 

@@ -161,6 +161,16 @@ extension TestEnvironment.Service {
         return outcome.status == 0 ? nil : "rabbitmqctl status exited with \(outcome.status)"
     }
 
+    /// The RabbitMQ server and Erlang installed (not necessarily running), so a test can start
+    /// private RabbitMQ nodes of its own with `scripts/rabbitmq-cluster`.
+    public static let rabbitMQServer = Self(
+        name: "rabbitmq-server (installed)", remedy: "apt-get install rabbitmq-server"
+    ) {
+        let path = TestEnvironment.rabbitMQServerPath
+        guard FileManager.default.isExecutableFile(atPath: path) else { return "\(path) is missing" }
+        return FileManager.default.isExecutableFile(atPath: "/usr/bin/erl") ? nil : "/usr/bin/erl is missing"
+    }
+
     /// PostgreSQL accepting connections at `databaseURL`.
     public static let postgreSQL: Self = {
         let (host, port) = TestEnvironment.endpoint(TestEnvironment.databaseURL, defaultPort: 5432)

@@ -36,6 +36,9 @@ public enum TestEnvironment {
     public static let rabbitchatBinary =
         variable("RABBITCHAT_BIN") ?? repositoryRoot.appendingPathComponent(".build/debug/rabbitchat").path
 
+    /// The `rabbitmq-server` that private test nodes run (`scripts/rabbitmq-cluster`).
+    public static let rabbitMQServerPath = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+
     /// The `rabbitmqctl` of the local RabbitMQ, for tests that inspect or restart the broker.
     public static let rabbitmqctlPath: String = {
         let candidates = ["/usr/sbin/rabbitmqctl", "/usr/lib/rabbitmq/bin/rabbitmqctl", "/usr/local/sbin/rabbitmqctl"]

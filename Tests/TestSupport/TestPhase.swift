@@ -30,6 +30,9 @@ public enum TestPhase: String, CaseIterable, Sendable {
     /// Suites that restart the shared PostgreSQL: never beside anything else (not even the
     /// RabbitMQ outage), and only when asked for.
     case databaseOutage
+    /// Suites that start a private RabbitMQ cluster (three Erlang nodes load the machine for
+    /// minutes) and kill its nodes: alone, though they never touch the shared RabbitMQ.
+    case rabbitMQCluster
 
     /// The tag that puts a suite into this phase; nil for `shared`, which needs none.
     public var tag: Tag? {
@@ -39,6 +42,7 @@ public enum TestPhase: String, CaseIterable, Sendable {
         case .amqpIntegration: .amqpIntegration
         case .disruptive: .disruptive
         case .databaseOutage: .databaseOutage
+        case .rabbitMQCluster: .rabbitMQCluster
         }
     }
 
@@ -54,4 +58,7 @@ extension Tag {
     /// Runs alone in scripts/test's `disruptive` phase, and only there: it stops the shared RabbitMQ.
     @Tag public static var disruptive: Tag
     @Tag public static var databaseOutage: Tag
+    /// Runs alone in scripts/test's `rabbitMQCluster` phase: it starts a private three-node
+    /// RabbitMQ cluster and kills one of its nodes.
+    @Tag public static var rabbitMQCluster: Tag
 }

@@ -37,6 +37,7 @@ public final class AMQPChannel: Sendable {
         var confirmMode = false
         var consumers: [String: ConsumerRecord] = [:]
         var consumerOrder: [String] = []
+        var returnedCount: UInt64 = 0
     }
 
     init(id: UInt16, connection: AMQPConnection) {
@@ -337,7 +338,20 @@ public final class AMQPChannel: Sendable {
 
     /// A mandatory publish came back. Event loop only.
     func returned(_ message: AMQPReturnedMessage) {
+        self.state.value.returnedCount += 1
         self.returnsContinuation.yield(message)
+    }
+
+    /// How many mandatory publishes came back on this channel so far.
+    ///
+    /// RabbitMQ sends a message's `basic.return` before its confirm, and both are handled in
+    /// order on the connection's event loop: read after a publish's confirm, the count already
+    /// includes that publish's return. With one mandatory publish in flight at a time, "did it
+    /// reach a queue" is then exact, without reading `returns`.
+    public var returnedMessageCount: UInt64 {
+        get async throws {
+            try await self.connection.eventLoop.submit { self.state.value.returnedCount }.get()
+        }
     }
 
     /// The broker closed the channel (a soft error). Event loop only.

@@ -10,6 +10,12 @@ extension AMQPConnection {
         public var host: String
         /// The broker's AMQP port.
         public var port: Int
+        /// Other members of the same RabbitMQ cluster, tried in turn after `host:port` when it
+        /// cannot be reached at connect time or is lost later.
+        ///
+        /// They share the user, password and virtual host of the first: a cluster's users and
+        /// virtual hosts are cluster-wide.
+        public var failoverEndpoints: [Endpoint] = []
         /// The user name for PLAIN authentication.
         public var user: String
         /// The password for PLAIN authentication.
@@ -33,7 +39,36 @@ extension AMQPConnection {
         /// How the connection recovers when the socket drops or the broker restarts.
         public var recovery: Recovery
 
+        /// One broker address.
+        public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+            /// The broker's host name or IP address.
+            public var host: String
+            /// The broker's AMQP port.
+            public var port: Int
+
+            /// Creates an address.
+            public init(host: String, port: Int) {
+                self.host = host
+                self.port = port
+            }
+
+            /// `host:port`, for logs and errors.
+            public var description: String { "\(host):\(port)" }
+        }
+
+        /// Every broker address in the order they are tried: `host:port`, then the failover ones.
+        public var endpoints: [Endpoint] {
+            [Endpoint(host: self.host, port: self.port)] + self.failoverEndpoints
+        }
+
         /// Automatic recovery policy: capped exponential backoff with jitter.
+        ///
+        /// Two kinds of failed attempt back off differently. A broker that refuses the TCP
+        /// connection (stopped, or its listener not up yet) costs nothing to ask again, so those
+        /// attempts repeat every `probeInterval`: the connection is back within that interval of
+        /// the broker's return. An attempt that reached the broker and still failed (handshake,
+        /// topology) backs off exponentially from `initialBackoff` to `maximumBackoff`, so a
+        /// struggling broker is not hammered.
         public struct Recovery: Sendable {
             /// Whether to reconnect, reopen channels, redeclare topology and resume consumers.
             public var isEnabled: Bool
@@ -43,18 +78,30 @@ extension AMQPConnection {
             public var maximumBackoff: TimeAmount
             /// The number of attempts before giving up; nil retries forever.
             public var maximumAttempts: Int?
+            /// The delay (±50 % jitter) between attempts while every endpoint refuses the TCP
+            /// connection; never more than `maximumBackoff`.
+            public var probeInterval: TimeAmount
 
-            /// Creates a policy; the defaults retry forever from 100 ms up to 10 s.
+            /// Creates a policy; the defaults retry forever: every 250 ms while the broker
+            /// refuses connections, otherwise from 100 ms up to 10 s.
             public init(
                 isEnabled: Bool = true,
                 initialBackoff: TimeAmount = .milliseconds(100),
                 maximumBackoff: TimeAmount = .seconds(10),
-                maximumAttempts: Int? = nil
+                maximumAttempts: Int? = nil,
+                probeInterval: TimeAmount = .milliseconds(250)
             ) {
                 self.isEnabled = isEnabled
                 self.initialBackoff = initialBackoff
                 self.maximumBackoff = maximumBackoff
                 self.maximumAttempts = maximumAttempts
+                self.probeInterval = probeInterval
+            }
+
+            /// The delay before the next probe of brokers that refused the connection.
+            public func probeDelay() -> TimeAmount {
+                let capped = max(min(self.probeInterval.nanoseconds, self.maximumBackoff.nanoseconds), 0)
+                return .nanoseconds(Int64(Double(capped) * Double.random(in: 0.5...1.5)))
             }
 
             /// The delay before attempt `attempt` (1-based): exponential, capped, with ±50 % jitter
@@ -176,6 +223,43 @@ extension AMQPConnection {
                 default:
                     break  // unknown options are ignored, as other clients do
                 }
+            }
+        }
+
+        /// Parses several URLs of one RabbitMQ cluster: the first gives host, port, credentials,
+        /// virtual host and options; the others add failover endpoints.
+        ///
+        /// Throws `.invalidConfiguration` when the list is empty, or when a URL names another
+        /// user, password or virtual host than the first (they are cluster-wide), or repeats an
+        /// endpoint.
+        public init(urls: [String]) throws {
+            guard let first = urls.first else {
+                throw AMQPError(code: .invalidConfiguration, message: "no AMQP URL given")
+            }
+            try self.init(url: first)
+            var seen: Set<Endpoint> = [Endpoint(host: self.host, port: self.port)]
+            for url in urls.dropFirst() {
+                let other = try Self(url: url)
+                guard other.user == self.user, other.password == self.password, other.virtualHost == self.virtualHost
+                else {
+                    throw AMQPError(
+                        code: .invalidConfiguration,
+                        message: "every URL of a cluster needs the same user, password and virtual host as the first")
+                }
+                let endpoint = Endpoint(host: other.host, port: other.port)
+                guard seen.insert(endpoint).inserted else {
+                    throw AMQPError(code: .invalidConfiguration, message: "endpoint \(endpoint) is listed twice")
+                }
+                self.failoverEndpoints.append(endpoint)
+            }
+        }
+
+        /// Splits a list of URLs given as one string (comma-separated, as `--amqp-url` and
+        /// `RABBITCHAT_AMQP_URL` take it), dropping blanks.
+        public static func splitURLList(_ list: String) -> [String] {
+            list.split(separator: ",").compactMap { item in
+                let trimmed = item.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }
+                return trimmed.isEmpty ? nil : String(trimmed.reversed())
             }
         }
 

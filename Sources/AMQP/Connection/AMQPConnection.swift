@@ -11,7 +11,9 @@ public import ServiceLifecycle
 /// machines.
 ///
 /// When the socket drops or the broker restarts and `configuration.recovery.isEnabled`, the
-/// connection reconnects with capped exponential backoff and jitter, reopens its channels
+/// connection reconnects (`RecoverySchedule`: every endpoint of a cluster in turn, a short probe
+/// interval while they refuse connections, capped exponential backoff with jitter when a broker
+/// was reached and failed), reopens its channels
 /// (same numbers, same prefetch, confirm mode), redeclares the recorded topology, and resumes
 /// consumers on their existing async sequences. Publishes awaiting a confirm at the moment of
 /// loss fail with the retryable `.connectionLost`; calls made while recovering fail fast with
@@ -35,6 +37,8 @@ public final class AMQPConnection: Service, Sendable {
     private let state: NIOLoopBoundBox<State>
     /// Commands from the application's tasks, handed to the event loop in batches.
     private let outbox = CommandOutbox()
+    /// Cuts the recovery loop's sleep short (`retryNow()`).
+    private let wakeup = RecoveryWakeup()
 
     /// One TCP connection with a completed handshake.
     struct Link: Sendable {
@@ -42,6 +46,8 @@ public final class AMQPConnection: Service, Sendable {
         /// The connection's handler, called directly on the event loop by `submit`.
         let handler: NIOLoopBound<AMQPConnectionHandler>
         let generation: UInt64
+        /// Index into `configuration.endpoints` of the broker this link talks to.
+        let endpoint: Int
         let tuning: ConnectionStateMachine.Tuning
         let closed: EventLoopFuture<AMQPError?>
     }
@@ -93,7 +99,19 @@ public final class AMQPConnection: Service, Sendable {
         logger: Logger = Logger(label: "AMQP")
     ) async throws -> AMQPConnection {
         let connection = AMQPConnection(configuration: configuration, eventLoop: eventLoopGroup.next(), logger: logger)
-        let link = try await connection.makeLink()
+        // The first endpoint that answers; an endpoint that cannot be reached gives way to the
+        // next, while a refusal by a broker (credentials, virtual host) holds for the whole cluster.
+        var link: Link?
+        var lastError: AMQPError?
+        for endpoint in configuration.endpoints.indices {
+            do {
+                link = try await connection.makeLink(endpoint: endpoint)
+                break
+            } catch let failure as EndpointUnreachable {
+                lastError = failure.error
+            }
+        }
+        guard let link else { throw lastError! }
         try await connection.eventLoop.submit {
             connection.state.value.phase = .connected(link)
         }.get()
@@ -101,8 +119,16 @@ public final class AMQPConnection: Service, Sendable {
         return connection
     }
 
-    /// Opens a TCP connection and runs the AMQP handshake.
-    private func makeLink() async throws -> Link {
+    /// An endpoint did not accept the TCP connection (refused, unreachable, timed out).
+    private struct EndpointUnreachable: Error {
+        let error: AMQPError
+    }
+
+    /// Opens a TCP connection to `configuration.endpoints[endpoint]` and runs the AMQP handshake.
+    ///
+    /// Throws `EndpointUnreachable` when the TCP connection fails, `AMQPError` otherwise.
+    private func makeLink(endpoint: Int) async throws -> Link {
+        let address = self.configuration.endpoints[endpoint]
         let generation = try await self.eventLoop.submit { () -> UInt64 in
             self.state.value.generation += 1
             return self.state.value.generation
@@ -133,17 +159,18 @@ public final class AMQPConnection: Service, Sendable {
             }
         let channel: any Channel
         do {
-            channel = try await bootstrap.connect(host: self.configuration.host, port: self.configuration.port).get()
+            channel = try await bootstrap.connect(host: address.host, port: address.port).get()
         } catch {
             established.fail(error)
             handlerPromise.fail(error)
             closed.succeed(nil)
-            throw AMQPError(
-                code: .connectionLost,
-                message: "cannot connect to \(self.configuration.host):\(self.configuration.port): \(error)",
-                closedConnection: true,
-                underlying: error
-            )
+            throw EndpointUnreachable(
+                error: AMQPError(
+                    code: .connectionLost,
+                    message: "cannot connect to \(address): \(error)",
+                    closedConnection: true,
+                    underlying: error
+                ))
         }
         let timeout = self.eventLoop.scheduleTask(in: self.configuration.connectTimeout) {
             established.fail(AMQPError(code: .timeout, message: "AMQP handshake timed out", closedConnection: true))
@@ -157,7 +184,9 @@ public final class AMQPConnection: Service, Sendable {
                 "AMQP connection established",
                 metadata: ["frame_max": "\(result.tuning.frameMax)", "heartbeat": "\(result.tuning.heartbeat)"]
             )
-            return Link(channel: channel, handler: handler, generation: generation, tuning: result.tuning, closed: closed.futureResult)
+            return Link(
+                channel: channel, handler: handler, generation: generation, endpoint: endpoint, tuning: result.tuning,
+                closed: closed.futureResult)
         } catch {
             timeout.cancel()
             channel.close(promise: nil)
@@ -200,8 +229,9 @@ public final class AMQPConnection: Service, Sendable {
                 return
             }
             self.state.value.phase = .recovering
+            self.wakeup.reset()
             self.state.value.recoveryTask = Task {
-                await self.recover(after: error)
+                await self.recover(after: error, lost: link.endpoint)
             }
         }
     }
@@ -212,6 +242,38 @@ public final class AMQPConnection: Service, Sendable {
     public var isBlocked: Bool {
         get async {
             (try? await self.eventLoop.submit { self.state.value.isBlocked }.get()) ?? false
+        }
+    }
+
+    /// Whether the connection is up now (not connecting, recovering or closed).
+    public var isConnected: Bool {
+        get async {
+            (try? await self.eventLoop.submit { () -> Bool in
+                if case .connected = self.state.value.phase { return true }
+                return false
+            }.get()) ?? false
+        }
+    }
+
+    /// The broker endpoint (`host:port`) of the current link, or nil while not connected.
+    public var currentEndpoint: Configuration.Endpoint? {
+        get async {
+            (try? await self.eventLoop.submit { () -> Configuration.Endpoint? in
+                guard case .connected(let link) = self.state.value.phase else { return nil }
+                return self.configuration.endpoints[link.endpoint]
+            }.get()) ?? nil
+        }
+    }
+
+    /// While recovering, makes the next attempt now instead of after its backoff.
+    ///
+    /// For a sibling connection to the same broker that just recovered: the broker is back, so
+    /// waiting out the backoff would only leave the application half-connected.
+    public func retryNow() {
+        self.eventLoop.execute {
+            if case .recovering = self.state.value.phase {
+                self.wakeup.nudge()
+            }
         }
     }
 
@@ -372,22 +434,32 @@ public final class AMQPConnection: Service, Sendable {
 
     // MARK: Recovery
 
-    private func recover(after error: AMQPError) async {
-        let policy = self.configuration.recovery
+    private func recover(after error: AMQPError, lost: Int) async {
+        var schedule = RecoverySchedule(
+            policy: self.configuration.recovery, endpointCount: self.configuration.endpoints.count, lost: lost)
         var attempt = 0
         var lastError = error
-        while !Task.isCancelled {
-            attempt += 1
-            if let maximum = policy.maximumAttempts, attempt > maximum {
-                break
+        while !Task.isCancelled, let next = schedule.next() {
+            attempt = next.number
+            if next.delay > .zero {
+                await self.wakeup.sleep(for: next.delay)
             }
-            try? await Task.sleep(nanoseconds: UInt64(max(policy.backoff(attempt: attempt).nanoseconds, 0)))
             if Task.isCancelled { break }
             do {
-                let link = try await self.makeLink()
+                let link: Link
+                do {
+                    link = try await self.makeLink(endpoint: next.endpoint)
+                } catch let failure as EndpointUnreachable {
+                    schedule.failed(.unreachable)
+                    throw failure.error
+                } catch {
+                    schedule.failed(.reached)
+                    throw error
+                }
                 do {
                     try await self.restore(on: link)
                 } catch {
+                    schedule.failed(.reached)
                     link.channel.close(promise: nil)
                     throw error
                 }
@@ -402,7 +474,9 @@ public final class AMQPConnection: Service, Sendable {
                     return
                 }
                 self.watch(link)
-                self.logger.info("AMQP connection recovered", metadata: ["attempt": "\(attempt)"])
+                self.logger.info(
+                    "AMQP connection recovered",
+                    metadata: ["attempt": "\(attempt)", "endpoint": "\(self.configuration.endpoints[next.endpoint])"])
                 self.eventContinuation.yield(.recovered)
                 return
             } catch {
@@ -414,7 +488,7 @@ public final class AMQPConnection: Service, Sendable {
         guard !Task.isCancelled else { return }
         let failure = AMQPError(
             code: .recoveryFailed,
-            message: "gave up after \(attempt - 1) attempts: \(lastError.message)",
+            message: "gave up after \(attempt) attempts: \(lastError.message)",
             closedConnection: true,
             underlying: lastError
         )

@@ -33,4 +33,24 @@ public protocol Broker: Sendable {
     /// Messages published to this node while it was disconnected may be gone (its queue is
     /// exclusive), so the hub re-announces its presence and fills gaps from the store.
     func recoveries() -> AsyncStream<Void>
+
+    /// Whether a message published to `topic` now would reach at least one queue.
+    ///
+    /// How a node learns at once that another node is gone: every node binds
+    /// `node.<id>.alive` to its own queue, which the broker deletes with the node's connection
+    /// (RabbitMQ: an exclusive queue). Throws when the broker cannot be asked right now.
+    func isRouted(_ topic: String) async throws -> Bool
+
+    /// Why this broker cannot serve chat now although it may still take a publish (say, its
+    /// consumer connection is recovering), or nil when it can. `/readyz` reports it.
+    func readinessProblem() async -> String?
+}
+
+extension Broker {
+    /// A broker that cannot tell answers true: every node is presumed alive until it stops
+    /// announcing its presence.
+    public func isRouted(_ topic: String) async throws -> Bool { true }
+
+    /// A broker without separate connections has nothing to add to its publish probe.
+    public func readinessProblem() async -> String? { nil }
 }

@@ -32,6 +32,11 @@ public final class InProcessBroker: Broker {
         exchange.unbind(queueID: queueID, pattern: pattern)
     }
 
+    /// Exact: the exchange's bindings are in this process.
+    public func isRouted(_ topic: String) async throws -> Bool {
+        exchange.isRouted(topic)
+    }
+
     public func consume(_ handler: @escaping @Sendable (BrokerMessage) async -> Void) async throws {
         try await withTaskCancellationHandler {
             while let message = await queue.pop() {

@@ -41,6 +41,11 @@ public final class InProcessExchange: Sendable {
         }
     }
 
+    /// Whether some queue has a binding that matches `topic`.
+    func isRouted(_ topic: String) -> Bool {
+        queues.withLock { $0.values.contains { $0.bindings.matches(topic) } }
+    }
+
     func bind(queueID: Int, pattern: String) {
         queues.withLock { _ = $0[queueID]?.bindings.insert(pattern) }
     }

@@ -5,6 +5,10 @@ enum BrokerTopic {
     static func user(_ user: String, _ kind: BrokerEvent.Kind) -> String { "user.\(user).\(kind.rawValue)" }
     static func roomBinding(_ room: String) -> String { "room.\(room).#" }
     static func userBinding(_ user: String) -> String { "user.\(user).#" }
+    /// Bound by node `node` to its own queue only: a message to it is routed exactly while the
+    /// node's queue exists (`Broker.isRouted`), so a node that died is known as soon as the
+    /// broker dropped its queue.
+    static func nodeAlive(_ node: String) -> String { "node.\(node).alive" }
     static let clusterOnline = "cluster.online"
     static let clusterAnnounce = "cluster.announce"
     static let clusterBinding = "cluster.#"

@@ -24,6 +24,9 @@ struct ClusterPresence {
     private var lastSeen: [String: Int64] = [:]
     /// Large rooms whose online count changed since the last count flush.
     private var countsDue: Set<String> = []
+    /// Other nodes whose `node.<id>.alive` binding the broker confirmed at least once: only
+    /// those count as gone when it disappears (a node of an older version never binds it).
+    private(set) var nodesProbedAlive: Set<String> = []
 
     init(nodeID: String) {
         self.nodeID = nodeID
@@ -67,17 +70,43 @@ struct ClusterPresence {
     mutating func expireSilentNodes(
         nowMillis: Int64, silenceMillis: Int64
     ) -> (nodes: [String], transitions: [RoomRoster.Transition]) {
-        var expired: [String] = []
+        let expired = lastSeen.filter { $0.key != nodeID && nowMillis - $0.value > silenceMillis }.keys.sorted()
         var transitions: [RoomRoster.Transition] = []
-        for (node, seen) in lastSeen where node != nodeID && nowMillis - seen > silenceMillis {
-            expired.append(node)
-            lastSeen[node] = nil
-            transitions += roster.replace(node: node, with: [:])
-            for (user, nodes) in onlineNodes where nodes.contains(node) {
-                remove(user, from: node)
+        for node in expired { transitions += forget(node) }
+        return (expired, transitions)
+    }
+
+    /// The other nodes worth asking the broker about: every node heard from, or only those
+    /// holding `user`.
+    func probeCandidates(holding user: String? = nil) -> [String] {
+        let nodes = user.map { onlineNodes[$0] ?? [] } ?? Set(lastSeen.keys)
+        return nodes.filter { $0 != nodeID }.sorted()
+    }
+
+    /// The broker answered whether `node`'s liveness topic still reaches its queue.
+    ///
+    /// - Returns: the transitions of forgetting the node when its queue is gone and it was seen
+    ///   alive before; nil when nothing changed.
+    mutating func probed(_ node: String, routed: Bool) -> [RoomRoster.Transition]? {
+        if routed {
+            // Only a node still known (it may have been forgotten meanwhile) is recorded.
+            if lastSeen[node] != nil || onlineNodes.values.contains(where: { $0.contains(node) }) {
+                nodesProbedAlive.insert(node)
             }
+            return nil
         }
-        return (expired.sorted(), transitions)
+        guard nodesProbedAlive.contains(node) else { return nil }
+        return forget(node)
+    }
+
+    /// Takes every member of `node` offline: it is dead or silent.
+    mutating func forget(_ node: String) -> [RoomRoster.Transition] {
+        lastSeen[node] = nil
+        nodesProbedAlive.remove(node)
+        for (user, nodes) in onlineNodes where nodes.contains(node) {
+            remove(user, from: node)
+        }
+        return roster.replace(node: node, with: [:])
     }
 
     /// Whether `user` has a session on any node this node has heard from.

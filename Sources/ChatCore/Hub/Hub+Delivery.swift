@@ -15,6 +15,8 @@ extension Hub {
 
     /// Fans out one broker message to this node's sessions.
     func deliver(_ message: BrokerMessage) {
+        // Another node's liveness probe (`isRouted`): reaching this queue was its whole purpose.
+        if message.topic == BrokerTopic.nodeAlive(nodeID) { return }
         let start = ContinuousClock.now
         defer { metrics.fanOutLatency.recordInterval(since: start) }
         let event: BrokerEvent

@@ -31,6 +31,32 @@ extension Hub {
         emitPresence(transitions)
     }
 
+    /// The other nodes the broker confirmed alive at least once (tests wait for it).
+    package var peersProbedAlive: Set<String> { presence.nodesProbedAlive }
+
+    /// Asks the broker about each other node (or only those holding `user`) whether its queue
+    /// still exists, and forgets the nodes whose queue is gone.
+    ///
+    /// The broker drops a node's queue as soon as it sees the node's connection end (a crash
+    /// closes the socket), so the node's guests are released within `nodeProbe` of that,
+    /// instead of three silent presence intervals later. A node counts as gone only after it was
+    /// once seen alive; a probe that fails (the broker is unreachable from here) proves nothing.
+    func releaseGoneNodes(holding user: String? = nil) async {
+        for node in presence.probeCandidates(holding: user) {
+            let routed: Bool
+            do {
+                routed = try await broker.isRouted(BrokerTopic.nodeAlive(node))
+            } catch {
+                logger.debug("node probe failed", metadata: ["peer": "\(node)", "error": "\(error)"])
+                return
+            }
+            if let transitions = presence.probed(node, routed: routed) {
+                logger.notice("node's queue is gone; its members are now offline", metadata: ["peer": "\(node)"])
+                emitPresence(transitions)
+            }
+        }
+    }
+
     /// Sends `presence` frames for roster transitions to the local members of each room.
     ///
     /// The user's own sessions learn their membership from `joined`/`left`, not from presence;

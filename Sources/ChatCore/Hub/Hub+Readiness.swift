@@ -16,10 +16,16 @@ extension Hub {
 
     /// Probes the broker (a confirmed publish nobody receives) and the store (a read), each
     /// bounded by `timeout`, concurrently.
+    ///
+    /// The broker is ready only when it also reports no problem of its own: a publish proves the
+    /// publisher connection, while `hello` and room joins need the consumer's bindings too.
     public nonisolated func readiness(timeout: Duration = .seconds(2)) async -> Readiness {
         let broker = self.broker
         let store = self.store
         async let brokerProblem = Self.probe(timeout: timeout) {
+            if let problem = await broker.readinessProblem() {
+                throw BrokerError(.unavailable, problem)
+            }
             try await broker.publish(BrokerMessage(topic: Self.readinessProbeTopic, payload: ByteBuffer()), confirm: true)
         }
         async let storeProblem = Self.probe(timeout: timeout) {

@@ -24,6 +24,10 @@ public actor Hub {
         /// How often the node announces its members to the cluster. A node silent for three
         /// intervals is presumed dead and its members go offline.
         public var presenceAnnounce: Duration
+        /// How often the node asks the broker whether the other nodes' queues still exist: a node
+        /// whose queue is gone crashed, and its members are released then, not after three
+        /// silent presence intervals.
+        public var nodeProbe: Duration
         /// How often large rooms get their online count (`presence` event `count`).
         public var presenceCount: Duration
         /// Inbound rate limits and the hello and idle timeouts.
@@ -40,6 +44,7 @@ public actor Hub {
             nodeID: String = Hub.randomNodeID(), limits: ChatLimits = .init(),
             outbox: SessionOutbox.Configuration = .init(), typingSweep: Duration = .milliseconds(500),
             presenceAnnounce: Duration = .seconds(5), presenceCount: Duration = .seconds(1),
+            nodeProbe: Duration = .seconds(1),
             inbound: InboundLimits = .init(),
             clock: @escaping @Sendable () -> Int64 = ChatClock.monotonicMillis,
             wallClock: @escaping @Sendable () -> Int64 = ChatClock.wallMillis, metrics: ChatMetrics = .init()
@@ -51,6 +56,7 @@ public actor Hub {
             self.typingSweep = typingSweep
             self.presenceAnnounce = presenceAnnounce
             self.presenceCount = presenceCount
+            self.nodeProbe = nodeProbe
             self.inbound = inbound
             self.clock = clock
             self.wallClock = wallClock
@@ -118,7 +124,8 @@ public actor Hub {
     public func run() async throws {
         // Cluster events, and every room's presence: a node must know a room's members before
         // its first local member joins, so `joined` lists them all.
-        for pattern in [BrokerTopic.clusterBinding, BrokerTopic.allRoomsPresenceBinding] where membership.bindings.retain(pattern) {
+        let patterns = [BrokerTopic.clusterBinding, BrokerTopic.allRoomsPresenceBinding, BrokerTopic.nodeAlive(nodeID)]
+        for pattern in patterns where membership.bindings.retain(pattern) {
             try await broker.bind(pattern)
         }
         /// Which child finished: only the broker consumer ending stops the hub.
@@ -143,6 +150,14 @@ public actor Hub {
                     await self.announcePresence()
                     await self.expireSilentNodes()
                     try await Task.sleep(for: self.configuration.presenceAnnounce)
+                }
+                return .helper
+            }
+            group.addTask {
+                // Nodes whose queue the broker dropped are gone now: release their members.
+                while !Task.isCancelled {
+                    try await Task.sleep(for: self.configuration.nodeProbe)
+                    await self.releaseGoneNodes()
                 }
                 return .helper
             }
@@ -294,6 +309,11 @@ public actor Hub {
         let (nick, registered) = try await identify(hello)
         // The session may have gone, or said hello twice, while the account store answered.
         guard membership[id] != nil, membership[id]?.user == nil else { return }
+        if !registered, !membership.isLocal(nick), presence.isOnline(nick) {
+            // Held on other nodes only: a claim of a node that crashed is replaced, not refused.
+            await releaseGoneNodes(holding: nick)
+            guard membership[id] != nil, membership[id]?.user == nil else { return }
+        }
         if !registered, isOnline(nick) {
             throw ProtocolError(.nickTaken, "the nick `\(nick)` is in use by someone online", ref: "hello")
         }

@@ -27,14 +27,18 @@ public enum NodeLauncher {
         }
         let logger = Logger(label: "rabbitchat")
         var broker: (any Broker)? = nil
-        if let url = configuration.amqpURL {
+        if !configuration.amqpURLs.isEmpty {
+            let urls = configuration.amqpURLs.map(redacted).joined(separator: ", ")
             do {
                 broker = try await RabbitMQBroker.connect(
-                    configuration: .init(url: url, connectionName: "rabbitchat \(configuration.nodeID)"), logger: logger)
+                    configuration: .init(
+                        url: configuration.amqpURLs.joined(separator: ","),
+                        connectionName: "rabbitchat \(configuration.nodeID)"),
+                    logger: logger)
             } catch {
-                throw ConfigurationError(setting: "--amqp-url", problem: "cannot use RabbitMQ at \(redacted(url)): \(error)")
+                throw ConfigurationError(setting: "--amqp-url", problem: "cannot use RabbitMQ at \(urls): \(error)")
             }
-            logger.notice("rooms are shared through RabbitMQ at \(redacted(url))")
+            logger.notice("rooms are shared through RabbitMQ at \(urls)")
         }
         let database: DatabaseURL
         do {
@@ -53,9 +57,17 @@ public enum NodeLauncher {
         var groupConfiguration = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
+        // A service that ignores cancellation (a call stuck on a dead dependency) must not keep
+        // the process alive: after the drain and this much more, the group ends the process.
+        groupConfiguration.maximumCancellationDuration = cancellationGrace
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.notice("stopped")
     }
+
+    /// How long services may take to end after the graceful shutdown timed out and they were
+    /// cancelled; then the process ends anyway (SIGTERM always ends it within the shutdown
+    /// timeout plus this).
+    static let cancellationGrace = Duration.seconds(3)
 
     /// The URL without its password, for logs.
     static func redacted(_ url: String) -> String {

@@ -11,7 +11,7 @@ struct ServerConfigurationTests {
         #expect(configuration.host == "127.0.0.1")
         #expect(configuration.limits == ChatLimits())
         #expect(configuration.inbound == InboundLimits())
-        #expect(configuration.amqpURL == nil)
+        #expect(configuration.amqpURLs.isEmpty)
         #expect(configuration.databaseURL == "rabbitchat.sqlite")
         #expect(!configuration.accounts.requireAuth)
     }
@@ -65,7 +65,7 @@ struct ServerConfigurationTests {
             (["send-timeout": "0.01"], [:], "--send-timeout: must be between 0.1 and 600, not 0.01"),
             (["log-level": "loud"], [:], "--log-level: unknown log level `loud`; use trace, debug, info, notice, warning, error or critical"),
             (["node-id": "no spaces"], [:], "--node-id: must be 1 to 32 characters of A-Z, a-z, 0-9, _ and -"),
-            (["amqp-url": "http://rabbit"], [:], "--amqp-url: must be an amqp:// URL, such as amqp://guest:guest@127.0.0.1:5672/"),
+            (["amqp-url": "http://rabbit"], [:], "--amqp-url: must be amqp:// URLs, such as amqp://guest:guest@127.0.0.1:5672/, separated by commas"),
             (["websocket-send-buffer": "100"], [:], "--websocket-send-buffer: must be 0 or 4096...67108864 bytes, not `100`"),
             (["outbox-max-bytes": "1024"], [:], "--outbox-max-bytes: must be 65536...1073741824, not 1024"),
         ] as [([String: String], [String: String], String)])

@@ -47,8 +47,9 @@ public struct ServerConfiguration: Sendable {
     /// Where history and accounts live: `sqlite:///path`, a plain path, `postgres://…` or
     /// `memory:` (`DatabaseURL`).
     public var databaseURL = DatabaseURL.defaultSQLitePath
-    /// The RabbitMQ to share rooms through; nil: the in-process broker (one node).
-    public var amqpURL: String?
+    /// The RabbitMQ to share rooms through, one URL per member of a RabbitMQ cluster (the node
+    /// fails over between them); empty: the in-process broker (one node).
+    public var amqpURLs: [String] = []
     /// Most simultaneous `/ws` connections from one IP address; more are refused at the handshake.
     /// Behind a reverse proxy every client shares the proxy's address: raise it there.
     public var maxConnectionsPerIP = 256

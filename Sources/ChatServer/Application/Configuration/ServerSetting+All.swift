@@ -1,4 +1,5 @@
 import Foundation
+import ChatBroker
 import ChatCore
 import ChatStore
 import Logging
@@ -78,12 +79,13 @@ extension ServerSetting {
     public static let amqpURL = ServerSetting(
         "amqp-url",
         summary:
-            "RabbitMQ URL (amqp://user:password@host:5672/vhost): share rooms with other nodes through RabbitMQ instead of the in-process broker."
+            "RabbitMQ URL (amqp://user:password@host:5672/vhost): share rooms with other nodes through RabbitMQ instead of the in-process broker. Repeat the flag, or separate URLs with commas, to list the members of a RabbitMQ cluster: the node fails over between them."
     ) { value, configuration throws(Problem) in
-        guard value.hasPrefix("amqp://") || value.hasPrefix("amqps://") else {
-            throw Problem("must be an amqp:// URL, such as amqp://guest:guest@127.0.0.1:5672/")
+        let urls = RabbitMQBroker.Configuration.urls(in: value)
+        guard !urls.isEmpty, urls.allSatisfy({ $0.hasPrefix("amqp://") || $0.hasPrefix("amqps://") }) else {
+            throw Problem("must be amqp:// URLs, such as amqp://guest:guest@127.0.0.1:5672/, separated by commas")
         }
-        configuration.amqpURL = value
+        configuration.amqpURLs = urls
     }
 
     public static let presenceInterval = ServerSetting(
