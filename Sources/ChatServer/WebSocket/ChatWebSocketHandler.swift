@@ -66,8 +66,9 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private enum Inbound {
         case text(ByteBuffer)
         case binary
-        /// The client broke RFC 6455: close with this code once the hub has answered the
-        /// messages read before, so their answers reach the client ahead of the close.
+        /// The client broke RFC 6455 (or, `sessionLevel`, sent a chat frame over the limit inside
+        /// a SockJS array): close with this code once the hub has answered the messages read
+        /// before, so their answers reach the client ahead of the close.
         case violation(code: UInt16, reason: String, sessionLevel: Bool)
     }
 
