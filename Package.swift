@@ -82,10 +82,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The RFC 6455 pieces every server WebSocket shares (/ws and SockJS's): message assembly,
+        // server frames, the close/keepalive state machine, the bounded outbox, the handshake.
+        .target(
+            name: "RFC6455",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The SockJS server protocol (every transport) exposing transport-neutral sessions.
         .target(
             name: "SockJS",
             dependencies: [
+                "RFC6455",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -102,6 +114,7 @@ let package = Package(
             name: "ChatServer",
             dependencies: [
                 "ChatCore",
+                "RFC6455",
                 "SockJS",
                 "ChatBroker",
                 "ChatStore",
@@ -203,6 +216,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RFC6455Tests",
+            dependencies: [
+                "RFC6455",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -146,11 +146,13 @@ struct SockJSChatTests {
     }
 }
 
-/// A protocol v1 client speaking SockJS: xhr-streaming with xhr_send, or SockJS's WebSocket.
+/// A protocol v1 client speaking SockJS: xhr-streaming with xhr_send, SockJS's WebSocket, or its
+/// raw `/websocket`.
 final class SockJSChatClient: Sendable {
     enum Transport: String, CaseIterable, Sendable, CustomStringConvertible {
         case xhrStreaming = "xhr_streaming"
         case websocket
+        case rawWebSocket = "raw_websocket"
         var description: String { rawValue }
     }
 
@@ -188,6 +190,7 @@ final class SockJSChatClient: Sendable {
             switch transport {
             case .xhrStreaming: await client.runStreaming(opened: opened.continuation)
             case .websocket: await client.runWebSocket(opened: opened.continuation)
+            case .rawWebSocket: await client.runRawWebSocket(opened: opened.continuation)
             }
             opened.continuation.yield(false)
             sink.yield(.closed(nil))
@@ -269,10 +272,30 @@ final class SockJSChatClient: Sendable {
         }
     }
 
+    /// The raw `/sockjs/websocket`: no SockJS framing, each message one protocol v1 frame, the
+    /// session's close a WebSocket close code.
+    private func runRawWebSocket(opened: AsyncStream<Bool>.Continuation) async {
+        var logger = Logger(label: "sockjs-chat-client")
+        logger.logLevel = .warning
+        let closeFrame = try? await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/sockjs/websocket", logger: logger) {
+            inbound, outbound, _ in
+            self.writer.withLock { $0 = outbound }
+            opened.yield(true)
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let frame) = message else { continue }
+                self.sink.yield(.frame(frame))
+            }
+        }
+        if let code = closeFrame?.closeCode { sink.yield(.closed(Int(UInt16(webSocketErrorCode: code)))) }
+    }
+
     /// Sends one raw protocol v1 frame as a SockJS message.
     func sendRaw(_ text: String) async throws {
         let payload = String(decoding: try JSONSerialization.data(withJSONObject: [text]), as: UTF8.self)
         switch transport {
+        case .rawWebSocket:
+            guard let writer = writer.withLock({ $0 }) else { throw Failure(description: "not connected") }
+            try await writer.write(.text(text))
         case .websocket:
             guard let writer = writer.withLock({ $0 }) else { throw Failure(description: "not connected") }
             try await writer.write(.text(payload))

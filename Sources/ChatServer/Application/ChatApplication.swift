@@ -88,8 +88,8 @@ public enum ChatApplication {
             hub: hub, limits: configuration.limits, handshakePolicy: handshakePolicy,
             sendBufferBytes: configuration.webSocketSendBufferBytes, outbox: configuration.outbox,
             pingInterval: .milliseconds(configuration.webSocketPingInterval.wholeMilliseconds), logger: logger)
-        let sockJS = SockJSChatEndpoint(hub: hub, configuration: configuration, cluster: cluster, logger: logger)
-            .register(on: router)
+        let sockJSEndpoint = SockJSChatEndpoint(hub: hub, configuration: configuration, cluster: cluster, logger: logger)
+        let sockJS = sockJSEndpoint.register(on: router)
 
         // The HTTP and WebSocket layers log frame bytes at trace level: cap them at debug so no
         // token or message body ever reaches the log, whatever `--log-level` says.
@@ -108,7 +108,11 @@ public enum ChatApplication {
                     )
                 ),
                 handshakeGate: handshakePolicy.gate,
-                takeover: chatSockets.takeover
+                // `/ws` and SockJS's WebSockets: plain channel handlers, no task per socket.
+                takeover: .first(of: [
+                    chatSockets.takeover,
+                    sockJSEndpoint.webSocketTakeover(sendBufferBytes: configuration.webSocketSendBufferBytes),
+                ])
             ),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "rabbitchat"),

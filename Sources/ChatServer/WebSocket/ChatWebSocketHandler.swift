@@ -3,10 +3,12 @@ import CoreMetrics
 import Logging
 import NIOCore
 import NIOWebSocket
+import RFC6455
 import SockJS
 import Synchronization
 
-/// One `/ws` chat session as a plain NIO channel handler: no task per connection.
+/// One WebSocket chat session as a plain NIO channel handler, with no task per connection: `/ws`,
+/// and SockJS's WebSocket transports (`Framing`).
 ///
 /// Inbound, it collates frames into messages (`WebSocketMessageAssembler`: UTF-8 and
 /// fragmentation checks, 1007/1002) and hands them to the `Hub` in order, one batch in flight at
@@ -16,22 +18,45 @@ import Synchronization
 /// (`WebSocketSink`), written straight to the socket while it is writable and otherwise queued in
 /// a bounded `WebSocketOutbox` (ephemeral frames dropped first, then 1013). The close handshake
 /// and the keepalive ping follow `WebSocketConnectionStateMachine`.
+///
+/// SockJS's WebSocket differs only in framing: `o` first, an `h` heartbeat, messages inside
+/// `a[...]` (built once per event by the fan-out, like `/ws`'s frames), inbound arrays of
+/// strings, and a close decided by the session (the hub, an overflow, an oversize frame) sent as
+/// `c[code,"reason"]` before the WebSocket close. A fault of the WebSocket layer itself (1007,
+/// 1002, an oversize WebSocket message) closes at that layer, with the RFC's code.
 final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    /// How chat frames ride on the WebSocket.
+    enum Framing: Sendable {
+        /// `/ws`: each protocol v1 frame is one text message.
+        case native
+        /// SockJS's `/<server>/<session>/websocket`: `o`, `h` every `heartbeat`, `a[...]`,
+        /// `c[code,"reason"]`; the client sends JSON arrays of strings.
+        case sockJS(heartbeat: TimeAmount)
+        /// SockJS's raw `/websocket`: plain text messages, like `/ws`; binary ones are ignored.
+        case sockJSRaw
+    }
+
     /// What every connection of the endpoint shares.
     struct Configuration: Sendable {
         var hub: Hub
+        var framing: Framing = .native
+        /// Largest protocol v1 frame (`ChatLimits.maxFrameBytes`).
         var maxFrameBytes: Int
+        /// Largest WebSocket message; for SockJS larger than `maxFrameBytes`, since a frame
+        /// travels JSON-escaped inside an array.
+        var maxMessageBytes: Int
         var outbox: SessionOutbox.Configuration
         /// Keepalive ping period; a ping still unanswered one period later closes with 1001.
         var pingInterval: TimeAmount
         /// How long the client has to answer our close frame (and to read the frames before it)
         /// before the connection is dropped.
         var closeTimeout: TimeAmount
-        var connectionsPerAddress: ConnectionsPerAddress
+        /// The per-address count this connection holds a slot of (`/ws`), released when it ends.
+        var connectionsPerAddress: ConnectionsPerAddress?
         var logger: Logger
     }
 
@@ -41,10 +66,16 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private enum Inbound {
         case text(ByteBuffer)
         case binary
-        /// The client broke RFC 6455: close with this code once the hub has answered the
-        /// messages read before, so their answers reach the client ahead of the close.
-        case violation(code: UInt16, reason: String)
+        /// The client broke RFC 6455 (or, `sessionLevel`, sent a chat frame over the limit inside
+        /// a SockJS array): close with this code once the hub has answered the messages read
+        /// before, so their answers reach the client ahead of the close.
+        case violation(code: UInt16, reason: String, sessionLevel: Bool)
     }
+
+    /// `h`, SockJS's heartbeat, as a complete WebSocket frame.
+    private static let sockJSHeartbeat = WebSocketServerFrame.text(ByteBuffer(string: "h"))
+    /// `o`, SockJS's open frame, as a complete WebSocket frame.
+    private static let sockJSOpen = WebSocketServerFrame.text(ByteBuffer(string: "o"))
 
     private let configuration: Configuration
     private let address: String
@@ -67,6 +98,9 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// This channel's loop's flush coalescer.
     private var coalescer: FlushCoalescer?
     private var keepalive: RepeatedTask?
+    private var heartbeat: RepeatedTask?
+    /// Whether the close under way was decided by the session (SockJS sends it as `c[...]`).
+    private var sessionLevelClose = false
     private var closeTimeout: Scheduled<Void>?
     private var disconnected = false
     /// Set by a protocol violation: later data frames are ignored.
@@ -76,8 +110,9 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     init(configuration: Configuration, address: String) {
         self.configuration = configuration
         self.address = address
-        self.outbox = WebSocketOutbox(configuration: configuration.outbox)
-        self.assembler = WebSocketMessageAssembler(maxSize: configuration.maxFrameBytes)
+        self.outbox = WebSocketOutbox(
+            configuration: .init(maxFrames: configuration.outbox.maxFrames, maxBytes: configuration.outbox.maxBytes))
+        self.assembler = WebSocketMessageAssembler(maxSize: configuration.maxMessageBytes)
         self.logger = configuration.logger
     }
 
@@ -86,10 +121,25 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         coalescer = FlushCoalescer.of(context.eventLoop)
-        let sink = WebSocketSink(handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop)
+        let wireEncoding: WireEncoding =
+            switch configuration.framing {
+            case .native, .sockJSRaw: .webSocketText
+            case .sockJS: .sockJSWebSocket
+            }
+        let sink = WebSocketSink(
+            handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop, wireEncoding: wireEncoding)
         self.sink = sink
-        configuration.hub.metrics.webSocketConnections.increment()
+        connectionsGauge.increment()
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        if case .sockJS(let interval) = configuration.framing {
+            // After the takeover has removed the HTTP handlers, which cannot carry WebSocket
+            // bytes; before any frame of the hub, whose hops are queued after this one.
+            context.eventLoop.execute { loopBound.value.writeSockJSOpen() }
+            heartbeat = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+                loopBound.value.deliver(Self.sockJSHeartbeat, ephemeral: true)
+                loopBound.value.flush()
+            }
+        }
         let hub = configuration.hub
         Task {
             let id = await hub.connect(sink: sink)
@@ -100,6 +150,20 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         ) { _ in
             loopBound.value.keepaliveTimerFired()
         }
+    }
+
+    /// The gauge of this connection's transport in `/metrics`.
+    private var connectionsGauge: Meter {
+        switch configuration.framing {
+        case .native: configuration.hub.metrics.webSocketConnections
+        case .sockJS, .sockJSRaw: configuration.hub.metrics.sockJSConnections
+        }
+    }
+
+    private func writeSockJSOpen() {
+        guard connection.acceptsFrames, context != nil else { return }
+        writeNow(Self.sockJSOpen)
+        flushImmediately()
     }
 
     private func registered(_ id: SessionID) {
@@ -126,9 +190,10 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         guard !disconnected else { return }
         disconnected = true
         keepalive?.cancel()
+        heartbeat?.cancel()
         closeTimeout?.cancel()
-        configuration.connectionsPerAddress.release(address)
-        configuration.hub.metrics.webSocketConnections.decrement()
+        configuration.connectionsPerAddress?.release(address)
+        connectionsGauge.decrement()
         pumpInbound()
     }
 
@@ -146,8 +211,8 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 frame.opcode == .text ? .text : frame.opcode == .binary ? .binary : .continuation
             do {
                 switch try assembler.receive(opcode: opcode, data: frame.unmaskedData, fin: frame.fin) {
-                case .text(let bytes)?: inbound.append(.text(bytes))
-                case .binary?: inbound.append(.binary)
+                case .text(let bytes)?: received(text: bytes, context: context)
+                case .binary?: if case .native = configuration.framing { inbound.append(.binary) }
                 case nil: return
                 }
                 pumpInbound()
@@ -156,7 +221,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
                     "websocket protocol violation; closing",
                     metadata: ["code": "\(error.code)", "reason": "\(error.reason)"])
                 violated = true
-                inbound.append(.violation(code: UInt16(webSocketErrorCode: error.code), reason: error.reason))
+                inbound.append(.violation(code: UInt16(webSocketErrorCode: error.code), reason: error.reason, sessionLevel: false))
                 pumpInbound()
             }
         case .connectionClose:
@@ -175,11 +240,43 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
     }
 
+    /// Queues the chat frames of one text message: the message itself, or for SockJS each string
+    /// of its JSON array.
+    private func received(text bytes: ByteBuffer, context: ChannelHandlerContext) {
+        var payloads = [bytes]
+        if case .sockJS = configuration.framing {
+            // An empty message and `[]` carry no frames.
+            guard bytes.readableBytes > 0 else { return }
+            do {
+                payloads = try InboundPayloadDecoder.decode(bytes.readableBytesView)
+            } catch {
+                // The SockJS spec: broken JSON terminates the connection abruptly.
+                logger.debug("sockjs websocket sent broken JSON; closing")
+                violated = true
+                context.close(promise: nil)
+                return
+            }
+        }
+        for payload in payloads {
+            // Bounded like a /ws frame (whose decoder already enforces it): the session closes with
+            // 1009 after the frames before it.
+            guard payload.readableBytes <= configuration.maxFrameBytes else {
+                violated = true
+                inbound.append(
+                    .violation(
+                        code: CloseCode.messageTooBig.rawValue, reason: "frame exceeds \(configuration.maxFrameBytes) bytes",
+                        sessionLevel: true))
+                return
+            }
+            inbound.append(.text(payload))
+        }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // The frame decoder's verdicts (RFC 6455 §7.4.1); anything else is a failed socket.
         switch error as? NIOWebSocketError {
         case .invalidFrameLength?:
-            closeFor(code: .messageTooBig, reason: "frame exceeds \(configuration.maxFrameBytes) bytes")
+            closeFor(code: .messageTooBig, reason: "frame exceeds \(configuration.maxMessageBytes) bytes")
         case .fragmentedControlFrame?, .multiByteControlFrameLength?:
             closeFor(code: .protocolError, reason: "invalid control frame")
         default:
@@ -192,9 +289,9 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// left, tells the hub once everything read was handled.
     private func pumpInbound() {
         guard !inboundInFlight, let id = sessionID, let eventLoop = context?.eventLoop ?? sink?.loop else { return }
-        if case .violation(let code, let reason)? = inbound.first {
+        if case .violation(let code, let reason, let sessionLevel)? = inbound.first {
             inbound.removeAll()
-            closeFor(code: code, reason: reason)
+            closeFor(code: code, reason: reason, sessionLevel: sessionLevel)
         }
         if inbound.isEmpty {
             if disconnected {
@@ -256,7 +353,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
             break
         case .overflow:
             configuration.hub.metrics.slowConsumersDropped.increment()
-            closeFor(code: .tryAgainLater, reason: "outbound queue overflow: the client reads too slowly")
+            closeFor(code: .tryAgainLater, reason: "outbound queue overflow: the client reads too slowly", sessionLevel: true)
         }
     }
 
@@ -275,7 +372,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     fileprivate func close(_ code: CloseCode, reason: String) {
-        closeFor(code: code.rawValue, reason: reason)
+        closeFor(code: code.rawValue, reason: reason, sessionLevel: true)
     }
 
     private func writeNow(_ bytes: ByteBuffer) {
@@ -302,11 +399,16 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     // MARK: Closing
 
-    private func closeFor(code: CloseCode, reason: String) {
-        closeFor(code: code.rawValue, reason: reason)
+    private func closeFor(code: CloseCode, reason: String, sessionLevel: Bool = false) {
+        closeFor(code: code.rawValue, reason: reason, sessionLevel: sessionLevel)
     }
 
-    private func closeFor(code: UInt16, reason: String) {
+    /// Closes after the frames already queued.
+    ///
+    /// - Parameter sessionLevel: whether the session decided it (the hub, an overflow, an
+    ///   oversize chat frame) rather than the WebSocket layer; SockJS then sends `c[...]`.
+    private func closeFor(code: UInt16, reason: String, sessionLevel: Bool) {
+        if connection.acceptsFrames { sessionLevelClose = sessionLevel }
         outbox.close()
         sink?.markClosing()
         run(connection.closeRequested(code: code, reason: reason, framesQueued: !outbox.isEmpty))
@@ -325,7 +427,13 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case .waitForQueuedFrames:
             armCloseTimeout()
         case .sendClose(let code, let reason):
-            writeNow(WebSocketServerFrame.close(code, reason: reason))
+            if case .sockJS = configuration.framing, sessionLevelClose {
+                // SockJS carries the session's close in its own frame; the WebSocket closes normally.
+                writeNow(WebSocketServerFrame.text(SockJSFrame.close(code: Int(code), reason: reason).encoded))
+                writeNow(WebSocketServerFrame.close(CloseCode.normal.rawValue, reason: ""))
+            } else {
+                writeNow(WebSocketServerFrame.close(code, reason: reason))
+            }
             flushImmediately()
             armCloseTimeout()
         case .echoCloseAndCloseChannel(let code):
@@ -372,14 +480,15 @@ final class WebSocketSink: SessionSink {
     /// Mirrors the handler's closing state for the hub, which reads it off the loop.
     private let closing = Atomic<Bool>(false)
 
-    init(handler: NIOLoopBound<ChatWebSocketHandler>, eventLoop: any EventLoop) {
+    let wireEncoding: WireEncoding
+
+    init(handler: NIOLoopBound<ChatWebSocketHandler>, eventLoop: any EventLoop, wireEncoding: WireEncoding) {
         self.handler = handler
         self.loop = eventLoop
+        self.wireEncoding = wireEncoding
     }
 
     var eventLoop: (any EventLoop)? { loop }
-
-    var wireEncoding: WireEncoding { .webSocketText }
 
     func deliver(_ wire: ByteBuffer, ephemeral: Bool) {
         handler.value.deliver(wire, ephemeral: ephemeral)

@@ -1,9 +1,8 @@
 import ChatCore
-import Crypto
-import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import RFC6455
 import SockJS
 
 /// The native WebSocket endpoint: one protocol v1 chat session per connection, served by a
@@ -34,50 +33,47 @@ struct WebSocketChatEndpoint: Sendable {
     /// the connection is dropped.
     static let closeGrace: TimeAmount = .seconds(5)
 
-    /// The handshake RFC 6455 §4.2.2 asks the server to prove it read: base64(SHA-1(key + GUID)).
-    static func acceptValue(for key: String) -> String {
-        let digest = Insecure.SHA1.hash(data: Data((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))
-        return Data(digest).base64EncodedString()
-    }
-
     var takeover: WebSocketTakeover {
         let chatPath = handshakePolicy.chatPath
         let connectionsPerAddress = self.connectionsPerAddress
+        let maxFrameBytes = limits.maxFrameBytes
         let handlerConfiguration = ChatWebSocketHandler.Configuration(
-            hub: hub, maxFrameBytes: limits.maxFrameBytes, outbox: outbox, pingInterval: pingInterval,
-            closeTimeout: Self.closeGrace, connectionsPerAddress: connectionsPerAddress, logger: logger)
+            hub: hub, maxFrameBytes: maxFrameBytes, maxMessageBytes: maxFrameBytes, outbox: outbox,
+            pingInterval: pingInterval, closeTimeout: Self.closeGrace, connectionsPerAddress: connectionsPerAddress,
+            logger: logger)
         let sendBufferBytes = self.sendBufferBytes
-        return WebSocketTakeover(
-            maxFrameSize: limits.maxFrameBytes,
-            decide: { head, remoteAddress in
-                let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-                guard path == chatPath, let key = head.headers.first(name: "sec-websocket-key") else { return .pass }
-                // Taken here, for good: handshakes racing past the gate cannot exceed the limit.
-                // The handler releases it when the connection ends.
-                guard connectionsPerAddress.tryAcquire(Self.address(remoteAddress)) else {
-                    return .refuse(
-                        WebSocketHandshakeRefusal(
-                            status: .tooManyRequests, code: "too_many_connections",
-                            message: "too many connections from this address"))
-                }
-                return .accept(HTTPHeaders([("sec-websocket-accept", Self.acceptValue(for: key))]))
-            },
-            install: { channel, _ in
-                let address = Self.address(channel.remoteAddress)
-                let handler = ChatWebSocketHandler(configuration: handlerConfiguration, address: address)
-                do {
-                    // A fixed send buffer also turns off the kernel's autotuning, which would let
-                    // a client that stopped reading hold megabytes before its outbox sees any.
-                    if let sendBufferBytes {
-                        try channel.syncOptions?.setOption(
-                            ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(sendBufferBytes))
-                    }
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                } catch {
-                    connectionsPerAddress.release(address)
-                    throw error
-                }
-            })
+        return WebSocketTakeover { head, remoteAddress in
+            let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            guard path == chatPath, let key = head.headers.first(name: "sec-websocket-key") else { return .pass }
+            // Taken here, for good: handshakes racing past the gate cannot exceed the limit.
+            // The handler releases it when the connection ends.
+            guard connectionsPerAddress.tryAcquire(Self.address(remoteAddress)) else {
+                return .refuse(
+                    WebSocketHandshakeRefusal(
+                        status: .tooManyRequests, code: "too_many_connections",
+                        message: "too many connections from this address"))
+            }
+            return .accept(
+                .init(
+                    headers: HTTPHeaders([("sec-websocket-accept", WebSocketHandshake.acceptValue(for: key))]),
+                    maxFrameSize: maxFrameBytes,
+                    install: { channel in
+                        let address = Self.address(channel.remoteAddress)
+                        let handler = ChatWebSocketHandler(configuration: handlerConfiguration, address: address)
+                        do {
+                            // A fixed send buffer also turns off the kernel's autotuning, which would
+                            // let a client that stopped reading hold megabytes before its outbox sees any.
+                            if let sendBufferBytes {
+                                try channel.syncOptions?.setOption(
+                                    ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(sendBufferBytes))
+                            }
+                            try channel.pipeline.syncOperations.addHandler(handler)
+                        } catch {
+                            connectionsPerAddress.release(address)
+                            throw error
+                        }
+                    }))
+        }
     }
 
     /// The client's IP address (without the port), the key of the per-address limit.

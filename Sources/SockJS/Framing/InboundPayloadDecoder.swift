@@ -1,19 +1,19 @@
-import NIOCore
+package import NIOCore
 
 /// Decodes what a SockJS client sends: a JSON array of strings (or a single string).
 ///
 /// Written by hand rather than with `JSONDecoder` because browsers may send lone surrogates
 /// (`"\ud800"`), which no Swift `String` can hold: they are decoded WTF-8 style into the message
 /// bytes, and `JSONStringEncoder` escapes them again on the way out, so they arrive intact.
-enum InboundPayloadDecoder {
+package enum InboundPayloadDecoder {
     /// The payload is not valid JSON, or not an array of strings.
-    struct BrokenJSON: Error {}
+    package struct BrokenJSON: Error {}
 
     /// - Parameters:
     ///   - payload: the request body or WebSocket text.
     ///   - allowSingleString: whether a bare `"..."` counts as one message (websocket transport).
     /// - Returns: the messages' bytes (UTF-8, WTF-8 for lone surrogates), possibly none.
-    static func decode(_ payload: some Collection<UInt8>, allowSingleString: Bool = true) throws(BrokenJSON) -> [ByteBuffer] {
+    package static func decode(_ payload: some Collection<UInt8>, allowSingleString: Bool = true) throws(BrokenJSON) -> [ByteBuffer] {
         var parser = Parser(bytes: Array(payload))
         parser.skipWhitespace()
         var messages: [ByteBuffer] = []

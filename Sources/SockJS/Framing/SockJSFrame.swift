@@ -1,11 +1,11 @@
-import NIOCore
+package import NIOCore
 
 /// One frame of the SockJS server-to-client protocol: `o`, `h`, `a[...]` or `c[code,"reason"]`.
 ///
 /// Every transport sends the same frames and only wraps them differently (a newline for xhr, an
 /// event for eventsource, a script call for htmlfile and jsonp), so frames are built once here
 /// and the transports apply their envelope.
-enum SockJSFrame: Sendable, Equatable {
+package enum SockJSFrame: Sendable, Equatable {
     /// The session is open.
     case open
     /// Nothing to say; keeps proxies from timing the connection out.
@@ -21,14 +21,14 @@ enum SockJSFrame: Sendable, Equatable {
     static let connectionInterrupted = SockJSFrame.close(code: 1002, reason: "Connection interrupted")
 
     /// The frame's text, without any transport envelope.
-    var encoded: ByteBuffer {
+    package var encoded: ByteBuffer {
         var buffer = ByteBuffer()
         write(to: &buffer)
         return buffer
     }
 
     /// Writes the frame's text to `buffer`.
-    func write(to buffer: inout ByteBuffer) {
+    package func write(to buffer: inout ByteBuffer) {
         switch self {
         case .open:
             buffer.writeStaticString("o")

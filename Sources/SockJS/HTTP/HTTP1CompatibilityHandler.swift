@@ -39,8 +39,8 @@ final class HTTP1CompatibilityHandler: ChannelDuplexHandler, RemovableChannelHan
     private var refusedHandshake = false
     private let handshakeGate: WebSocketHandshakeGate?
     private let takeover: WebSocketTakeover?
-    /// A handshake the takeover accepted, and its 101 headers: served when its `.end` arrives.
-    private var takingOver: (head: HTTPRequestHead, headers: HTTPHeaders)?
+    /// A handshake the takeover accepted: served when its `.end` arrives.
+    private var takingOver: WebSocketTakeover.Acceptance?
     /// Removes the upgrader that the takeover bypasses.
     private let removeUpgrader: (ChannelPipeline.SynchronousOperations) throws -> Void
     /// Completed once the first request is classified (or the connection ends without one).
@@ -72,9 +72,9 @@ final class HTTP1CompatibilityHandler: ChannelDuplexHandler, RemovableChannelHan
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !refusedHandshake else { return }
-        if let (head, headers) = takingOver {
+        if let acceptance = takingOver {
             // The handshake's request ends here (a GET has no body); then the endpoint takes over.
-            if case .end = unwrapInboundIn(data) { takeOver(head, headers: headers, context: context) }
+            if case .end = unwrapInboundIn(data) { takeOver(acceptance, context: context) }
             return
         }
         guard case .head(var head) = unwrapInboundIn(data) else {
@@ -94,8 +94,8 @@ final class HTTP1CompatibilityHandler: ChannelDuplexHandler, RemovableChannelHan
                 case .refuse(let refusal):
                     refuse(head, with: refusal, context: context)
                     return
-                case .accept(let headers):
-                    takingOver = (head, headers)
+                case .accept(let acceptance):
+                    takingOver = acceptance
                     return
                 }
                 settleFirstRequest(.http)
@@ -113,11 +113,10 @@ final class HTTP1CompatibilityHandler: ChannelDuplexHandler, RemovableChannelHan
     /// Answers an accepted handshake with the 101 and hands the connection to the takeover's
     /// handlers: the HTTP encoder, decoder and upgrader leave the pipeline, a WebSocket frame
     /// decoder takes their place, and bytes the client sent after its request reach it.
-    private func takeOver(_ request: HTTPRequestHead, headers: HTTPHeaders, context: ChannelHandlerContext) {
-        guard let takeover else { preconditionFailure("takingOver is set only with a takeover") }
+    private func takeOver(_ acceptance: WebSocketTakeover.Acceptance, context: ChannelHandlerContext) {
         takingOver = nil
         var responseHeaders = HTTPHeaders([("connection", "upgrade"), ("upgrade", "websocket")])
-        responseHeaders.add(contentsOf: headers)
+        responseHeaders.add(contentsOf: acceptance.headers)
         let response = HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: responseHeaders)
         context.writeAndFlush(wrapOutboundOut(.head(response)), promise: nil)
         do {
@@ -125,9 +124,9 @@ final class HTTP1CompatibilityHandler: ChannelDuplexHandler, RemovableChannelHan
             let encoder = try pipeline.handler(type: HTTPResponseEncoder.self)
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try pipeline.addHandler(
-                ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: takeover.maxFrameSize)),
+                ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: acceptance.maxFrameSize)),
                 position: .after(self))
-            try takeover.install(context.channel, request)
+            try acceptance.install(context.channel)
             try removeUpgrader(pipeline)
             pipeline.removeHandler(encoder, promise: nil)
             settleFirstRequest(.takenOver)

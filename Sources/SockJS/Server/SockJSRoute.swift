@@ -3,7 +3,7 @@
 /// Parsed by hand rather than with router captures because the spec is strict about the raw
 /// shape: `//`, dots in ids and trailing slashes must 404, which a router that drops empty
 /// components would accept.
-enum SockJSRoute: Equatable {
+package enum SockJSRoute: Equatable {
     case greeting
     case info
     case iframe
@@ -12,7 +12,7 @@ enum SockJSRoute: Equatable {
     case notFound
 
     /// The last path component of a session URL.
-    enum Endpoint: String, Equatable {
+    package enum Endpoint: String, Equatable {
         case websocket
         case xhr
         case xhrSend = "xhr_send"
@@ -24,7 +24,7 @@ enum SockJSRoute: Equatable {
     }
 
     /// - Parameter path: the path after the service prefix, e.g. `/000/abc/xhr` or empty.
-    init(path: Substring) {
+    package init(path: Substring) {
         switch path {
         case "", "/": self = .greeting
         case "/info": self = .info

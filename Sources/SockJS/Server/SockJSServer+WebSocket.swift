@@ -5,6 +5,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
+import RFC6455
 import ServiceLifecycle
 
 extension SockJSServer {

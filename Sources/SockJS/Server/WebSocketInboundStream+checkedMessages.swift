@@ -1,4 +1,5 @@
 package import HummingbirdWebSocket
+package import RFC6455
 
 /// The messages of a WebSocket connection, collated and checked by `WebSocketMessageAssembler`.
 ///

@@ -1,5 +1,5 @@
 public import HTTPTypes
-import NIOCore
+public import NIOCore
 import Synchronization
 
 /// One SockJS session, whatever transport carries it: read `messages`, `send`, `close`.
@@ -94,6 +94,87 @@ public final class SockJSSession: Sendable {
     @discardableResult
     public func send(_ text: String) async -> Bool {
         await send(SockJSMessage(text))
+    }
+
+    /// What `offer` did with a message.
+    public enum OfferResult: Sendable, Equatable {
+        /// Queued; `wakeReceiver` pushes it towards the client.
+        case queued
+        /// Not queued: an ephemeral message with no room, or the session is closed.
+        case dropped
+        /// The queue overflowed: the session is now closed with the overflow code.
+        case overflow
+    }
+
+    /// Bounds and overflow close of `offer`.
+    public struct OfferPolicy: Sendable, Equatable {
+        /// Most messages queued for the client.
+        public var maxMessages: Int
+        /// Most bytes queued for the client.
+        public var maxBytes: Int
+        /// The close code when the queue overflows (the chat uses 1013).
+        public var overflowCode: Int
+        /// The close reason when the queue overflows.
+        public var overflowReason: String
+
+        /// - Parameters:
+        ///   - maxMessages: most messages queued.
+        ///   - maxBytes: most bytes queued.
+        ///   - overflowCode: the close code when the queue overflows.
+        ///   - overflowReason: the close reason when the queue overflows.
+        public init(maxMessages: Int, maxBytes: Int, overflowCode: Int, overflowReason: String) {
+            self.maxMessages = maxMessages
+            self.maxBytes = maxBytes
+            self.overflowCode = overflowCode
+            self.overflowReason = overflowReason
+        }
+    }
+
+    /// Queues a message for the client without ever waiting, and without waking the receiver
+    /// (call `wakeReceiver` once per batch).
+    ///
+    /// For a producer that must not block on one client, such as a chat fan-out: when the queue is
+    /// full, ephemeral messages are dropped first, then the session closes with the policy's
+    /// overflow code. The queue lives with the session between the client's requests, so a
+    /// polling client collects in its next request what arrived in between.
+    ///
+    /// - Parameters:
+    ///   - message: the message's bytes, possibly shared with other sessions.
+    ///   - ephemeral: whether it may be dropped for a slow client.
+    ///   - policy: bounds and overflow close.
+    public func offer(_ message: ByteBuffer, ephemeral: Bool, policy: OfferPolicy) -> OfferResult {
+        let (action, waiters) = state.withLock { locked -> (SessionStateMachine.OfferAction, Waiters) in
+            let action = locked.machine.offer(
+                message, ephemeral: ephemeral,
+                bounds: .init(maxPendingBytes: policy.maxBytes, maxPendingMessages: policy.maxMessages),
+                overflowClose: (policy.overflowCode, policy.overflowReason))
+            guard action == .overflow else { return (action, Waiters()) }
+            return (action, Waiters(receiver: Self.takeReceiver(&locked), senders: Self.takeSenders(&locked)))
+        }
+        switch action {
+        case .queued: return .queued
+        case .dropped: return .dropped
+        case .overflow:
+            inbound.finish()
+            waiters.resume()
+            return .overflow
+        }
+    }
+
+    /// Wakes the receiver waiting for frames, if one is: after a batch of `offer`s.
+    public func wakeReceiver() {
+        state.withLock { Self.takeReceiver(&$0) }?.resume()
+    }
+
+    /// Continuations to resume once the lock is released.
+    private struct Waiters {
+        var receiver: CheckedContinuation<Void, Never>?
+        var senders: [CheckedContinuation<Void, Never>] = []
+
+        func resume() {
+            receiver?.resume()
+            for sender in senders { sender.resume() }
+        }
     }
 
     /// Closes the session: the client gets what is queued, then `c[code,"reason"]`.

@@ -3,6 +3,11 @@ import NIOCore
 /// The life of one SockJS session, without I/O: what each receiving request gets, when the
 /// outbound queue is full, and when the session may be forgotten.
 ///
+/// The outbound queue takes messages two ways: `enqueue` for an application that waits while
+/// the queue is full (`SockJSSession.send`), and `offer` for one that must never wait (the chat's
+/// fan-out), which drops ephemeral messages first and then closes the session. Either way the
+/// queue lives with the session between the client's requests.
+///
 /// A session has at most one *receiver* (the request or WebSocket that carries frames to the
 /// client). Every receiver first gets `o` (once per session), then queued messages, then the close
 /// frame. A second receiver while one is attached gets `c[2010,…]` and leaves the session alone;
@@ -31,8 +36,17 @@ struct SessionStateMachine {
     private var openSent = false
     private var receiver: ReceiverID?
     private var receiverCount: UInt64 = 0
-    private var pending = CircularBuffer<ByteBuffer>()
+    /// A message waiting for a receiver, and whether it may be dropped for a slow client.
+    private struct Pending {
+        var bytes: ByteBuffer
+        var ephemeral: Bool
+    }
+
+    private var pending = CircularBuffer<Pending>()
+    private var pendingEphemeralCount = 0
     private var pendingBytes = 0
+    /// How many ephemeral messages `offer` dropped for a client that collects too slowly.
+    private(set) var droppedEphemeral = 0
     /// When the last receiver detached; nil while one is attached.
     private var detachedAt: NIODeadline?
 
@@ -80,9 +94,8 @@ struct SessionStateMachine {
             return .frame(.open, drained: false)
         }
         if !pending.isEmpty {
-            let messages = Array(pending)
-            pending.removeAll(keepingCapacity: true)
-            pendingBytes = 0
+            let messages = pending.map(\.bytes)
+            clearPending()
             return .frame(.messages(messages), drained: true)
         }
         if case .closed(let code, let reason) = phase {
@@ -115,8 +128,7 @@ struct SessionStateMachine {
         detachedAt = now
         guard phase == .open else { return .none }
         phase = .closed(code: 1002, reason: "Connection interrupted")
-        pending.removeAll()
-        pendingBytes = 0
+        clearPending()
         return .closed
     }
 
@@ -140,9 +152,64 @@ struct SessionStateMachine {
         {
             return .full
         }
-        pending.append(message)
-        pendingBytes += message.readableBytes
+        append(message, ephemeral: false)
         return .queued
+    }
+
+    enum OfferAction: Equatable {
+        /// Queued; wake the receiver (once per batch).
+        case queued
+        /// Not queued: an ephemeral message with no room, or the session is closed.
+        case dropped
+        /// No room even after dropping every queued ephemeral message: the session is now closed
+        /// with the overflow code, and what was queued is discarded.
+        case overflow
+    }
+
+    /// Queues one message without ever waiting, for a producer that must not block (the chat's
+    /// fan-out): when the queue is full, queued ephemeral messages are dropped first (an
+    /// ephemeral `message` itself is dropped instead); if it is still full the client is too
+    /// slow and the session closes with `overflowClose`.
+    ///
+    /// - Parameters:
+    ///   - message: the message's bytes.
+    ///   - ephemeral: whether it may be dropped for a slow client.
+    ///   - bounds: the most messages and bytes queued.
+    ///   - overflowClose: the code and reason the session closes with when it overflows.
+    mutating func offer(
+        _ message: ByteBuffer, ephemeral: Bool, bounds: Limits, overflowClose: (code: Int, reason: String)
+    ) -> OfferAction {
+        guard phase == .open else { return .dropped }
+        let size = message.readableBytes
+        while pending.count >= bounds.maxPendingMessages || pendingBytes + size > bounds.maxPendingBytes {
+            if ephemeral {
+                droppedEphemeral += 1
+                return .dropped
+            }
+            guard pendingEphemeralCount > 0, let index = pending.firstIndex(where: \.ephemeral) else {
+                phase = .closed(code: overflowClose.code, reason: overflowClose.reason)
+                clearPending()
+                return .overflow
+            }
+            let dropped = pending.remove(at: index)
+            pendingBytes -= dropped.bytes.readableBytes
+            pendingEphemeralCount -= 1
+            droppedEphemeral += 1
+        }
+        append(message, ephemeral: ephemeral)
+        return .queued
+    }
+
+    private mutating func append(_ message: ByteBuffer, ephemeral: Bool) {
+        pending.append(Pending(bytes: message, ephemeral: ephemeral))
+        pendingBytes += message.readableBytes
+        if ephemeral { pendingEphemeralCount += 1 }
+    }
+
+    private mutating func clearPending() {
+        pending.removeAll(keepingCapacity: true)
+        pendingEphemeralCount = 0
+        pendingBytes = 0
     }
 
     /// Closes the session; receivers get the queued messages, then `c[code,reason]`.
@@ -166,8 +233,7 @@ struct SessionStateMachine {
         expired = true
         let wasOpen = phase == .open
         if wasOpen { phase = .closed(code: 1000, reason: "Session timed out") }
-        pending.removeAll()
-        pendingBytes = 0
+        clearPending()
         return .expire(wasOpen: wasOpen)
     }
 }

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import ChatServer
+@testable import RFC6455
 
 @Suite("WebSocketConnectionStateMachine")
 struct WebSocketConnectionStateMachineTests {

@@ -1,8 +1,7 @@
-import ChatCore
 import NIOCore
 import Testing
 
-@testable import ChatServer
+@testable import RFC6455
 
 @Suite("WebSocketOutbox")
 struct WebSocketOutboxTests {

@@ -1,15 +1,27 @@
-import ChatCore
-import NIOCore
+package import NIOCore
 
-/// The frames of one `/ws` connection that the socket could not take yet, without I/O.
+/// The frames of one server WebSocket connection (`/ws`, SockJS's WebSocket) that the socket could not take yet, without I/O.
 ///
 /// While the channel is writable frames go straight to it; NIO buffers up to its high-water mark
 /// (64 KiB) and the kernel's fixed send buffer holds as much again. Beyond that they wait here,
 /// bounded in frames and bytes: when full, queued ephemeral frames (typing, presence) are dropped
 /// first, then the client is declared too slow and closed with 1013. Lives on the channel's loop.
-struct WebSocketOutbox {
+package struct WebSocketOutbox {
+    /// Bounds of one outbox.
+    package struct Configuration: Sendable, Equatable {
+        /// Most frames queued.
+        package var maxFrames: Int
+        /// Most bytes queued.
+        package var maxBytes: Int
+
+        package init(maxFrames: Int = 1_024, maxBytes: Int = 4 * 1024 * 1024) {
+            self.maxFrames = maxFrames
+            self.maxBytes = maxBytes
+        }
+    }
+
     /// What the handler does with a frame handed to `enqueue`.
-    enum EnqueueAction: Equatable {
+    package enum EnqueueAction: Equatable {
         /// The socket takes it now: write it.
         case write
         /// Queued until the socket drains.
@@ -26,24 +38,24 @@ struct WebSocketOutbox {
         var ephemeral: Bool
     }
 
-    private let configuration: SessionOutbox.Configuration
+    private let configuration: Configuration
     private var entries = CircularBuffer<Entry>()
     private var bytes = 0
     private var ephemeralCount = 0
     /// Set by an overflow or a close: no more frames are accepted.
-    private(set) var isClosing = false
+    package private(set) var isClosing = false
     /// How many ephemeral frames were dropped for a slow client.
-    private(set) var droppedEphemeral = 0
+    package private(set) var droppedEphemeral = 0
 
-    init(configuration: SessionOutbox.Configuration) {
+    package init(configuration: Configuration) {
         self.configuration = configuration
     }
 
     /// Whether frames wait for the socket to drain.
-    var isEmpty: Bool { entries.isEmpty }
+    package var isEmpty: Bool { entries.isEmpty }
 
     /// How many frames wait.
-    var count: Int { entries.count }
+    package var count: Int { entries.count }
 
     /// Decides what happens to one frame.
     ///
@@ -51,7 +63,7 @@ struct WebSocketOutbox {
     ///   - frame: the complete wire frame.
     ///   - ephemeral: whether it may be dropped for a slow client.
     ///   - writable: whether the channel takes writes now.
-    mutating func enqueue(_ frame: ByteBuffer, ephemeral: Bool, writable: Bool) -> EnqueueAction {
+    package mutating func enqueue(_ frame: ByteBuffer, ephemeral: Bool, writable: Bool) -> EnqueueAction {
         guard !isClosing else { return .dropped }
         if writable, entries.isEmpty { return .write }
         let size = frame.readableBytes
@@ -79,7 +91,7 @@ struct WebSocketOutbox {
     }
 
     /// Takes the oldest waiting frame, when the socket can take it.
-    mutating func next() -> ByteBuffer? {
+    package mutating func next() -> ByteBuffer? {
         guard let entry = entries.popFirst() else { return nil }
         bytes -= entry.bytes.readableBytes
         if entry.ephemeral { ephemeralCount -= 1 }
@@ -87,7 +99,7 @@ struct WebSocketOutbox {
     }
 
     /// Accepts no more frames; those already queued still go out before the close.
-    mutating func close() {
+    package mutating func close() {
         isClosing = true
     }
 }

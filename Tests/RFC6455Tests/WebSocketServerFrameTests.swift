@@ -1,10 +1,9 @@
-import ChatCore
 import NIOCore
 import NIOEmbedded
 import NIOWebSocket
 import Testing
 
-@testable import ChatServer
+@testable import RFC6455
 
 @Suite("WebSocketServerFrame")
 struct WebSocketServerFrameTests {
@@ -39,13 +38,5 @@ struct WebSocketServerFrameTests {
         let text = String(buffer: data)
         #expect(text == String(repeating: "é", count: 61))
         #expect(text.utf8.count <= 123)
-    }
-
-    @Test("the WebSocket wire encoding frames the JSON once; the JSON encoding leaves it as it is")
-    func wireEncodings() throws {
-        let json = ByteBuffer(string: #"{"type":"pong"}"#)
-        #expect(try decode(WireEncoding.webSocketText.encode(json)).first?.data == json)
-        #expect(WireEncoding.json.encode(json) == json)
-        #expect(WireEncoding.webSocketText.id != WireEncoding.json.id)
     }
 }

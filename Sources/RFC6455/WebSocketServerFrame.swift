@@ -1,14 +1,13 @@
-import ChatCore
-import NIOCore
+package import NIOCore
 
 /// Complete server-to-client WebSocket frames (RFC 6455 §5.2), header and payload in one buffer.
 ///
 /// A server frame is never masked, so the bytes of a frame are the same for every recipient:
 /// fan-out builds a message's frame once (`WireEncoding.webSocketText`) and every socket writes
 /// that buffer, with no per-socket encoder in the pipeline.
-enum WebSocketServerFrame {
+package enum WebSocketServerFrame {
     /// RFC 6455 opcodes the server sends.
-    enum Opcode: UInt8 {
+    package enum Opcode: UInt8 {
         case text = 0x1
         case close = 0x8
         case ping = 0x9
@@ -16,7 +15,7 @@ enum WebSocketServerFrame {
     }
 
     /// A final frame of `opcode` carrying `payload`.
-    static func frame(_ opcode: Opcode, payload: ByteBuffer) -> ByteBuffer {
+    package static func frame(_ opcode: Opcode, payload: ByteBuffer) -> ByteBuffer {
         let length = payload.readableBytes
         var buffer = ByteBuffer()
         buffer.reserveCapacity(length + 10)
@@ -34,12 +33,12 @@ enum WebSocketServerFrame {
     }
 
     /// A text frame; `json` is a server frame's UTF-8 JSON.
-    static func text(_ json: ByteBuffer) -> ByteBuffer {
+    package static func text(_ json: ByteBuffer) -> ByteBuffer {
         frame(.text, payload: json)
     }
 
     /// A close frame with `code` and a reason cut to fit the 125-byte control payload.
-    static func close(_ code: UInt16, reason: String) -> ByteBuffer {
+    package static func close(_ code: UInt16, reason: String) -> ByteBuffer {
         var payload = ByteBuffer()
         payload.writeInteger(code)
         // A control payload is at most 125 bytes: cut the reason between characters.
@@ -52,9 +51,4 @@ enum WebSocketServerFrame {
         payload.writeString(String(reason[..<end]))
         return frame(.close, payload: payload)
     }
-}
-
-extension WireEncoding {
-    /// Server frames as complete WebSocket text frames (the `/ws` endpoint).
-    static let webSocketText = WireEncoding(id: 1) { WebSocketServerFrame.text($0) }
 }

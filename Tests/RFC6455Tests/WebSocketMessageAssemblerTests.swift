@@ -2,7 +2,7 @@ import NIOCore
 import NIOWebSocket
 import Testing
 
-@testable import SockJS
+@testable import RFC6455
 
 /// Message collation and the RFC 6455 verdicts, as plain values (the real-socket closes are in
 /// TransportTests and ChatServerTests' ProtocolErrorTests).

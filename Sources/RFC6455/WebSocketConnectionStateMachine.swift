@@ -1,10 +1,8 @@
-import ChatCore
-
-/// The close handshake and the keepalive of one `/ws` connection (RFC 6455 §5.5, §7), without I/O.
+/// The close handshake and the keepalive of one server WebSocket connection (RFC 6455 §5.5, §7), without I/O.
 ///
 /// Each event returns what the channel handler must do; the handler does all the I/O.
-struct WebSocketConnectionStateMachine {
-    enum State: Equatable {
+package struct WebSocketConnectionStateMachine {
+    package enum State: Equatable {
         /// Frames flow. `awaitingPong`: a keepalive ping is out and unanswered.
         case open(awaitingPong: Bool)
         /// A close is decided; the frames queued before it go out first, then the close frame.
@@ -16,7 +14,7 @@ struct WebSocketConnectionStateMachine {
     }
 
     /// What the handler does next.
-    enum Action: Equatable {
+    package enum Action: Equatable {
         case none
         /// Write the close frame now (nothing is queued before it).
         case sendClose(code: UInt16, reason: String)
@@ -32,16 +30,18 @@ struct WebSocketConnectionStateMachine {
         case sendPong
     }
 
-    private(set) var state: State = .open(awaitingPong: false)
+    package private(set) var state: State = .open(awaitingPong: false)
+
+    package init() {}
 
     /// Whether frames may still be written.
-    var acceptsFrames: Bool {
+    package var acceptsFrames: Bool {
         if case .open = state { return true }
         return false
     }
 
     /// Someone decided to close (the hub, a protocol violation, shutdown, an overflow).
-    mutating func closeRequested(code: UInt16, reason: String, framesQueued: Bool) -> Action {
+    package mutating func closeRequested(code: UInt16, reason: String, framesQueued: Bool) -> Action {
         guard case .open = state else { return .none }
         if framesQueued {
             state = .closeQueued(code: code, reason: reason)
@@ -52,19 +52,19 @@ struct WebSocketConnectionStateMachine {
     }
 
     /// The frames queued before a close went out.
-    mutating func queuedFramesWritten() -> Action {
+    package mutating func queuedFramesWritten() -> Action {
         guard case .closeQueued(let code, let reason) = state else { return .none }
         state = .closeSent
         return .sendClose(code: code, reason: reason)
     }
 
     /// The client sent a close frame (with `code`, or none).
-    mutating func closeReceived(code: UInt16?) -> Action {
+    package mutating func closeReceived(code: UInt16?) -> Action {
         switch state {
         case .open, .closeQueued:
             state = .closed
             // 1005 means "no code"; it must not be sent back (RFC 6455 §7.4.1).
-            return .echoCloseAndCloseChannel(code: code.flatMap { $0 == 1005 ? nil : $0 } ?? CloseCode.normal.rawValue)
+            return .echoCloseAndCloseChannel(code: code.flatMap { $0 == 1005 ? nil : $0 } ?? 1000)
         case .closeSent:
             state = .closed
             return .closeChannel
@@ -74,39 +74,39 @@ struct WebSocketConnectionStateMachine {
     }
 
     /// The client answered a ping.
-    mutating func pongReceived() {
+    package mutating func pongReceived() {
         if case .open(true) = state { state = .open(awaitingPong: false) }
     }
 
     /// The client pinged us.
-    func pingReceived() -> Action {
+    package func pingReceived() -> Action {
         if case .open = state { return .sendPong }
         return .none
     }
 
     /// The keepalive period passed: ping, or give up on a client that did not answer the last one.
-    mutating func keepaliveTimerFired() -> Action {
+    package mutating func keepaliveTimerFired() -> Action {
         switch state {
         case .open(awaitingPong: false):
             state = .open(awaitingPong: true)
             return .sendPing
         case .open(awaitingPong: true):
             state = .closeSent
-            return .sendClose(code: CloseCode.goingAway.rawValue, reason: "ping timeout")
+            return .sendClose(code: 1001, reason: "ping timeout")
         case .closeQueued, .closeSent, .closed:
             return .none
         }
     }
 
     /// The close timeout passed, or the client vanished: the connection ends now.
-    mutating func closeTimedOut() -> Action {
+    package mutating func closeTimedOut() -> Action {
         guard state != .closed else { return .none }
         state = .closed
         return .closeChannel
     }
 
     /// The channel went inactive.
-    mutating func channelClosed() {
+    package mutating func channelClosed() {
         state = .closed
     }
 }
