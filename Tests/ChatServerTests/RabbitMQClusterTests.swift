@@ -17,13 +17,16 @@ struct RabbitMQClusterTests {
 
     @Test("the node moves to another RabbitMQ node, re-declares its queue, and loses no acknowledged message")
     func failover() async throws {
-        let directory = NSTemporaryDirectory() + "rabbitchat-rmq-cluster-\(UUID().uuidString.prefix(8))"
+        let directory = URL(fileURLWithPath: TestEnvironment.privateRabbitMQDirectory)
+            .appendingPathComponent("rabbitchat-rmq-cluster-\(UUID().uuidString.prefix(8))").path
         // AMQP ports, then Erlang distribution ports.
         let ports = try (0..<6).map { _ in try FreePort.find() }
         let started = try await ChildProcess.run(
             Self.script, ["start", directory] + ports.map(String.init), timeoutSeconds: 480)
         defer { _ = try? ChildProcess.runBlocking(Self.script, ["stop", directory]) }
-        try #require(started.status == 0, "the private cluster did not start: \(started.output)")
+        try #require(
+            started.status == 0,
+            "the private cluster did not start (exit \(started.status)): \(started.output)\(started.errorOutput)")
 
         let urls = ports.prefix(3).map { "amqp://guest:guest@127.0.0.1:\($0)/" }
         let node = try await ServerProcess.start(
@@ -67,7 +70,7 @@ struct RabbitMQClusterTests {
         for index in 0..<10 { try await sendAcked("before-\(index)") }
         // Both of the node's connections went to the first URL: kill that RabbitMQ node.
         let killed = try await ChildProcess.run(Self.script, ["kill", directory, "1"])
-        try #require(killed.status == 0, "\(killed.output)")
+        try #require(killed.status == 0, "\(killed.output)\(killed.errorOutput)")
         for index in 0..<10 { try await sendAcked("after-\(index)") }
 
         // The node reconnected to another member, under a new queue, and said so.

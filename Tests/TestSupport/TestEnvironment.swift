@@ -46,6 +46,13 @@ public enum TestEnvironment {
     }()
 
     /// The AMQP 0-9-1 spec XML that `scripts/amqp/generate.py` reads.
+    /// Where tests put the data of the private RabbitMQ nodes they start
+    /// (`scripts/rabbitmq-cluster`): `RABBITCHAT_TEST_RABBITMQ_DIR`, which `scripts/test` sets so
+    /// that its exit trap can stop every node a crashed or timed-out test left behind; else the
+    /// temporary directory.
+    public static let privateRabbitMQDirectory =
+        variable("RABBITCHAT_TEST_RABBITMQ_DIR") ?? NSTemporaryDirectory()
+
     public static let amqpSpecPath = "/usr/share/amqp/specs/0-9-1-rabbit/amqp0-9-1.stripped.extended.xml"
 
     /// The phase scripts/test runs (`RABBITCHAT_TEST_PHASE`), nil when every test runs at once

@@ -13,7 +13,10 @@ import Synchronization
 /// Inbound, it collates frames into messages (`WebSocketMessageAssembler`: UTF-8 and
 /// fragmentation checks, 1007/1002) and hands them to the `Hub` in order, one batch in flight at
 /// a time; when more than `maxQueuedInbound` messages wait it stops reading the socket, so a fast
-/// sender is slowed by TCP instead of growing a queue. Outbound, it is the session's
+/// sender is slowed by TCP instead of growing a queue. If the hub then handles none of them for
+/// `stalledHubProbeInterval` (a send stuck on a hung broker or store), it reads the socket anyway
+/// so that a close frame (or a ping) behind them is still answered within a second; a data frame
+/// read then has no room and closes the connection with 1013 (try again later). Outbound, it is the session's
 /// `SessionSink`: the hub's fan-out hands it complete WebSocket frames on this channel's loop
 /// (`WebSocketSink`), written straight to the socket while it is writable and otherwise queued in
 /// a bounded `WebSocketOutbox` (ephemeral frames dropped first, then 1013). The close handshake
@@ -63,6 +66,11 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Messages waiting for the hub beyond which the socket is not read.
     static let maxQueuedInbound = 64
 
+    /// How long reading may stay paused while the hub handles none of the waiting messages
+    /// before the socket is read anyway, for control frames: well under the second within which
+    /// a close frame must be answered.
+    static let stalledHubProbeInterval: TimeAmount = .milliseconds(400)
+
     private enum Inbound {
         case text(ByteBuffer)
         case binary
@@ -91,6 +99,16 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var inboundInFlight = false
     /// A `read` held back while too many messages wait.
     private var readPending = false
+    /// Counts the messages the hub finished, from the task handing them over; the stalled-hub
+    /// probe compares it with `progressSeen`.
+    private let progress = InboundProgress()
+    /// `progress` when the probe last looked.
+    private var progressSeen = 0
+    /// Checks, while reading is paused, whether the hub still makes progress.
+    private var stalledHubProbe: Scheduled<Void>?
+    /// Set while the socket is read although too many messages wait (the hub is stalled): only
+    /// control frames fit; a data frame closes the connection.
+    private var readingPastLimit = false
     /// Whether `flush` has writes to push.
     private var needsFlush = false
     /// Whether the loop's `FlushCoalescer` will flush this socket.
@@ -192,6 +210,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         keepalive?.cancel()
         heartbeat?.cancel()
         closeTimeout?.cancel()
+        stalledHubProbe?.cancel()
         configuration.connectionsPerAddress?.release(address)
         connectionsGauge.decrement()
         pumpInbound()
@@ -207,6 +226,13 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         switch frame.opcode {
         case .text, .binary, .continuation:
             guard connection.acceptsFrames, !violated else { return }
+            if readingPastLimit {
+                // Read only to see control frames: a message has no room while the hub is stuck.
+                violated = true
+                return closeFor(
+                    code: .tryAgainLater,
+                    reason: "\(Self.maxQueuedInbound) messages wait for an answer: try again later")
+            }
             let opcode: WebSocketMessageAssembler.Opcode =
                 frame.opcode == .text ? .text : frame.opcode == .binary ? .binary : .continuation
             do {
@@ -312,6 +338,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         resumeReadingIfNeeded()
         let hub = configuration.hub
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        let progress = self.progress
         Task {
             for message in batch {
                 switch message {
@@ -319,6 +346,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 case .binary: await hub.refuseBinary(from: id)
                 case .violation: preconditionFailure("a violation is never part of a batch")
                 }
+                progress.messageHandled()
             }
             eventLoop.execute {
                 loopBound.value.inboundInFlight = false
@@ -330,6 +358,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     func read(context: ChannelHandlerContext) {
         guard inbound.count < Self.maxQueuedInbound else {
             readPending = true
+            armStalledHubProbe()
             return
         }
         context.read()
@@ -338,6 +367,33 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func resumeReadingIfNeeded() {
         guard readPending, inbound.count < Self.maxQueuedInbound, let context else { return }
         readPending = false
+        readingPastLimit = false
+        stalledHubProbe?.cancel()
+        stalledHubProbe = nil
+        context.read()
+    }
+
+    /// While reading is paused, looks every `stalledHubProbeInterval` whether the hub finished a
+    /// message; when it finished none, reads the socket once for control frames.
+    private func armStalledHubProbe() {
+        guard stalledHubProbe == nil, !disconnected, let context else { return }
+        progressSeen = progress.handled
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        stalledHubProbe = context.eventLoop.scheduleTask(in: Self.stalledHubProbeInterval) {
+            loopBound.value.stalledHubProbeFired()
+        }
+    }
+
+    private func stalledHubProbeFired() {
+        stalledHubProbe = nil
+        guard readPending, let context else { return }
+        if progress.handled != progressSeen {
+            // Slow but moving: TCP keeps slowing the sender.
+            armStalledHubProbe()
+            return
+        }
+        readPending = false
+        readingPastLimit = true
         context.read()
     }
 
