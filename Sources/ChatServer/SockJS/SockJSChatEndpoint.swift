@@ -123,7 +123,7 @@ struct SockJSChatEndpoint: Sendable {
         let framed = ChatWebSocketHandler.Configuration(
             hub: hub, framing: .sockJS(heartbeat: TimeAmount(sockJS.heartbeatInterval)),
             maxFrameBytes: configuration.limits.maxFrameBytes, maxMessageBytes: maxMessageBytes,
-            outbox: configuration.outbox, pingInterval: .seconds(Int64(configuration.webSocketPingSeconds)),
+            outbox: configuration.outbox, pingInterval: .milliseconds(configuration.webSocketPingInterval.wholeMilliseconds),
             closeTimeout: WebSocketChatEndpoint.closeGrace, connectionsPerAddress: nil, logger: framedLogger)
         let raw = {
             var raw = framed
