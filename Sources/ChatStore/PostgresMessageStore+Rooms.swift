@@ -116,13 +116,14 @@ extension PostgresMessageStore: RoomStore {
         async throws -> Int64??
     {
         guard
-            let until = try await connection.checkedQuery(
+            let row = try await connection.checkedQuery(
                 """
                 SELECT until FROM \(unescaped: table)
                 WHERE room_key = \(Room.key(for: room)) AND user_key = \(Account.key(for: user))
                 """, logger: logger
-            ).first?.decode(Int64?.self)
+            ).first
         else { return .none }
+        let until = try row.decode(Int64?.self)
         if let until, until <= now { return .none }
         return .some(until)
     }
@@ -253,8 +254,9 @@ extension PostgresMessageStore: RoomStore {
         try await guarded {
             try await query(
                 """
-                SELECT user_name, role, joined_at FROM room_members WHERE room_key = \(Room.key(for: room))
-                ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, user_key
+                SELECT COALESCE(a.name, m.user_name), m.role, m.joined_at FROM room_members m
+                LEFT JOIN accounts a ON a.name_key = m.user_key WHERE m.room_key = \(Room.key(for: room))
+                ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, m.user_key
                 """
             ).map { row in
                 let (user, role, joinedAt) = try row.decode((String, String, Int64).self)

@@ -225,8 +225,9 @@ extension SQLiteMessageStore: RoomStore {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT user_name, role, joined_at FROM room_members WHERE room_key = ?
-                        ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, user_key
+                        SELECT COALESCE(a.name, m.user_name) AS user_name, m.role, m.joined_at FROM room_members m
+                        LEFT JOIN accounts a ON a.name_key = m.user_key WHERE m.room_key = ?
+                        ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, m.user_key
                         """,
                     arguments: [Room.key(for: room)]
                 ).map { RoomMember(user: $0["user_name"], role: try Self.role($0["role"]), joinedAt: $0["joined_at"]) }

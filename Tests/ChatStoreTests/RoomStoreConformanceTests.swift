@@ -145,7 +145,7 @@ struct RoomStoreConformanceTests {
                 #expect(await Self.refusal(.noSuchRoom) { try await store.setRole(.moderator, of: "bob", in: "nowhere", by: .user("alice"), now: 3) })
                 try await store.setRole(.moderator, of: "Bob", in: "DEN", by: .user("alice"), now: 3)
                 #expect(try await store.members(of: "den").map { "\($0.user):\($0.role.rawValue)" }
-                        == ["alice:owner", "Bob:moderator", "carol:member", "erin:member"])
+                        == ["alice:owner", "bob:moderator", "carol:member", "erin:member"], "members are listed as registered")
                 #expect(await Self.refusal(.forbidden) { try await store.setRole(.owner, of: "carol", in: "den", by: .user("bob"), now: 4) },
                         "a moderator cannot set roles")
 
@@ -274,7 +274,7 @@ struct RoomStoreConformanceTests {
                 _ = try await store.join(room: "one", user: "alice", now: 1)
                 _ = try await store.createRoom(Room(name: "two", visibility: .private, creator: "alice", createdAt: 2))
             }
-            try await fixture.openDurable { store in
+            try await fixture.openDurable { (store) async throws -> Void in
                 #expect(try await store.directPeers(of: "alice") == ["bob", "carol"], "a DM without messages is not listed")
                 #expect(try await store.directPeers(of: "bob") == ["alice"])
                 #expect(try await store.memberships(of: "alice").map { "\($0.room.name):\($0.role.rawValue)" } == ["one:owner", "two:owner"])

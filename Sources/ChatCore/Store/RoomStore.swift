@@ -55,7 +55,7 @@ public protocol RoomStore: Sendable {
 
     // MARK: Members and roles
 
-    /// The stored members, owners first, then moderators, then members, each by name.
+    /// The stored members (spelled as registered), owners first, then moderators, then members, each by name.
     func members(of room: String) async throws -> [RoomMember]
 
     /// `user`'s role in `room`, or nil when not a stored member.

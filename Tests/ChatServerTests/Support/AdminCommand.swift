@@ -1,4 +1,5 @@
 import Foundation
+import ChatStore
 import Synchronization
 import TestSupport
 
