@@ -21,10 +21,10 @@ extension PostgresMessageStore {
 
     public func account(named name: String) async throws -> Account? {
         try await guarded {
-            let rows = try await query(
-                "SELECT name, password_hash, created_at FROM accounts WHERE name_key = \(Account.key(for: name))")
-            guard let (name, hash, createdAt) = try rows.first?.decode((String, String, Int64).self) else { return nil }
-            return Account(name: name, passwordHash: hash, createdAt: createdAt)
+            try Self.accounts(
+                await query(
+                    "SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE name_key = \(Account.key(for: name))")
+            ).first
         }
     }
 
@@ -53,12 +53,17 @@ extension PostgresMessageStore {
         try await guarded {
             let rows = try await query(
                 """
-                SELECT a.name, t.expires_at, t.revoked_at FROM access_tokens t
+                SELECT a.name, a.disabled_at, t.expires_at, t.revoked_at FROM access_tokens t
                 JOIN accounts a ON a.name_key = t.account_key WHERE t.token_hash = \(tokenHash)
                 """)
-            guard let (name, expiresAt, revokedAt) = try rows.first?.decode((String, Int64, Int64?).self) else {
+            guard
+                let (name, disabledAt, expiresAt, revokedAt) = try rows.first?.decode(
+                    (String, Int64?, Int64, Int64?).self)
+            else {
                 return .unknown
             }
+            // Read on every lookup, never cached: a disabled account is refused at once on every node.
+            if disabledAt != nil { return .disabled }
             if revokedAt != nil { return .revoked }
             if expiresAt <= now { return .expired }
             return .valid(user: name)
@@ -74,5 +79,62 @@ extension PostgresMessageStore {
                 """)
             return !rows.isEmpty
         }
+    }
+
+    static let accountColumns = "name, password_hash, created_at, is_admin, disabled_at"
+
+    static func accounts(_ rows: PostgresQueryResult) throws -> [Account] {
+        try rows.map { row in
+            let (name, hash, createdAt, isAdmin, disabledAt) = try row.decode((String, String, Int64, Bool, Int64?).self)
+            return Account(name: name, passwordHash: hash, createdAt: createdAt, isAdmin: isAdmin, isDisabled: disabledAt != nil)
+        }
+    }
+
+    public func allAccounts() async throws -> [Account] {
+        try await guarded {
+            try Self.accounts(await query("SELECT \(unescaped: Self.accountColumns) FROM accounts ORDER BY name_key"))
+        }
+    }
+
+    public func updatePasswordHash(_ hash: String, of name: String, now: Int64) async throws -> Bool {
+        try await guarded {
+            let key = Account.key(for: name)
+            return try await transaction { connection in
+                let rows = try await connection.checkedQuery(
+                    "UPDATE accounts SET password_hash = \(hash) WHERE name_key = \(key) RETURNING name_key", logger: self.logger)
+                guard !rows.isEmpty else { return false }
+                try await self.revokeTokens(connection, accountKey: key, now: now)
+                return true
+            }
+        }
+    }
+
+    public func setDisabled(_ disabled: Bool, name: String, now: Int64) async throws -> Bool {
+        try await guarded {
+            let key = Account.key(for: name)
+            let disabledAt: Int64? = disabled ? now : nil
+            return try await transaction { connection in
+                let rows = try await connection.checkedQuery(
+                    "UPDATE accounts SET disabled_at = \(disabledAt) WHERE name_key = \(key) RETURNING name_key",
+                    logger: self.logger)
+                guard !rows.isEmpty else { return false }
+                if disabled { try await self.revokeTokens(connection, accountKey: key, now: now) }
+                return true
+            }
+        }
+    }
+
+    public func setAdmin(_ admin: Bool, name: String) async throws -> Bool {
+        try await guarded {
+            return !(try await query(
+                "UPDATE accounts SET is_admin = \(admin) WHERE name_key = \(Account.key(for: name)) RETURNING name_key"
+            ).isEmpty)
+        }
+    }
+
+    func revokeTokens(_ connection: PostgresConnection, accountKey: String, now: Int64) async throws {
+        try await connection.checkedQuery(
+            "UPDATE access_tokens SET revoked_at = \(now) WHERE account_key = \(accountKey) AND revoked_at IS NULL",
+            logger: logger)
     }
 }

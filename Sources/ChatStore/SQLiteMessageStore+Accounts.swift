@@ -25,9 +25,9 @@ extension SQLiteMessageStore {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchOne(
-                    db, sql: "SELECT name, password_hash, created_at FROM accounts WHERE name_key = ?",
+                    db, sql: "SELECT \(Self.accountColumns) FROM accounts WHERE name_key = ?",
                     arguments: [Account.key(for: name)]
-                ).map { Account(name: $0["name"], passwordHash: $0["password_hash"], createdAt: $0["created_at"]) }
+                ).map(Self.account)
             }
         }
     }
@@ -62,11 +62,14 @@ extension SQLiteMessageStore {
                     let row = try Row.fetchOne(
                         db,
                         sql: """
-                            SELECT a.name, t.expires_at, t.revoked_at FROM access_tokens t
+                            SELECT a.name, a.disabled_at, t.expires_at, t.revoked_at FROM access_tokens t
                             JOIN accounts a ON a.name_key = t.account_key WHERE t.token_hash = ?
                             """,
                         arguments: [tokenHash])
                 else { return .unknown }
+                // Read on every lookup, never cached: a disabled account is refused at once.
+                let disabledAt: Int64? = row["disabled_at"]
+                if disabledAt != nil { return .disabled }
                 let revokedAt: Int64? = row["revoked_at"]
                 if revokedAt != nil { return .revoked }
                 let expiresAt: Int64 = row["expires_at"]
@@ -85,5 +88,64 @@ extension SQLiteMessageStore {
                 return db.changesCount > 0
             }
         }
+    }
+
+    static let accountColumns = "name, password_hash, created_at, is_admin, disabled_at"
+
+    static func account(_ row: Row) -> Account {
+        let disabledAt: Int64? = row["disabled_at"]
+        return Account(
+            name: row["name"], passwordHash: row["password_hash"], createdAt: row["created_at"],
+            isAdmin: row["is_admin"], isDisabled: disabledAt != nil)
+    }
+
+    public func allAccounts() async throws -> [Account] {
+        try await guarded {
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(Self.accountColumns) FROM accounts ORDER BY name_key").map(Self.account)
+            }
+        }
+    }
+
+    public func updatePasswordHash(_ hash: String, of name: String, now: Int64) async throws -> Bool {
+        try await guarded {
+            try await pool.write { db in
+                let key = Account.key(for: name)
+                try db.execute(sql: "UPDATE accounts SET password_hash = ? WHERE name_key = ?", arguments: [hash, key])
+                guard db.changesCount > 0 else { return false }
+                try Self.revokeTokens(db, accountKey: key, now: now)
+                return true
+            }
+        }
+    }
+
+    public func setDisabled(_ disabled: Bool, name: String, now: Int64) async throws -> Bool {
+        try await guarded {
+            try await pool.write { db in
+                let key = Account.key(for: name)
+                try db.execute(
+                    sql: "UPDATE accounts SET disabled_at = ? WHERE name_key = ?",
+                    arguments: [disabled ? now : nil, key])
+                guard db.changesCount > 0 else { return false }
+                if disabled { try Self.revokeTokens(db, accountKey: key, now: now) }
+                return true
+            }
+        }
+    }
+
+    public func setAdmin(_ admin: Bool, name: String) async throws -> Bool {
+        try await guarded {
+            try await pool.write { db in
+                try db.execute(
+                    sql: "UPDATE accounts SET is_admin = ? WHERE name_key = ?", arguments: [admin, Account.key(for: name)])
+                return db.changesCount > 0
+            }
+        }
+    }
+
+    static func revokeTokens(_ db: Database, accountKey: String, now: Int64) throws {
+        try db.execute(
+            sql: "UPDATE access_tokens SET revoked_at = ? WHERE account_key = ? AND revoked_at IS NULL",
+            arguments: [now, accountKey])
     }
 }

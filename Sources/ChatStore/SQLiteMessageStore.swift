@@ -79,6 +79,8 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
             throw error
         } catch let error as AccountStoreError {
             throw error
+        } catch let error as RoomStoreError {
+            throw error
         } catch {
             throw StoreError(.unavailable, "SQLite: \(error)")
         }

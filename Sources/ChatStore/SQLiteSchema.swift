@@ -65,5 +65,88 @@ enum SQLiteSchema {
                 "CREATE INDEX access_tokens_account ON access_tokens (account_key)",
             ]
         ),
+        Migration(
+            version: 3, name: "rooms, members, invitations, bans, mutes, blocks, moderation log; admin and disabled accounts",
+            statements: [
+                "ALTER TABLE accounts ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE accounts ADD COLUMN disabled_at INTEGER",
+                """
+                CREATE TABLE rooms (
+                    name_key TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    topic TEXT NOT NULL DEFAULT '',
+                    visibility TEXT NOT NULL CHECK (visibility IN ('public', 'private', 'invite')),
+                    creator TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT
+                """,
+                """
+                CREATE TABLE room_members (
+                    room_key TEXT NOT NULL REFERENCES rooms (name_key) ON DELETE CASCADE,
+                    user_key TEXT NOT NULL,
+                    user_name TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('owner', 'moderator', 'member')),
+                    joined_at INTEGER NOT NULL,
+                    PRIMARY KEY (room_key, user_key)
+                ) STRICT
+                """,
+                "CREATE INDEX room_members_user ON room_members (user_key)",
+                """
+                CREATE TABLE room_invites (
+                    room_key TEXT NOT NULL REFERENCES rooms (name_key) ON DELETE CASCADE,
+                    user_key TEXT NOT NULL,
+                    user_name TEXT NOT NULL,
+                    invited_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (room_key, user_key)
+                ) STRICT
+                """,
+                """
+                CREATE TABLE room_bans (
+                    room_key TEXT NOT NULL REFERENCES rooms (name_key) ON DELETE CASCADE,
+                    user_key TEXT NOT NULL,
+                    user_name TEXT NOT NULL,
+                    until INTEGER,
+                    reason TEXT NOT NULL DEFAULT '',
+                    banned_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (room_key, user_key)
+                ) STRICT
+                """,
+                """
+                CREATE TABLE room_mutes (
+                    room_key TEXT NOT NULL REFERENCES rooms (name_key) ON DELETE CASCADE,
+                    user_key TEXT NOT NULL,
+                    user_name TEXT NOT NULL,
+                    until INTEGER,
+                    muted_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (room_key, user_key)
+                ) STRICT
+                """,
+                """
+                CREATE TABLE user_blocks (
+                    blocker_key TEXT NOT NULL,
+                    blocked_key TEXT NOT NULL,
+                    blocked_name TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (blocker_key, blocked_key)
+                ) STRICT
+                """,
+                """
+                CREATE TABLE moderation_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    room_key TEXT NOT NULL,
+                    room_name TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    target TEXT,
+                    detail TEXT NOT NULL DEFAULT '',
+                    created_at INTEGER NOT NULL
+                ) STRICT
+                """,
+                "CREATE INDEX moderation_log_room ON moderation_log (room_key, id)",
+            ]
+        ),
     ]
 }

@@ -55,3 +55,40 @@ struct AccountStoreConformanceTests {
         }
     }
 }
+
+/// The operator's account changes (`rabbitchat user …`), on every store.
+@Suite("AccountStore administration", .timeLimit(.minutes(2)))
+struct AccountAdministrationConformanceTests {
+    @Test("admin and disabled flags, password resets, and the list", arguments: await StoreKind.available)
+    func administration(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { _, accounts in
+                try await accounts.createAccount(Account(name: "Bob", passwordHash: "h1", createdAt: 2))
+                try await accounts.createAccount(Account(name: "alice", passwordHash: "h0", createdAt: 1))
+                #expect(try await accounts.allAccounts().map(\.name) == ["alice", "Bob"])
+                #expect(try await accounts.account(named: "bob")?.isAdmin == false)
+
+                #expect(try await accounts.setAdmin(true, name: "BOB"))
+                #expect(try await accounts.account(named: "bob")?.isAdmin == true)
+                #expect(try await accounts.setAdmin(true, name: "nobody") == false)
+
+                try await accounts.storeToken(AccessTokenRecord(tokenHash: "b1", user: "Bob", createdAt: 10, expiresAt: .max))
+                try await accounts.storeToken(AccessTokenRecord(tokenHash: "a1", user: "alice", createdAt: 10, expiresAt: .max))
+                #expect(try await accounts.setDisabled(true, name: "bob", now: 20))
+                #expect(try await accounts.lookUpToken(hash: "b1", now: 21) == .disabled, "refused at once")
+                #expect(try await accounts.lookUpToken(hash: "a1", now: 21) == .valid(user: "alice"), "others are untouched")
+                #expect(try await accounts.account(named: "bob")?.isDisabled == true)
+                #expect(try await accounts.setDisabled(false, name: "bob", now: 30))
+                #expect(try await accounts.lookUpToken(hash: "b1", now: 31) == .revoked, "enabling again does not revive old tokens")
+                #expect(try await accounts.setDisabled(true, name: "nobody", now: 30) == false)
+
+                #expect(try await accounts.updatePasswordHash("h2", of: "ALICE", now: 40))
+                #expect(try await accounts.account(named: "alice")?.passwordHash == "h2")
+                #expect(try await accounts.lookUpToken(hash: "a1", now: 41) == .revoked, "a reset signs out every device")
+                #expect(try await accounts.updatePasswordHash("h3", of: "nobody", now: 40) == false)
+                #expect(try await accounts.allAccounts().map { [$0.name, "\($0.isAdmin)", "\($0.isDisabled)"] }
+                        == [["alice", "false", "false"], ["Bob", "true", "false"]])
+            }
+        }
+    }
+}

@@ -6,11 +6,18 @@ public struct Account: Sendable, Equatable {
     public var passwordHash: String
     /// Milliseconds since 1970-01-01 UTC when the account was registered.
     public var createdAt: Int64
+    /// A server-wide admin: above every room role in every room. Made with
+    /// `rabbitchat user grant-admin` (the first admin can only be made there).
+    public var isAdmin: Bool
+    /// A disabled account cannot log in, and its tokens are refused at once (`TokenLookup.disabled`).
+    public var isDisabled: Bool
 
-    public init(name: String, passwordHash: String, createdAt: Int64) {
+    public init(name: String, passwordHash: String, createdAt: Int64, isAdmin: Bool = false, isDisabled: Bool = false) {
         self.name = name
         self.passwordHash = passwordHash
         self.createdAt = createdAt
+        self.isAdmin = isAdmin
+        self.isDisabled = isDisabled
     }
 
     /// The case-insensitive form names are unique under.

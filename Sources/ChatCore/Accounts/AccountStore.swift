@@ -22,4 +22,19 @@ public protocol AccountStore: Sendable {
 
     /// Revokes a token; returns false when no live token had that hash.
     func revokeToken(hash tokenHash: String, now: Int64) async throws -> Bool
+
+    /// Every account, by name (case-insensitively): for the operator's `rabbitchat user list`.
+    func allAccounts() async throws -> [Account]
+
+    /// Replaces the password hash and revokes every token of the account, so a reset signs out
+    /// every device. Returns false when no account has that name.
+    func updatePasswordHash(_ hash: String, of name: String, now: Int64) async throws -> Bool
+
+    /// Disables (or enables again) the account. Disabling also revokes its tokens; either way
+    /// `lookUpToken` checks the flag on every call, so it takes effect at once on every node
+    /// sharing the store. Returns false when no account has that name.
+    func setDisabled(_ disabled: Bool, name: String, now: Int64) async throws -> Bool
+
+    /// Grants (or takes away) the server-wide admin flag. Returns false when no account has that name.
+    func setAdmin(_ admin: Bool, name: String) async throws -> Bool
 }

@@ -11,6 +11,8 @@ public struct AuthenticationError: Error, Sendable, Equatable {
         public static let tokenExpired = Code(rawValue: "token_expired")
         /// The token was revoked by logout.
         public static let tokenRevoked = Code(rawValue: "token_revoked")
+        /// The account was disabled by an operator (`rabbitchat user disable`).
+        public static let accountDisabled = Code(rawValue: "account_disabled")
     }
 
     public var code: Code

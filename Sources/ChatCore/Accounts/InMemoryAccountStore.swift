@@ -54,6 +54,7 @@ public final class InMemoryAccountStore: AccountStore {
     public func lookUpToken(hash tokenHash: String, now: Int64) async throws -> TokenLookup {
         state.withLock { state in
             guard let entry = state.tokens[tokenHash] else { return .unknown }
+            if state.accounts[Account.key(for: entry.record.user)]?.isDisabled == true { return .disabled }
             if entry.revokedAt != nil { return .revoked }
             if entry.record.expiresAt <= now { return .expired }
             return .valid(user: entry.record.user)
@@ -65,6 +66,45 @@ public final class InMemoryAccountStore: AccountStore {
             guard let entry = state.tokens[tokenHash], entry.revokedAt == nil else { return false }
             state.tokens[tokenHash]?.revokedAt = now
             return true
+        }
+    }
+
+    public func allAccounts() async throws -> [Account] {
+        state.withLock { $0.accounts.sorted { $0.key < $1.key }.map(\.value) }
+    }
+
+    public func updatePasswordHash(_ hash: String, of name: String, now: Int64) async throws -> Bool {
+        state.withLock { state in
+            let key = Account.key(for: name)
+            guard state.accounts[key] != nil else { return false }
+            state.accounts[key]?.passwordHash = hash
+            Self.revokeTokens(of: key, in: &state, now: now)
+            return true
+        }
+    }
+
+    public func setDisabled(_ disabled: Bool, name: String, now: Int64) async throws -> Bool {
+        state.withLock { state in
+            let key = Account.key(for: name)
+            guard state.accounts[key] != nil else { return false }
+            state.accounts[key]?.isDisabled = disabled
+            if disabled { Self.revokeTokens(of: key, in: &state, now: now) }
+            return true
+        }
+    }
+
+    public func setAdmin(_ admin: Bool, name: String) async throws -> Bool {
+        state.withLock { state in
+            let key = Account.key(for: name)
+            guard state.accounts[key] != nil else { return false }
+            state.accounts[key]?.isAdmin = admin
+            return true
+        }
+    }
+
+    private static func revokeTokens(of key: String, in state: inout State, now: Int64) {
+        for (hash, entry) in state.tokens where Account.key(for: entry.record.user) == key && entry.revokedAt == nil {
+            state.tokens[hash]?.revokedAt = now
         }
     }
 }

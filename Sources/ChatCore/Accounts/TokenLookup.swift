@@ -7,6 +7,8 @@ public enum TokenLookup: Sendable, Equatable {
     case expired
     /// The token was revoked by logout.
     case revoked
+    /// The token is live but its account was disabled by an operator.
+    case disabled
     /// No token has this hash: mistyped, tampered with, or never issued.
     case unknown
 }

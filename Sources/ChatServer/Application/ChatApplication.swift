@@ -22,12 +22,15 @@ public enum ChatApplication {
     ///     PostgreSQL one) runs in the node's service group and stops after the HTTP server.
     ///   - accounts: where accounts live; by default the store when it is an `AccountStore`
     ///     (SQLite, PostgreSQL), else in memory.
+    ///   - rooms: where rooms, members and bans live; by default the store when it is a
+    ///     `RoomStore` (SQLite, PostgreSQL), else none (every room public, as before rooms were stored).
     ///   - broker: the broker (in-process by default).
     ///   - onServerRunning: called with the bound port once the server listens (tests use port 0).
     public static func build(
         configuration: ServerConfiguration,
         store: (any MessageStore)? = nil,
         accounts: (any AccountStore)? = nil,
+        rooms: (any RoomStore)? = nil,
         broker: (any Broker)? = nil,
         logger: Logger? = nil,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -50,6 +53,7 @@ public enum ChatApplication {
         let accountService = AccountService(
             store: accounts ?? (store as? any AccountStore) ?? InMemoryAccountStore(),
             configuration: configuration.accounts, limits: configuration.limits)
+        let roomStore = rooms ?? (store as? any RoomStore)
         let broker = broker ?? InProcessExchange().makeBroker()
         // With RabbitMQ, SockJS sessions are reachable from every node: relay messages share the
         // node's queue with chat events and are split off before the hub sees them.
@@ -77,9 +81,9 @@ public enum ChatApplication {
         HealthController(hub: hub).register(on: router)
         ReadinessController(hub: hub).register(on: router)
         MetricsController(registry: registry).register(on: router)
-        RoomsController(hub: hub).register(on: router)
+        RoomsController(hub: hub, rooms: roomStore).register(on: router)
         AccountController(accounts: accountService).register(on: router)
-        MessagesController(store: store, accounts: accountService, limits: configuration.limits).register(on: router)
+        MessagesController(store: store, rooms: roomStore, accounts: accountService, limits: configuration.limits).register(on: router)
         WebUIController().register(on: router)
         let handshakePolicy = WebSocketHandshakePolicy(
             originPolicy: OriginPolicy(allowed: configuration.allowedOrigins),

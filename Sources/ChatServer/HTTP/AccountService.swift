@@ -84,6 +84,10 @@ struct AccountService: Authenticator {
         guard let account, matches else {
             throw APIError(.unauthorized, "invalid_credentials", "wrong name or password")
         }
+        // Only after the password matched: a wrong guess learns nothing about the account.
+        guard !account.isDisabled else {
+            throw APIError(.forbidden, "account_disabled", "this account is disabled; ask the server's operator")
+        }
         return try await issueToken(for: account.name)
     }
 
@@ -99,7 +103,7 @@ struct AccountService: Authenticator {
         do {
             user = try await self.user(forToken: token)
         } catch let error as AuthenticationError {
-            throw APIError(.unauthorized, error.code.rawValue, error.message)
+            throw APIError(error.code == .accountDisabled ? .forbidden : .unauthorized, error.code.rawValue, error.message)
         }
         guard let account = try await storeCall({ try await store.account(named: user) }) else {
             throw APIError(.unauthorized, "invalid_token", "the token's account no longer exists")
@@ -118,6 +122,7 @@ struct AccountService: Authenticator {
         case .expired: throw AuthenticationError(.tokenExpired, "the token has expired; log in again")
         case .revoked: throw AuthenticationError(.tokenRevoked, "the token was revoked by logout; log in again")
         case .unknown: throw AuthenticationError(.invalidToken, "the token is not valid; log in again")
+        case .disabled: throw AuthenticationError(.accountDisabled, "this account is disabled; ask the server's operator")
         }
     }
 

@@ -6,9 +6,13 @@ import Hummingbird
 /// Pages are newest first: the `limit` newest messages with `seq < before` (all when `before`
 /// is absent), `limit` defaulting to 50 and capped at the server's history page size, the same
 /// as the `history` frame. Direct conversations need `Authorization: Bearer <token>` and are
-/// open only to their two parties; rooms need a token only under `--require-auth`.
+/// open only to their two parties; rooms need a token only under `--require-auth`, except
+/// `private` and `invite` rooms, whose history only their members (and admins) read: 401
+/// without a token, 403 `forbidden` (or `banned`) with another's, never the messages.
 struct MessagesController: Sendable {
     let store: any MessageStore
+    /// Where rooms and their members are; nil (memory store) leaves every room public.
+    let rooms: (any RoomStore)?
     let accounts: AccountService
     let limits: ChatLimits
 
@@ -35,10 +39,13 @@ struct MessagesController: Sendable {
                     .badRequest, "invalid_room",
                     "room must be 1 to \(limits.maxNameLength) characters of A-Z, a-z, 0-9, _ and -")
             }
-            if !accounts.allowsGuests {
-                _ = try await accounts.authenticate(AccountController.bearerToken(request))
+            var reader: Account?
+            if !accounts.allowsGuests || request.headers[.authorization] != nil {
+                reader = try await accounts.authenticate(AccountController.bearerToken(request))
             }
-            return try await page(.room(room), request: request, room: room, peer: nil)
+            // The stored spelling is the room's: `Lobby` and `lobby` read one history.
+            let name = try await authorizeRead(room, reader: reader)?.name ?? room
+            return try await page(.room(name), request: request, room: name, peer: nil)
         }
         router.get("/api/direct/:peer/messages") { request, context -> Page in
             let peer = try context.parameters.require("peer")
@@ -50,6 +57,23 @@ struct MessagesController: Sendable {
             }
             // The conversation is derived from the token's user, so only its parties can read it.
             return try await page(.direct(between: user, and: peer), request: request, room: nil, peer: peer)
+        }
+    }
+
+    /// The stored room when `reader` (nil: no token) may read it; throws the HTTP refusal.
+    func authorizeRead(_ room: String, reader: Account?) async throws -> Room? {
+        guard let rooms else { return nil }
+        do {
+            return try await rooms.authorizeRead(user: reader?.name, room: room, now: ChatClock.wallMillis())
+        } catch let error as RoomStoreError {
+            if reader == nil {
+                throw APIError(
+                    .unauthorized, "missing_token",
+                    "`\(room)` is open to its members only: send `Authorization: Bearer <token>` (from /api/login)")
+            }
+            throw APIError(.forbidden, error.code.rawValue, error.message)
+        } catch {
+            throw APIError(.serviceUnavailable, "unavailable", "the room store is unavailable; try again")
         }
     }
 

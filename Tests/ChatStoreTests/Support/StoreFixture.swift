@@ -65,6 +65,19 @@ struct StoreFixture: Sendable {
         }
     }
 
+    /// Opens a durable store (SQLite or PostgreSQL: the ones that keep rooms) and runs `body`.
+    func openDurable<T: Sendable>(_ body: (any DatabaseURL.DurableStore) async throws -> T) async throws -> T {
+        switch kind {
+        case .memory:
+            throw PostgresTestDatabase.Failure("the memory store keeps no rooms; take cases from StoreKind.availableDurable")
+        case .sqlite:
+            return try await body(try SQLiteMessageStore(path: sqlitePath!))
+        case .postgres:
+            let store = try PostgresMessageStore(configuration: postgres!, logger: PostgresTestDatabase.logger)
+            return try await Self.running(store) { try await body(store) }
+        }
+    }
+
     /// Runs `body` while `store.run()` runs beside it, then stops the store.
     static func running<T: Sendable>(_ store: PostgresMessageStore, _ body: () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,0 +1,14 @@
+/// What a moderation log entry records.
+public enum ModerationAction: String, Sendable, Hashable, CaseIterable, Codable {
+    case create
+    case topic
+    case visibility
+    case invite
+    case kick
+    case ban
+    case unban
+    case mute
+    case unmute
+    case role
+    case delete
+}
