@@ -27,7 +27,12 @@ struct PostgresOutageTests {
         let node = try await ServerProcess.start(
             nodeID: MultiNodeCluster.unique("pg"),
             // The default send timeout (10 s) is `sendTimeout`.
-            arguments: ["--database-url", MultiNodeCluster.databaseURL])
+            arguments: [
+                "--database-url", MultiNodeCluster.databaseURL,
+                // The final check pages through history fast; this test is about restarts, not rate limits.
+                "--rate-limit", "1000", "--rate-limit-burst", "1000", "--user-rate-limit", "1000",
+                "--user-rate-limit-burst", "1000",
+            ])
         do {
             try await run(restarts: restarts, on: node, cluster: cluster)
         } catch {
