@@ -2,20 +2,14 @@ import NIOCore
 import NIOEmbedded
 import NIOWebSocket
 import Testing
+import TestSupport
 
 @testable import RFC6455
 
 @Suite("WebSocketServerFrame")
 struct WebSocketServerFrameTests {
     /// Decodes `bytes` with swift-nio's own frame decoder: the reference for RFC 6455 framing.
-    func decode(_ bytes: ByteBuffer) throws -> [WebSocketFrame] {
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 20)))
-        try channel.writeInbound(bytes)
-        var frames: [WebSocketFrame] = []
-        while let frame = try channel.readInbound(as: WebSocketFrame.self) { frames.append(frame) }
-        _ = try channel.finish()
-        return frames
-    }
+    func decode(_ bytes: ByteBuffer) throws -> [WebSocketFrame] { try ReferenceWebSocketDecoder.decode(bytes) }
 
     @Test("text frames of every length class (7-bit, 16-bit, 64-bit) decode to the same payload", arguments: [0, 1, 125, 126, 65_535, 65_536, 200_000])
     func textLengths(length: Int) throws {

@@ -4,20 +4,14 @@ import NIOCore
 import NIOEmbedded
 import NIOWebSocket
 import Testing
+import TestSupport
 
 @testable import ChatServer
 
 @Suite("WireEncoding of the WebSocket transports")
 struct WireEncodingTests {
     /// Decodes `bytes` with swift-nio's own frame decoder: the reference for RFC 6455 framing.
-    func decode(_ bytes: ByteBuffer) throws -> [WebSocketFrame] {
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 20)))
-        try channel.writeInbound(bytes)
-        var frames: [WebSocketFrame] = []
-        while let frame = try channel.readInbound(as: WebSocketFrame.self) { frames.append(frame) }
-        _ = try channel.finish()
-        return frames
-    }
+    func decode(_ bytes: ByteBuffer) throws -> [WebSocketFrame] { try ReferenceWebSocketDecoder.decode(bytes) }
 
     @Test("the WebSocket wire encoding frames the JSON once; the JSON encoding leaves it as it is")
     func webSocketText() throws {
