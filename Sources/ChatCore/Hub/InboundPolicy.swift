@@ -70,11 +70,6 @@ struct InboundPolicy {
 
     /// The text of a `rate_limited` refusal: both limits, so a client knows what to slow to.
     var refusalMessage: String {
-        "too many frames: at most \(Self.rate(limits.connectionFramesPerSecond)) per second per connection, \(Self.rate(limits.userFramesPerSecond)) per user"
-    }
-
-    /// A rate or duration for messages: `20`, not `20.0`.
-    static func rate(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        "too many frames: at most \(limits.connectionFramesPerSecond.compactDescription) per second per connection, \(limits.userFramesPerSecond.compactDescription) per user"
     }
 }

@@ -8,7 +8,6 @@ extension Duration {
 
     /// The duration in seconds, for messages: `10`, or `2.5`, never `10.0`.
     public var secondsDescription: String {
-        let milliseconds = wholeMilliseconds
-        return milliseconds % 1_000 == 0 ? String(milliseconds / 1_000) : String(Double(milliseconds) / 1_000)
+        (Double(wholeMilliseconds) / 1_000).compactDescription
     }
 }

@@ -104,7 +104,7 @@ extension ServerSetting {
 
     public static let rateLimit = ServerSetting(
         "rate-limit", summary: "Sustained inbound frames per second per connection.",
-        default: { format($0.inbound.connectionFramesPerSecond) }
+        default: { $0.inbound.connectionFramesPerSecond.compactDescription }
     ) { value, configuration throws(Problem) in
         configuration.inbound.connectionFramesPerSecond = try rate(value)
     }
@@ -118,7 +118,7 @@ extension ServerSetting {
 
     public static let userRateLimit = ServerSetting(
         "user-rate-limit", summary: "Sustained inbound frames per second per user, all their connections together.",
-        default: { format($0.inbound.userFramesPerSecond) }
+        default: { $0.inbound.userFramesPerSecond.compactDescription }
     ) { value, configuration throws(Problem) in
         configuration.inbound.userFramesPerSecond = try rate(value)
     }

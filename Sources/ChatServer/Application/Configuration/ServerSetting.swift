@@ -1,3 +1,4 @@
+import ChatCore
 import Foundation
 
 /// One thing `rabbitchat serve` can be told: its flag, its environment variable, its help, its
@@ -61,7 +62,7 @@ extension ServerSetting {
     static func number(_ value: String, in range: ClosedRange<Double>) throws(Problem) -> Double {
         guard let number = Double(value), number.isFinite else { throw Problem("must be a number, not `\(value)`") }
         guard range.contains(number) else {
-            throw Problem("must be between \(Self.format(range.lowerBound)) and \(Self.format(range.upperBound)), not \(Self.format(number))")
+            throw Problem("must be between \(range.lowerBound.compactDescription) and \(range.upperBound.compactDescription), not \(number.compactDescription)")
         }
         return number
     }
@@ -69,7 +70,7 @@ extension ServerSetting {
     /// A positive rate: above zero, at most `limit`.
     static func rate(_ value: String, limit: Double = 1_000_000) throws(Problem) -> Double {
         guard let number = Double(value), number.isFinite else { throw Problem("must be a number, not `\(value)`") }
-        guard number > 0, number <= limit else { throw Problem("must be above 0 and at most \(Self.format(limit)), not \(Self.format(number))") }
+        guard number > 0, number <= limit else { throw Problem("must be above 0 and at most \(limit.compactDescription), not \(number.compactDescription)") }
         return number
     }
 
@@ -79,10 +80,5 @@ extension ServerSetting {
 
     static func isOn(_ value: String) -> Bool {
         ["1", "true", "yes"].contains(value.lowercased())
-    }
-
-    /// `20`, not `20.0`; `2.5` stays.
-    static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }
