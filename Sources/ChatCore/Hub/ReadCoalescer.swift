@@ -6,6 +6,9 @@
 /// and serves all of them at once. A request is never served by a read that started before it
 /// was made: a joiner's live stream holds the messages published after it entered the room, and
 /// its backlog must be read after that, or a message published in between would be in neither.
+///
+/// Bounded without a limit of its own: a session waits here at most once per room it is joining,
+/// so the waiters are at most sessions × `maxRoomsPerSession`.
 struct ReadCoalescer<Key: Hashable, Waiter> {
     private struct Entry {
         /// Served by the read in flight.
