@@ -78,13 +78,16 @@ struct HubTests {
     }
 
     static func withNodes(
-        _ count: Int, limits: ChatLimits = .init(), _ body: ([Hub], InProcessExchange) async throws -> Void
+        _ count: Int, limits: ChatLimits = .init(), presenceBatch: Duration = .milliseconds(25),
+        _ body: ([Hub], InProcessExchange) async throws -> Void
     ) async throws {
         let exchange = InProcessExchange()
         let store = InMemoryMessageStore()
         let hubs = (0..<count).map { index in
             Hub(
-                configuration: .init(nodeID: "node\(index)", limits: limits, typingSweep: .milliseconds(100)), store: store,
+                configuration: .init(
+                    nodeID: "node\(index)", limits: limits, typingSweep: .milliseconds(100), presenceBatch: presenceBatch),
+                store: store,
                 broker: exchange.makeBroker(), logger: Logger(label: "hub-test"))
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -92,8 +95,10 @@ struct HubTests {
             // Wait until each hub has bound its cluster topics (cluster.#, room.*.presence and its
             // node.<id>.alive), so presence flows from the start.
             while exchange.bindingCounts.filter({ $0 >= 3 }).count < count { await Task.yield() }
+            // The hubs run until cancelled: a body that throws must stop them too, or the group
+            // waits for them forever and the failure shows as a hang.
+            defer { group.cancelAll() }
             try await body(hubs, exchange)
-            group.cancelAll()
         }
     }
 
@@ -139,7 +144,9 @@ struct HubTests {
     @Test("large rooms get online counts instead of per-user presence, and a member sample in joined")
     func largeRoomPresence() async throws {
         let limits = ChatLimits(presenceDetailLimit: 2, joinedMembersSample: 1)
-        try await Self.withNodes(2, limits: limits) { hubs, _ in
+        // Each transition on its own (no batch window): this test follows the room across the
+        // detail limit step by step; PresenceBurstTests covers batches.
+        try await Self.withNodes(2, limits: limits, presenceBatch: .zero) { hubs, _ in
             var clients: [Client] = []
             for (index, nick) in ["u1", "u2", "u3", "u4"].enumerated() {
                 let client = try await Self.connect(hubs[index % 2], as: nick)

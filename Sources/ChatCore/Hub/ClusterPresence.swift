@@ -38,7 +38,7 @@ struct ClusterPresence {
             switch change {
             case .join: roster.join(room: room, user: user, node: node)
             case .leave: roster.leave(room: room, user: user, node: node)
-            case .count: false  // never published: counts are derived by each node
+            case .count, .batch: false  // never published: each node derives counts and batches
             }
         return changed ? [RoomRoster.Transition(room: room, user: user, event: change)] : []
     }
@@ -123,6 +123,25 @@ struct ClusterPresence {
             return .countDue
         }
         return .frame(PresenceFrame(room: transition.room, user: transition.user, event: transition.event, online: online))
+    }
+
+    /// What one room's batch of transitions (`PresenceBatch`) shows: nothing when they cancel
+    /// out; a count later in a large room; one user's frame when only one user changed (as
+    /// `emission(for:)` would); otherwise one `batch` frame naming everyone who came and went.
+    mutating func emission(forBatch transitions: [RoomRoster.Transition], in room: String, detailLimit: Int) -> Emission? {
+        if transitions.count == 1 { return emission(for: transitions[0], detailLimit: detailLimit) }
+        let net = PresenceBatch.net(of: transitions)
+        guard !net.isEmpty else { return nil }
+        let online = roster.onlineCount(of: room)
+        if online > detailLimit {
+            countsDue.insert(room)
+            return .countDue
+        }
+        if net.count == 1 {
+            let (user, event) = net.joined.first.map { ($0, PresenceFrame.Event.join) } ?? (net.left[0], .leave)
+            return .frame(PresenceFrame(room: room, user: user, event: event, online: online))
+        }
+        return .frame(PresenceFrame(room: room, user: nil, event: .batch, online: online, joined: net.joined, left: net.left))
     }
 
     /// The `presence` count frames of every large room whose count changed since the last call.

@@ -39,6 +39,7 @@ extension Hub {
     private func deliverMessage(_ event: BrokerEvent) {
         guard let seq = event.seq, let frame = event.frame else { return }
         if let room = event.room {
+            flushPresence(in: room)
             let routing = membership.route(seq: seq, frame: frame, in: room)
             routing.recipients.send(frame)
             for id in routing.repairs {
@@ -72,6 +73,7 @@ extension Hub {
     private func deliverReceipt(_ event: BrokerEvent) {
         guard let user = event.user, let seq = event.seq else { return }
         if let room = event.room {
+            flushPresence(in: room)
             let frame = ServerFrameEncoder.encode(ReceiptFrame(room: room, peer: nil, user: user, seq: seq))
             fanOut(frame, to: membership.sessions(in: room))
         } else if let recipient = event.deliverTo, let peer = event.peer {

@@ -57,24 +57,67 @@ extension Hub {
         }
     }
 
-    /// Sends `presence` frames for roster transitions to the local members of each room.
+    /// Sends `presence` frames for roster transitions to the local members of each room: the
+    /// first after a quiet window at once, the rest of a burst together after the presence
+    /// batch window (`PresenceBatch`); each at once when the window is zero.
+    func emitPresence(_ transitions: [RoomRoster.Transition]) {
+        let window = configuration.presenceBatch
+        let windowMillis = window.wholeMilliseconds
+        let now = configuration.clock()
+        for transition in transitions where membership.rooms[transition.room] != nil {
+            guard windowMillis > 0 else {
+                sendPresence([transition], in: transition.room)
+                continue
+            }
+            switch presenceBatch.admit(transition, nowMillis: now, windowMillis: windowMillis) {
+            case .sendNow:
+                sendPresence([transition], in: transition.room)
+            case .batched(let first):
+                guard first else { continue }
+                Task {
+                    try? await Task.sleep(for: window)
+                    self.flushPresenceBatch()
+                }
+            }
+        }
+    }
+
+    /// Sends every room's waiting presence transitions.
+    func flushPresenceBatch() {
+        for (room, transitions) in presenceBatch.takeAll(nowMillis: configuration.clock()) {
+            sendPresence(transitions, in: room)
+        }
+    }
+
+    /// Sends `room`'s waiting presence transitions now: called before anything else goes to the
+    /// room's members, so they learn who joined before they hear from them.
+    func flushPresence(in room: String) {
+        guard !presenceBatch.isEmpty else { return }
+        let transitions = presenceBatch.take(room: room, nowMillis: configuration.clock())
+        if !transitions.isEmpty { sendPresence(transitions, in: room) }
+    }
+
+    /// Sends one room's transitions to its live local members.
     ///
     /// The user's own sessions learn their membership from `joined`/`left`, not from presence;
     /// so do sessions still joining, whose `joined` lists the members as of its sending.
     /// In a large room (above `presenceDetailLimit`) a transition only marks the room's count
     /// as changed; `flushPresenceCounts` sends it once per interval.
-    func emitPresence(_ transitions: [RoomRoster.Transition]) {
-        for transition in transitions where membership.rooms[transition.room] != nil {
-            guard case .frame(let frame) = presence.emission(for: transition, detailLimit: configuration.limits.presenceDetailLimit)
-            else { continue }
-            membership.recipients(membership.sessions(in: transition.room, excluding: transition.user), liveIn: transition.room)
-                .send(ServerFrameEncoder.encode(frame), ephemeral: true)
-        }
+    private func sendPresence(_ transitions: [RoomRoster.Transition], in room: String) {
+        guard membership.rooms[room] != nil,
+            case .frame(let frame)? = presence.emission(
+                forBatch: transitions, in: room, detailLimit: configuration.limits.presenceDetailLimit)
+        else { return }
+        // A one-user frame skips that user's sessions; a batch goes to every live member.
+        membership.recipients(membership.sessions(in: room, excluding: frame.user), liveIn: room)
+            .send(ServerFrameEncoder.encode(frame), ephemeral: true)
     }
 
     /// Sends the online count of every large room whose membership changed since the last call,
     /// one `presence` frame (event `count`) per room to its local members.
     func flushPresenceCounts() {
+        presenceBatch.forgetQuietRooms(
+            nowMillis: configuration.clock(), windowMillis: configuration.presenceBatch.wholeMilliseconds)
         for frame in presence.takeDueCounts() where membership.rooms[frame.room] != nil {
             membership.recipients(membership.sessions(in: frame.room), liveIn: frame.room)
                 .send(ServerFrameEncoder.encode(frame), ephemeral: true)

@@ -42,6 +42,7 @@ extension Hub {
         let frame = ServerFrameEncoder.encode(
             TypingNoticeFrame(room: key.room, to: key.deliverTo, user: key.user, state: state))
         if let room = key.room {
+            flushPresence(in: room)
             fanOut(frame, to: membership.sessions(in: room, excluding: key.user), ephemeral: true)
         } else if let recipient = key.deliverTo {
             fanOut(frame, to: membership.sessions(of: recipient), ephemeral: true)

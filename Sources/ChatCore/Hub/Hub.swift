@@ -30,6 +30,10 @@ public actor Hub {
         public var nodeProbe: Duration
         /// How often large rooms get their online count (`presence` event `count`).
         public var presenceCount: Duration
+        /// How long a room's presence transitions wait to go out together (`PresenceBatch`):
+        /// a burst of joins then costs each member one frame per window, not one per join.
+        /// Zero sends each transition at once.
+        public var presenceBatch: Duration
         /// Inbound rate limits and the hello and idle timeouts.
         public var inbound: InboundLimits
         /// The monotonic clock, in milliseconds, behind every time the hub measures (rate limits,
@@ -44,7 +48,7 @@ public actor Hub {
             nodeID: String = Hub.randomNodeID(), limits: ChatLimits = .init(),
             outbox: SessionOutbox.Configuration = .init(), typingSweep: Duration = .milliseconds(500),
             presenceAnnounce: Duration = .seconds(5), presenceCount: Duration = .seconds(1),
-            nodeProbe: Duration = .seconds(1),
+            presenceBatch: Duration = .milliseconds(25), nodeProbe: Duration = .seconds(1),
             inbound: InboundLimits = .init(),
             clock: @escaping @Sendable () -> Int64 = ChatClock.monotonicMillis,
             wallClock: @escaping @Sendable () -> Int64 = ChatClock.wallMillis, metrics: ChatMetrics = .init()
@@ -56,6 +60,7 @@ public actor Hub {
             self.typingSweep = typingSweep
             self.presenceAnnounce = presenceAnnounce
             self.presenceCount = presenceCount
+            self.presenceBatch = presenceBatch
             self.nodeProbe = nodeProbe
             self.inbound = inbound
             self.clock = clock
@@ -78,6 +83,8 @@ public actor Hub {
     /// Rate limits and timeouts of inbound frames.
     var inbound: InboundPolicy
     var typing = TypingTracker()
+    /// Presence transitions waiting for their room's next presence frame.
+    var presenceBatch = PresenceBatch()
     /// Sessions whose room stream skipped a `seq`, waiting to be filled from the store.
     /// Bounded without a buffer limit: a session in a room is queued at most once (it stays
     /// repairing until the repair ran), so the stream never holds more than sessions × rooms.

@@ -312,6 +312,25 @@ export function onPresence(f) {
     renderAll();
     return;
   }
+  if (f.event === "batch") {
+    // Several users came or went within one presence window (a burst of joins): one frame.
+    // A batch may repeat what this client's `joined` already listed: no change, no notice.
+    for (const user of Array.isArray(f.joined) ? f.joined : []) {
+      if (typeof user !== "string" || user === S.me || conv.members.has(user)) continue;
+      conv.members.add(user);
+      addNotice(conv, user + " joined", "join");
+    }
+    for (const user of Array.isArray(f.left) ? f.left : []) {
+      if (typeof user !== "string" || user === S.me || !conv.members.has(user)) continue;
+      conv.members.delete(user);
+      stopTyper(conv, user);
+      addNotice(conv, user + " left", "leave");
+    }
+    if (typeof f.online === "number") conv.online = f.online;
+    renderAll();
+    refreshRoomsSoon();
+    return;
+  }
   if (typeof f.user !== "string") return;
   if (f.event === "join") {
     conv.members.add(f.user);

@@ -48,7 +48,11 @@ struct JSONWriterTests {
                 TypingNoticeFrame(room: optionalText(), to: optionalText(), user: text(), state: Bool.random(using: &generator) ? .start : .stop))
             #expect(pair.hand == pair.codable)
             pair = try bothEncodings(
-                PresenceFrame(room: text(), user: optionalText(), event: [.join, .leave, .count].randomElement(using: &generator)!, online: Int.random(in: 0...1_000_000, using: &generator)))
+                PresenceFrame(
+                    room: text(), user: optionalText(), event: [.join, .leave, .count, .batch].randomElement(using: &generator)!,
+                    online: Int.random(in: 0...1_000_000, using: &generator),
+                    joined: Bool.random(using: &generator) ? (0..<Int.random(in: 0...4, using: &generator)).map { _ in text() } : nil,
+                    left: Bool.random(using: &generator) ? (0..<Int.random(in: 0...4, using: &generator)).map { _ in text() } : nil))
             #expect(pair.hand == pair.codable)
             pair = try bothEncodings(ReceiptFrame(room: optionalText(), peer: optionalText(), user: text(), seq: number()))
             #expect(pair.hand == pair.codable)

@@ -48,6 +48,8 @@ extension PresenceFrame: HandEncodedFrame {
         writer.field("user", user)
         writer.field("event", event.rawValue)
         writer.field("online", Int64(online))
+        writer.field("joined", joined)
+        writer.field("left", left)
     }
 }
 

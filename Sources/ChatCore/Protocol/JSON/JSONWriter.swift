@@ -69,6 +69,18 @@ public struct JSONWriter {
         field(name, value)
     }
 
+    /// An array-of-strings member, left out when nil.
+    public mutating func field(_ name: StaticString, _ values: [String]?) {
+        guard let values else { return }
+        key(name)
+        buffer.writeInteger(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            Self.writeString(value, to: &buffer)
+        }
+        buffer.writeInteger(UInt8(ascii: "]"))
+    }
+
     /// A member whose value is JSON already (a nested, already-encoded frame).
     public mutating func rawField(_ name: StaticString, _ json: ByteBuffer) {
         key(name)
