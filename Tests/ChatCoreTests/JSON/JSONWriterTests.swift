@@ -54,6 +54,16 @@ struct JSONWriterTests {
                     joined: Bool.random(using: &generator) ? (0..<Int.random(in: 0...4, using: &generator)).map { _ in text() } : nil,
                     left: Bool.random(using: &generator) ? (0..<Int.random(in: 0...4, using: &generator)).map { _ in text() } : nil))
             #expect(pair.hand == pair.codable)
+            let messages = (0..<Int.random(in: 0...3, using: &generator)).map { _ in
+                MessageFrame(room: optionalText(), to: optionalText(), id: text(), seq: number(), from: text(), text: text(), ts: number())
+            }
+            pair = try bothEncodings(
+                JoinedFrame(
+                    room: text(), epoch: text(), members: (0..<Int.random(in: 0...5, using: &generator)).map { _ in text() },
+                    online: Bool.random(using: &generator) ? Int.random(in: 0...10, using: &generator) : nil, lastSeq: number(),
+                    messages: messages, recovered: Bool.random(using: &generator) ? Bool.random(using: &generator) : nil,
+                    reason: optionalText()))
+            #expect(pair.hand == pair.codable)
             pair = try bothEncodings(ReceiptFrame(room: optionalText(), peer: optionalText(), user: text(), seq: number()))
             #expect(pair.hand == pair.codable)
             pair = try bothEncodings(PongFrame(id: optionalText(), ts: number()))

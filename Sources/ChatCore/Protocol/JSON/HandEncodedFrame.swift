@@ -18,6 +18,21 @@ extension MessageFrame: HandEncodedFrame {
     }
 }
 
+extension JoinedFrame: HandEncodedFrame {
+    public func write(to writer: inout JSONWriter) {
+        writer.field("type", type)
+        writer.field("room", room)
+        writer.field("epoch", epoch)
+        writer.field("members", members)
+        writer.field("online", Int64(online))
+        writer.field("membersComplete", membersComplete)
+        writer.field("lastSeq", lastSeq)
+        writer.field("messages", messages)
+        writer.field("recovered", recovered)
+        writer.field("reason", reason)
+    }
+}
+
 extension AckFrame: HandEncodedFrame {
     public func write(to writer: inout JSONWriter) {
         writer.field("type", type)

@@ -81,6 +81,27 @@ public struct JSONWriter {
         buffer.writeInteger(UInt8(ascii: "]"))
     }
 
+    /// An array-of-objects member (the messages of a `joined` or `history` frame).
+    public mutating func field(_ name: StaticString, _ objects: [some HandEncodedFrame]) {
+        key(name)
+        buffer.writeInteger(UInt8(ascii: "["))
+        for (index, object) in objects.enumerated() {
+            if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            // The nested object writes into this buffer: no copy per element.
+            var nested = JSONWriter(continuing: buffer)
+            buffer = ByteBuffer()
+            object.write(to: &nested)
+            buffer = nested.finish()
+        }
+        buffer.writeInteger(UInt8(ascii: "]"))
+    }
+
+    /// Starts an object at the end of `buffer`.
+    private init(continuing buffer: ByteBuffer) {
+        self.buffer = buffer
+        self.buffer.writeInteger(UInt8(ascii: "{"))
+    }
+
     /// A member whose value is JSON already (a nested, already-encoded frame).
     public mutating func rawField(_ name: StaticString, _ json: ByteBuffer) {
         key(name)
