@@ -186,3 +186,11 @@ def browsers(request):
             pass
         finally:
             driver.quit()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Prints the SockJS transport matrix (test_sockjs_transports.py) when that module ran."""
+    matrix = getattr(config, "_sockjs_matrix", None)
+    if matrix:
+        terminalreporter.write_sep("=", "SockJS transports in Chromium (transport x origin)")
+        terminalreporter.write(matrix)

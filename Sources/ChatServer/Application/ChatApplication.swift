@@ -104,8 +104,12 @@ public enum ChatApplication {
             server: .http1WebSocketUpgradeForSockJS(
                 webSocketRouter: router,
                 configuration: .init(
+                    // Only the generic SockJS services (the protocol test services) use this
+                    // upgrader; the chat's WebSockets are taken over with their own limits.
                     ws: WebSocketServerConfiguration(
-                        maxFrameSize: configuration.limits.maxFrameBytes,
+                        maxFrameSize: configuration.sockJSTestServices
+                            ? max(configuration.limits.maxFrameBytes, SockJSTestServices.maxEchoPayloadBytes)
+                            : configuration.limits.maxFrameBytes,
                         autoPing: .enabled(timePeriod: configuration.webSocketPingInterval),
                         closeTimeout: .seconds(5),
                         validateUTF8: true

@@ -7,6 +7,11 @@ extension HTTPField.Name {
 }
 
 /// Adds the headers every response should carry: no MIME sniffing, no referrer leaks, no framing.
+///
+/// A response that states its own framing policy keeps it: one with `X-Frame-Options`, or with a
+/// CSP `frame-ancestors` (SockJS's `iframe.html`, which the allowed origins may frame; browsers
+/// ignore X-Frame-Options next to `frame-ancestors`, older ones would apply `DENY` and block
+/// them). The web UI's pages say `frame-ancestors 'none'` and `DENY` themselves.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -14,7 +19,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         var response = try await next(request, context)
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "no-referrer"
-        if response.headers[.xFrameOptions] == nil { response.headers[.xFrameOptions] = "DENY" }
+        let framingStated = response.headers[values: .contentSecurityPolicy].contains { $0.contains("frame-ancestors") }
+        if response.headers[.xFrameOptions] == nil, !framingStated { response.headers[.xFrameOptions] = "DENY" }
         return response
     }
 }

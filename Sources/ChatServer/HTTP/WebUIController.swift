@@ -27,7 +27,10 @@ struct WebUIController: Sendable {
                 else { continue }
                 // `no-cache`: always revalidate, so a new server version is picked up at once.
                 var headers: HTTPFields = [.contentType: type, .cacheControl: "no-cache"]
-                if ext == "html" { headers[.contentSecurityPolicy] = Self.contentSecurityPolicy }
+                if ext == "html" {
+                    headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+                    headers[.xFrameOptions] = "DENY"
+                }
                 assets["/" + name] = StaticAsset(bytes: ByteBuffer(bytes: data), headers: headers)
             }
         }

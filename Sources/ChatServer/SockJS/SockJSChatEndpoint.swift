@@ -61,6 +61,8 @@ struct SockJSChatEndpoint: Sendable {
         let originPolicy = self.originPolicy
         var sockJS = SockJSServer.Configuration()
         sockJS.sockJSClientURL = "/sockjs-client.min.js"
+        // Pages of the allowed origins may use the iframe transports, which frame iframe.html.
+        sockJS.frameAncestors = configuration.allowedOrigins
         // A protocol v1 frame travels JSON-escaped inside a SockJS array; leave room for that.
         sockJS.maxPayloadBytes = 2 * configuration.limits.maxFrameBytes + 1024
         sockJS.allowsOrigin = { origin, host in originPolicy.allows(origin: origin, host: host) }
@@ -75,7 +77,12 @@ struct SockJSChatEndpoint: Sendable {
         chat.register(on: router, at: Self.prefix)
         var servers = [chat]
         if configuration.sockJSTestServices {
-            servers += SockJSTestServices.register(on: router, logger: logger)
+            // The spec's services: any origin may open a session (as in sockjs-node), the iframe
+            // page is framed like the chat's, and the client script is the served one.
+            var testServices = SockJSServer.Configuration()
+            testServices.sockJSClientURL = "/sockjs-client.min.js"
+            testServices.frameAncestors = configuration.allowedOrigins
+            servers += SockJSTestServices.register(on: router, configuration: testServices, logger: logger)
         }
         SockJSClientScript(path: configuration.sockJSClientPath).register(on: router)
         return SockJSServices(servers: servers)

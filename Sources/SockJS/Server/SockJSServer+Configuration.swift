@@ -13,8 +13,16 @@ extension SockJSServer {
         /// Whether transports set a `JSESSIONID` cookie, for load balancers that need one to
         /// keep a session on one node (`/info` advertises it as `cookie_needed`).
         public var cookieNeeded = false
-        /// The sockjs-client script the iframe page loads (iframe-based transports).
-        public var sockJSClientURL = "https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js"
+        /// The sockjs-client script the iframe page loads (iframe-based transports). It must be
+        /// the same version as the page's own sockjs-client (the iframe refuses another), and a
+        /// server-relative path keeps it on this server: no CDN to reach or to trust.
+        public var sockJSClientURL = "/sockjs-client.min.js"
+        /// Origins, besides the server's own, whose pages may frame `iframe.html` (the iframe
+        /// transports of a page on another origin need it): listed in the page's CSP
+        /// `frame-ancestors`; `"*"` allows any. Empty: only the same origin
+        /// (`X-Frame-Options: SAMEORIGIN` as well). Entries that are not plain
+        /// `scheme://host[:port]` origins are left out, so no entry can add a CSP directive.
+        public var frameAncestors: [String] = []
         /// Largest request body (`xhr_send`, `jsonp_send`) or WebSocket message accepted, in bytes.
         public var maxPayloadBytes = 256 * 1024
         /// Bytes queued for a client that has not collected them before `send` waits.

@@ -115,7 +115,7 @@ extension SockJSServer {
             case .xhr, .jsonp: "application/javascript; charset=UTF-8"
             }
         var headers = receiverHeaders(request, contentType: contentType)
-        if case .htmlFile = envelope { headers[.sockJSFrameOptions] = "SAMEORIGIN" }
+        if case .htmlFile = envelope { framingPolicy(into: &headers) }
         let session: SockJSSession
         switch await receivingSession(sessionID, transport: transport, request: request) {
         case .success(let found): session = found

@@ -119,13 +119,38 @@ extension SockJSServer {
         var headers: HTTPFields = [:]
         SockJSHeaders.cacheForever(into: &headers)
         headers[.eTag] = etag
-        // The page exists to be framed by the page that loads sockjs-client (same origin).
-        headers[.sockJSFrameOptions] = "SAMEORIGIN"
+        // The page exists to be framed by the page that loads sockjs-client.
+        framingPolicy(into: &headers)
         if request.headers[values: .ifNoneMatch].contains(where: { $0.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == etag } }) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = "text/html; charset=UTF-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
+    }
+
+    /// Who may frame `iframe.html` and the `htmlfile` stream (framed by `iframe.html` in the
+    /// iframe-htmlfile transport): the same origin and the configured ones. Browsers that know
+    /// CSP obey `frame-ancestors` and ignore X-Frame-Options, which is sent only when it says the
+    /// same thing (same origin only): Chromium applies `SAMEORIGIN` to every ancestor, so it
+    /// would block the htmlfile stream inside another origin's page.
+    func framingPolicy(into headers: inout HTTPFields) {
+        let ancestors = Self.frameAncestorSources(configuration.frameAncestors)
+        headers[.contentSecurityPolicy] = "frame-ancestors " + (["'self'"] + ancestors).joined(separator: " ")
+        if ancestors.isEmpty { headers[.sockJSFrameOptions] = "SAMEORIGIN" }
+    }
+
+    /// The configured frame ancestors that are valid CSP source expressions: `*` or a
+    /// `http(s)://host[:port]` origin; anything else (`null`, spaces, `;`) is dropped.
+    static func frameAncestorSources(_ origins: [String]) -> [String] {
+        if origins.contains("*") { return ["*"] }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789.-:[]")
+        return origins.map { $0.lowercased() }.filter { origin in
+            for scheme in ["http://", "https://"] where origin.hasPrefix(scheme) {
+                let authority = origin.dropFirst(scheme.count)
+                return !authority.isEmpty && authority.allSatisfy { allowed.contains($0) }
+            }
+            return false
+        }
     }
 
     static func iframeHTML(clientURL: String) -> String {

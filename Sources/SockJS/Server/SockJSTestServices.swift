@@ -6,13 +6,25 @@ public import Logging
 ///
 /// `/echo` (response limit 4096 bytes), `/close` (closes every session at once with 3000
 /// "Go away!"), `/disabled_websocket_echo` and `/cookie_needed_echo` (JSESSIONID cookies).
+///
+/// The echo services take messages of up to ``maxEchoPayloadBytes`` on every transport, as
+/// sockjs-node's do (it has no limit; real SockJS applications send large messages), so a
+/// browser test can send 1 MiB through each of them.
 public enum SockJSTestServices {
+    /// The largest request body or WebSocket message the test services accept: a 1 MiB message
+    /// with room for SockJS's JSON escaping.
+    public static let maxEchoPayloadBytes = 4 * 1024 * 1024
+
     /// Mounts the four services under `prefix` (e.g. `""` for the root) and returns the servers
     /// to run as services.
     public static func register<Context: RequestContext & WebSocketRequestContext>(
         on router: Router<Context>, at prefix: String = "", configuration: SockJSServer.Configuration = .init(),
         logger: Logger
     ) -> [SockJSServer] {
+        var configuration = configuration
+        configuration.maxPayloadBytes = Self.maxEchoPayloadBytes
+        // One message always fits the queue, but a few large ones in flight should not wait.
+        configuration.maxPendingBytes = max(configuration.maxPendingBytes, 2 * Self.maxEchoPayloadBytes)
         var echo = configuration
         echo.responseLimit = 4096
         var disabledWebSocket = configuration
