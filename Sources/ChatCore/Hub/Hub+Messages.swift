@@ -16,10 +16,16 @@ extension Hub {
                     ChatName.rule(for: "room", limits: configuration.limits),
                     cid: cid, ref: ref)
             }
-            if requireMembership, membership[id]?.rooms[room] == nil {
+            // The session's rooms are keyed by their canonical spelling (`Hub.admitToRoom`); a
+            // frame may name the room in any case. Sessions hold few rooms, so the scan is short.
+            let rooms = membership[id]?.rooms
+            let joined =
+                rooms?[room] != nil
+                ? room : rooms?.keys.first { Room.key(for: $0) == Room.key(for: room) }
+            if requireMembership, joined == nil {
                 throw ProtocolError(.notMember, "join room `\(room)` first", cid: cid, ref: ref)
             }
-            return .room(room)
+            return .room(joined ?? room)
         case .user(let peer):
             guard ChatName.isValid(peer, limits: configuration.limits) else {
                 throw ProtocolError(

@@ -1,0 +1,66 @@
+import ChatCore
+import ChatServer
+import Testing
+
+/// `join` asks the room store over a real /ws socket: banned users and uninvited ones are refused
+/// with their specific codes, and room names are one room whatever their case.
+@Suite("Room admission over /ws", .timeLimit(.minutes(2)))
+struct RoomAdmissionTests {
+    @Test("a join of an invite-only room without an invitation is refused `not_invited`; a banned nick gets `banned`")
+    func refusals() async throws {
+        let store = InMemoryMessageStore()
+        try await store.createAccount(Account(name: "alice", passwordHash: "h", createdAt: 1))
+        _ = try await store.createRoom(Room(name: "club", visibility: .invite, creator: "alice", createdAt: 1))
+        _ = try await store.createRoom(Room(name: "den", visibility: .public, creator: "alice", createdAt: 1))
+        try await store.ban("mallory", from: "den", until: nil, reason: "spam", by: .serverOperator, now: 2)
+        try await TestServer.with(store: store) { port, _ in
+            let mallory = try await TestChatClient.connect(port: port, name: "mallory")
+            try await mallory.hello("mallory")
+            try await mallory.send(["type": "join", "room": "club"])
+            let notInvited = try await mallory.expect("error")
+            #expect(notInvited.string("code") == "not_invited")
+            #expect(notInvited.string("ref") == "join")
+            try await mallory.send(["type": "join", "room": "DEN"])
+            let banned = try await mallory.expect("error")
+            #expect(banned.string("code") == "banned")
+            // The refused joins left the session out of both rooms: a send there is not_member.
+            try await mallory.send(["type": "send", "room": "den", "text": "hi", "cid": "c1"])
+            #expect(try await mallory.expect("error").string("code") == "not_member")
+            // The connection stays usable, and a public room without a ban admits the guest.
+            let joined = try await mallory.join("elsewhere")
+            #expect(joined.string("room") == "elsewhere")
+            await mallory.close()
+        }
+        #expect(try await store.room(named: "elsewhere")?.creator == "mallory", "a first join created the public room")
+    }
+
+    @Test("`Lobby` and `lobby` are one room: joins answer with the stored spelling and share the stream")
+    func caseInsensitiveNames() async throws {
+        try await TestServer.with { port, _ in
+            let alice = try await TestChatClient.connect(port: port, name: "alice")
+            try await alice.hello("alice")
+            #expect(try await alice.join("Lobby").string("room") == "Lobby")
+            let bob = try await TestChatClient.connect(port: port, name: "bob")
+            try await bob.hello("bob")
+            #expect(try await bob.join("LOBBY").string("room") == "Lobby", "the stored spelling, not the typed one")
+            try await bob.send(["type": "send", "room": "lobby", "text": "one room", "cid": "c1"])
+            var aliceSaw: TestChatClient.Frame?
+            while aliceSaw == nil {
+                let frame = try await alice.next()
+                if frame.type == "message" { aliceSaw = frame }
+            }
+            #expect(aliceSaw?.string("room") == "Lobby")
+            #expect(aliceSaw?.string("text") == "one room")
+            #expect(aliceSaw?.string("from") == "bob")
+            try await bob.send(["type": "leave", "room": "lobby"])
+            var left: TestChatClient.Frame?
+            while left == nil {
+                let frame = try await bob.next()  // bob's ack and his own message come first
+                if frame.type == "left" { left = frame }
+            }
+            #expect(left?.string("room") == "Lobby", "`leave` takes any case too")
+            await alice.close()
+            await bob.close()
+        }
+    }
+}
