@@ -63,4 +63,60 @@ struct RoomAdmissionTests {
             await bob.close()
         }
     }
+
+    @Test("`history` of a private or invite-only room over /ws is for members: `forbidden` for others, `banned` for the banned, never the messages")
+    func historyPrivacy() async throws {
+        let store = InMemoryMessageStore()
+        try await TestServer.with(store: store) { port, _ in
+            let tokens = [
+                "alice": try await AccountTestClient.register(port: port, "alice"),
+                "carol": try await AccountTestClient.register(port: port, "carol"),
+                "mallory": try await AccountTestClient.register(port: port, "mallory"),
+            ]
+            for (name, visibility) in [("Secret", RoomVisibility.private), ("Club", .invite)] {
+                _ = try await store.createRoom(Room(name: name, visibility: visibility, creator: "alice", createdAt: 1))
+                try await store.invite("mallory", to: name, by: .user("alice"), now: 2)
+                _ = try await store.join(room: name, user: "mallory", now: 3)
+                try await store.ban("mallory", from: name, until: nil, reason: "spam", by: .user("alice"), now: 4)
+                _ = try await store.append(
+                    MessageDraft(conversation: .room(name), from: "alice", text: "plan for \(name)", clientID: "p-\(name)", timestamp: 5))
+            }
+            for (who, room, code) in [
+                ("guest1", "secret", "forbidden"), ("guest2", "CLUB", "forbidden"), ("carol", "secret", "forbidden"),
+                ("mallory", "club", "banned"),
+            ] {
+                let client = try await TestChatClient.connect(port: port, name: who)
+                if let token = tokens[who] { try await client.hello(token: token) } else { try await client.hello(who) }
+                try await client.send(["type": "history", "room": room])
+                let refusal = try await client.expect("error")
+                #expect(refusal.string("code") == code, "\(who) reading \(room)")
+                #expect(refusal.string("ref") == "history")
+                #expect(!refusal.raw.contains("plan for"))
+                await client.close()
+            }
+            let alice = try await TestChatClient.connect(port: port, name: "alice")
+            try await alice.hello(token: tokens["alice"]!)
+            try await alice.send(["type": "history", "room": "secret"])
+            let history = try await alice.expect("history")
+            #expect(history.raw.contains("plan for Secret"), "the owner reads it")
+            await alice.close()
+        }
+    }
+
+    @Test("`history` of a public room given in another case reads the stored room's messages")
+    func historyCanonicalName() async throws {
+        let store = InMemoryMessageStore()
+        _ = try await store.createRoom(Room(name: "Lobby", visibility: .public, creator: "g0", createdAt: 1))
+        _ = try await store.append(
+            MessageDraft(conversation: .room("Lobby"), from: "g0", text: "hello", clientID: "c0", timestamp: 2))
+        try await TestServer.with(store: store) { port, _ in
+            let client = try await TestChatClient.connect(port: port, name: "g1")
+            try await client.hello("g1")
+            try await client.send(["type": "history", "room": "lobby"])
+            let history = try await client.expect("history")
+            let texts = (history.json["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String }
+            #expect(texts == ["hello"])
+            await client.close()
+        }
+    }
 }

@@ -194,9 +194,22 @@ extension Hub {
     // MARK: history
 
     func handleHistory(_ frame: HistoryRequestFrame, from id: SessionID, user: String) async throws {
-        let conversation = try conversation(
+        var conversation = try conversation(
             for: frame.target, user: user, ref: "history", requireMembership: false, requireOnlinePeer: false,
             session: id)
+        if case .room(let name) = conversation, let rooms = roomStore {
+            // Private and invite-only rooms are read by members and admins only (as over /api);
+            // the stored spelling names the conversation whatever case the frame used.
+            do {
+                if let stored = try await rooms.authorizeRead(user: user, room: name, now: configuration.wallClock()) {
+                    conversation = .room(stored.name)
+                }
+            } catch let refusal as RoomStoreError {
+                throw ProtocolError(refusal, ref: "history")
+            } catch {
+                throw ProtocolError(.unavailable, "the message store is unavailable; try again", ref: "history")
+            }
+        }
         if let before = frame.before, before < 1 {
             throw ProtocolError(.invalidField, "field `before` must be 1 or more", ref: "history")
         }
