@@ -119,4 +119,42 @@ struct RoomAdmissionTests {
             await client.close()
         }
     }
+
+    @Test("`welcome` lists a registered user's stored rooms and DMs on a fresh connection; guests get neither")
+    func welcomeRestoresRooms() async throws {
+        let store = InMemoryMessageStore()
+        try await TestServer.with(store: store) { port, _ in
+            let token = try await AccountTestClient.register(port: port, "alice")
+            _ = try await AccountTestClient.register(port: port, "bob")
+            let first = try await TestChatClient.connect(port: port, name: "alice")
+            try await first.hello(token: token)
+            try await first.join("Lobby")
+            try await first.join("den")
+            try await first.send(["type": "send", "to": "bob", "text": "hi", "cid": "d1"])
+            _ = try await Self.skip(to: "ack", on: first)  // her own DM's `message` may come first
+            try await first.send(["type": "leave", "room": "DEN"])
+            _ = try await Self.skip(to: "left", on: first)
+            await first.close()
+
+            let again = try await TestChatClient.connect(port: port, name: "alice")
+            let welcome = try await again.hello(token: token)
+            let rooms = (welcome.json["rooms"] as? [[String: Any]])?.map { "\($0["name"] ?? "?"):\($0["role"] ?? "?")" }
+            #expect(rooms == ["Lobby:owner"], "the room she left is gone; the one she created she owns")
+            #expect(welcome.json["dms"] as? [String] == ["bob"])
+            await again.close()
+
+            let guest = try await TestChatClient.connect(port: port, name: "g1")
+            let guestWelcome = try await guest.hello("g1")
+            #expect(guestWelcome.json["rooms"] == nil && guestWelcome.json["dms"] == nil)
+            await guest.close()
+        }
+    }
+
+    /// Reads `client`'s frames until one of `type` (the others are not what the test checks).
+    static func skip(to type: String, on client: TestChatClient) async throws -> TestChatClient.Frame {
+        while true {
+            let frame = try await client.next()
+            if frame.type == type { return frame }
+        }
+    }
 }
