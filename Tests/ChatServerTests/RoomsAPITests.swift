@@ -35,12 +35,18 @@ struct RoomsAPITests {
             _ = try await store.createRoom(Room(name: "empty", visibility: .public, creator: "alice", createdAt: 4))
 
             var clients: [TestChatClient] = []
-            for (nick, room) in [("g1", "lobby"), ("g2", "lobby"), ("g3", "adhoc"), ("g4", "secret")] {
+            for (nick, room) in [("g1", "lobby"), ("g2", "lobby"), ("g3", "adhoc")] {
                 let client = try await TestChatClient.connect(port: port, name: nick)
                 try await client.hello(nick)
                 try await client.join(room)
                 clients.append(client)
             }
+            // A guest never gets into a private room.
+            let g4 = try await TestChatClient.connect(port: port, name: "g4")
+            try await g4.hello("g4")
+            try await g4.send(["type": "join", "room": "secret"])
+            #expect(try await g4.expect("error").string("code") == "not_invited")
+            clients.append(g4)
             let response = try await HTTP.request("GET", port: port, path: "/api/rooms")
             #expect(response.status == 200)
             let rooms = try #require(response.json as? [[String: Any]])

@@ -2,7 +2,8 @@ import ChatCore
 import ChatStore
 import Testing
 
-/// The behaviour every `RoomStore` promises, run against SQLite and PostgreSQL alike.
+/// The behaviour every `RoomStore` promises, run against the in-memory store, SQLite and
+/// PostgreSQL alike.
 @Suite("RoomStore conformance", .timeLimit(.minutes(2)))
 struct RoomStoreConformanceTests {
     typealias Store = any DatabaseURL.DurableStore
@@ -26,10 +27,10 @@ struct RoomStoreConformanceTests {
     }
 
     @Test("rooms are unique case-insensitively, keep their spelling, and their creator owns them",
-          arguments: await StoreKind.availableDurable)
+          arguments: await StoreKind.available)
     func createRooms(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
-            try await fixture.openDurable { store in
+            try await fixture.openRoomStore { store in
                 try await Self.register(store, "alice")
                 let lobby = Room(name: "Lobby", topic: "hi", visibility: .public, creator: "alice", createdAt: 10)
                 #expect(try await store.createRoom(lobby) == lobby)
@@ -53,10 +54,10 @@ struct RoomStoreConformanceTests {
     }
 
     @Test("a first join of an unknown public name creates it; guests are never stored as members",
-          arguments: await StoreKind.availableDurable)
+          arguments: await StoreKind.available)
     func joinOrCreatePublic(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
-            try await fixture.openDurable { store in
+            try await fixture.openRoomStore { store in
                 try await Self.register(store, "bob", "carol")
                 let created = try await store.join(room: "News", user: "guest7", now: 100)
                 #expect(created.created)
@@ -86,10 +87,10 @@ struct RoomStoreConformanceTests {
     }
 
     @Test("private and invite-only rooms admit invited members only, and only members and admins read them",
-          arguments: await StoreKind.availableDurable)
+          arguments: await StoreKind.available)
     func invitations(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
-            try await fixture.openDurable { store in
+            try await fixture.openRoomStore { store in
                 try await Self.register(store, "alice", "bob", "carol", "dave")
                 #expect(try await store.setAdmin(true, name: "dave"))
                 for (name, visibility) in [("secret", RoomVisibility.private), ("club", .invite)] {
@@ -129,10 +130,10 @@ struct RoomStoreConformanceTests {
     }
 
     @Test("owners set roles; moderators act only on lower roles; guests hold no role; admins and the operator outrank all",
-          arguments: await StoreKind.availableDurable)
+          arguments: await StoreKind.available)
     func roles(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
-            try await fixture.openDurable { store in
+            try await fixture.openRoomStore { store in
                 try await Self.register(store, "alice", "bob", "carol", "erin", "dave")
                 _ = try await store.setAdmin(true, name: "dave")
                 _ = try await store.createRoom(Room(name: "den", visibility: .public, creator: "alice", createdAt: 1))
@@ -176,10 +177,10 @@ struct RoomStoreConformanceTests {
     }
 
     @Test("bans and mutes hold until they end or are lifted, for members and guests alike",
-          arguments: await StoreKind.availableDurable)
+          arguments: await StoreKind.available)
     func bansAndMutes(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
-            try await fixture.openDurable { store in
+            try await fixture.openRoomStore { store in
                 try await Self.register(store, "alice", "bob", "carol")
                 _ = try await store.createRoom(Room(name: "den", visibility: .public, creator: "alice", createdAt: 1))
                 _ = try await store.join(room: "den", user: "bob", now: 2)
@@ -216,10 +217,10 @@ struct RoomStoreConformanceTests {
     }
 
     @Test("owners change the topic and visibility and delete the room; the moderation log outlives it",
-          arguments: await StoreKind.availableDurable)
+          arguments: await StoreKind.available)
     func updateAndDelete(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
-            try await fixture.openDurable { store in
+            try await fixture.openRoomStore { store in
                 try await Self.register(store, "alice", "bob")
                 _ = try await store.createRoom(Room(name: "Den", visibility: .public, creator: "alice", createdAt: 1))
                 _ = try await store.join(room: "den", user: "bob", now: 2)
@@ -242,10 +243,10 @@ struct RoomStoreConformanceTests {
         }
     }
 
-    @Test("block lists are per user and case-insensitive", arguments: await StoreKind.availableDurable)
+    @Test("block lists are per user and case-insensitive", arguments: await StoreKind.available)
     func blocks(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
-            try await fixture.openDurable { store in
+            try await fixture.openRoomStore { store in
                 try await store.block("Mallory", by: "alice", now: 1)
                 try await store.block("mallory", by: "ALICE", now: 2)
                 try await store.block("eve", by: "alice", now: 3)
@@ -261,10 +262,10 @@ struct RoomStoreConformanceTests {
     }
 
     @Test("a user's direct conversations with messages are listed, and rooms follow them after reopening",
-          arguments: await StoreKind.availableDurable)
+          arguments: await StoreKind.available)
     func directPeersAndReopen(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
-            try await fixture.openDurable { store in
+            try await fixture.openRoomStore { store in
                 try await Self.register(store, "alice", "bob", "carol")
                 for (peer, n) in [("bob", 1), ("carol", 2)] {
                     _ = try await store.append(
@@ -274,7 +275,7 @@ struct RoomStoreConformanceTests {
                 _ = try await store.join(room: "one", user: "alice", now: 1)
                 _ = try await store.createRoom(Room(name: "two", visibility: .private, creator: "alice", createdAt: 2))
             }
-            try await fixture.openDurable { (store) async throws -> Void in
+            try await fixture.openRoomStore { (store) async throws -> Void in
                 #expect(try await store.directPeers(of: "alice") == ["bob", "carol"], "a DM without messages is not listed")
                 #expect(try await store.directPeers(of: "bob") == ["alice"])
                 #expect(try await store.memberships(of: "alice").map { "\($0.room.name):\($0.role.rawValue)" } == ["one:owner", "two:owner"])

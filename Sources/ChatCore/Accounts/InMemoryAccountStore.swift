@@ -107,4 +107,14 @@ public final class InMemoryAccountStore: AccountStore {
             state.tokens[hash]?.revokedAt = now
         }
     }
+
+    /// What the in-memory rooms need to know about `name`, read at once under this store's
+    /// lock (the rooms call it while holding theirs).
+    func roomFacts(of name: String) -> InMemoryRooms.AccountFacts {
+        state.withLock { state in
+            guard let account = state.accounts[Account.key(for: name)] else { return .guest }
+            return InMemoryRooms.AccountFacts(
+                registeredName: account.name, isAdmin: account.isAdmin && !account.isDisabled)
+        }
+    }
 }

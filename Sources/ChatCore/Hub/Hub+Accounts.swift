@@ -59,6 +59,22 @@ extension Hub {
         }
     }
 
+    /// A registered user's stored rooms and DM peers, for `welcome`; nil for guests, or when the
+    /// store cannot say right now (the welcome is not held back for it, as with `unread`).
+    func storedConversations(for user: String, registered: Bool) async
+        -> (rooms: [WelcomeFrame.RoomEntry], dms: [String])?
+    {
+        guard registered, let rooms = roomStore else { return nil }
+        do {
+            let memberships = try await rooms.memberships(of: user)
+            let peers = try await rooms.directPeers(of: user)
+            return (memberships.map(WelcomeFrame.RoomEntry.init), peers)
+        } catch {
+            logger.warning("stored rooms unavailable", metadata: ["user": "\(user)", "error": "\(error)"])
+            return nil
+        }
+    }
+
     /// Delivers the direct messages a registered user missed while away: after `welcome`, one
     /// `history` frame per unread conversation, holding every message after the user's read
     /// position (newest first, at most `maxHistoryPage`; `hasMore` says older ones remain).

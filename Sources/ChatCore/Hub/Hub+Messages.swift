@@ -16,10 +16,16 @@ extension Hub {
                     ChatName.rule(for: "room", limits: configuration.limits),
                     cid: cid, ref: ref)
             }
-            if requireMembership, membership[id]?.rooms[room] == nil {
+            // The session's rooms are keyed by their canonical spelling (`Hub.admitToRoom`); a
+            // frame may name the room in any case. Sessions hold few rooms, so the scan is short.
+            let rooms = membership[id]?.rooms
+            let joined =
+                rooms?[room] != nil
+                ? room : rooms?.keys.first { Room.key(for: $0) == Room.key(for: room) }
+            if requireMembership, joined == nil {
                 throw ProtocolError(.notMember, "join room `\(room)` first", cid: cid, ref: ref)
             }
-            return .room(room)
+            return .room(joined ?? room)
         case .user(let peer):
             guard ChatName.isValid(peer, limits: configuration.limits) else {
                 throw ProtocolError(
@@ -188,9 +194,22 @@ extension Hub {
     // MARK: history
 
     func handleHistory(_ frame: HistoryRequestFrame, from id: SessionID, user: String) async throws {
-        let conversation = try conversation(
+        var conversation = try conversation(
             for: frame.target, user: user, ref: "history", requireMembership: false, requireOnlinePeer: false,
             session: id)
+        if case .room(let name) = conversation, let rooms = roomStore {
+            // Private and invite-only rooms are read by members and admins only (as over /api);
+            // the stored spelling names the conversation whatever case the frame used.
+            do {
+                if let stored = try await rooms.authorizeRead(user: user, room: name, now: configuration.wallClock()) {
+                    conversation = .room(stored.name)
+                }
+            } catch let refusal as RoomStoreError {
+                throw ProtocolError(refusal, ref: "history")
+            } catch {
+                throw ProtocolError(.unavailable, "the message store is unavailable; try again", ref: "history")
+            }
+        }
         if let before = frame.before, before < 1 {
             throw ProtocolError(.invalidField, "field `before` must be 1 or more", ref: "history")
         }

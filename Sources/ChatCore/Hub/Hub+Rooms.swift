@@ -12,9 +12,38 @@ extension Hub {
         }
     }
 
+    /// The store's rooms, when the store keeps them (every store of this version does).
+    var roomStore: (any RoomStore)? { store as? any RoomStore }
+
+    /// Asks the room store whether `user` may join `name` (creating an unknown public room) and
+    /// returns the room's canonical spelling, which names the conversation, the broker topic and
+    /// every frame, so `Lobby` and `lobby` are one room.
+    ///
+    /// - Throws: `banned`, `not_invited` (the store's refusal), or `unavailable`.
+    func admitToRoom(_ name: String, user: String) async throws -> String {
+        guard let rooms = roomStore else { return name }
+        do {
+            do {
+                return try await rooms.join(room: name, user: user, now: configuration.wallClock()).room.name
+            } catch let refusal as RoomStoreError where refusal.code == .roomExists {
+                // Two first joins of one new name raced (on this node or another) and the other
+                // created it: join the room it made.
+                return try await rooms.join(room: name, user: user, now: configuration.wallClock()).room.name
+            }
+        } catch let refusal as RoomStoreError {
+            throw ProtocolError(refusal, ref: "join")
+        } catch {
+            throw ProtocolError(.unavailable, "room `\(name)` is unavailable right now; try again", ref: "join")
+        }
+    }
+
     func handleJoin(_ join: JoinFrame, from id: SessionID, user: String) async throws {
-        let room = join.room
-        try validateRoom(room, ref: "join")
+        try validateRoom(join.room, ref: "join")
+        guard membership[id] != nil else { return }
+        if let since = join.since, since < 0 {
+            throw ProtocolError(.invalidField, "field `since` must be 0 or more", ref: "join")
+        }
+        let room = try await admitToRoom(join.room, user: user)
         guard let session = membership[id] else { return }
         guard session.rooms[room] == nil else {
             throw ProtocolError(.alreadyJoined, "already in room `\(room)`", ref: "join")
@@ -23,9 +52,6 @@ extension Hub {
             throw ProtocolError(
                 .tooManyRooms, "a session may be in at most \(configuration.limits.maxRoomsPerSession) rooms",
                 ref: "join")
-        }
-        if let since = join.since, since < 0 {
-            throw ProtocolError(.invalidField, "field `since` must be 0 or more", ref: "join")
         }
 
         let unavailable = ProtocolError(.unavailable, "room `\(room)` is unavailable right now; try again", ref: "join")
@@ -175,12 +201,18 @@ extension Hub {
 
     func handleLeave(_ leave: LeaveFrame, from id: SessionID, user: String) async throws {
         try validateRoom(leave.room, ref: "leave")
-        guard membership[id]?.rooms[leave.room] != nil, let exit = membership.exit(leave.room, user: user, session: id)
+        // The session's rooms are keyed by their canonical spelling; `leave` may use any case.
+        let key = Room.key(for: leave.room)
+        guard let room = membership[id]?.rooms.keys.first(where: { Room.key(for: $0) == key }),
+            let exit = membership.exit(room, user: user, session: id)
         else {
             throw ProtocolError(.notMember, "not in room `\(leave.room)`", ref: "leave")
         }
         await roomExited(exit, user: user)
-        send(LeftFrame(room: leave.room), to: id)
+        // An explicit leave ends the stored membership (a closed socket does not: rooms follow
+        // the user). A store that cannot be reached leaves it stored; the session has left.
+        _ = try? await roomStore?.leave(room: room, user: user)
+        send(LeftFrame(room: room), to: id)
     }
 
     /// After a session left a room: publishes `leave` presence when it was the user's last

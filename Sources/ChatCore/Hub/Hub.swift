@@ -336,10 +336,11 @@ public actor Hub {
         event.online = true
         await publishTransient(BrokerTopic.clusterOnline, event)
         let unread = await unreadSummary(for: nick, registered: registered)
+        let stored = await storedConversations(for: nick, registered: registered)
         send(
             WelcomeFrame(
                 user: nick, session: id.description, node: nodeID, limits: configuration.limits,
-                registered: registered, unread: unread),
+                registered: registered, unread: unread, rooms: stored?.rooms, dms: stored?.dms),
             to: id)
         logger.debug("hello", metadata: ["session": "\(id)", "user": "\(nick)"])
         await deliverUnread(unread ?? [], to: id, user: nick)

@@ -58,4 +58,26 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let unavailable = ErrorCode(rawValue: "unavailable")
     /// The server failed unexpectedly; the request may be retried.
     public static let internalError = ErrorCode(rawValue: "internal")
+
+    /// The user's role (or being a guest) does not allow this in the room.
+    public static let forbidden = ErrorCode(rawValue: "forbidden")
+    /// The user is banned from the room (the message says until when).
+    public static let banned = ErrorCode(rawValue: "banned")
+    /// The user is muted in the room (the message says until when).
+    public static let muted = ErrorCode(rawValue: "muted")
+    /// The room is private or invite-only and the user holds no invitation.
+    public static let notInvited = ErrorCode(rawValue: "not_invited")
+    /// A room with this name (compared without regard to case) already exists.
+    public static let roomExists = ErrorCode(rawValue: "room_exists")
+    /// No room has this name.
+    public static let noSuchRoom = ErrorCode(rawValue: "no_such_room")
+    /// No account has this name.
+    public static let noSuchUser = ErrorCode(rawValue: "no_such_user")
+}
+
+extension ProtocolError {
+    /// The `error` a `RoomStore` refusal becomes on the socket: the store's code and message.
+    init(_ refusal: RoomStoreError, cid: String? = nil, ref: String?) {
+        self.init(ErrorCode(rawValue: refusal.code.rawValue), refusal.message, cid: cid, ref: ref)
+    }
 }

@@ -2,9 +2,13 @@ import Foundation
 import NIOCore
 import Synchronization
 
-/// A `MessageStore` in process memory, bounded per conversation.
+/// The store of `--database-url memory:`: messages, accounts and rooms in process memory,
+/// bounded per conversation.
 ///
-/// It keeps the newest `retainPerConversation` messages of each conversation and the newest
+/// Like the SQLite and PostgreSQL stores it is a `MessageStore`, an `AccountStore`
+/// (`InMemoryMessageStore+Accounts`, kept in `accounts`) and a `RoomStore`
+/// (`InMemoryMessageStore+Rooms`, rules in `InMemoryRooms`), so a node on `memory:` enforces
+/// rooms, roles and bans exactly as a durable one does. It keeps the newest `retainPerConversation` messages of each conversation and the newest
 /// `retainClientIDsPerUser` client ids of each user; older ones are pruned, and a resume that
 /// needs a pruned message is answered `recovered: false`. Every process start is a new epoch.
 public final class InMemoryMessageStore: MessageStore {
@@ -48,14 +52,39 @@ public final class InMemoryMessageStore: MessageStore {
     }
 
     private let state = Mutex(State())
+    /// The rooms; locked before `accounts` when both are needed, never the other way round.
+    let rooms: Mutex<InMemoryRooms>
+    /// The accounts the room rules read (registered? admin?), and what `AccountStore` serves.
+    public let accounts: InMemoryAccountStore
     /// How many messages each conversation keeps.
     public let retainPerConversation: Int
     /// How many client ids each user's idempotence window keeps.
     public let retainClientIDsPerUser: Int
 
-    public init(retainPerConversation: Int = 10_000, retainClientIDsPerUser: Int = 1_024) {
+    /// - Parameters:
+    ///   - retainPerConversation: messages kept per conversation (also the moderation log
+    ///     entries kept per room).
+    ///   - retainClientIDsPerUser: client ids kept per user for idempotence.
+    ///   - accounts: the accounts the rooms belong with.
+    public init(
+        retainPerConversation: Int = 10_000, retainClientIDsPerUser: Int = 1_024,
+        accounts: InMemoryAccountStore = InMemoryAccountStore()
+    ) {
         self.retainPerConversation = retainPerConversation
         self.retainClientIDsPerUser = retainClientIDsPerUser
+        self.accounts = accounts
+        self.rooms = Mutex(InMemoryRooms(retainLogPerRoom: retainPerConversation))
+    }
+
+    /// The peers of `user`'s direct conversations that hold a message, by name.
+    func peersWithMessages(of user: String) -> [String] {
+        state.withLock { state in
+            state.logs.values.compactMap { log -> String? in
+                guard log.lastSeq > 0, case .direct? = log.conversation else { return nil }
+                return log.conversation?.peer(of: user)
+            }
+            .sorted()
+        }
     }
 
     private static func newEpoch() -> String {

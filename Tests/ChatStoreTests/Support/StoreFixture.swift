@@ -6,14 +6,15 @@ import Logging
 import PostgresNIO
 
 /// The data behind one test's store, which can be opened several times: for SQLite a file in a
-/// fresh temporary directory, for PostgreSQL a fresh schema, for memory one pair of instances.
+/// fresh temporary directory, for PostgreSQL a fresh schema, for memory one instance (reopening
+/// it is the same process, so it keeps its data).
 ///
 /// Opening again is what a restarted server does; durable stores must show the same data.
 struct StoreFixture: Sendable {
     let kind: StoreKind
     private let sqlitePath: String?
     private let postgres: PostgresMessageStore.Configuration?
-    private let memory: (InMemoryMessageStore, InMemoryAccountStore)
+    private let memory: InMemoryMessageStore
 
     /// Runs `body` with a fresh fixture of `kind` and removes its data afterwards.
     static func with<T: Sendable>(_ kind: StoreKind, _ body: (StoreFixture) async throws -> T) async throws -> T {
@@ -46,7 +47,7 @@ struct StoreFixture: Sendable {
         self.kind = kind
         self.sqlitePath = sqlitePath
         self.postgres = postgres
-        self.memory = (InMemoryMessageStore(), InMemoryAccountStore())
+        self.memory = InMemoryMessageStore()
     }
 
     /// Opens the store (again), runs `body` with it, and closes it.
@@ -55,7 +56,7 @@ struct StoreFixture: Sendable {
     {
         switch kind {
         case .memory:
-            return try await body(memory.0, memory.1)
+            return try await body(memory, memory)
         case .sqlite:
             let store = try SQLiteMessageStore(path: sqlitePath!)
             return try await body(store, store)
@@ -65,11 +66,12 @@ struct StoreFixture: Sendable {
         }
     }
 
-    /// Opens a durable store (SQLite or PostgreSQL: the ones that keep rooms) and runs `body`.
-    func openDurable<T: Sendable>(_ body: (any DatabaseURL.DurableStore) async throws -> T) async throws -> T {
+    /// Opens the store as messages, accounts and rooms in one (what every store kind is) and runs
+    /// `body`.
+    func openRoomStore<T: Sendable>(_ body: (any DatabaseURL.DurableStore) async throws -> T) async throws -> T {
         switch kind {
         case .memory:
-            throw PostgresTestDatabase.Failure("the memory store keeps no rooms; take cases from StoreKind.availableDurable")
+            return try await body(memory)
         case .sqlite:
             return try await body(try SQLiteMessageStore(path: sqlitePath!))
         case .postgres:

@@ -16,6 +16,29 @@ public struct WelcomeFrame: Encodable, Sendable {
     /// For registered users: direct conversations with messages sent while they were away
     /// (fetch them with `history` and `peer`). Absent for guests.
     public var unread: [UnreadConversation]?
+    /// For registered users: every room they are a stored member of, by name, so signing in on
+    /// any device restores the same rooms (join them to get their messages). Absent for guests.
+    public var rooms: [RoomEntry]?
+    /// For registered users: the peers of their direct conversations that hold a message, by
+    /// name. Absent for guests.
+    public var dms: [String]?
+
+    /// One of the user's rooms as `welcome` lists it.
+    public struct RoomEntry: Encodable, Sendable, Equatable {
+        /// The stored spelling (use it in `join`).
+        public var name: String
+        public var topic: String
+        public var visibility: RoomVisibility
+        /// The user's role in the room.
+        public var role: RoomRole
+
+        public init(_ membership: RoomMembership) {
+            name = membership.room.name
+            topic = membership.room.topic
+            visibility = membership.room.visibility
+            role = membership.role
+        }
+    }
 
     /// The subset of `ChatLimits` a client needs.
     public struct Limits: Encodable, Sendable {
@@ -27,8 +50,10 @@ public struct WelcomeFrame: Encodable, Sendable {
 
     public init(
         user: String, session: String, node: String, limits: ChatLimits, registered: Bool = false,
-        unread: [UnreadConversation]? = nil
+        unread: [UnreadConversation]? = nil, rooms: [RoomEntry]? = nil, dms: [String]? = nil
     ) {
+        self.rooms = rooms
+        self.dms = dms
         self.user = user
         self.registered = registered
         self.unread = unread
