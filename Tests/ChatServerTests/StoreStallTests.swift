@@ -36,6 +36,76 @@ struct StoreStallTests {
         try? await proxy.stop()
     }
 
+    @Test("pipelined sends and join, history, read are each answered within the send timeout of being sent")
+    func pipelinedRequests() async throws {
+        guard try await PostgresCluster.local() != nil else { return }
+        guard FileManager.default.isExecutableFile(atPath: ServerProcess.binary) else {
+            Issue.record("the test needs \(ServerProcess.binary): run `swift build --product rabbitchat`")
+            return
+        }
+        var url = try #require(URLComponents(string: MultiNodeCluster.databaseURL))
+        let proxy = try await TCPProxy.start(targetPort: url.port ?? 5432)
+        url.port = proxy.port
+        let node = try await ServerProcess.start(
+            nodeID: MultiNodeCluster.unique("pipeline"),
+            arguments: ["--database-url", url.string!, "--send-timeout", "\(Self.sendTimeout.components.seconds)"])
+        do {
+            try await pipeline(node, proxy: proxy)
+        } catch {
+            node.kill()
+            Issue.record("log of \(node.nodeID):\n\(node.log.suffix(4000))")
+            try? await proxy.stop()
+            throw error
+        }
+        node.kill()
+        try? await proxy.stop()
+    }
+
+    /// Sends written back to back into a stalled store wait, on the node, behind the first one:
+    /// the hub handles one session's frames in order. Counted from arrival, each is answered
+    /// within the send timeout of being sent (before: the n-th after about n send timeouts).
+    func pipeline(_ node: ServerProcess, proxy: TCPProxy) async throws {
+        let room = MultiNodeCluster.unique("pipeline")
+        let alice = try await TestChatClient.connect(port: node.port, name: "alice")
+        try await alice.hello(MultiNodeCluster.unique("alice"))
+        try await alice.join(room)
+        try await alice.send(["type": "send", "room": room, "text": "before", "cid": "p0"])
+        #expect(try await PostgresOutageTests.answer(to: "p0", from: alice, within: .seconds(30))?.type == "ack")
+
+        try await proxy.stall()
+        // Eight: without the arrival deadline the last would be answered after about 16 s.
+        let cids = (1...8).map { "p\($0)" }
+        var sentAt: [String: ContinuousClock.Instant] = [:]
+        for cid in cids {
+            sentAt[cid] = .now
+            try await alice.send(["type": "send", "room": room, "text": "during \(cid)", "cid": cid])
+        }
+        for cid in cids {
+            let limit = Self.sendTimeout + Self.slack - (ContinuousClock.now - sentAt[cid]!)
+            let answer = try await PostgresOutageTests.answer(to: cid, from: alice, within: max(limit, .zero))
+            #expect(
+                answer?.type == "error" && answer?.string("code") == "unavailable"
+                    && answer?.string("message")?.contains("retry") == true,
+                "\(cid) answered \(String(describing: answer)) \(ContinuousClock.now - sentAt[cid]!) after it was sent")
+        }
+
+        // Reads of the store are bounded the same way: unavailable, not silence.
+        let requests: [(ref: String, frame: [String: Any])] = [
+            ("history", ["type": "history", "room": room]),
+            ("read", ["type": "read", "room": room, "seq": 1]),
+            ("join", ["type": "join", "room": MultiNodeCluster.unique("other"), "since": 0]),
+        ]
+        for request in requests {
+            let start = ContinuousClock.now
+            try await alice.send(request.frame)
+            let answer = try await alice.next(timeout: Self.sendTimeout + Self.slack)
+            #expect(
+                answer.type == "error" && answer.string("code") == "unavailable" && answer.string("ref") == request.ref,
+                "\(request.ref) answered \(answer) after \(ContinuousClock.now - start)")
+        }
+        await alice.close()
+    }
+
     func exercise(_ node: ServerProcess, proxy: TCPProxy) async throws {
         let room = MultiNodeCluster.unique("stall")
         let alice = try await TestChatClient.connect(port: node.port, name: "alice")

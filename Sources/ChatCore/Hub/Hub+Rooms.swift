@@ -12,7 +12,9 @@ extension Hub {
         }
     }
 
-    func handleJoin(_ join: JoinFrame, from id: SessionID, user: String) async throws {
+    /// Enters a room and answers `joined` with its backlog; the store reads run within
+    /// `deadline` (from the frame's arrival), so a join never waits silently on the store.
+    func handleJoin(_ join: JoinFrame, from id: SessionID, user: String, deadline: Deadline) async throws {
         let room = join.room
         try validateRoom(room, ref: "join")
         guard let session = membership[id] else { return }
@@ -46,7 +48,9 @@ extension Hub {
         let firstLocalSessionOfUser = membership.enter(room, user: user, session: id)
         let backlog: Backlog
         do {
-            backlog = try await loadBacklog(room: room, since: join.since)
+            backlog = try await deadline.run("room backlog read") { [since = join.since] in
+                try await self.loadBacklog(room: room, since: since)
+            }
         } catch {
             if let exit = membership.exit(room, user: user, session: id) { await roomExited(exit, user: user) }
             throw unavailable
@@ -148,12 +152,17 @@ extension Hub {
     private func startRecentRead(_ room: String) {
         let store = self.store
         let count = configuration.limits.joinRecentCount
+        // Bounded on its own: joins of the room that arrive meanwhile wait for this read, so one
+        // that never returns (a store partition) must still end, or the room's joins never would.
+        let deadline = Deadline(in: configuration.limits.sendTimeout)
         Task {
             let result: Result<Backlog, any Error>
             do {
                 let conversation = Conversation.room(room)
-                let state = try await store.state(of: conversation)
-                let newestFirst = try await store.messages(in: conversation, before: nil, limit: count)
+                let state = try await deadline.run("store read") { try await store.state(of: conversation) }
+                let newestFirst = try await deadline.run("store read") {
+                    try await store.messages(in: conversation, before: nil, limit: count)
+                }
                 let frames = newestFirst.reversed().map { MessageFrame($0, in: conversation) }
                 result = .success(
                     Backlog(
