@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -104,6 +105,77 @@ struct StoreStallTests {
                 "\(request.ref) answered \(answer) after \(ContinuousClock.now - start)")
         }
         await alice.close()
+    }
+
+    @Test("sends pipelined over SockJS xhr_send are each answered within the send timeout of being sent")
+    func pipelinedSockJSSends() async throws {
+        guard try await PostgresCluster.local() != nil else { return }
+        guard FileManager.default.isExecutableFile(atPath: ServerProcess.binary) else {
+            Issue.record("the test needs \(ServerProcess.binary): run `swift build --product rabbitchat`")
+            return
+        }
+        var url = try #require(URLComponents(string: MultiNodeCluster.databaseURL))
+        let proxy = try await TCPProxy.start(targetPort: url.port ?? 5432)
+        url.port = proxy.port
+        let node = try await ServerProcess.start(
+            nodeID: MultiNodeCluster.unique("sockjs-pipeline"),
+            arguments: ["--database-url", url.string!, "--send-timeout", "\(Self.sendTimeout.components.seconds)"])
+        do {
+            try await sockJSPipeline(node, proxy: proxy)
+        } catch {
+            node.kill()
+            Issue.record("log of \(node.nodeID):\n\(node.log.suffix(4000))")
+            try? await proxy.stop()
+            throw error
+        }
+        node.kill()
+        try? await proxy.stop()
+    }
+
+    /// The SockJS session queues a request's messages for the hub like `/ws` does: the deadline
+    /// counts from the `xhr_send` that brought each one.
+    func sockJSPipeline(_ node: ServerProcess, proxy: TCPProxy) async throws {
+        let room = MultiNodeCluster.unique("sockjs-pipeline")
+        let client = try await SockJSChatClient.connect(port: node.port, transport: .xhrStreaming)
+        try await client.hello(MultiNodeCluster.unique("carol"))
+        _ = try await client.expect("joined", after: ["type": "join", "room": room])
+        try await client.send(["type": "send", "room": room, "text": "before", "cid": "s0"])
+        var first = try await client.next()
+        while first["type"] as? String == "message" { first = try await client.next() }
+        #expect(first["type"] as? String == "ack" && first["cid"] as? String == "s0", "\(first)")
+
+        // Every frame from here on, with when it came, read by one task.
+        let answers = Mutex<[String: (type: String, code: String?, at: ContinuousClock.Instant)]>([:])
+        let reader = Task {
+            while let frame = try? await client.next() {
+                guard let cid = frame["cid"] as? String else { continue }
+                let answer = (type: frame["type"] as? String ?? "", code: frame["code"] as? String, at: ContinuousClock.now)
+                answers.withLock { $0[cid] = answer }
+            }
+        }
+        try await proxy.stall()
+        let cids = (1...8).map { "s\($0)" }
+        var sentAt: [String: ContinuousClock.Instant] = [:]
+        for cid in cids {
+            sentAt[cid] = .now
+            try await client.send(["type": "send", "room": room, "text": "during \(cid)", "cid": cid])
+        }
+        let end = sentAt[cids.last!]! + Self.sendTimeout + Self.slack
+        while ContinuousClock.now < end, answers.withLock({ $0.count }) < cids.count {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let got = answers.withLock { $0 }
+        for cid in cids {
+            let answer = got[cid]
+            #expect(
+                answer?.type == "error" && answer?.code == "unavailable", "\(cid): \(String(describing: answer))")
+            if let answer {
+                let took = answer.at - sentAt[cid]!
+                #expect(took < Self.sendTimeout + Self.slack, "\(cid) answered \(took) after it was sent")
+            }
+        }
+        await client.close()
+        reader.cancel()
     }
 
     func exercise(_ node: ServerProcess, proxy: TCPProxy) async throws {
