@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -34,6 +35,147 @@ struct StoreStallTests {
             throw error
         }
         try? await proxy.stop()
+    }
+
+    @Test("pipelined sends and join, history, read are each answered within the send timeout of being sent")
+    func pipelinedRequests() async throws {
+        guard try await PostgresCluster.local() != nil else { return }
+        guard FileManager.default.isExecutableFile(atPath: ServerProcess.binary) else {
+            Issue.record("the test needs \(ServerProcess.binary): run `swift build --product rabbitchat`")
+            return
+        }
+        var url = try #require(URLComponents(string: MultiNodeCluster.databaseURL))
+        let proxy = try await TCPProxy.start(targetPort: url.port ?? 5432)
+        url.port = proxy.port
+        let node = try await ServerProcess.start(
+            nodeID: MultiNodeCluster.unique("pipeline"),
+            arguments: ["--database-url", url.string!, "--send-timeout", "\(Self.sendTimeout.components.seconds)"])
+        do {
+            try await pipeline(node, proxy: proxy)
+        } catch {
+            node.kill()
+            Issue.record("log of \(node.nodeID):\n\(node.log.suffix(4000))")
+            try? await proxy.stop()
+            throw error
+        }
+        node.kill()
+        try? await proxy.stop()
+    }
+
+    /// Sends written back to back into a stalled store wait, on the node, behind the first one:
+    /// the hub handles one session's frames in order. Counted from arrival, each is answered
+    /// within the send timeout of being sent (before: the n-th after about n send timeouts).
+    func pipeline(_ node: ServerProcess, proxy: TCPProxy) async throws {
+        let room = MultiNodeCluster.unique("pipeline")
+        let alice = try await TestChatClient.connect(port: node.port, name: "alice")
+        try await alice.hello(MultiNodeCluster.unique("alice"))
+        try await alice.join(room)
+        try await alice.send(["type": "send", "room": room, "text": "before", "cid": "p0"])
+        #expect(try await PostgresOutageTests.answer(to: "p0", from: alice, within: .seconds(30))?.type == "ack")
+
+        try await proxy.stall()
+        // Eight: without the arrival deadline the last would be answered after about 16 s.
+        let cids = (1...8).map { "p\($0)" }
+        var sentAt: [String: ContinuousClock.Instant] = [:]
+        for cid in cids {
+            sentAt[cid] = .now
+            try await alice.send(["type": "send", "room": room, "text": "during \(cid)", "cid": cid])
+        }
+        for cid in cids {
+            let limit = Self.sendTimeout + Self.slack - (ContinuousClock.now - sentAt[cid]!)
+            let answer = try await PostgresOutageTests.answer(to: cid, from: alice, within: max(limit, .zero))
+            #expect(
+                answer?.type == "error" && answer?.string("code") == "unavailable"
+                    && answer?.string("message")?.contains("retry") == true,
+                "\(cid) answered \(String(describing: answer)) \(ContinuousClock.now - sentAt[cid]!) after it was sent")
+        }
+
+        // Reads of the store are bounded the same way: unavailable, not silence.
+        let requests: [(ref: String, frame: [String: Any])] = [
+            ("history", ["type": "history", "room": room]),
+            ("read", ["type": "read", "room": room, "seq": 1]),
+            ("join", ["type": "join", "room": MultiNodeCluster.unique("other"), "since": 0]),
+        ]
+        for request in requests {
+            let start = ContinuousClock.now
+            try await alice.send(request.frame)
+            let answer = try await alice.next(timeout: Self.sendTimeout + Self.slack)
+            #expect(
+                answer.type == "error" && answer.string("code") == "unavailable" && answer.string("ref") == request.ref,
+                "\(request.ref) answered \(answer) after \(ContinuousClock.now - start)")
+        }
+        await alice.close()
+    }
+
+    @Test("sends pipelined over SockJS xhr_send are each answered within the send timeout of being sent")
+    func pipelinedSockJSSends() async throws {
+        guard try await PostgresCluster.local() != nil else { return }
+        guard FileManager.default.isExecutableFile(atPath: ServerProcess.binary) else {
+            Issue.record("the test needs \(ServerProcess.binary): run `swift build --product rabbitchat`")
+            return
+        }
+        var url = try #require(URLComponents(string: MultiNodeCluster.databaseURL))
+        let proxy = try await TCPProxy.start(targetPort: url.port ?? 5432)
+        url.port = proxy.port
+        let node = try await ServerProcess.start(
+            nodeID: MultiNodeCluster.unique("sockjs-pipeline"),
+            arguments: ["--database-url", url.string!, "--send-timeout", "\(Self.sendTimeout.components.seconds)"])
+        do {
+            try await sockJSPipeline(node, proxy: proxy)
+        } catch {
+            node.kill()
+            Issue.record("log of \(node.nodeID):\n\(node.log.suffix(4000))")
+            try? await proxy.stop()
+            throw error
+        }
+        node.kill()
+        try? await proxy.stop()
+    }
+
+    /// The SockJS session queues a request's messages for the hub like `/ws` does: the deadline
+    /// counts from the `xhr_send` that brought each one.
+    func sockJSPipeline(_ node: ServerProcess, proxy: TCPProxy) async throws {
+        let room = MultiNodeCluster.unique("sockjs-pipeline")
+        let client = try await SockJSChatClient.connect(port: node.port, transport: .xhrStreaming)
+        try await client.hello(MultiNodeCluster.unique("carol"))
+        _ = try await client.expect("joined", after: ["type": "join", "room": room])
+        try await client.send(["type": "send", "room": room, "text": "before", "cid": "s0"])
+        var first = try await client.next()
+        while first["type"] as? String == "message" { first = try await client.next() }
+        #expect(first["type"] as? String == "ack" && first["cid"] as? String == "s0", "\(first)")
+
+        // Every frame from here on, with when it came, read by one task.
+        let answers = Mutex<[String: (type: String, code: String?, at: ContinuousClock.Instant)]>([:])
+        let reader = Task {
+            while let frame = try? await client.next() {
+                guard let cid = frame["cid"] as? String else { continue }
+                let answer = (type: frame["type"] as? String ?? "", code: frame["code"] as? String, at: ContinuousClock.now)
+                answers.withLock { $0[cid] = answer }
+            }
+        }
+        try await proxy.stall()
+        let cids = (1...8).map { "s\($0)" }
+        var sentAt: [String: ContinuousClock.Instant] = [:]
+        for cid in cids {
+            sentAt[cid] = .now
+            try await client.send(["type": "send", "room": room, "text": "during \(cid)", "cid": cid])
+        }
+        let end = sentAt[cids.last!]! + Self.sendTimeout + Self.slack
+        while ContinuousClock.now < end, answers.withLock({ $0.count }) < cids.count {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let got = answers.withLock { $0 }
+        for cid in cids {
+            let answer = got[cid]
+            #expect(
+                answer?.type == "error" && answer?.code == "unavailable", "\(cid): \(String(describing: answer))")
+            if let answer {
+                let took = answer.at - sentAt[cid]!
+                #expect(took < Self.sendTimeout + Self.slack, "\(cid) answered \(took) after it was sent")
+            }
+        }
+        await client.close()
+        reader.cancel()
     }
 
     func exercise(_ node: ServerProcess, proxy: TCPProxy) async throws {

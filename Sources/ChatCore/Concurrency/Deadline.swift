@@ -4,9 +4,9 @@ import Synchronization
 /// The instant by which an operation must be answered, and the budget it was given (for
 /// messages).
 ///
-/// A `send` gets one deadline when it arrives; every store and broker call on its path runs
-/// with what is left of it (`run`), so the client hears `ack` or `error` within the budget
-/// whatever a dependency does.
+/// A request (`send`, `join`, `history`, `read`) gets one deadline from the instant its frame
+/// arrived on the socket; every store and broker call on its path runs with what is left of it
+/// (`run`), so the client hears an answer within the budget whatever a dependency does.
 package struct Deadline: Sendable {
     /// When the time is up.
     package let instant: ContinuousClock.Instant
@@ -15,8 +15,15 @@ package struct Deadline: Sendable {
 
     /// A deadline `budget` from now.
     package init(in budget: Duration) {
+        self.init(budget, from: ContinuousClock.now)
+    }
+
+    /// A deadline `budget` after `start`: a request's deadline counts from when its frame
+    /// arrived on the socket, not from when the hub got to it, so frames queued behind a stuck
+    /// one are answered within the budget too (they may find it already spent).
+    package init(_ budget: Duration, from start: ContinuousClock.Instant) {
         self.budget = budget
-        self.instant = ContinuousClock.now + budget
+        self.instant = start + budget
     }
 
     /// Whether the time is up.

@@ -46,7 +46,9 @@ extension Hub {
 
     // MARK: send
 
-    func handleSend(_ frame: SendFrame, from id: SessionID, user: String) async throws {
+    /// Stores and publishes a message, then acknowledges it; every store and broker call runs
+    /// within `deadline` (from the frame's arrival), so the sender always hears `ack` or `error`.
+    func handleSend(_ frame: SendFrame, from id: SessionID, user: String, deadline: Deadline) async throws {
         let cid = frame.cid
         guard !cid.isEmpty, cid.utf8.count <= 64, !cid.utf8.contains(0) else {
             throw ProtocolError(.invalidField, "field `cid` must be 1 to 64 bytes, without NUL", cid: cid, ref: "send")
@@ -65,10 +67,17 @@ extension Hub {
                 "text has \(scalars) characters; the limit is \(configuration.limits.maxTextScalars)",
                 cid: cid, ref: "send")
         }
-        // One deadline for the whole send: every store and broker call below runs with what is
-        // left of it, so the client hears `ack` or `error` within `sendTimeout` whatever
-        // PostgreSQL or RabbitMQ does.
-        let deadline = Deadline(in: configuration.limits.sendTimeout)
+        // One deadline for the whole send, counted from the frame's arrival on the socket: every
+        // store and broker call below runs with what is left of it, so the client hears `ack` or
+        // `error` within `sendTimeout` of sending whatever PostgreSQL or RabbitMQ does, even when
+        // the send waited behind this session's earlier frames. One whose time ran out while it
+        // waited is refused before it touches the store or the broker.
+        guard !deadline.hasPassed else {
+            throw ProtocolError(
+                .unavailable,
+                "the send waited behind this session's earlier frames past the send timeout; retry with the same cid",
+                cid: cid, ref: "send")
+        }
         // A registered peer gets DMs while offline: they are stored and counted as unread.
         let offlineDelivery = try await acceptsOfflineDelivery(frame.target, cid: cid, deadline: deadline)
         let conversation = try conversation(
@@ -152,14 +161,15 @@ extension Hub {
 
     // MARK: read
 
-    func handleRead(_ frame: ReadFrame, from id: SessionID, user: String) async throws {
+    /// Records a read position; the store calls run within `deadline`.
+    func handleRead(_ frame: ReadFrame, from id: SessionID, user: String, deadline: Deadline) async throws {
         let conversation = try conversation(
             for: frame.target, user: user, ref: "read", requireMembership: true, requireOnlinePeer: false, session: id)
         let state: ConversationState
         do {
-            state = try await store.state(of: conversation)
+            state = try await deadline.run("store read") { [store = self.store] in try await store.state(of: conversation) }
         } catch {
-            throw ProtocolError(.unavailable, "the message store is unavailable; try again", ref: "read")
+            throw ProtocolError(.unavailable, Self.storeUnavailable(error), ref: "read")
         }
         guard frame.seq >= 1, frame.seq <= state.lastSeq else {
             throw ProtocolError(
@@ -168,9 +178,11 @@ extension Hub {
         }
         let position: Int64
         do {
-            position = try await store.markRead(user: user, in: conversation, upTo: frame.seq)
+            position = try await deadline.run("store write") { [store = self.store] in
+                try await store.markRead(user: user, in: conversation, upTo: frame.seq)
+            }
         } catch {
-            throw ProtocolError(.unavailable, "the message store is unavailable; try again", ref: "read")
+            throw ProtocolError(.unavailable, Self.storeUnavailable(error), ref: "read")
         }
         switch conversation {
         case .room(let room):
@@ -193,7 +205,10 @@ extension Hub {
 
     // MARK: history
 
-    func handleHistory(_ frame: HistoryRequestFrame, from id: SessionID, user: String) async throws {
+    /// Answers a page of history; the store reads run within `deadline`.
+    func handleHistory(
+        _ frame: HistoryRequestFrame, from id: SessionID, user: String, deadline: Deadline
+    ) async throws {
         var conversation = try conversation(
             for: frame.target, user: user, ref: "history", requireMembership: false, requireOnlinePeer: false,
             session: id)
@@ -201,7 +216,11 @@ extension Hub {
             // Private and invite-only rooms are read by members and admins only (as over /api);
             // the stored spelling names the conversation whatever case the frame used.
             do {
-                if let stored = try await rooms.authorizeRead(user: user, room: name, now: configuration.wallClock()) {
+                let now = configuration.wallClock()
+                let stored = try await deadline.run("room read check") {
+                    try await rooms.authorizeRead(user: user, room: name, now: now)
+                }
+                if let stored {
                     conversation = .room(stored.name)
                 }
             } catch let refusal as RoomStoreError {
@@ -219,9 +238,12 @@ extension Hub {
         let limit = min(frame.limit ?? 50, configuration.limits.maxHistoryPage)
         let page: [StoredMessage]
         do {
-            page = try await store.messages(in: conversation, before: frame.before, limit: limit + 1)
+            let store = self.store
+            page = try await deadline.run("store read") { [before = frame.before, conversation] in
+                try await store.messages(in: conversation, before: before, limit: limit + 1)
+            }
         } catch {
-            throw ProtocolError(.unavailable, "the message store is unavailable; try again", ref: "history")
+            throw ProtocolError(.unavailable, Self.storeUnavailable(error), ref: "history")
         }
         let frames = page.prefix(limit).map { MessageFrame($0, in: conversation) }
         let target: (room: String?, peer: String?) =
@@ -230,6 +252,14 @@ extension Hub {
             case .user(let peer): (nil, peer)
             }
         send(HistoryFrame(room: target.room, peer: target.peer, messages: frames, hasMore: page.count > limit), to: id)
+    }
+
+    /// The `unavailable` message of a failed store call: a timeout says so.
+    static func storeUnavailable(_ error: any Error) -> String {
+        if let error = error as? DeadlineExceeded {
+            return "\(error.operation) did not answer in time; try again"
+        }
+        return "the message store is unavailable; try again"
     }
 
     // MARK: Lanes

@@ -20,15 +20,16 @@ extension Hub {
     /// every frame, so `Lobby` and `lobby` are one room.
     ///
     /// - Throws: `banned`, `not_invited` (the store's refusal), or `unavailable`.
-    func admitToRoom(_ name: String, user: String) async throws -> String {
+    func admitToRoom(_ name: String, user: String, deadline: Deadline) async throws -> String {
         guard let rooms = roomStore else { return name }
+        let now = configuration.wallClock()
         do {
             do {
-                return try await rooms.join(room: name, user: user, now: configuration.wallClock()).room.name
+                return try await deadline.run("room join") { try await rooms.join(room: name, user: user, now: now).room.name }
             } catch let refusal as RoomStoreError where refusal.code == .roomExists {
                 // Two first joins of one new name raced (on this node or another) and the other
                 // created it: join the room it made.
-                return try await rooms.join(room: name, user: user, now: configuration.wallClock()).room.name
+                return try await deadline.run("room join") { try await rooms.join(room: name, user: user, now: now).room.name }
             }
         } catch let refusal as RoomStoreError {
             throw ProtocolError(refusal, ref: "join")
@@ -37,13 +38,15 @@ extension Hub {
         }
     }
 
-    func handleJoin(_ join: JoinFrame, from id: SessionID, user: String) async throws {
+    /// Enters a room and answers `joined` with its backlog; the store calls run within
+    /// `deadline` (from the frame's arrival), so a join never waits silently on the store.
+    func handleJoin(_ join: JoinFrame, from id: SessionID, user: String, deadline: Deadline) async throws {
         try validateRoom(join.room, ref: "join")
         guard membership[id] != nil else { return }
         if let since = join.since, since < 0 {
             throw ProtocolError(.invalidField, "field `since` must be 0 or more", ref: "join")
         }
-        let room = try await admitToRoom(join.room, user: user)
+        let room = try await admitToRoom(join.room, user: user, deadline: deadline)
         guard let session = membership[id] else { return }
         guard session.rooms[room] == nil else {
             throw ProtocolError(.alreadyJoined, "already in room `\(room)`", ref: "join")
@@ -72,7 +75,9 @@ extension Hub {
         let firstLocalSessionOfUser = membership.enter(room, user: user, session: id)
         let backlog: Backlog
         do {
-            backlog = try await loadBacklog(room: room, since: join.since)
+            backlog = try await deadline.run("room backlog read") { [since = join.since] in
+                try await self.loadBacklog(room: room, since: since)
+            }
         } catch {
             if let exit = membership.exit(room, user: user, session: id) { await roomExited(exit, user: user) }
             throw unavailable
@@ -174,12 +179,17 @@ extension Hub {
     private func startRecentRead(_ room: String) {
         let store = self.store
         let count = configuration.limits.joinRecentCount
+        // Bounded on its own: joins of the room that arrive meanwhile wait for this read, so one
+        // that never returns (a store partition) must still end, or the room's joins never would.
+        let deadline = Deadline(in: configuration.limits.sendTimeout)
         Task {
             let result: Result<Backlog, any Error>
             do {
                 let conversation = Conversation.room(room)
-                let state = try await store.state(of: conversation)
-                let newestFirst = try await store.messages(in: conversation, before: nil, limit: count)
+                let state = try await deadline.run("store read") { try await store.state(of: conversation) }
+                let newestFirst = try await deadline.run("store read") {
+                    try await store.messages(in: conversation, before: nil, limit: count)
+                }
                 let frames = newestFirst.reversed().map { MessageFrame($0, in: conversation) }
                 result = .success(
                     Backlog(

@@ -247,7 +247,20 @@ public actor Hub {
 
     /// Handles one inbound text frame of a session. Refusals become `error` frames; the
     /// session stays usable.
-    public func receive(_ bytes: some Collection<UInt8> & Sendable, from id: SessionID) async {
+    ///
+    /// - Parameters:
+    ///   - bytes: the frame's JSON text.
+    ///   - id: the session that sent it.
+    ///   - receivedAt: when the frame arrived on the socket (or in a SockJS request). The
+    ///     deadline of a `send`, `join`, `history` or `read` counts from here, so a frame that
+    ///     waited behind its session's earlier ones is still answered within
+    ///     `ChatLimits.sendTimeout` of arriving: a `send` whose time ran out while it waited is
+    ///     answered `unavailable` at once, without touching the store or the broker. Transports
+    ///     that queue frames must pass it; the default is for callers that hand a frame over
+    ///     as it arrives.
+    public func receive(
+        _ bytes: some Collection<UInt8> & Sendable, from id: SessionID, receivedAt: ContinuousClock.Instant = .now
+    ) async {
         metrics.framesIn.increment()
         guard admit(id, frame: bytes) else { return }
         do {
@@ -255,7 +268,7 @@ public actor Hub {
                 throw ProtocolError(.invalidField, "frame exceeds \(configuration.limits.maxFrameBytes) bytes")
             }
             let frame = try decoder.decode(bytes)
-            try await handle(frame, from: id)
+            try await handle(frame, from: id, deadline: Deadline(configuration.limits.sendTimeout, from: receivedAt))
         } catch let error as ProtocolError {
             send(error.frame, to: id)
         } catch {
@@ -277,24 +290,28 @@ public actor Hub {
         )
     }
 
-    func handle(_ frame: ClientFrame, from id: SessionID) async throws {
+    /// Handles a decoded frame; `deadline` bounds the store and broker calls of the requests
+    /// that make them (it counts from the frame's arrival).
+    func handle(_ frame: ClientFrame, from id: SessionID, deadline: Deadline) async throws {
         switch frame {
         case .ping(let ping):
             send(PongFrame(id: ping.id, ts: configuration.wallClock()), to: id)
         case .hello(let hello):
             try await handleHello(hello, from: id)
         case .join(let join):
-            try await handleJoin(join, from: id, user: try identifiedUser(id, frame: "join"))
+            try await handleJoin(join, from: id, user: try identifiedUser(id, frame: "join"), deadline: deadline)
         case .leave(let leave):
             try await handleLeave(leave, from: id, user: try identifiedUser(id, frame: "leave"))
         case .send(let message):
-            try await handleSend(message, from: id, user: try identifiedUser(id, frame: "send", cid: message.cid))
+            try await handleSend(
+                message, from: id, user: try identifiedUser(id, frame: "send", cid: message.cid), deadline: deadline)
         case .typing(let typing):
             try await handleTyping(typing, from: id, user: try identifiedUser(id, frame: "typing"))
         case .read(let read):
-            try await handleRead(read, from: id, user: try identifiedUser(id, frame: "read"))
+            try await handleRead(read, from: id, user: try identifiedUser(id, frame: "read"), deadline: deadline)
         case .history(let request):
-            try await handleHistory(request, from: id, user: try identifiedUser(id, frame: "history"))
+            try await handleHistory(
+                request, from: id, user: try identifiedUser(id, frame: "history"), deadline: deadline)
         }
     }
 
@@ -347,7 +364,10 @@ public actor Hub {
 
         for (room, since) in (hello.resume ?? [:]).sorted(by: { $0.key < $1.key }) {
             do {
-                try await handleJoin(JoinFrame(room: room, since: since), from: id, user: nick)
+                // Each resumed room gets the whole budget for its backlog, from now.
+                try await handleJoin(
+                    JoinFrame(room: room, since: since), from: id, user: nick,
+                    deadline: Deadline(in: configuration.limits.sendTimeout))
             } catch let error as ProtocolError {
                 send(error.frame, to: id)
             }

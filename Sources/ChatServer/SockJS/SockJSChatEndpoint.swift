@@ -109,7 +109,7 @@ struct SockJSChatEndpoint: Sendable {
                 sink.close(.messageTooBig, reason: "frame exceeds \(maxFrameBytes) bytes")
                 break
             }
-            await hub.receive(message.bytes.readableBytesView, from: id)
+            await hub.receive(message.bytes.readableBytesView, from: id, receivedAt: message.receivedAt)
         }
         // The client left, the session expired or was closed: end the hub session.
         await hub.disconnect(id)

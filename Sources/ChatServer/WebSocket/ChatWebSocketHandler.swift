@@ -72,7 +72,9 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
     static let stalledHubProbeInterval: TimeAmount = .milliseconds(400)
 
     private enum Inbound {
-        case text(ByteBuffer)
+        /// A chat frame and when its message was read off the socket: the hub counts the
+        /// request's deadline from there, not from when the frame's turn came.
+        case text(ByteBuffer, receivedAt: ContinuousClock.Instant)
         case binary
         /// The client broke RFC 6455 (or, `sessionLevel`, sent a chat frame over the limit inside
         /// a SockJS array): close with this code once the hub has answered the messages read
@@ -237,7 +239,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 frame.opcode == .text ? .text : frame.opcode == .binary ? .binary : .continuation
             do {
                 switch try assembler.receive(opcode: opcode, data: frame.unmaskedData, fin: frame.fin) {
-                case .text(let bytes)?: received(text: bytes, context: context)
+                case .text(let bytes)?: received(text: bytes, at: .now, context: context)
                 case .binary?: if case .native = configuration.framing { inbound.append(.binary) }
                 case nil: return
                 }
@@ -268,7 +270,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// Queues the chat frames of one text message: the message itself, or for SockJS each string
     /// of its JSON array.
-    private func received(text bytes: ByteBuffer, context: ChannelHandlerContext) {
+    private func received(text bytes: ByteBuffer, at arrival: ContinuousClock.Instant, context: ChannelHandlerContext) {
         var payloads = [bytes]
         if case .sockJS = configuration.framing {
             // An empty message and `[]` carry no frames.
@@ -294,7 +296,7 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
                         sessionLevel: true))
                 return
             }
-            inbound.append(.text(payload))
+            inbound.append(.text(payload, receivedAt: arrival))
         }
     }
 
@@ -342,7 +344,8 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         Task {
             for message in batch {
                 switch message {
-                case .text(let bytes): await hub.receive(bytes.readableBytesView, from: id)
+                case .text(let bytes, let receivedAt):
+                    await hub.receive(bytes.readableBytesView, from: id, receivedAt: receivedAt)
                 case .binary: await hub.refuseBinary(from: id)
                 case .violation: preconditionFailure("a violation is never part of a batch")
                 }

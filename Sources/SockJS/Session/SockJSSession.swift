@@ -255,7 +255,9 @@ public final class SockJSSession: Sendable {
     /// Hands decoded client messages to the application, waiting while `messages` is full.
     func deliver(_ payloads: [ByteBuffer]) async {
         guard !payloads.isEmpty else { return }
-        _ = await inbound.push(payloads.map { SockJSMessage(bytes: $0) })
+        // Stamped before waiting for room in the queue: the wait is part of the message's age.
+        let arrival = ContinuousClock.now
+        _ = await inbound.push(payloads.map { SockJSMessage(bytes: $0, receivedAt: arrival) })
     }
 
     /// Expires the session if no receiver has been attached for `delay`.
