@@ -226,7 +226,7 @@ extension Hub {
             } catch let refusal as RoomStoreError {
                 throw ProtocolError(refusal, ref: "history")
             } catch {
-                throw ProtocolError(.unavailable, "the message store is unavailable; try again", ref: "history")
+                throw ProtocolError(.unavailable, Self.storeUnavailable(error), ref: "history")
             }
         }
         if let before = frame.before, before < 1 {
