@@ -99,15 +99,69 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
             ])
     }
 
-    static let messageColumns = "conversation_key, seq, id, sender, client_id, text, created_at, event"
+    static let messageColumns =
+        "conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, edited_at, deleted_by, reactions"
 
     static func message(_ row: Row) -> StoredMessage {
         let event: String? = row["event"]
+        let update: String? = row["update_json"]
+        let quote: String? = row["reply_quote"]
         return StoredMessage(
             id: row["id"], conversationKey: row["conversation_key"], seq: row["seq"], from: row["sender"],
             text: row["text"], timestamp: row["created_at"], clientID: row["client_id"],
             // A row this version cannot read (written by a newer one) stays a plain message.
-            event: event.flatMap { try? RoomEvent(storedJSON: $0) })
+            event: event.flatMap { try? RoomEvent(storedJSON: $0) },
+            update: update.flatMap { try? MessageUpdate(storedJSON: $0) },
+            replyTo: quote.flatMap { try? MessageQuote(storedJSON: $0) }, editedAt: row["edited_at"],
+            deletedBy: row["deleted_by"], reactions: MessageReactions(storedJSON: row["reactions"]))
+    }
+
+    /// The message `seq` of conversation `key`, if stored.
+    static func message(_ db: Database, key: String, seq: Int64) throws -> StoredMessage? {
+        try Row.fetchOne(
+            db, sql: "SELECT \(messageColumns) FROM messages WHERE conversation_key = ? AND seq = ?",
+            arguments: [key, seq]
+        ).map(message)
+    }
+
+    /// Applies `draft`'s update to its target (and, after a delete, empties the quotes of it);
+    /// returns the quote of the message `draft` answers.
+    static func applyLifecycle(_ draft: MessageDraft, _ db: Database) throws -> MessageQuote? {
+        let key = draft.conversation.key
+        var quote: MessageQuote?
+        if let replyTo = draft.replyTo {
+            guard let original = try message(db, key: key, seq: replyTo) else {
+                throw StoreError(.noSuchMessage, "seq \(replyTo) is no message of this conversation")
+            }
+            quote = try MessageLifecycle.quote(of: original)
+        }
+        guard let update = draft.update else { return quote }
+        guard let target = try message(db, key: key, seq: update.seq) else {
+            throw StoreError(.noSuchMessage, "seq \(update.seq) is no message of this conversation")
+        }
+        guard let changed = try MessageLifecycle.apply(draft, to: target) else { return quote }
+        try db.execute(
+            sql: """
+                UPDATE messages SET text = ?, edited_at = ?, deleted_by = ?, reactions = ?, reply_quote = ?
+                WHERE conversation_key = ? AND seq = ?
+                """,
+            arguments: [
+                changed.text, changed.editedAt, changed.deletedBy,
+                changed.reactions.isEmpty ? nil : changed.reactions.storedJSON, changed.replyTo?.storedJSON, key,
+                changed.seq,
+            ])
+        if changed.deletedBy != nil {
+            // Deleted text leaves the store: quotes of it too.
+            let emptied = MessageQuote(seq: changed.seq, from: changed.from, text: "").storedJSON
+            try db.execute(
+                sql: "UPDATE messages SET reply_quote = ? WHERE conversation_key = ? AND reply_to = ?",
+                arguments: [emptied, key, changed.seq])
+            // And the texts its edits carried.
+            try db.execute(
+                sql: "UPDATE messages SET update_json = ? WHERE conversation_key = ? AND update_seq = ? AND update_json LIKE ?",
+                arguments: [MessageUpdate(.edit, seq: changed.seq).storedJSON, key, changed.seq, #"{"action":"edit"%"#])
+        }
+        return quote
     }
 
     // MARK: MessageStore
@@ -140,12 +194,13 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
             arguments: [draft.from, draft.clientID])
         {
             let previous = Self.message(row)
-            guard previous.conversationKey == key, previous.text == draft.text else {
+            guard MessageLifecycle.isSameRequest(draft, as: previous) else {
                 throw StoreError(.clientIDConflict, "cid \(draft.clientID) was used for another message")
             }
             return AppendResult(message: previous, duplicate: true)
         }
         try Self.ensureConversation(db, draft.conversation)
+        let quote = try Self.applyLifecycle(draft, db)
         guard
             let seq = try Int64.fetchOne(
                 db, sql: "UPDATE conversations SET last_seq = last_seq + 1 WHERE key = ? RETURNING last_seq",
@@ -155,12 +210,17 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         }
         let message = StoredMessage(
             id: UUID().uuidString.lowercased(), conversationKey: key, seq: seq, from: draft.from,
-            text: draft.text, timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event)
+            text: draft.text, timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event,
+            update: draft.update, replyTo: quote)
         try db.execute(
-            sql: "INSERT INTO messages (\(Self.messageColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            sql: """
+                INSERT INTO messages (\(Self.messageColumns), reply_to, update_seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)
+                """,
             arguments: [
                 key, seq, message.id, message.from, message.clientID, message.text, message.timestamp,
-                message.event?.storedJSON,
+                message.event?.storedJSON, message.update?.storedJSON, message.replyTo?.storedJSON, draft.replyTo,
+                draft.update?.seq,
             ])
         return AppendResult(message: message, duplicate: false)
     }

@@ -152,5 +152,19 @@ enum SQLiteSchema {
             version: 4, name: "room settings and moderation events in the messages' seq stream",
             statements: ["ALTER TABLE messages ADD COLUMN event TEXT"]
         ),
+        Migration(
+            version: 6, name: "message lifecycle: edits, tombstones, reactions, replies",
+            statements: [
+                "ALTER TABLE messages ADD COLUMN update_json TEXT",
+                "ALTER TABLE messages ADD COLUMN reply_to INTEGER",
+                "ALTER TABLE messages ADD COLUMN reply_quote TEXT",
+                "ALTER TABLE messages ADD COLUMN edited_at INTEGER",
+                "ALTER TABLE messages ADD COLUMN deleted_by TEXT",
+                "ALTER TABLE messages ADD COLUMN reactions TEXT",
+                "ALTER TABLE messages ADD COLUMN update_seq INTEGER",
+                "CREATE INDEX messages_update_seq ON messages (conversation_key, update_seq) WHERE update_seq IS NOT NULL",
+                "CREATE INDEX messages_reply_to ON messages (conversation_key, reply_to) WHERE reply_to IS NOT NULL",
+            ]
+        ),
     ]
 }

@@ -41,11 +41,21 @@ public struct MessageDraft: Sendable, Equatable {
     public var timestamp: Int64
     /// A room's settings or moderation change this message records (`StoredMessage.event`).
     public var event: RoomEvent?
+    /// An edit, delete or reaction this entry records and the store applies to its target.
+    public var update: MessageUpdate?
+    /// The `seq` of the message this one answers (same conversation).
+    public var replyTo: Int64?
+    /// Whether `from` may delete others' messages here (a room's moderator, owner or an admin:
+    /// the hub asks the room store before it appends).
+    public var mayDeleteOthers: Bool
 
     public init(
         conversation: Conversation, from: String, text: String, clientID: String, timestamp: Int64,
-        event: RoomEvent? = nil
+        event: RoomEvent? = nil, update: MessageUpdate? = nil, replyTo: Int64? = nil, mayDeleteOthers: Bool = false
     ) {
+        self.update = update
+        self.replyTo = replyTo
+        self.mayDeleteOthers = mayDeleteOthers
         self.conversation = conversation
         self.from = from
         self.text = text
@@ -95,6 +105,15 @@ public struct StoreError: Error, Sendable, Equatable {
         public static let clientIDConflict = Code(rawValue: "client_id_conflict")
         /// The store cannot be reached or refused the write.
         public static let unavailable = Code(rawValue: "unavailable")
+        /// An edit, delete, reaction or reply names a `seq` that is no message of the
+        /// conversation (or is itself an update or a room event).
+        public static let noSuchMessage = Code(rawValue: "no_such_message")
+        /// An edit of someone else's message, or a delete of it without the room's moderation right.
+        public static let notAuthor = Code(rawValue: "not_author")
+        /// An edit of, reaction to or reply to a deleted message.
+        public static let messageDeleted = Code(rawValue: "message_deleted")
+        /// A reaction that would give the message more than `MessageReactions.maxDistinctEmoji` emoji.
+        public static let tooManyReactions = Code(rawValue: "too_many_reactions")
     }
 
     public var code: Code

@@ -13,9 +13,15 @@ extension MessageFrame: HandEncodedFrame {
         writer.field("id", id)
         writer.field("seq", seq)
         writer.field("from", from)
-        writer.field("text", text)
+        // An `update` entry has no text of its own: the change is in `update`.
+        if update == nil { writer.field("text", text) }
         writer.field("ts", ts)
         writer.field("event", event)
+        writer.field("update", update)
+        writer.field("replyTo", replyTo)
+        writer.field("editedAt", editedAt)
+        writer.field("deletedBy", deletedBy)
+        if let reactions { writer.field("reactions", reactions) }
     }
 }
 
