@@ -183,7 +183,8 @@ def test_three_rooms_and_two_dms_follow_the_user_to_a_fresh_browser(server, brow
     uma.driver.find_element(By.ID, "signout").click()
     uma.wait(lambda d: d.find_element(By.ID, "nick").is_displayed(), "signed out")
     fresh = ChatPage(browsers("uma-fresh"), server.url)
-    assert fresh.js("return sessionStorage.length + localStorage.length") == 0
+    fresh.open()
+    assert fresh.js("return sessionStorage.length + localStorage.length") == 0, "a fresh profile"
     fresh.log_in("uma", PASSWORD, room="lobby")
 
     # All five come back: the three rooms (joined, live) and the two DMs with their messages.

@@ -45,7 +45,10 @@ function finish(waiter, answer) {
 /// when a waiting request took it (an error then needs no other handling).
 export function settle(f) {
   let waiter = null;
-  if (f.type === "error") {
+  if (f.type === "error" && f.code === "unknown_type" && !f.ref) {
+    // A server from before stored rooms names the type it does not know only in its message.
+    waiter = waiters.find((w) => String(f.message || "").includes("`" + w.frame.type + "`")) || waiters[0];
+  } else if (f.type === "error") {
     waiter = waiters.find((w) => w.frame.type === f.ref);
   } else if (f.type === "room") {
     waiter = waiters.find((w) => (f.ref ? w.frame.type === f.ref : ROOM_FRAMES.has(w.frame.type)) && sameName(w.frame.room, f.room));
