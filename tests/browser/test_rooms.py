@@ -78,8 +78,8 @@ def test_owner_creates_an_invite_only_room_invites_one_user_and_bans_another(ser
     mallory.click("#directory-btn", "All rooms")
     mallory.wait(lambda d: dialog_open(mallory, "directory-dialog"), "directory open")
     mallory.driver.find_element(By.ID, "directory-search").send_keys("CLU")
-    mallory.wait(lambda d: mallory.js("""return [...document.querySelectorAll('#directory-list .directory-item')]
-        .map(i => i.dataset.room || '')""") == ["club"], "search by name finds #club only")
+    mallory.wait(lambda d: mallory.js("""return [...document.querySelectorAll('#directory-list .directory-item[data-room]')]
+        .map(i => i.dataset.room)""") == ["club"], "search by name finds #club only")
     assert "Invite only" in mallory.driver.find_element(By.CSS_SELECTOR, '.directory-item[data-room="club"]').text
     assert "members only" in mallory.driver.find_element(By.CSS_SELECTOR, '.directory-item[data-room="club"]').text
     mallory.driver.find_element(By.ID, "directory-search").send_keys(Keys.ESCAPE)

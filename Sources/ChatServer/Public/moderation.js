@@ -179,7 +179,7 @@ export function eventSentence(m) {
     case "kick": return by + " removed " + who + " from the room" + reason;
     case "ban": return by + " banned " + who + until + reason;
     case "unban": return by + " lifted the ban on " + who;
-    case "mute": return by + " muted " + who + until;
+    case "mute": return by + " muted " + who + until + reason;
     case "unmute": return by + " unmuted " + who;
     case "role": return by + " made " + who + " " + (e.role === "owner" ? "an owner" : "a " + (e.role || "member"));
     default: return typeof m.text === "string" ? m.text : "";
