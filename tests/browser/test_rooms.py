@@ -82,7 +82,7 @@ def test_owner_creates_an_invite_only_room_invites_one_user_and_bans_another(ser
         .map(i => i.dataset.room)""") == ["club"], "search by name finds #club only")
     assert "Invite only" in mallory.driver.find_element(By.CSS_SELECTOR, '.directory-item[data-room="club"]').text
     assert "members only" in mallory.driver.find_element(By.CSS_SELECTOR, '.directory-item[data-room="club"]').text
-    mallory.driver.find_element(By.ID, "directory-search").send_keys(Keys.ESCAPE)
+    mallory.driver.find_element(By.CSS_SELECTOR, "#directory-dialog .dialog-close").click()
     mallory.wait(lambda d: not dialog_open(mallory, "directory-dialog"), "directory closed")
     join_from_box(mallory, "club")
     mallory.wait(lambda d: "invited members only" in d.find_element(By.ID, "join-error").text, "not invited")
