@@ -148,15 +148,16 @@ extension PostgresMessageStore: RoomStore {
                 if let until = try await self.activeUntil(connection, table: "room_bans", user, name, now: now) {
                     throw RoomStoreError.banned(from: room.name, until: until)
                 }
+                let mute = try await self.activeUntil(connection, table: "room_mutes", user, name, now: now)
                 if let role = try await self.findRole(connection, user, name) {
-                    return RoomJoin(room: room, role: role, created: false)
+                    return RoomJoin(room: room, role: role, created: false, mutedUntil: mute)
                 }
                 let facts = try await self.accountFacts(connection, user)
                 guard facts.registered else {
                     if room.visibility != .public {
                         throw RoomStoreError(.notInvited, "the room `\(room.name)` is open to invited members only")
                     }
-                    return RoomJoin(room: room, role: .member, created: false)
+                    return RoomJoin(room: room, role: .member, created: false, mutedUntil: mute)
                 }
                 if room.visibility != .public && !facts.admin {
                     let used = try await connection.checkedQuery(
@@ -169,7 +170,7 @@ extension PostgresMessageStore: RoomStore {
                     }
                 }
                 try await self.upsertMember(connection, room, user, .member, now: now)
-                return RoomJoin(room: room, role: .member, created: false)
+                return RoomJoin(room: room, role: .member, created: false, mutedUntil: mute)
             }
         }
     }

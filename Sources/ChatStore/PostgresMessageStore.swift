@@ -214,15 +214,17 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
     }
 
-    static let messageColumns = "conversation_key, seq, id, sender, client_id, text, created_at"
+    static let messageColumns = "conversation_key, seq, id, sender, client_id, text, created_at, event"
 
     static func messages(_ rows: PostgresQueryResult) throws -> [StoredMessage] {
         try rows.map { row in
-            let (key, seq, id, sender, clientID, text, createdAt) = try row.decode(
-                (String, Int64, String, String, String, String, Int64).self)
+            let (key, seq, id, sender, clientID, text, createdAt, event) = try row.decode(
+                (String, Int64, String, String, String, String, Int64, String?).self)
             return StoredMessage(
                 id: id, conversationKey: key, seq: seq, from: sender, text: text, timestamp: createdAt,
-                clientID: clientID)
+                clientID: clientID,
+                // A row this version cannot read (written by a newer one) stays a plain message.
+                event: event.flatMap { try? RoomEvent(storedJSON: $0) })
         }
     }
 
@@ -300,11 +302,12 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         guard let seq else { throw StoreError(.unavailable, "conversation \(key) vanished during append") }
         let message = StoredMessage(
             id: UUID().uuidString.lowercased(), conversationKey: key, seq: seq, from: draft.from, text: draft.text,
-            timestamp: draft.timestamp, clientID: draft.clientID)
+            timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event)
+        let event = message.event?.storedJSON
         try await connection.checkedQuery(
             """
             INSERT INTO messages (\(unescaped: Self.messageColumns))
-            VALUES (\(key), \(seq), \(message.id), \(message.from), \(message.clientID), \(message.text), \(message.timestamp))
+            VALUES (\(key), \(seq), \(message.id), \(message.from), \(message.clientID), \(message.text), \(message.timestamp), \(event))
             """, logger: logger)
         return AppendResult(message: message, duplicate: false)
     }

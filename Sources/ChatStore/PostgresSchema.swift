@@ -155,5 +155,9 @@ enum PostgresSchema {
                 "CREATE INDEX moderation_log_room ON moderation_log (room_key, id)",
             ]
         ),
+        Migration(
+            version: 4, name: "room settings and moderation events in the messages' seq stream",
+            statements: ["ALTER TABLE messages ADD COLUMN event TEXT"]
+        ),
     ]
 }

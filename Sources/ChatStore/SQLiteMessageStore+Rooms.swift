@@ -126,15 +126,16 @@ extension SQLiteMessageStore: RoomStore {
                 if let until = try Self.activeUntil(db, table: "room_bans", user, name, now: now) {
                     throw RoomStoreError.banned(from: room.name, until: until)
                 }
+                let mute = try Self.activeUntil(db, table: "room_mutes", user, name, now: now)
                 let facts = try Self.accountFacts(db, user)
                 if let role = try Self.findRole(db, user, name) {
-                    return RoomJoin(room: room, role: role, created: false)
+                    return RoomJoin(room: room, role: role, created: false, mutedUntil: mute)
                 }
                 guard facts.registered else {
                     if room.visibility != .public {
                         throw RoomStoreError(.notInvited, "the room `\(room.name)` is open to invited members only")
                     }
-                    return RoomJoin(room: room, role: .member, created: false)
+                    return RoomJoin(room: room, role: .member, created: false, mutedUntil: mute)
                 }
                 if room.visibility != .public && !facts.admin {
                     try db.execute(
@@ -145,7 +146,7 @@ extension SQLiteMessageStore: RoomStore {
                     }
                 }
                 try Self.upsertMember(db, room, user, .member, now: now)
-                return RoomJoin(room: room, role: .member, created: false)
+                return RoomJoin(room: room, role: .member, created: false, mutedUntil: mute)
             }
         }
     }

@@ -99,12 +99,15 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
             ])
     }
 
-    static let messageColumns = "conversation_key, seq, id, sender, client_id, text, created_at"
+    static let messageColumns = "conversation_key, seq, id, sender, client_id, text, created_at, event"
 
     static func message(_ row: Row) -> StoredMessage {
-        StoredMessage(
+        let event: String? = row["event"]
+        return StoredMessage(
             id: row["id"], conversationKey: row["conversation_key"], seq: row["seq"], from: row["sender"],
-            text: row["text"], timestamp: row["created_at"], clientID: row["client_id"])
+            text: row["text"], timestamp: row["created_at"], clientID: row["client_id"],
+            // A row this version cannot read (written by a newer one) stays a plain message.
+            event: event.flatMap { try? RoomEvent(storedJSON: $0) })
     }
 
     // MARK: MessageStore
@@ -152,10 +155,13 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         }
         let message = StoredMessage(
             id: UUID().uuidString.lowercased(), conversationKey: key, seq: seq, from: draft.from,
-            text: draft.text, timestamp: draft.timestamp, clientID: draft.clientID)
+            text: draft.text, timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event)
         try db.execute(
-            sql: "INSERT INTO messages (\(Self.messageColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [key, seq, message.id, message.from, message.clientID, message.text, message.timestamp])
+            sql: "INSERT INTO messages (\(Self.messageColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                key, seq, message.id, message.from, message.clientID, message.text, message.timestamp,
+                message.event?.storedJSON,
+            ])
         return AppendResult(message: message, duplicate: false)
     }
 

@@ -148,5 +148,9 @@ enum SQLiteSchema {
                 "CREATE INDEX moderation_log_room ON moderation_log (room_key, id)",
             ]
         ),
+        Migration(
+            version: 4, name: "room settings and moderation events in the messages' seq stream",
+            statements: ["ALTER TABLE messages ADD COLUMN event TEXT"]
+        ),
     ]
 }

@@ -79,10 +79,10 @@ struct HubTests {
 
     static func withNodes(
         _ count: Int, limits: ChatLimits = .init(), presenceBatch: Duration = .milliseconds(25),
+        store: InMemoryMessageStore = InMemoryMessageStore(),
         _ body: ([Hub], InProcessExchange) async throws -> Void
     ) async throws {
         let exchange = InProcessExchange()
-        let store = InMemoryMessageStore()
         let hubs = (0..<count).map { index in
             Hub(
                 configuration: .init(

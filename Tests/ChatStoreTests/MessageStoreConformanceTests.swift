@@ -11,6 +11,33 @@ struct MessageStoreConformanceTests {
         MessageDraft(conversation: conversation, from: from, text: text, clientID: cid, timestamp: ChatClock.wallMillis())
     }
 
+    @Test("a room event is stored in the seq stream and read back with its fields, between messages", arguments: await StoreKind.available)
+    func roomEventsRoundTrip(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { store, _ in
+                let room = Conversation.room("club")
+                _ = try await store.append(Self.draft(room, text: "before", cid: "c1"))
+                let ban = RoomEvent(.ban, user: "mallory", reason: "spam, \"quoted\" and ünïcode", until: 1_900_000_000_000)
+                var draft = Self.draft(room, text: ban.text(by: "alice"), cid: "event-1")
+                draft.event = ban
+                let stored = try await store.append(draft)
+                #expect(stored.message.seq == 2)
+                #expect(stored.message.event == ban)
+                _ = try await store.append(Self.draft(room, text: "after", cid: "c2"))
+                let read = try await store.messages(in: room, after: 0, limit: 10)
+                #expect(read.map(\.seq) == [1, 2, 3])
+                #expect(read.map(\.event) == [nil, ban, nil])
+                let page = try await store.messages(in: room, before: nil, limit: 10)
+                #expect(page.first { $0.seq == 2 }?.event == ban)
+                let topic = RoomEvent(.topic, topic: "")
+                var topicDraft = Self.draft(room, text: topic.text(by: "alice"), cid: "event-2")
+                topicDraft.event = topic
+                _ = try await store.append(topicDraft)
+                #expect(try await store.messages(in: room, after: 3, limit: 1).first?.event == topic)
+            }
+        }
+    }
+
     @Test("seq is gap-free under concurrent appends: 4 tasks × 50 appends → exactly 1…200", arguments: await StoreKind.available)
     func concurrentAppendsAreGapFree(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in

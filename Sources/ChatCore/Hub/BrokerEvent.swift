@@ -24,6 +24,9 @@ struct BrokerEvent: Codable, Sendable, Equatable {
         /// A node's periodic list of its members (`cluster.announce`): every room with its local
         /// users, and every user with a session on the node. Silence means the node is gone.
         case announce
+        /// A frame for every session of one user (`user.<u>.notice`): an invitation, a new
+        /// block list. Carries the frame's JSON in `frame` and the user in `deliverTo`.
+        case notice
     }
 
     var kind: Kind
@@ -43,6 +46,13 @@ struct BrokerEvent: Codable, Sendable, Equatable {
     var presence: PresenceFrame.Event?
     var seq: Int64?
     var online: Bool?
+    /// For a `message` that records a room event (`RoomEvent`): its action, so every node
+    /// enforces a kick, ban or mute without decoding the frame; `user` is then the actor.
+    var action: RoomEvent.Action?
+    /// For a room event: the user acted on.
+    var target: String?
+    /// For a `ban` or `mute` event: when it ends (ms since 1970); absent: for ever.
+    var until: Int64?
     /// For `announce`: room → users with a session in it on the node.
     var rooms: [String: [String]]?
     /// For `announce`: users with a session on the node.
@@ -50,7 +60,7 @@ struct BrokerEvent: Codable, Sendable, Equatable {
 
     /// `frame` is raw JSON, written and read by hand only.
     enum CodingKeys: String, CodingKey {
-        case kind, node, room, deliverTo, peer, user, state, presence, seq, online, rooms, users
+        case kind, node, room, deliverTo, peer, user, state, presence, seq, online, action, target, until, rooms, users
     }
 
     init(kind: Kind, node: String) {
@@ -71,6 +81,9 @@ struct BrokerEvent: Codable, Sendable, Equatable {
         writer.field("presence", presence?.rawValue)
         writer.field("seq", seq)
         writer.field("online", online)
+        writer.field("action", action?.rawValue)
+        writer.field("target", target)
+        writer.field("until", until)
         if let frame { writer.rawField("frame", frame) }
         return writer.finish()
     }
@@ -102,6 +115,11 @@ struct BrokerEvent: Codable, Sendable, Equatable {
                 event.presence = presence
             case ("seq", .integer(let seq)): event.seq = seq
             case ("online", .bool(let online)): event.online = online
+            case ("action", .string(let action)):
+                guard let action = RoomEvent.Action(rawValue: action) else { return nil }
+                event.action = action
+            case ("target", .string(let target)): event.target = target
+            case ("until", .integer(let until)): event.until = until
             case ("frame", .rawObject(let range)):
                 event.frame = ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
             default: return nil

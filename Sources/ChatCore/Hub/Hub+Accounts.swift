@@ -62,13 +62,14 @@ extension Hub {
     /// A registered user's stored rooms and DM peers, for `welcome`; nil for guests, or when the
     /// store cannot say right now (the welcome is not held back for it, as with `unread`).
     func storedConversations(for user: String, registered: Bool) async
-        -> (rooms: [WelcomeFrame.RoomEntry], dms: [String])?
+        -> (rooms: [WelcomeFrame.RoomEntry], dms: [String], blocked: [String])?
     {
         guard registered, let rooms = roomStore else { return nil }
         do {
             let memberships = try await rooms.memberships(of: user)
             let peers = try await rooms.directPeers(of: user)
-            return (memberships.map(WelcomeFrame.RoomEntry.init), peers)
+            let blocked = try await rooms.blockedUsers(of: user)
+            return (memberships.map(WelcomeFrame.RoomEntry.init), peers, blocked)
         } catch {
             logger.warning("stored rooms unavailable", metadata: ["user": "\(user)", "error": "\(error)"])
             return nil

@@ -33,6 +33,7 @@ extension Hub {
         case .receipt: deliverReceipt(event)
         case .online: trackOnline(event)
         case .announce: applyAnnouncement(event)
+        case .notice: deliverNotice(event)
         }
     }
 
@@ -46,10 +47,18 @@ extension Hub {
                 // A gap: the missing messages are read from the store before this one.
                 gapRepairs.continuation.yield(GapRepair(session: id, room: room))
             }
+            if let action = event.action, let target = event.target {
+                enforce(action, on: target, in: room, by: event.user, until: event.until)
+            }
         } else if let recipient = event.deliverTo, let peer = event.peer {
             let conversation = Conversation.direct(between: recipient, and: peer)
             membership.route(seq: seq, conversationKey: conversation.key, to: recipient).send(frame)
         }
+    }
+
+    private func deliverNotice(_ event: BrokerEvent) {
+        guard let recipient = event.deliverTo, let frame = event.frame else { return }
+        fanOut(frame, to: membership.sessions(of: recipient))
     }
 
     private func deliverPresence(_ event: BrokerEvent) {

@@ -83,6 +83,17 @@ extension Hub {
         let conversation = try conversation(
             for: frame.target, user: user, ref: "send", cid: cid, requireMembership: true,
             requireOnlinePeer: !offlineDelivery, session: id)
+        switch conversation {
+        case .room(let room):
+            // Mutes are known to every node with the room's members (`RoomMutes`): no store call.
+            if !mutes.isEmpty, case .some(let end) = mutes.activeMute(of: user, in: room, now: configuration.wallClock()) {
+                throw ProtocolError(RoomStoreError.muted(in: room, until: end), cid: cid, ref: "send")
+            }
+        case .direct:
+            if let peer = conversation.peer(of: user), peer != user {
+                try await refuseIfBlocked(user, by: peer, cid: cid, deadline: deadline)
+            }
+        }
 
         let draft = MessageDraft(
             conversation: conversation, from: user, text: frame.text, clientID: cid, timestamp: configuration.wallClock())
@@ -144,6 +155,13 @@ extension Hub {
             event.room = room
             event.seq = message.seq
             event.frame = frame
+            if let change = message.event {
+                // Every node enforces a kick, ban or mute as it delivers it (`Hub.enforce`).
+                event.action = change.action
+                event.target = change.user
+                event.until = change.until
+                event.user = message.from
+            }
             let published = BrokerMessage(topic: BrokerTopic.room(room, .message), payload: event.encoded())
             try await deadline.run("broker publish") { try await broker.publish(published, confirm: true) }
         case .direct(let a, let b):

@@ -24,13 +24,17 @@ extension Hub {
         guard let rooms = roomStore else { return name }
         let now = configuration.wallClock()
         do {
+            let join: RoomJoin
             do {
-                return try await deadline.run("room join") { try await rooms.join(room: name, user: user, now: now).room.name }
+                join = try await deadline.run("room join") { try await rooms.join(room: name, user: user, now: now) }
             } catch let refusal as RoomStoreError where refusal.code == .roomExists {
                 // Two first joins of one new name raced (on this node or another) and the other
                 // created it: join the room it made.
-                return try await deadline.run("room join") { try await rooms.join(room: name, user: user, now: now).room.name }
+                join = try await deadline.run("room join") { try await rooms.join(room: name, user: user, now: now) }
             }
+            // `send` checks mutes without the store from here on (`RoomMutes`).
+            mutes.apply(join.mute, of: user, in: join.room.name)
+            return join.room.name
         } catch let refusal as RoomStoreError {
             throw ProtocolError(refusal, ref: "join")
         } catch {

@@ -83,6 +83,8 @@ public actor Hub {
     /// Rate limits and timeouts of inbound frames.
     var inbound: InboundPolicy
     var typing = TypingTracker()
+    /// The mutes `send` enforces (learned on join and from the rooms' mute events).
+    var mutes = RoomMutes()
     /// Presence transitions waiting for their room's next presence frame.
     var presenceBatch = PresenceBatch()
     /// Sessions whose room stream skipped a `seq`, waiting to be filled from the store.
@@ -312,6 +314,22 @@ public actor Hub {
         case .history(let request):
             try await handleHistory(
                 request, from: id, user: try identifiedUser(id, frame: "history"), deadline: deadline)
+        case .roomCreate(let settings):
+            try await handleRoomCreate(
+                settings, from: id, user: try identifiedUser(id, frame: "room_create"), deadline: deadline)
+        case .roomUpdate(let settings):
+            try await handleRoomUpdate(
+                settings, from: id, user: try identifiedUser(id, frame: "room_update"), deadline: deadline)
+        case .roomInfo(let info):
+            try await handleRoomInfo(info, from: id, user: try identifiedUser(id, frame: "room_info"), deadline: deadline)
+        case .moderate(let moderation):
+            try await handleModeration(
+                moderation, from: id, user: try identifiedUser(id, frame: moderation.action.rawValue), deadline: deadline)
+        case .block(let block):
+            try await handleBlock(block, blocking: true, from: id, user: try identifiedUser(id, frame: "block"), deadline: deadline)
+        case .unblock(let block):
+            try await handleBlock(
+                block, blocking: false, from: id, user: try identifiedUser(id, frame: "unblock"), deadline: deadline)
         }
     }
 
@@ -342,6 +360,7 @@ public actor Hub {
             throw ProtocolError(.nickTaken, "the nick `\(nick)` is in use by someone online", ref: "hello")
         }
         _ = membership.identify(id, as: nick)
+        membership[id]?.registered = registered
         do {
             try await retainBinding(BrokerTopic.userBinding(nick))
         } catch {
@@ -357,7 +376,8 @@ public actor Hub {
         send(
             WelcomeFrame(
                 user: nick, session: id.description, node: nodeID, limits: configuration.limits,
-                registered: registered, unread: unread, rooms: stored?.rooms, dms: stored?.dms),
+                registered: registered, unread: unread, rooms: stored?.rooms, dms: stored?.dms,
+                blocked: stored?.blocked),
             to: id)
         logger.debug("hello", metadata: ["session": "\(id)", "user": "\(nick)"])
         await deliverUnread(unread ?? [], to: id, user: nick)

@@ -119,6 +119,9 @@ struct LocalMembership {
     /// The sessions here of `user`.
     func sessions(of user: String) -> Set<SessionID> { users[user] ?? [] }
 
+    /// The users with a session in `room` on this node, with those sessions.
+    func usersAndSessions(in room: String) -> [String: Set<SessionID>] { rooms[room] ?? [:] }
+
     /// The recipients among `ids`, grouped by event loop; optionally only sessions whose stream
     /// of `liveIn` has gone past `joining`.
     func recipients(_ ids: some Sequence<SessionID>, liveIn room: String? = nil) -> FanOut {

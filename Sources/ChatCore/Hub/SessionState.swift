@@ -10,6 +10,8 @@ final class SessionState {
     let sink: any SessionSink
     /// Set by `hello`.
     var user: String?
+    /// Whether `user` signed in with an account (a guest's nick is not one).
+    var registered = false
     /// The session's stream of each room it is in.
     var rooms: [String: RoomStream] = [:]
     /// Last `seq` delivered per direct conversation key, to skip duplicates of retried sends.

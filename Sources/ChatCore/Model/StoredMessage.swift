@@ -14,10 +14,13 @@ public struct StoredMessage: Sendable, Equatable, Codable {
     public var timestamp: Int64
     /// The sender's client id for this message, which makes `send` idempotent.
     public var clientID: String
+    /// For a room's settings and moderation changes: what changed (`text` says it in words);
+    /// nil for a chat message.
+    public var event: RoomEvent?
 
     public init(
         id: String, conversationKey: String, seq: Int64, from: String, text: String, timestamp: Int64,
-        clientID: String
+        clientID: String, event: RoomEvent? = nil
     ) {
         self.id = id
         self.conversationKey = conversationKey
@@ -26,5 +29,6 @@ public struct StoredMessage: Sendable, Equatable, Codable {
         self.text = text
         self.timestamp = timestamp
         self.clientID = clientID
+        self.event = event
     }
 }

@@ -8,6 +8,18 @@ public enum ClientFrame: Sendable, Equatable {
     case read(ReadFrame)
     case history(HistoryRequestFrame)
     case ping(PingFrame)
+    /// `room_create`.
+    case roomCreate(RoomSettingsFrame)
+    /// `room_update`.
+    case roomUpdate(RoomSettingsFrame)
+    /// `room_info`.
+    case roomInfo(RoomInfoFrame)
+    /// `invite`, `kick`, `ban`, `unban`, `mute`, `unmute`, `set_role`.
+    case moderate(ModerationFrame)
+    /// `block`.
+    case block(BlockFrame)
+    /// `unblock`.
+    case unblock(BlockFrame)
 
     /// The wire `type` of the frame.
     public var type: String {
@@ -20,6 +32,12 @@ public enum ClientFrame: Sendable, Equatable {
         case .read: "read"
         case .history: "history"
         case .ping: "ping"
+        case .roomCreate: "room_create"
+        case .roomUpdate: "room_update"
+        case .roomInfo: "room_info"
+        case .moderate(let frame): frame.action.rawValue
+        case .block: "block"
+        case .unblock: "unblock"
         }
     }
 }

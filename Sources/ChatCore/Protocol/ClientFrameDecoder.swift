@@ -64,6 +64,14 @@ public struct ClientFrameDecoder: Sendable {
             case "read": return .read(try decoder.decode(ReadFrame.self, from: data))
             case "history": return .history(try decoder.decode(HistoryRequestFrame.self, from: data))
             case "ping": return .ping(try decoder.decode(PingFrame.self, from: data))
+            case "room_create": return .roomCreate(try decoder.decode(RoomSettingsFrame.self, from: data))
+            case "room_update": return .roomUpdate(try decoder.decode(RoomSettingsFrame.self, from: data))
+            case "room_info": return .roomInfo(try decoder.decode(RoomInfoFrame.self, from: data))
+            case "block": return .block(try decoder.decode(BlockFrame.self, from: data))
+            case "unblock": return .unblock(try decoder.decode(BlockFrame.self, from: data))
+            case let type where ModerationFrame.Action(rawValue: type) != nil:
+                let fields = try decoder.decode(ModerationFrame.Fields.self, from: data)
+                return .moderate(ModerationFrame(ModerationFrame.Action(rawValue: type)!, fields))
             default:
                 throw ProtocolError(
                     .unknownType, "unknown frame type `\(type.prefix(64))`", cid: envelope.cid, ref: nil

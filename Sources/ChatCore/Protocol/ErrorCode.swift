@@ -73,6 +73,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let noSuchRoom = ErrorCode(rawValue: "no_such_room")
     /// No account has this name.
     public static let noSuchUser = ErrorCode(rawValue: "no_such_user")
+    /// A DM to a user who blocked the sender.
+    public static let blocked = ErrorCode(rawValue: "blocked")
 }
 
 extension ProtocolError {

@@ -27,7 +27,7 @@ public final class InMemoryMessageStore: MessageStore {
             lastSeq += 1
             let message = StoredMessage(
                 id: id, conversationKey: key, seq: lastSeq, from: draft.from, text: draft.text,
-                timestamp: draft.timestamp, clientID: draft.clientID
+                timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event
             )
             messages.append(message)
             if messages.count > retain { messages.removeFirst() }

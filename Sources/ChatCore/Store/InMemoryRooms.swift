@@ -71,14 +71,15 @@ struct InMemoryRooms {
         if let ban = stored.bans[userKey], ban.isActive(at: now) {
             throw RoomStoreError.banned(from: stored.room.name, until: ban.until)
         }
+        let mute: Int64?? = stored.mutes[userKey].flatMap { $0.isActive(at: now) ? .some($0.until) : nil }
         if let member = stored.members[userKey] {
-            return RoomJoin(room: stored.room, role: member.role, created: false)
+            return RoomJoin(room: stored.room, role: member.role, created: false, mutedUntil: mute)
         }
         guard facts.isRegistered else {
             if stored.room.visibility != .public {
                 throw RoomStoreError(.notInvited, "the room `\(stored.room.name)` is open to invited members only")
             }
-            return RoomJoin(room: stored.room, role: .member, created: false)
+            return RoomJoin(room: stored.room, role: .member, created: false, mutedUntil: mute)
         }
         if stored.room.visibility != .public, !facts.isAdmin {
             guard stored.invites.remove(userKey) != nil else {
@@ -87,7 +88,7 @@ struct InMemoryRooms {
         }
         stored.members[userKey] = RoomMember(user: user, role: .member, joinedAt: now)
         rooms[roomKey] = stored
-        return RoomJoin(room: stored.room, role: .member, created: false)
+        return RoomJoin(room: stored.room, role: .member, created: false, mutedUntil: mute)
     }
 
     mutating func leave(_ name: String, user: String) -> Bool {

@@ -39,13 +39,19 @@ public struct MessageDraft: Sendable, Equatable {
     public var text: String
     public var clientID: String
     public var timestamp: Int64
+    /// A room's settings or moderation change this message records (`StoredMessage.event`).
+    public var event: RoomEvent?
 
-    public init(conversation: Conversation, from: String, text: String, clientID: String, timestamp: Int64) {
+    public init(
+        conversation: Conversation, from: String, text: String, clientID: String, timestamp: Int64,
+        event: RoomEvent? = nil
+    ) {
         self.conversation = conversation
         self.from = from
         self.text = text
         self.clientID = clientID
         self.timestamp = timestamp
+        self.event = event
     }
 }
 

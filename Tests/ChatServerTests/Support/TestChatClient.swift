@@ -169,6 +169,24 @@ final class TestChatClient: Sendable {
         return try await expect("joined")
     }
 
+    /// Joins `room`, retrying while the node answers `unavailable`: for tests whose node runs
+    /// with a short `--send-timeout` on a loaded machine, where a join's store calls may take
+    /// longer than that before the test's fault even starts.
+    @discardableResult
+    func joinRetrying(_ room: String, attempts: Int = 10) async throws -> Frame {
+        for attempt in 1...attempts {
+            try await send(["type": "join", "room": room])
+            var frame = try await next()
+            while frame.type != "joined", frame.type != "error" { frame = try await next() }
+            if frame.type == "joined" { return frame }
+            guard frame.string("code") == "unavailable", attempt < attempts else {
+                throw Failure(description: "\(name): join of \(room) answered \(frame.raw)")
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        throw Failure(description: "\(name): join of \(room) never answered")
+    }
+
     /// A round trip through the server: every frame the server queued for this client before the
     /// `pong` is read by the time this returns; returns those frames.
     func sync(id: String = UUID().uuidString) async throws -> [Frame] {

@@ -15,6 +15,7 @@ extension MessageFrame: HandEncodedFrame {
         writer.field("from", from)
         writer.field("text", text)
         writer.field("ts", ts)
+        writer.field("event", event)
     }
 }
 

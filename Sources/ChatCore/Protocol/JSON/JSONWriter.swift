@@ -87,16 +87,27 @@ public struct JSONWriter {
         buffer.writeInteger(UInt8(ascii: "["))
         for (index, object) in objects.enumerated() {
             if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-            // The nested object writes into this buffer: no copy per element.
-            var nested = JSONWriter(continuing: buffer)
-            buffer = ByteBuffer()
-            object.write(to: &nested)
-            buffer = nested.finish()
+            writeNested(object)
         }
         buffer.writeInteger(UInt8(ascii: "]"))
     }
 
     /// Starts an object at the end of `buffer`.
+    /// Writes `object` as a nested JSON object, in place; nothing when it is nil.
+    public mutating func field(_ name: StaticString, _ object: (some HandEncodedFrame)?) {
+        guard let object else { return }
+        key(name)
+        writeNested(object)
+    }
+
+    /// The nested object writes into this buffer: no copy.
+    private mutating func writeNested(_ object: some HandEncodedFrame) {
+        var nested = JSONWriter(continuing: buffer)
+        buffer = ByteBuffer()
+        object.write(to: &nested)
+        buffer = nested.finish()
+    }
+
     private init(continuing buffer: ByteBuffer) {
         self.buffer = buffer
         self.buffer.writeInteger(UInt8(ascii: "{"))

@@ -12,8 +12,13 @@ public struct MessageFrame: Encodable, Sendable, Equatable {
     public var text: String
     /// Server time the message was stored, in milliseconds since 1970 (UTC).
     public var ts: Int64
+    /// A room's settings or moderation change (PROTOCOL.md, "Rooms and moderation").
+    public var event: RoomEvent?
 
-    public init(room: String?, to: String?, id: String, seq: Int64, from: String, text: String, ts: Int64) {
+    public init(
+        room: String?, to: String?, id: String, seq: Int64, from: String, text: String, ts: Int64,
+        event: RoomEvent? = nil
+    ) {
         self.room = room
         self.to = to
         self.id = id
@@ -21,6 +26,7 @@ public struct MessageFrame: Encodable, Sendable, Equatable {
         self.from = from
         self.text = text
         self.ts = ts
+        self.event = event
     }
 
     /// The frame of a stored message of `conversation`.
@@ -29,7 +35,7 @@ public struct MessageFrame: Encodable, Sendable, Equatable {
         case .room(let room):
             self.init(
                 room: room, to: nil, id: message.id, seq: message.seq, from: message.from, text: message.text,
-                ts: message.timestamp
+                ts: message.timestamp, event: message.event
             )
         case .direct:
             self.init(

@@ -22,6 +22,8 @@ public struct WelcomeFrame: Encodable, Sendable {
     /// For registered users: the peers of their direct conversations that hold a message, by
     /// name. Absent for guests.
     public var dms: [String]?
+    /// A registered user's block list: clients hide room messages from these users.
+    public var blocked: [String]?
 
     /// One of the user's rooms as `welcome` lists it.
     public struct RoomEntry: Encodable, Sendable, Equatable {
@@ -50,8 +52,10 @@ public struct WelcomeFrame: Encodable, Sendable {
 
     public init(
         user: String, session: String, node: String, limits: ChatLimits, registered: Bool = false,
-        unread: [UnreadConversation]? = nil, rooms: [RoomEntry]? = nil, dms: [String]? = nil
+        unread: [UnreadConversation]? = nil, rooms: [RoomEntry]? = nil, dms: [String]? = nil,
+        blocked: [String]? = nil
     ) {
+        self.blocked = blocked
         self.rooms = rooms
         self.dms = dms
         self.user = user
