@@ -46,6 +46,15 @@ def join_from_box(page, room):
     box.send_keys(Keys.ENTER)
 
 
+def row_shown(page, text):
+    """Whether the message row with `text` in the open conversation is rendered (None: no row)."""
+    return page.js("""const conv = document.querySelector('#messages .conv:not([hidden])');
+        for (const r of conv.querySelectorAll('.msg')) {
+            if (r.querySelector('.msg-text').textContent === arguments[0]) return r.getClientRects().length > 0;
+        }
+        return null;""", text)
+
+
 def composer_locked(page):
     return page.js("return document.getElementById('text').disabled && document.getElementById('send').disabled")
 
@@ -200,3 +209,80 @@ def test_three_rooms_and_two_dms_follow_the_user_to_a_fresh_browser(server, brow
     fresh.open_conv("room:alpha")
     fresh.send("back on a new device")
     pat.wait_text("back on a new device")
+
+
+def test_owner_settings_mute_and_a_block_list(server, browsers):
+    olga = ChatPage(browsers("olga"), server.url)
+    bob = ChatPage(browsers("bob"), server.url)
+    olga.register("olga", PASSWORD)
+    bob.register("bob", PASSWORD)
+    olga.join("den")  # the join box asks "Create it?"; olga answers Create and owns it
+    join_from_box(bob, "den")  # it exists now: joined at once
+    bob.wait_joined("den", "bob")
+    assert bob.join_prompt() is None
+
+    # The owner changes the topic and who can join; the room sees both as notices.
+    olga.click("#room-info-btn", "room details")
+    olga.wait(lambda d: dialog_open(olga, "room-dialog"), "room details open")
+    olga.wait(lambda d: d.find_element(By.ID, "room-visibility").is_enabled(), "the owner may change who can join")
+    topic = olga.driver.find_element(By.ID, "room-topic")
+    topic.clear()
+    topic.send_keys("quiet please")
+    Select(olga.driver.find_element(By.ID, "room-visibility")).select_by_value("private")
+    olga.driver.find_element(By.ID, "room-save").click()
+    olga.wait(lambda d: not dialog_open(olga, "room-dialog"), "saved")
+    bob.wait(lambda d: "quiet please" in d.find_element(By.ID, "conv-sub").text, "bob sees the topic")
+    bob.wait(lambda d: {"olga changed the topic to “quiet please”", "olga made the room private"} <= set(notices(bob)),
+             "the changes as notices")
+    # A member sees the settings read-only.
+    bob.click("#room-info-btn", "room details")
+    bob.wait(lambda d: dialog_open(bob, "room-dialog"), "room details open")
+    assert bob.driver.find_element(By.ID, "room-topic").get_attribute("readonly") is not None
+    assert not bob.driver.find_element(By.ID, "room-visibility").is_enabled()
+    assert not bob.driver.find_element(By.ID, "invite-section").is_displayed()
+    bob.driver.find_element(By.CSS_SELECTOR, "#room-dialog .dialog-close").click()
+
+    # A mute disables bob's composer with the reason, and an unmute gives it back.
+    olga.ensure_members()
+    olga.click('#member-list .member[data-user="bob"] .mod-btn', "actions for bob")
+    click_action(olga, "Mute…")
+    olga.wait(lambda d: dialog_open(olga, "confirm-dialog"), "confirmation asked")
+    assert olga.driver.find_element(By.ID, "confirm-title").text == "Mute bob in #den?"
+    Select(olga.driver.find_element(By.ID, "confirm-duration")).select_by_visible_text("10 minutes")
+    olga.driver.find_element(By.ID, "confirm-ok").click()
+    olga.wait(lambda d: not dialog_open(olga, "confirm-dialog"), "muted")
+    bob.wait(lambda d: composer_locked(bob), "bob's composer disabled")
+    assert bob.driver.find_element(By.ID, "composer-lock-text").text.startswith("You're muted in #den until ")
+    bob.wait(lambda d: any(n.startswith("olga muted you until ") for n in notices(bob)), "the mute notice")
+    olga.click('#member-list .member[data-user="bob"] .mod-btn', "actions for bob")
+    click_action(olga, "Unmute…")
+    olga.wait(lambda d: dialog_open(olga, "confirm-dialog"), "confirmation asked")
+    olga.driver.find_element(By.ID, "confirm-ok").click()
+    bob.wait(lambda d: not composer_locked(bob), "bob may write again")
+    bob.send("thanks olga")
+    olga.wait_text("thanks olga")
+
+    # Bob blocks olga from the user menu: her room messages are hidden, her DMs refused.
+    bob.ensure_sidebar()
+    bob.click("#user-menu-btn", "blocked people")
+    bob.wait(lambda d: dialog_open(bob, "user-dialog"), "blocked people open")
+    assert bob.driver.find_element(By.ID, "block-empty").is_displayed()
+    bob.driver.find_element(By.ID, "block-name").send_keys("olga", Keys.ENTER)
+    bob.wait(lambda d: bob.js("return [...document.querySelectorAll('#block-list li')].map(l => l.dataset.user)") == ["olga"],
+             "olga on the list")
+    bob.driver.find_element(By.CSS_SELECTOR, "#user-dialog .dialog-close").click()
+    olga.send("can you hear me?")
+    olga.wait(lambda d: (olga.status_of("can you hear me?") or [""])[0] in ("sent", "read"), "stored")
+    bob.wait(lambda d: "can you hear me?" in bob.texts(), "the row is in the log")
+    assert row_shown(bob, "can you hear me?") is False, "hidden: olga is blocked"
+    olga.start_dm("bob")
+    olga.send("psst")
+    olga.wait(lambda d: (olga.status_of("psst") or [""])[0] == "failed", "the DM is refused")
+    assert olga.status_of("psst")[1] == "Not sent: bob doesn't accept your messages."
+
+    # Unblocking shows her messages again.
+    bob.click("#user-menu-btn", "blocked people")
+    bob.click('#block-list li[data-user="olga"] button', "unblock olga")
+    bob.wait(lambda d: bob.js("return document.querySelectorAll('#block-list li').length") == 0, "list empty")
+    bob.driver.find_element(By.CSS_SELECTOR, "#user-dialog .dialog-close").click()
+    bob.wait(lambda d: row_shown(bob, "can you hear me?") is True, "shown again")

@@ -278,7 +278,8 @@ export function renderMembers() {
   const order = (a, b) => (a === S.me ? -1 : b === S.me ? 1 : a.localeCompare(b));
   names.sort(order);
   const here = new Set(names.map((n) => n.toLowerCase()));
-  const away = conv.kind === "room"
+  // The stored members who are not here, while we are in the room ourselves.
+  const away = conv.kind === "room" && conv.joined
     ? [...conv.roster.values()].map((e) => e.user).filter((u) => !here.has(u.toLowerCase())).sort(order) : [];
   const online = onlineUsers();
   $("members-count").textContent = String(names.length);
@@ -287,14 +288,14 @@ export function renderMembers() {
     const isAway = conv.kind === "room" && !here.has(name.toLowerCase());
     const blocked = !isMe && isBlocked(name);
     const status = conv.typers.has(name) ? h("span", { className: "member-typing", text: "typing…" })
-      : h("span", { className: "member-sub", text: isMe ? "you" : blocked ? "blocked" : isAway ? "offline" : "online" });
+      : h("span", { className: "member-sub", text: isMe ? "you" : blocked ? "blocked" : isAway ? "not here" : "online" });
     const label = conv.kind === "room" ? roleLabel(roleOf(conv, name)) : null;
-    const nameLine = h("span", { className: "member-name-line" }, h("span", { className: "member-name", text: name }),
-      label ? h("span", { className: "role-badge role-" + label.toLowerCase(), text: label }) : null);
+    const subLine = h("span", { className: "member-sub-line" },
+      label ? h("span", { className: "role-badge role-" + label.toLowerCase(), text: label }) : null, status);
     const item = h("li", { className: "member" + (isAway ? " member-away" : ""), dataset: { user: name, role: label ? label.toLowerCase() : "member" } },
       h("span", { className: "avatar-wrap" }, avatar(name, "avatar-small"),
         h("span", { className: "presence-dot" + (isMe || online.has(name) ? " on" : ""), "aria-hidden": "true" })),
-      h("span", { className: "member-text" }, nameLine, status));
+      h("span", { className: "member-text" }, h("span", { className: "member-name", text: name }), subLine));
     if (!isMe && conv.kind === "room" && (canModerateUser(conv, name) || canManage(conv) || S.registered)) {
       item.appendChild(memberActionsButton(conv, name));
     }

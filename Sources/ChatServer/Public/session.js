@@ -131,7 +131,9 @@ export function onError(f) {
       showJoinError(describeError(f.code, { room: conv ? conv.name : null }));
       if (conv) conv.wantJoined = false;
       // Refused for good: a room we saw stays on screen, saying why; one we never saw goes.
-      if (conv && conv.loaded && (f.code === "banned" || f.code === "not_invited")) lockConv(conv, { kind: f.code });
+      if (conv && conv.loaded && (f.code === "banned" || f.code === "not_invited") && !(conv.lock && conv.lock.kind === f.code)) {
+        lockConv(conv, { kind: f.code });
+      }
       if (conv && !conv.loaded) closeConv(conv);
       return;
     }
