@@ -7,6 +7,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from chatpage import ChatPage, shot
+from test_accessibility import assert_contrast, set_color_scheme
 
 PASSWORD = "correct horse battery staple"
 
@@ -159,6 +160,14 @@ def test_owner_creates_an_invite_only_room_invites_one_user_and_bans_another(ser
     assert composer_locked(mallory)
     assert not mallory.js("return RabbitChat.state.convs.get('room:club').joined")
     shot(mallory, "desktop-banned.png")
+
+    # The new texts meet WCAG AA in both themes: role badges, moderation notices, the lock line.
+    for scheme in ("light", "dark"):
+        set_color_scheme(olga.driver, scheme)
+        set_color_scheme(mallory.driver, scheme)
+        assert_contrast(olga, [".role-badge", "#messages .conv:not([hidden]) .notice-event span"], scheme)
+        assert_contrast(mallory, ["#composer-lock-text", "#messages .conv:not([hidden]) .notice-event[data-action=ban] span",
+                                  "#new-room-btn", "#join-error"], scheme)
 
     # The room goes on without her.
     ivan.send("glad that's sorted")
