@@ -8,6 +8,7 @@ from selenium.webdriver.support.ui import Select
 
 from chatpage import ChatPage, shot
 from test_accessibility import assert_contrast, set_color_scheme
+from test_loading import console_errors
 
 PASSWORD = "correct horse battery staple"
 
@@ -174,6 +175,8 @@ def test_owner_creates_an_invite_only_room_invites_one_user_and_bans_another(ser
     olga.wait_text("glad that's sorted")
     mallory.driver.execute_async_script("setTimeout(arguments[0], 500)")
     assert "glad that's sorted" not in mallory.texts()
+    for page in (olga, ivan, mallory):
+        assert console_errors(page) == [], "no script errors or CSP violations"
 
 
 def test_three_rooms_and_two_dms_follow_the_user_to_a_fresh_browser(server, browsers):
@@ -295,3 +298,5 @@ def test_owner_settings_mute_and_a_block_list(server, browsers):
     bob.wait(lambda d: bob.js("return document.querySelectorAll('#block-list li').length") == 0, "list empty")
     bob.driver.find_element(By.CSS_SELECTOR, "#user-dialog .dialog-close").click()
     bob.wait(lambda d: row_shown(bob, "can you hear me?") is True, "shown again")
+    for page in (olga, bob):
+        assert console_errors(page) == [], "no script errors or CSP violations"
