@@ -72,8 +72,8 @@ export function hidePrompt() {
   $("join-prompt").hidden = true;
 }
 
-/// Creates `name` as a public room and joins it: `room_create` for registered users (they
-/// become its owner), a plain `join` for guests (the first join of a public name creates it).
+/// Creates `name` as a public room and joins it (`room_create`: a registered creator becomes its
+/// owner; a guest's room has no owner).
 async function createFromPrompt() {
   const name = promptedName;
   if (!name) return;
@@ -88,17 +88,16 @@ async function createFromPrompt() {
 
 /// Creates a room and joins it; resolves with a sentence saying why not, or null.
 export async function createRoom(name, topic, visibility) {
-  if (!S.registered) {
-    if (visibility !== "public" || topic) return describeError("guest_only_public");
-    return joinRoom(name) ? null : describeError("invalid_room");
-  }
+  if (!S.registered && visibility !== "public") return describeError("guest_only_public");
   const frame = { type: "room_create", room: name };
   if (topic) frame.topic = topic;
   if (visibility !== "public") frame.visibility = visibility;
   const answer = await ask(frame);
   if (answer.type === "error") {
-    // A server without stored rooms creates a public room on the first join.
-    if (answer.code === "unknown_type" && visibility === "public" && !topic) return joinRoom(name) ? null : describeError("invalid_room");
+    // A server without stored rooms, or one that leaves making rooms to accounts, still creates
+    // a public room on the first join.
+    const byJoin = answer.code === "unknown_type" || (answer.code === "forbidden" && !S.registered);
+    if (byJoin && visibility === "public" && !topic) return joinRoom(name) ? null : describeError("invalid_room");
     return describeError(answer.code);
   }
   const stored = typeof answer.room === "string" && NAME.test(answer.room) ? answer.room : name;
@@ -118,9 +117,8 @@ export function openCreateDialog(name) {
   $("create-visibility").value = "public";
   $("create-error").textContent = "";
   $("create-name").removeAttribute("aria-invalid");
-  // Guests create public rooms by joining them; the rest needs an account.
+  // Guests create public rooms only; private and invite-only ones need an account.
   $("create-visibility").disabled = !S.registered;
-  $("create-topic").disabled = !S.registered;
   describeVisibility();
   openDialog("create-dialog", name ? "create-topic" : "create-name");
   if (!S.registered) $("create-visibility-hint").textContent = describeError("guest_only_public");
