@@ -57,7 +57,8 @@ extension Hub {
     }
 
     private func deliverNotice(_ event: BrokerEvent) {
-        guard let recipient = event.deliverTo, let frame = event.frame else { return }
+        // The publishing node gave its own sessions the frame already (no broker round trip).
+        guard event.node != nodeID, let recipient = event.deliverTo, let frame = event.frame else { return }
         fanOut(frame, to: membership.sessions(of: recipient))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 
 /// Rooms as stored objects on the socket: creating and configuring rooms, moderating members,
 /// and a user's block list (PROTOCOL.md, "Rooms and moderation").
@@ -140,10 +141,7 @@ extension Hub {
         }
         if frame.action == .invite {
             // Every session of the invitee, on every node, learns the room's name.
-            var notice = BrokerEvent(kind: .notice, node: nodeID)
-            notice.deliverTo = target
-            notice.frame = ServerFrameEncoder.encode(InvitedFrame(room: room.name, by: user))
-            await publishTransient(BrokerTopic.user(target, .notice), notice)
+            await notify(target, ServerFrameEncoder.encode(InvitedFrame(room: room.name, by: user)))
         }
         send(
             MemberFrame(
@@ -179,11 +177,16 @@ extension Hub {
         }
         // Every session of the user hides the same senders: this node's at once, the others'
         // through the broker.
-        let encoded = ServerFrameEncoder.encode(BlocksFrame(users: list))
-        fanOut(encoded, to: membership.sessions(of: user))
+        await notify(user, ServerFrameEncoder.encode(BlocksFrame(users: list)))
+    }
+
+    /// Sends `frame` to every session of `user`: this node's at once, other nodes' through the
+    /// broker (`BrokerEvent.Kind.notice`; a node ignores its own).
+    func notify(_ user: String, _ frame: ByteBuffer) async {
+        fanOut(frame, to: membership.sessions(of: user))
         var notice = BrokerEvent(kind: .notice, node: nodeID)
         notice.deliverTo = user
-        notice.frame = encoded
+        notice.frame = frame
         await publishTransient(BrokerTopic.user(user, .notice), notice)
     }
 

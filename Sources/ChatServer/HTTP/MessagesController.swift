@@ -22,6 +22,8 @@ struct MessagesController: Sendable {
         var from: String
         var text: String
         var ts: Int64
+        /// A room's settings or moderation change (PROTOCOL.md, "Rooms and moderation").
+        var event: RoomEvent?
     }
 
     struct Page: ResponseEncodable {
@@ -102,7 +104,9 @@ struct MessagesController: Sendable {
         }
         return Page(
             room: room, peer: peer,
-            messages: stored.prefix(limit).map { Message(id: $0.id, seq: $0.seq, from: $0.from, text: $0.text, ts: $0.timestamp) },
+            messages: stored.prefix(limit).map {
+                Message(id: $0.id, seq: $0.seq, from: $0.from, text: $0.text, ts: $0.timestamp, event: $0.event)
+            },
             hasMore: stored.count > limit)
     }
 }

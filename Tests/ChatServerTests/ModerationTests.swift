@@ -1,0 +1,88 @@
+import ChatCore
+import Foundation
+import TestSupport
+import Testing
+
+/// Moderation and blocks over real sockets and real stores: a server on SQLite or PostgreSQL in
+/// this process, and two `rabbitchat serve` processes sharing RabbitMQ and PostgreSQL.
+@Suite("Moderation over /ws", .timeLimit(.minutes(3)))
+struct ModerationTests {
+    @Test("a blocked user's DMs are refused `blocked`; every session gets the new list; welcome lists it; unblock lets DMs through", arguments: await TestDatabase.available)
+    func blocks(database: TestDatabase) async throws {
+        try await TestServer.with(database: database) { port, _ in
+            let alice = MultiNodeCluster.unique("alice")
+            let mallory = MultiNodeCluster.unique("mallory")
+            let aliceToken = try await AccountTestClient.register(port: port, alice)
+            let malloryToken = try await AccountTestClient.register(port: port, mallory)
+            let tab1 = try await TestChatClient.connect(port: port, name: "alice-1")
+            try await tab1.hello(token: aliceToken)
+            let tab2 = try await TestChatClient.connect(port: port, name: "alice-2")
+            try await tab2.hello(token: aliceToken)
+            let spammer = try await TestChatClient.connect(port: port, name: "mallory")
+            try await spammer.hello(token: malloryToken)
+
+            try await tab1.send(["type": "block", "user": mallory])
+            #expect(try await tab1.expect("blocks").json["users"] as? [String] == [mallory])
+            #expect(try await tab2.expect("blocks").json["users"] as? [String] == [mallory], "the other tab too")
+
+            try await spammer.send(["type": "send", "to": alice, "text": "buy now", "cid": "s1"])
+            let refused = try await spammer.expect("error")
+            #expect(refused.string("code") == "blocked")
+            #expect(refused.string("cid") == "s1")
+            try await tab1.send(["type": "history", "peer": mallory])
+            let history = try await tab1.expect("history")
+            #expect(!history.raw.contains("buy now"), "a refused DM is not stored")
+
+            let fresh = try await TestChatClient.connect(port: port, name: "alice-3")
+            let welcome = try await fresh.hello(token: aliceToken)
+            #expect(welcome.json["blocked"] as? [String] == [mallory])
+
+            try await tab1.send(["type": "unblock", "user": mallory])
+            #expect(try await tab1.expect("blocks").json["users"] as? [String] == [])
+            try await spammer.send(["type": "send", "to": alice, "text": "sorry", "cid": "s2"])
+            #expect(try await spammer.expect("ack", skipping: ["message"]).string("cid") == "s2")
+            for client in [tab1, tab2, spammer, fresh] { await client.close() }
+        }
+    }
+}
+
+/// A ban made on one `rabbitchat serve` process is enforced on the other at once, through
+/// RabbitMQ, with rooms in PostgreSQL.
+@Suite("Moderation across server processes", MultiNodeCluster.required, .serialized, .timeLimit(.minutes(3)))
+struct MultiNodeModerationTests {
+    @Test("an owner on node 0 bans a user on node 1: event, `left`, refused send and rejoin, on that node")
+    func banAcrossProcesses() async throws {
+        try await MultiNodeCluster.with(nodes: 2) { nodes in
+            let room = MultiNodeCluster.unique("den")
+            let ownerName = MultiNodeCluster.unique("owner")
+            let malloryName = MultiNodeCluster.unique("mallory")
+            let token = try await AccountTestClient.register(port: nodes[0].port, ownerName)
+            let owner = try await TestChatClient.connect(port: nodes[0].port, name: "owner")
+            try await owner.hello(token: token)
+            try await owner.send(["type": "room_create", "room": room, "visibility": "public"])
+            #expect(try await owner.expect("room").string("role") == "owner")
+            try await owner.join(room)
+            let mallory = try await TestChatClient.connect(port: nodes[1].port, name: "mallory")
+            try await mallory.hello(malloryName)
+            try await mallory.join(room)
+
+            try await owner.send(["type": "ban", "room": room, "user": malloryName, "reason": "spam"])
+            #expect(try await owner.expect("member", skipping: ["presence", "message"]).string("change") == "banned")
+            let event = try await mallory.expect("message", skipping: ["presence"])
+            #expect((event.json["event"] as? [String: Any])?["action"] as? String == "ban")
+            let left = try await mallory.expect("left", skipping: ["presence"])
+            #expect(left.string("reason") == "banned")
+            #expect(left.string("by") == ownerName)
+
+            try await mallory.send(["type": "send", "room": room, "text": "hello?", "cid": "m1"])
+            #expect(try await mallory.expect("error").string("code") == "not_member")
+            try await mallory.send(["type": "join", "room": room])
+            #expect(try await mallory.expect("error").string("code") == "banned")
+            // The history API of the other node says what happened, from PostgreSQL.
+            let page = try await HTTP.request("GET", port: nodes[1].port, path: "/api/rooms/\(room)/messages")
+            #expect(page.body.contains("\"action\":\"ban\""), "\(page.body)")
+            await owner.close()
+            await mallory.close()
+        }
+    }
+}
