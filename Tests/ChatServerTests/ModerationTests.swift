@@ -86,3 +86,57 @@ struct MultiNodeModerationTests {
         }
     }
 }
+
+/// A user's read position is the server's, for every device: a `read` from one session clears
+/// the others' badges (`read_state`), and `joined` tells a new session where the user stopped.
+@Suite("Read state across devices over /ws", .timeLimit(.minutes(2)))
+struct ReadStateTests {
+    @Test("a read in one tab sends the other tabs read_state; a later join carries readSeq; a DM read too", arguments: await TestDatabase.available)
+    func readStateAcrossSessions(database: TestDatabase) async throws {
+        try await TestServer.with(database: database) { port, _ in
+            let alice = MultiNodeCluster.unique("alice")
+            let room = MultiNodeCluster.unique("room")
+            let token = try await AccountTestClient.register(port: port, alice)
+            let phone = try await TestChatClient.connect(port: port, name: "phone")
+            try await phone.hello(token: token)
+            let laptop = try await TestChatClient.connect(port: port, name: "laptop")
+            try await laptop.hello(token: token)
+            let firstJoin = try await phone.join(room)
+            #expect(firstJoin.int("readSeq") == 0)
+            try await laptop.join(room)
+            let bobName = MultiNodeCluster.unique("bob")
+            let bob = try await TestChatClient.connect(port: port, name: "bob")
+            try await bob.hello(bobName)
+            try await bob.join(room)
+            for cid in ["b1", "b2"] {
+                try await bob.send(["type": "send", "room": room, "text": "news \(cid)", "cid": cid])
+                _ = try await bob.expect("ack", skipping: ["message", "presence"])
+            }
+            try await phone.send(["type": "read", "room": room, "seq": 2])
+            let cleared = try await laptop.expect("read_state", skipping: ["message", "presence", "receipt"])
+            #expect(cleared.string("room") == room)
+            #expect(cleared.int("seq") == 2)
+            // The session that read gets no read_state of its own.
+            let phoneFrames = try await phone.sync()
+            #expect(!phoneFrames.contains { $0.type == "read_state" })
+
+            let tablet = try await TestChatClient.connect(port: port, name: "tablet")
+            try await tablet.hello(token: token)
+            #expect(try await tablet.join(room).int("readSeq") == 2)
+            // Guests get no readSeq.
+            let guestJoin = try await TestChatClient.connect(port: port, name: "guest")
+            try await guestJoin.hello(MultiNodeCluster.unique("guest"))
+            #expect(try await guestJoin.join(room).int("readSeq") == nil)
+
+            // A DM read clears the other tabs' DM badge.
+            try await bob.send(["type": "send", "to": alice, "text": "psst", "cid": "b3"])
+            _ = try await bob.expect("ack", skipping: ["message", "presence", "receipt"])
+            _ = try await laptop.expect("message", skipping: ["presence", "receipt", "read_state"])
+            try await laptop.send(["type": "read", "peer": bobName, "seq": 1])
+            let dmCleared = try await phone.expect("read_state", skipping: ["message", "presence", "receipt"])
+            #expect(dmCleared.string("peer") == bobName)
+            #expect(dmCleared.int("seq") == 1)
+            for client in [phone, laptop, bob, tablet, guestJoin] { await client.close() }
+        }
+    }
+}

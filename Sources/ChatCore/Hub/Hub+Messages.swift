@@ -214,6 +214,11 @@ extension Hub {
         } catch {
             throw ProtocolError(.unavailable, Self.storeUnavailable(error), ref: "read")
         }
+        // The user's other sessions, here and on other nodes, clear their badges.
+        let roomName: String? = if case .room(let name) = conversation { name } else { nil }
+        let readState = ServerFrameEncoder.encode(
+            ReadStateFrame(room: roomName, peer: conversation.peer(of: user), seq: position))
+        await notify(user, readState, except: id)
         switch conversation {
         case .room(let room):
             var event = BrokerEvent(kind: .receipt, node: nodeID)

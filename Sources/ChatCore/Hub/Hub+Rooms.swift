@@ -96,6 +96,15 @@ extension Hub {
 
         // The session may have left or disconnected while the backlog loaded.
         guard let session = membership[id], session.rooms[room]?.isJoining == true else { return }
+        // A registered user's read position, for every device (guests have none worth a read).
+        var readSeq: Int64?
+        if session.registered {
+            let store = self.store
+            readSeq = try? await deadline.run("read position") {
+                try await store.readPosition(of: user, in: .room(room))
+            }
+            guard membership[id]?.rooms[room]?.isJoining == true else { return }
+        }
         let limits = configuration.limits
         let roster = presence.roster
         // The joiner's own presence event may still be on its way through the broker.
@@ -105,14 +114,13 @@ extension Hub {
         let large = everyone > limits.presenceDetailLimit
         var members = Set(roster.members(of: room, limit: large ? limits.joinedMembersSample : everyone))
         members.insert(user)
-        send(
-            JoinedFrame(
-                room: room, epoch: backlog.state.epoch, members: members.sorted(), online: everyone,
-                lastSeq: max(backlog.state.lastSeq, backlog.lastDelivered), messages: backlog.messages,
-                recovered: backlog.recovered, reason: backlog.reason
-            ),
-            to: id
+        var joined = JoinedFrame(
+            room: room, epoch: backlog.state.epoch, members: members.sorted(), online: everyone,
+            lastSeq: max(backlog.state.lastSeq, backlog.lastDelivered), messages: backlog.messages,
+            recovered: backlog.recovered, reason: backlog.reason
         )
+        joined.readSeq = readSeq
+        send(joined, to: id)
         guard let release = session.rooms[room]?.joined(lastDelivered: backlog.lastDelivered) else { return }
         for frame in release.frames { session.sink.send(frame) }
         if release.needsRepair {

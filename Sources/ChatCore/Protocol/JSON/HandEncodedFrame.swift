@@ -37,6 +37,7 @@ extension JoinedFrame: HandEncodedFrame {
         writer.field("messages", messages)
         writer.field("recovered", recovered)
         writer.field("reason", reason)
+        writer.field("readSeq", readSeq)
     }
 }
 

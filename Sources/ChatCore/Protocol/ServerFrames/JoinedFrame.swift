@@ -23,6 +23,9 @@ public struct JoinedFrame: Encodable, Sendable {
     public var recovered: Bool?
     /// Why recovery failed, when `recovered` is false.
     public var reason: String?
+    /// A registered user's read position in the room (0: never read), kept by the server for
+    /// every device; absent for guests, or when the store could not say in time.
+    public var readSeq: Int64?
 
     public init(
         room: String, epoch: String, members: [String], online: Int? = nil, lastSeq: Int64,
