@@ -100,7 +100,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
     }
 
     static let messageColumns =
-        "conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, edited_at, deleted_by, reactions"
+        "conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, edited_at, deleted_by, reactions, mentions"
 
     static func message(_ row: Row) -> StoredMessage {
         let event: String? = row["event"]
@@ -113,7 +113,20 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
             event: event.flatMap { try? RoomEvent(storedJSON: $0) },
             update: update.flatMap { try? MessageUpdate(storedJSON: $0) },
             replyTo: quote.flatMap { try? MessageQuote(storedJSON: $0) }, editedAt: row["edited_at"],
-            deletedBy: row["deleted_by"], reactions: MessageReactions(storedJSON: row["reactions"]))
+            deletedBy: row["deleted_by"], reactions: MessageReactions(storedJSON: row["reactions"]),
+            mentions: Self.names(row["mentions"]))
+    }
+
+    /// A stored list of names (`mentions`): JSON strings, read back; an unreadable one is empty.
+    static func names(_ json: String?) -> [String] {
+        guard let json, let names = try? JSONDecoder().decode([String].self, from: Data(json.utf8)) else { return [] }
+        return names
+    }
+
+    /// The stored form of a list of names; nil for none.
+    static func namesJSON(_ names: [String]) -> String? {
+        guard !names.isEmpty, let data = try? JSONEncoder().encode(names) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// The message `seq` of conversation `key`, if stored.
@@ -208,19 +221,20 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         else {
             throw StoreError(.unavailable, "conversation \(key) vanished during append")
         }
-        let message = StoredMessage(
+        var message = StoredMessage(
             id: UUID().uuidString.lowercased(), conversationKey: key, seq: seq, from: draft.from,
             text: draft.text, timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event,
             update: draft.update, replyTo: quote)
+        message.mentions = draft.mentions
         try db.execute(
             sql: """
                 INSERT INTO messages (\(Self.messageColumns), reply_to, update_seq)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?)
                 """,
             arguments: [
                 key, seq, message.id, message.from, message.clientID, message.text, message.timestamp,
-                message.event?.storedJSON, message.update?.storedJSON, message.replyTo?.storedJSON, draft.replyTo,
-                draft.update?.seq,
+                message.event?.storedJSON, message.update?.storedJSON, message.replyTo?.storedJSON,
+                Self.namesJSON(draft.mentions), draft.replyTo, draft.update?.seq,
             ])
         return AppendResult(message: message, duplicate: false)
     }

@@ -166,5 +166,9 @@ enum SQLiteSchema {
                 "CREATE INDEX messages_reply_to ON messages (conversation_key, reply_to) WHERE reply_to IS NOT NULL",
             ]
         ),
+        Migration(
+            version: 7, name: "mentions",
+            statements: ["ALTER TABLE messages ADD COLUMN mentions TEXT"]
+        ),
     ]
 }

@@ -138,3 +138,39 @@ struct HubMessageChangeTests {
         }
     }
 }
+
+/// `@name` mentions: which tokens count, and which names the hub records.
+@Suite("Hub: mentions")
+struct HubMentionTests {
+    @Test("candidates: @ at a word start, valid names, unique without regard to case, in order", arguments: [
+        ("hi @bob and @Carol!", ["bob", "Carol"]),
+        ("mail me at me@example.com", []),
+        ("@bob @BOB @bob", ["bob"]),
+        ("@ alone, @-dash_ok", ["-dash_ok"]),
+        ("(@dave) @éve", ["dave"]),
+        ("no mentions here", []),
+    ])
+    func candidates(text: String, expected: [String]) {
+        #expect(Hub.mentionCandidates(in: text, maxNameLength: 32) == expected)
+    }
+
+    @Test("a message records the mentioned users who are in the room, not other words; the frame and history carry them")
+    func recorded() async throws {
+        try await HubTests.withNodes(2) { hubs, _ in
+            let alice = try await HubTests.connect(hubs[0], as: "alice")
+            await alice.send(#"{"type":"join","room":"den"}"#)
+            _ = try await alice.expect("joined")
+            let bob = try await HubTests.connect(hubs[1], as: "bob")
+            await bob.send(#"{"type":"join","room":"den"}"#)
+            _ = try await bob.expect("joined")
+            // alice's node must know bob is in the room before the mention can resolve.
+            _ = try await alice.expect("presence")
+            await alice.send(#"{"type":"send","room":"den","text":"@bob look, not @nobody","cid":"a1"}"#)
+            let message = try await HubMessageChangeTests.skipTo("message", bob)
+            #expect(message["mentions"] as? [String] == ["bob"])
+            await bob.send(#"{"type":"history","room":"den"}"#)
+            let history = try await HubMessageChangeTests.skipTo("history", bob)
+            #expect((history["messages"] as? [[String: Any]])?.first?["mentions"] as? [String] == ["bob"])
+        }
+    }
+}

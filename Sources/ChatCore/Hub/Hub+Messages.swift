@@ -85,9 +85,10 @@ extension Hub {
             }
         }
 
-        let draft = MessageDraft(
+        var draft = MessageDraft(
             conversation: conversation, from: user, text: frame.text, clientID: cid, timestamp: configuration.wallClock(),
             replyTo: frame.replyTo)
+        draft.mentions = await resolveMentions(in: frame.text, conversation: conversation, deadline: deadline)
         let result = try await storeAndPublish(draft, session: id, ref: "send", deadline: deadline)
         let message = result.message
         let target: (room: String?, to: String?) =

@@ -27,12 +27,16 @@ public struct StoredMessage: Sendable, Equatable, Codable {
     public var deletedBy: String?
     /// Who reacted with which emoji.
     public var reactions = MessageReactions()
+    /// The users the text mentions (`@name`), as the server resolved them.
+    public var mentions: [String] = []
 
     public init(
         id: String, conversationKey: String, seq: Int64, from: String, text: String, timestamp: Int64,
         clientID: String, event: RoomEvent? = nil, update: MessageUpdate? = nil, replyTo: MessageQuote? = nil,
-        editedAt: Int64? = nil, deletedBy: String? = nil, reactions: MessageReactions = MessageReactions()
+        editedAt: Int64? = nil, deletedBy: String? = nil, reactions: MessageReactions = MessageReactions(),
+        mentions: [String] = []
     ) {
+        self.mentions = mentions
         self.update = update
         self.replyTo = replyTo
         self.editedAt = editedAt

@@ -27,11 +27,12 @@ public final class InMemoryMessageStore: MessageStore {
         {
             conversation = draft.conversation
             lastSeq += 1
-            let message = StoredMessage(
+            var message = StoredMessage(
                 id: id, conversationKey: key, seq: lastSeq, from: draft.from, text: draft.text,
                 timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event, update: draft.update,
                 replyTo: quote
             )
+            message.mentions = draft.mentions
             messages.append(message)
             if messages.count > retain { messages.removeFirst() }
             return message

@@ -48,6 +48,8 @@ public struct MessageDraft: Sendable, Equatable {
     /// Whether `from` may delete others' messages here (a room's moderator, owner or an admin:
     /// the hub asks the room store before it appends).
     public var mayDeleteOthers: Bool
+    /// The names `text` mentions that belong to someone (`Hub.resolveMentions`).
+    public var mentions: [String] = []
 
     public init(
         conversation: Conversation, from: String, text: String, clientID: String, timestamp: Int64,

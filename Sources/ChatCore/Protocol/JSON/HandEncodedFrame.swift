@@ -22,6 +22,7 @@ extension MessageFrame: HandEncodedFrame {
         writer.field("editedAt", editedAt)
         writer.field("deletedBy", deletedBy)
         if let reactions { writer.field("reactions", reactions) }
+        writer.field("mentions", mentions)
     }
 }
 

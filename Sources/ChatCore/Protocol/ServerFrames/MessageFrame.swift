@@ -25,6 +25,8 @@ public struct MessageFrame: Encodable, Sendable, Equatable {
     public var deletedBy: String?
     /// Who reacted with which emoji; nil when nobody did.
     public var reactions: [MessageReactions.Entry]?
+    /// The users the text mentions; nil when none.
+    public var mentions: [String]?
 
     public init(
         room: String?, to: String?, id: String, seq: Int64, from: String, text: String, ts: Int64,
@@ -59,10 +61,11 @@ public struct MessageFrame: Encodable, Sendable, Equatable {
         editedAt = message.editedAt
         deletedBy = message.deletedBy
         reactions = message.reactions.isEmpty ? nil : message.reactions.entries
+        mentions = message.mentions.isEmpty ? nil : message.mentions
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, room, to, id, seq, from, text, ts, event, update, replyTo, editedAt, deletedBy, reactions
+        case type, room, to, id, seq, from, text, ts, event, update, replyTo, editedAt, deletedBy, reactions, mentions
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -81,5 +84,6 @@ public struct MessageFrame: Encodable, Sendable, Equatable {
         try container.encodeIfPresent(editedAt, forKey: .editedAt)
         try container.encodeIfPresent(deletedBy, forKey: .deletedBy)
         try container.encodeIfPresent(reactions, forKey: .reactions)
+        try container.encodeIfPresent(mentions, forKey: .mentions)
     }
 }
