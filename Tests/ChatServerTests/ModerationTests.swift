@@ -139,4 +139,50 @@ struct ReadStateTests {
             for client in [phone, laptop, bob, tablet, guestJoin] { await client.close() }
         }
     }
+
+    @Test("welcome reports each stored room's unread and mention counts from the server's read position", arguments: await TestDatabase.available)
+    func welcomeCounts(database: TestDatabase) async throws {
+        try await TestServer.with(database: database) { port, _ in
+            let alice = MultiNodeCluster.unique("alice")
+            let room = MultiNodeCluster.unique("room")
+            let token = try await AccountTestClient.register(port: port, alice)
+            let first = try await TestChatClient.connect(port: port, name: "first")
+            try await first.hello(token: token)
+            try await first.join(room)
+            let bob = try await TestChatClient.connect(port: port, name: "bob")
+            try await bob.hello(MultiNodeCluster.unique("bob"))
+            try await bob.join(room)
+            for (cid, text) in [("b1", "one"), ("b2", "two"), ("b3", "hey @\(alice), look")] {
+                try await bob.send(["type": "send", "room": room, "text": text, "cid": cid])
+                _ = try await bob.expect("ack", skipping: ["message", "presence"])
+            }
+            try await first.send(["type": "send", "room": room, "text": "mine do not count", "cid": "a1"])
+            _ = try await first.expect("ack", skipping: ["message", "presence"])
+            await first.close()
+
+            func entry() async throws -> [String: Any]? {
+                let device = try await TestChatClient.connect(port: port, name: "device")
+                let welcome = try await device.hello(token: token)
+                await device.close()
+                return (welcome.json["rooms"] as? [[String: Any]])?.first { ($0["name"] as? String) == room }
+            }
+            var counts = try #require(try await entry())
+            #expect(counts["unread"] as? Int == 3)
+            #expect(counts["mentions"] as? Int == 1)
+            #expect(counts["readSeq"] as? Int == 0)
+            #expect(counts["lastSeq"] as? Int == 4)
+
+            let reader = try await TestChatClient.connect(port: port, name: "reader")
+            try await reader.hello(token: token)
+            try await reader.join(room)
+            try await reader.send(["type": "read", "room": room, "seq": 2])
+            _ = try await reader.sync()
+            await reader.close()
+            counts = try #require(try await entry())
+            #expect(counts["unread"] as? Int == 1)
+            #expect(counts["mentions"] as? Int == 1)
+            #expect(counts["readSeq"] as? Int == 2)
+            await bob.close()
+        }
+    }
 }

@@ -201,6 +201,26 @@ public final class InMemoryMessageStore: MessageStore {
         }
     }
 
+    /// `UnreadRoom` of one room, from the kept messages.
+    func unreadRoom(_ room: String, of user: String) -> UnreadRoom {
+        state.withLock { state in
+            guard let log = state.logs[Conversation.room(room).key] else {
+                return UnreadRoom(room: room, count: 0, mentions: 0, lastSeq: 0, readSeq: 0)
+            }
+            let read = log.readPositions[user] ?? 0
+            var count: Int64 = 0
+            var mentions: Int64 = 0
+            for message in log.messages where message.seq > read {
+                let counted = UnreadRoom.counts(message, for: user)
+                if counted.unread { count += 1 }
+                if counted.mention { mentions += 1 }
+            }
+            return UnreadRoom(
+                room: room, count: min(count, UnreadRoom.countLimit), mentions: min(mentions, UnreadRoom.countLimit),
+                lastSeq: log.lastSeq, readSeq: read)
+        }
+    }
+
     public func readPosition(of user: String, in conversation: Conversation) async throws -> Int64 {
         state.withLock { $0.logs[conversation.key]?.readPositions[user] ?? 0 }
     }
