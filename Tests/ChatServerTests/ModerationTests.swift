@@ -122,7 +122,13 @@ struct ReadStateTests {
 
             let tablet = try await TestChatClient.connect(port: port, name: "tablet")
             try await tablet.hello(token: token)
-            #expect(try await tablet.join(room).int("readSeq") == 2)
+            let tabletJoined = try await tablet.join(room)
+            #expect(tabletJoined.int("readSeq") == 2)
+            // Who read how far comes with `joined`, so a reload still shows receipts.
+            let reads = tabletJoined.json["reads"] as? [[String: Any]]
+            #expect(reads?.map { $0["user"] as? String } == [alice])
+            #expect(reads?.first?["seq"] as? Int == 2)
+            #expect(tabletJoined.json["readsComplete"] as? Bool == true)
             // Guests get no readSeq.
             let guestJoin = try await TestChatClient.connect(port: port, name: "guest")
             try await guestJoin.hello(MultiNodeCluster.unique("guest"))
