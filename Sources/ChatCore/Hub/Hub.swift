@@ -377,11 +377,18 @@ public actor Hub {
         await publishTransient(BrokerTopic.clusterOnline, event)
         let unread = await unreadSummary(for: nick, registered: registered)
         let stored = await storedConversations(for: nick, registered: registered)
+        if registered, let accounts = store as? any AccountStore,
+            let account = try? await Deadline(in: configuration.limits.sendTimeout).run("account lookup", {
+                try await accounts.account(named: nick)
+            })
+        {
+            membership[id]?.admin = account.isAdmin
+        }
         send(
             WelcomeFrame(
                 user: nick, session: id.description, node: nodeID, limits: configuration.limits,
                 registered: registered, unread: unread, rooms: stored?.rooms, dms: stored?.dms,
-                blocked: stored?.blocked),
+                blocked: stored?.blocked, admin: membership[id]?.admin == true ? true : nil),
             to: id)
         logger.debug("hello", metadata: ["session": "\(id)", "user": "\(nick)"])
         await deliverUnread(unread ?? [], to: id, user: nick)
