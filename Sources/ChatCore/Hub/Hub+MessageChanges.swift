@@ -59,17 +59,7 @@ extension Hub {
             conversation: conversation, from: user, text: "", clientID: cid, timestamp: configuration.wallClock(),
             update: update, mayDeleteOthers: mayDeleteOthers)
         let result = try await storeAndPublish(draft, session: id, ref: ref, deadline: deadline)
-        let message = result.message
-        let target: (room: String?, to: String?) =
-            switch frame.target {
-            case .room(let room): (room, nil)
-            case .user(let peer): (nil, peer)
-            }
-        send(
-            AckFrame(
-                cid: cid, id: message.id, seq: message.seq, ts: message.timestamp, room: target.room, to: target.to,
-                duplicate: result.duplicate),
-            to: id)
+        acknowledge(result, of: frame.target, cid: cid, to: id)
     }
 
     /// A message text's rules, for `send` and `edit`: 1 to `maxTextScalars` characters, no NUL.
