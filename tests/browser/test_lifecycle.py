@@ -62,6 +62,7 @@ def hover_action(page, seq, action_class):
     """Points at message `seq` (its actions show) and clicks one of them."""
     def attempt(driver):
         row = row_element(page, seq)
+        page.js("arguments[0].scrollIntoView({block: 'center'})", row)
         ActionChains(driver).move_to_element(row).perform()
         button = row.find_element(By.CSS_SELECTOR, ".msg-actions ." + action_class)
         if not button.is_displayed():
@@ -156,7 +157,7 @@ def test_reply_edit_react_and_delete_are_seen_live_and_after_a_reload(server, br
     assert [r["text"] for r in live] == ["Message deleted", "great, send it over", "meeting at five"]
     alice.wait(lambda d: conv_state(alice, "room:lobby", "lastSeq") == conv_state(bob, "room:lobby", "lastSeq"), "same seq")
     last = conv_state(bob, "room:lobby", "lastSeq")
-    assert last == max(r["seq"] for r in live) + 1, "the delete entry is the newest seq"
+    assert last == max(r["seq"] for r in live) + 3, "two reactions and the delete came after the newest message"
 
     # A reload shows the same final state, from the server.
     before = [{k: r[k] for k in ("seq", "from", "text", "edited", "deleted", "quote", "reactions")} for r in live]
@@ -219,6 +220,7 @@ def test_a_quote_loads_older_history_and_a_refused_change_is_a_toast(server, bro
     assert carol.js("return RabbitChat.state.convs.get('room:den').minSeq") <= first
     # Carol's own rows offer no Edit and (a guest, no moderator) no Delete on others' messages.
     row = row_element(carol, first)
+    carol.js("arguments[0].scrollIntoView({block: 'center'})", row)
     ActionChains(carol.driver).move_to_element(row).perform()
     assert not row.find_elements(By.CSS_SELECTOR, ".act-edit")
     assert not row.find_element(By.CSS_SELECTOR, ".act-delete").is_displayed()
