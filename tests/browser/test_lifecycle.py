@@ -7,7 +7,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from chatpage import ChatPage
+from chatpage import ChatPage, shot
 from test_loading import console_errors
 
 # The state of every message row of the open conversation, as a person sees it.
@@ -139,6 +139,9 @@ def test_reply_edit_react_and_delete_are_seen_live_and_after_a_reload(server, br
     alice.click(f'.msg[data-seq="{original}"] .reaction[data-emoji="👍"]', "alice clicks the 👍 chip")
     alice.wait(lambda d: (row_by_seq(alice, original) or {}).get("reactions") == [["👍", 2, True]], "count 2, highlighted")
     bob.wait(lambda d: (row_by_seq(bob, original) or {}).get("reactions") == [["👍", 2, True]], "bob sees count 2")
+    # For review: the quote, the edited mark, the chip and a message's actions under the pointer.
+    ActionChains(alice.driver).move_to_element(row_element(alice, reply)).perform()
+    shot(alice, "desktop-lifecycle.png")
 
     # Alice deletes her message, after confirming.
     hover_action(alice, original, "act-delete")

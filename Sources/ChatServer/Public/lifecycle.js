@@ -217,13 +217,27 @@ function buildActions(conv, row) {
   const mine = row.classList.contains("mine");
   const button = (cls, label, icon, onclick) => h("button", {
     type: "button", className: "msg-act " + cls, "aria-label": label, title: label, onclick,
-  }, h("span", { "aria-hidden": "true", text: icon }));
+  }, icon);
   const bar = h("div", { className: "msg-actions", role: "toolbar", "aria-label": "Message actions" },
-    button("act-reply", "Reply", "↩", () => startReply(conv, row)),
-    button("act-react", "Add a reaction", "☺", (event) => togglePicker(conv, row, event.currentTarget)),
-    mine ? button("act-edit", "Edit", "✎", () => startEdit(conv, row)) : null,
-    button("act-delete", "Delete", "🗑", () => confirmDelete(conv, row)));
+    button("act-reply", "Reply", strokeIcon("M9 14 4 9l5-5M4 9h10.5a5.5 5.5 0 0 1 0 11H11"), () => startReply(conv, row)),
+    button("act-react", "Add a reaction", strokeIcon("M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM8 14s1.5 2 4 2 4-2 4-2M9 9.5h.01M15 9.5h.01"),
+      (event) => togglePicker(conv, row, event.currentTarget)),
+    mine ? button("act-edit", "Edit", strokeIcon("M12 20h9M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z"), () => startEdit(conv, row)) : null,
+    button("act-delete", "Delete", strokeIcon("M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6M10 11v6M14 11v6"), () => confirmDelete(conv, row)));
   return bar;
+}
+
+/// An 18 px line icon (inline SVG, like the page's other icons: no emoji font needed).
+function strokeIcon(d) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  for (const [k, v] of [["viewBox", "0 0 24 24"], ["width", "18"], ["height", "18"], ["aria-hidden", "true"], ["focusable", "false"]]) svg.setAttribute(k, v);
+  const path = document.createElementNS(ns, "path");
+  for (const [k, v] of [["d", d], ["fill", "none"], ["stroke", "currentColor"], ["stroke-width", "2"], ["stroke-linecap", "round"], ["stroke-linejoin", "round"]]) {
+    path.setAttribute(k, v);
+  }
+  svg.appendChild(path);
+  return svg;
 }
 
 // ---------------------------------------------------------------------------------------
