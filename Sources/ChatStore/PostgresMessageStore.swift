@@ -429,6 +429,22 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         }
     }
 
+    public func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64] {
+        try await guarded {
+            let rows = try await query(
+                """
+                SELECT user_name, seq FROM read_positions WHERE conversation_key = \(conversation.key)
+                ORDER BY updated_at DESC LIMIT \(limit)
+                """)
+            var positions: [String: Int64] = [:]
+            for row in rows {
+                let (user, seq) = try row.decode((String, Int64).self)
+                positions[user] = seq
+            }
+            return positions
+        }
+    }
+
     public func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64 {
         try await guarded {
             let rows = try await query(

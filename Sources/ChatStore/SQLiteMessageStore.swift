@@ -298,6 +298,18 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         }
     }
 
+    public func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64] {
+        try await guarded {
+            try await pool.read { db in
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT user_name, seq FROM read_positions WHERE conversation_key = ? ORDER BY updated_at DESC LIMIT ?",
+                    arguments: [conversation.key, limit])
+                return Dictionary(rows.map { ($0["user_name"], $0["seq"]) }, uniquingKeysWith: { first, _ in first })
+            }
+        }
+    }
+
     public func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64 {
         try await guarded {
             try await pool.write { db in

@@ -48,8 +48,8 @@ extension Hub {
         if case .direct = conversation, conversation.peer(of: user) == nil {
             throw ProtocolError(.forbidden, "not your conversation", cid: cid, ref: ref)
         }
-        var mayDeleteOthers = false
-        if frame.action == .delete, case .room(let room) = conversation, let rooms = roomStore {
+        var mayDeleteOthers = membership[id]?.admin == true
+        if frame.action == .delete, !mayDeleteOthers, case .room(let room) = conversation, let rooms = roomStore {
             // Moderators and owners delete any message of their room; the store checks the
             // author for everyone else.
             let role = try? await deadline.run("room role read") { try await rooms.role(of: user, in: room) }

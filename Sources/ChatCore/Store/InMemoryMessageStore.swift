@@ -201,6 +201,14 @@ public final class InMemoryMessageStore: MessageStore {
         }
     }
 
+    public func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64] {
+        state.withLock { state in
+            let positions = state.logs[conversation.key]?.readPositions ?? [:]
+            guard positions.count > limit else { return positions }
+            return Dictionary(uniqueKeysWithValues: positions.sorted { $0.value > $1.value }.prefix(limit).map { ($0.key, $0.value) })
+        }
+    }
+
     /// `UnreadRoom` of one room, from the kept messages.
     func unreadRoom(_ room: String, of user: String) -> UnreadRoom {
         state.withLock { state in

@@ -25,6 +25,10 @@ public protocol MessageStore: Sendable {
     /// The `seq` up to which `user` has read `conversation`; 0 when never.
     func readPosition(of user: String, in conversation: Conversation) async throws -> Int64
 
+    /// The read positions of `conversation`, by user, at most `limit` of them (the newest
+    /// first): after a reload a message still shows who has read it.
+    func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64]
+
     /// The direct conversations of `user` that hold messages from the peer after the user's read
     /// position, oldest peer name first.
     ///

@@ -39,6 +39,8 @@ extension JoinedFrame: HandEncodedFrame {
         writer.field("recovered", recovered)
         writer.field("reason", reason)
         writer.field("readSeq", readSeq)
+        if let reads { writer.field("reads", reads) }
+        writer.field("readsComplete", readsComplete)
     }
 }
 
@@ -92,5 +94,12 @@ extension PongFrame: HandEncodedFrame {
         writer.field("type", type)
         writer.field("id", id)
         writer.field("ts", ts)
+    }
+}
+
+extension JoinedFrame.Reader: HandEncodedFrame {
+    public func write(to writer: inout JSONWriter) {
+        writer.field("user", user)
+        writer.field("seq", seq)
     }
 }
