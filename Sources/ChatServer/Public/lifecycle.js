@@ -74,6 +74,8 @@ export function setMessageState(conv, row, m) {
     deletedBy: deleted ? m.deletedBy : null,
     reactions: deleted ? new Map() : reactions,
     replyTo: quoteOf(m.replyTo),
+    // Who the message mentions (an edit keeps the original mentions): lower-case names.
+    mentions: new Set((Array.isArray(m.mentions) ? m.mentions : []).filter((u) => typeof u === "string").map((u) => u.toLowerCase())),
   };
   states.set(row, state);
   renderState(conv, row, state);
@@ -151,8 +153,9 @@ function renderState(conv, row, state) {
   if (state.deletedBy) {
     text.textContent = state.deletedBy === state.from ? "Message deleted" : "Message deleted by " + state.deletedBy;
   } else {
-    appendLinkified(text, state.text);
+    appendLinkified(text, state.text, state.mentions, S.me);
   }
+  row.classList.toggle("mentions-me", !state.deletedBy && typeof S.me === "string" && !!state.mentions && state.mentions.has(S.me.toLowerCase()));
 
   let edited = main.querySelector(".msg-edited");
   if (state.editedAt && !state.deletedBy) {

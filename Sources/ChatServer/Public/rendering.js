@@ -8,6 +8,7 @@ import { activate, openDM, joinRoom, loadOlder, updateReadState, scheduleRead, s
 import { eventSentence, roleOf, roleLabel, canModerate, canModerateUser, canManage, memberActionsButton, renderComposerLock } from "./moderation.js";
 import { renderInvitations } from "./directory.js";
 import { isUpdate, applyUpdate, setMessageState, renderPermissions } from "./lifecycle.js";
+import { mentionsMe } from "./readstate.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -180,7 +181,10 @@ export function addMessage(conv, m, live) {
   conv.lastSeq = Math.max(conv.lastSeq, m.seq);
   conv.minSeq = conv.minSeq === null ? m.seq : Math.min(conv.minSeq, m.seq);
   if (live && !mine && !quiet) {
-    if (conv !== activeConv() || !conv.stickBottom || document.visibilityState !== "visible") conv.unread += 1;
+    if (conv !== activeConv() || !conv.stickBottom || document.visibilityState !== "visible") {
+      conv.unread += 1;
+      if (mentionsMe(m)) conv.mentions += 1;
+    }
     stopTyper(conv, m.from);
   }
   if (mine) updateReadState(conv);
@@ -202,8 +206,11 @@ export function navItem(conv, online) {
   if (conv.kind === "dm" && conv.typers.size > 0) parts.push(h("span", { className: "conv-typing", text: "typing…" }));
   if (conv.kind === "room") parts.push(h("span", { className: "conv-online", title: conv.online + " online", "aria-hidden": "true", text: String(conv.online) }));
   if (conv.unread > 0) parts.push(h("span", { className: "badge", "aria-hidden": "true", text: conv.unread > 99 ? "99+" : String(conv.unread) }));
+  // Mentions of us among the unread: their own badge, so "@2" stands out from a busy room's count.
+  if (conv.mentions > 0) parts.push(h("span", { className: "mention-badge", "aria-hidden": "true", text: "@" + (conv.mentions > 99 ? "99+" : String(conv.mentions)) }));
   const aria = label + (conv.kind === "room" ? ", " + conv.online + " online" : "") +
-    (conv.unread > 0 ? ", " + conv.unread + " unread" : "");
+    (conv.unread > 0 ? ", " + conv.unread + " unread" : "") +
+    (conv.mentions > 0 ? ", " + conv.mentions + (conv.mentions === 1 ? " mention" : " mentions") : "");
   const button = h("button", {
     type: "button", className: "conv-item" + (isActive ? " active" : "") + (conv.unread > 0 ? " has-unread" : ""),
     "aria-label": aria, "aria-current": isActive ? "true" : null, dataset: { key: conv.key },

@@ -10,6 +10,7 @@ import { ask } from "./requests.js";
 import { applyEvent, lockOf, unlockConv } from "./moderation.js";
 import { renderInvitations, hidePrompt } from "./directory.js";
 import { isUpdate, continueJump, onActivate } from "./lifecycle.js";
+import { onJoinedReads, clearBadges } from "./readstate.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -24,7 +25,7 @@ export function makeConv(kind, name) {
     rows: new Map(), // seq → row
     lastSeq: 0, minSeq: null, epoch: null,
     hasMore: false, loadingHistory: false, historyBefore: null, loaded: false,
-    unread: 0, online: 0, members: new Set(), typers: new Map(), receipts: new Map(),
+    unread: 0, mentions: 0, online: 0, members: new Set(), typers: new Map(), receipts: new Map(),
     joined: false, wantJoined: kind === "room", stickBottom: true, savedScroll: null,
     lastReadSent: 0,
     updateSeqs: new Set(), // seqs of the `update` entries applied (lifecycle.js)
@@ -242,8 +243,8 @@ export function onReceipt(f) {
   if (!conv) return;
   if (f.user === S.me) {
     // Read in another tab of ours.
-    if (f.seq >= conv.lastSeq && conv.unread > 0) {
-      conv.unread = 0;
+    if (f.seq >= conv.lastSeq && (conv.unread > 0 || conv.mentions > 0)) {
+      clearBadges(conv);
       renderNav();
     }
     conv.lastReadSent = Math.max(conv.lastReadSent, f.seq);
@@ -275,8 +276,8 @@ export function sendRead() {
       if (row.getBoundingClientRect().bottom <= bottom + 4) seq = Math.max(seq, s);
     }
   }
-  if (isNearBottom() && conv.unread > 0) {
-    conv.unread = 0;
+  if (isNearBottom() && (conv.unread > 0 || conv.mentions > 0)) {
+    clearBadges(conv);
     renderNav();
   }
   if (seq > conv.lastReadSent) {
@@ -354,6 +355,7 @@ export function onJoined(f) {
   } else if (conv.minSeq !== null && conv.minSeq > 1 && !conv.hasMore) {
     conv.hasMore = true;
   }
+  onJoinedReads(conv, f, !rejoin);
   conv.loaded = true;
   if (reset) requestLatest(conv);
   renderTop(conv);

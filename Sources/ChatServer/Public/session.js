@@ -15,6 +15,7 @@ import { settle, failAll } from "./requests.js";
 import { onRoom, onMember, onInvited, onLeft, applyEvent, lockConv } from "./moderation.js";
 import { onBlocks, setBlocked, renderBlockList } from "./blocks.js";
 import { onChangeAck, onChangeError } from "./lifecycle.js";
+import { seedFromWelcome, onReadState } from "./readstate.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -80,6 +81,8 @@ export function onWelcome(f) {
   }
   // Rooms joined on another device meanwhile (a reconnect resumes only the ones we had).
   if (reconnect) for (const entry of storedRooms) joinQuietly(entry.name, entry);
+  // The server's unread and mention counts for the rooms this page has not loaded yet.
+  for (const entry of storedRooms) seedFromWelcome(S.convs.get(keyOf("room", entry.name)), entry);
   for (const peer of Array.isArray(f.dms) ? f.dms : []) {
     if (typeof peer !== "string" || !NAME.test(peer) || peer === S.me || S.convs.has(keyOf("dm", peer))) continue;
     requestLatest(ensureConv("dm", peer));
@@ -193,6 +196,7 @@ export function onFrame(f) {
     case "ack": if (!onChangeAck(f)) onAck(f); break;
     case "typing": onTyping(f); break;
     case "receipt": onReceipt(f); break;
+    case "read_state": onReadState(f); break;
     case "history": onHistory(f); break;
     case "error": onError(f); break;
     case "pong": break;

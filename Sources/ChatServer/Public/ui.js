@@ -53,8 +53,34 @@ export function setAvatar(node, name) {
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
 const TRAILING = /[).,;:!?\]}'"]+$/;
 
-/// Appends `text` to `parent` as text nodes, turning http(s) URLs into safe links.
-export function appendLinkified(parent, text) {
+// An `@name` token: an "@" at the start of a word, then a name (the server's rule for mentions).
+const MENTION_PATTERN = /(^|[^A-Za-z0-9_@-])@([A-Za-z0-9_-]{1,32})(?![A-Za-z0-9_-])/g;
+
+/// Appends plain `text` as text nodes, wrapping the `@name` tokens of names in `mentions` (what
+/// the server recorded; other `@words` stay plain) in a highlighted span; `me` gets a stronger one.
+function appendMentions(parent, text, mentions, me) {
+  if (!mentions || mentions.size === 0) {
+    parent.appendChild(document.createTextNode(text));
+    return;
+  }
+  let last = 0;
+  MENTION_PATTERN.lastIndex = 0;
+  let match;
+  while ((match = MENTION_PATTERN.exec(text)) !== null) {
+    const name = match[2];
+    if (!mentions.has(name.toLowerCase())) continue;
+    const start = match.index + match[1].length;
+    if (start > last) parent.appendChild(document.createTextNode(text.slice(last, start)));
+    const isMe = typeof me === "string" && name.toLowerCase() === me.toLowerCase();
+    parent.appendChild(h("span", { className: "mention" + (isMe ? " mention-me" : ""), dataset: { user: name }, text: "@" + name }));
+    last = start + 1 + name.length;
+  }
+  if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+}
+
+/// Appends `text` to `parent` as text nodes, turning http(s) URLs into safe links, and the
+/// mentions (`mentions`: lower-case names the server recorded) into highlighted spans.
+export function appendLinkified(parent, text, mentions, me) {
   let last = 0;
   URL_PATTERN.lastIndex = 0;
   let match;
@@ -76,7 +102,7 @@ export function appendLinkified(parent, text) {
       url = null;
     }
     if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) continue;
-    if (match.index > last) parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+    if (match.index > last) appendMentions(parent, text.slice(last, match.index), mentions, me);
     const link = document.createElement("a");
     link.href = url.href;
     link.rel = "noopener noreferrer";
@@ -86,7 +112,7 @@ export function appendLinkified(parent, text) {
     last = match.index + raw.length;
     URL_PATTERN.lastIndex = last;
   }
-  if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+  if (last < text.length) appendMentions(parent, text.slice(last), mentions, me);
 }
 
 function pad(n) {
