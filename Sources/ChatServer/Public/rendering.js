@@ -9,6 +9,7 @@ import { eventSentence, roleOf, roleLabel, canModerate, canModerateUser, canMana
 import { renderInvitations } from "./directory.js";
 import { isUpdate, applyUpdate, setMessageState, renderPermissions } from "./lifecycle.js";
 import { mentionsMe } from "./readstate.js";
+import { syncWatch, watchedStatus } from "./watch.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -200,7 +201,7 @@ export function navItem(conv, online) {
   } else {
     const av = avatar(conv.name, "avatar-small");
     parts.push(h("span", { className: "avatar-wrap" }, av,
-      h("span", { className: "presence-dot" + (online.has(conv.name) ? " on" : ""), "aria-hidden": "true" })));
+      h("span", { className: "presence-dot" + (peerOnline(conv.name, online) ? " on" : ""), "aria-hidden": "true" })));
   }
   parts.push(h("span", { className: "conv-name", text: conv.name }));
   if (conv.kind === "dm" && conv.typers.size > 0) parts.push(h("span", { className: "conv-typing", text: "typing…" }));
@@ -208,15 +209,24 @@ export function navItem(conv, online) {
   if (conv.unread > 0) parts.push(h("span", { className: "badge", "aria-hidden": "true", text: conv.unread > 99 ? "99+" : String(conv.unread) }));
   // Mentions of us among the unread: their own badge, so "@2" stands out from a busy room's count.
   if (conv.mentions > 0) parts.push(h("span", { className: "mention-badge", "aria-hidden": "true", text: "@" + (conv.mentions > 99 ? "99+" : String(conv.mentions)) }));
-  const aria = label + (conv.kind === "room" ? ", " + conv.online + " online" : "") +
+  const peerIsOnline = conv.kind === "dm" && peerOnline(conv.name, online);
+  const aria = label + (conv.kind === "room" ? ", " + conv.online + " online" : peerIsOnline ? ", online" : "") +
     (conv.unread > 0 ? ", " + conv.unread + " unread" : "") +
     (conv.mentions > 0 ? ", " + conv.mentions + (conv.mentions === 1 ? " mention" : " mentions") : "");
   const button = h("button", {
     type: "button", className: "conv-item" + (isActive ? " active" : "") + (conv.unread > 0 ? " has-unread" : ""),
-    "aria-label": aria, "aria-current": isActive ? "true" : null, dataset: { key: conv.key },
+    "aria-label": aria, "aria-current": isActive ? "true" : null,
+    dataset: conv.kind === "dm" ? { key: conv.key, online: String(peerIsOnline) } : { key: conv.key },
     onclick: () => activate(conv.key),
   }, ...parts);
   return h("li", null, button);
+}
+
+/// A DM peer is online when the server's `status` says so (we watch our DM peers); without a
+/// status yet, when they are in one of our rooms.
+function peerOnline(name, online) {
+  const status = watchedStatus(name);
+  return status === null ? online.has(name) : status;
 }
 
 export function renderNav() {
@@ -226,6 +236,7 @@ export function renderNav() {
   $("room-list").replaceChildren(...rooms.map((c) => navItem(c, online)));
   $("dm-list").replaceChildren(...dms.map((c) => navItem(c, online)));
   $("dm-empty").hidden = dms.length > 0;
+  syncWatch(false); // the DM list may have changed: watch the peers it holds now
   const browse = S.browse.filter((r) => !S.convs.has(keyOf("room", r.name)));
   $("browse-list").replaceChildren(...browse.map((r) => h("li", null, h("button", {
     type: "button", className: "conv-item browse-item", "aria-label": "Join #" + r.name + ", " + r.online + " online",

@@ -16,6 +16,7 @@ import { onRoom, onMember, onInvited, onLeft, applyEvent, lockConv } from "./mod
 import { onBlocks, setBlocked, renderBlockList } from "./blocks.js";
 import { onChangeAck, onChangeError } from "./lifecycle.js";
 import { seedFromWelcome, onReadState } from "./readstate.js";
+import { syncWatch, onStatus } from "./watch.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -97,6 +98,7 @@ export function onWelcome(f) {
   }
   setConnection("online", { reconnect });
   renderNav();
+  syncWatch(true); // a new socket: the server knows no watch list yet
   refreshRooms();
 }
 
@@ -154,6 +156,7 @@ export function onError(f) {
     }
     case "typing":
     case "read":
+    case "watch": // a server without `watch`: the dots follow shared rooms only
     case "ping":
     case "leave": // leaving a room we were no longer in: nothing to say
       return;
@@ -197,6 +200,7 @@ export function onFrame(f) {
     case "typing": onTyping(f); break;
     case "receipt": onReceipt(f); break;
     case "read_state": onReadState(f); break;
+    case "status": onStatus(f); break;
     case "history": onHistory(f); break;
     case "error": onError(f); break;
     case "pong": break;
