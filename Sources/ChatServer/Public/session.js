@@ -92,7 +92,10 @@ export function onWelcome(f) {
   for (const entry of Array.isArray(f.unread) ? f.unread : []) {
     if (!entry || !NAME.test(entry.peer || "") || entry.peer === S.me) continue;
     const conv = ensureConv("dm", entry.peer);
-    if (conv !== activeConv()) conv.unread = Math.max(conv.unread, entry.count || 0);
+    if (conv !== activeConv()) {
+      conv.unread = Math.max(conv.unread, entry.count || 0);
+      if (Number.isInteger(entry.mentions)) conv.mentions = Math.max(conv.mentions, entry.mentions);
+    }
     conv.lastReadSent = Math.max(conv.lastReadSent, entry.readSeq || 0);
     requestLatest(conv);
   }
