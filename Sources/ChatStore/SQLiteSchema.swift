@@ -152,5 +152,66 @@ enum SQLiteSchema {
             version: 4, name: "room settings and moderation events in the messages' seq stream",
             statements: ["ALTER TABLE messages ADD COLUMN event TEXT"]
         ),
+        Migration(
+            version: 5, name: "full-text search: FTS5 over chat messages (not room events)",
+            statements: [
+                // `messages` has no rowid: this table gives each searchable message one, in
+                // arrival order (the search order and cursor).
+                """
+                CREATE TABLE message_search_rows (
+                    id INTEGER PRIMARY KEY,
+                    conversation_key TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    UNIQUE (conversation_key, seq)
+                ) STRICT
+                """,
+                // What FTS5 reads for snippets and `rebuild`; U+0001 and U+0002 mark matches in
+                // snippets, so a text's own become spaces (separators to the tokenizer either way).
+                """
+                CREATE VIEW message_search_content AS
+                SELECT r.id AS id, replace(replace(m.text, char(1), ' '), char(2), ' ') AS text
+                FROM message_search_rows r JOIN messages m ON m.conversation_key = r.conversation_key AND m.seq = r.seq
+                """,
+                """
+                CREATE VIRTUAL TABLE message_search USING fts5(
+                    text, content = 'message_search_content', content_rowid = 'id',
+                    tokenize = 'unicode61 remove_diacritics 2'
+                )
+                """,
+                // Only chat messages are indexed (`SQLiteMessageStore.searchable`).
+                """
+                CREATE TRIGGER messages_search_insert AFTER INSERT ON messages WHEN new.event IS NULL BEGIN
+                    INSERT INTO message_search_rows (conversation_key, seq) VALUES (new.conversation_key, new.seq);
+                    INSERT INTO message_search (rowid, text)
+                        SELECT id, new.text FROM message_search_rows
+                        WHERE conversation_key = new.conversation_key AND seq = new.seq;
+                END
+                """,
+                """
+                CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+                    INSERT INTO message_search (message_search, rowid, text)
+                        SELECT 'delete', id, old.text FROM message_search_rows
+                        WHERE conversation_key = old.conversation_key AND seq = old.seq;
+                    DELETE FROM message_search_rows WHERE conversation_key = old.conversation_key AND seq = old.seq;
+                END
+                """,
+                """
+                CREATE TRIGGER messages_search_update AFTER UPDATE OF text ON messages BEGIN
+                    INSERT INTO message_search (message_search, rowid, text)
+                        SELECT 'delete', id, old.text FROM message_search_rows
+                        WHERE conversation_key = old.conversation_key AND seq = old.seq;
+                    INSERT INTO message_search (rowid, text)
+                        SELECT id, new.text FROM message_search_rows
+                        WHERE conversation_key = new.conversation_key AND seq = new.seq;
+                END
+                """,
+                // Messages stored before this version, oldest first.
+                """
+                INSERT INTO message_search_rows (conversation_key, seq)
+                SELECT conversation_key, seq FROM messages WHERE event IS NULL ORDER BY created_at, conversation_key, seq
+                """,
+                "INSERT INTO message_search (message_search) VALUES ('rebuild')",
+            ]
+        ),
     ]
 }

@@ -1,0 +1,105 @@
+public import ChatCore
+import PostgresNIO
+
+/// `MessageSearch` on PostgreSQL: the generated `tsvector` column `search_vector` (the `simple`
+/// configuration: lower-cased words, no stemming, no stop words) with a GIN index, queried with
+/// `websearch_to_tsquery` (plus `to_tsquery` for prefixes, which it lacks), snippets from
+/// `ts_headline`; migration 5 (`PostgresSchema`).
+///
+/// Newest first is `search_position` (an identity column: arrival order) descending, so the
+/// planner can read a common word off the position index backwards and a rare one from the GIN
+/// index. The tsquery is written out in the statement (not computed in a subquery), so each
+/// execution is planned with the real words' statistics.
+extension PostgresMessageStore: MessageSearch {
+    /// Which stored messages search may return: chat messages, never room events (`m` is
+    /// `messages`). The one place to leave out deleted messages too once they exist;
+    /// `search_vector` is NULL for rows that fail it.
+    static let searchable = "m.event IS NULL"
+
+    /// Whether the reader (`reader`, '' for a guest; `readerKey` its account key) may read the
+    /// conversation `c`: the rule of `RoomStore.authorizeRead` for rooms (a room the store does
+    /// not know is public), the two parties for a direct conversation.
+    static func readable(reader: String, readerKey: String, now: String) -> String {
+        """
+        CASE c.kind
+          WHEN 'dm' THEN \(reader) <> '' AND (c.user_a = \(reader) OR c.user_b = \(reader))
+          ELSE NOT EXISTS (
+            SELECT 1 FROM rooms ro WHERE ro.name_key = lower(c.room) AND ro.visibility <> 'public' AND (
+              \(reader) = ''
+              OR EXISTS (SELECT 1 FROM room_bans b WHERE b.room_key = ro.name_key AND b.user_key = \(readerKey)
+                         AND (b.until IS NULL OR b.until > \(now)))
+              OR (NOT EXISTS (SELECT 1 FROM accounts a WHERE a.name_key = \(readerKey) AND a.is_admin
+                              AND a.disabled_at IS NULL)
+                  AND NOT EXISTS (SELECT 1 FROM room_members rm WHERE rm.room_key = ro.name_key
+                                  AND rm.user_key = \(readerKey)))))
+        END
+        """
+    }
+
+    /// `ts_headline`'s options: at most 16 words, matches between U+0001 and U+0002.
+    static let headlineOptions =
+        "StartSel=\(SearchSnippet.startMarker), StopSel=\(SearchSnippet.endMarker), MaxWords=16, MinWords=6, ShortWord=0"
+
+
+    public func search(_ query: SearchQuery) async throws -> SearchPage {
+        guard query.terms.isSearchable else { return SearchPage(hits: [], next: nil) }
+        // Fixed SQL and bound values only ($n); the tsquery parts that are empty are left out.
+        var binds = PostgresBindings()
+        func bind(_ value: String) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
+        }
+        func bind(_ value: Int64) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
+        }
+        let websearch = query.terms.websearchText
+        let prefixes = query.terms.prefixTSQueryText
+        var parts: [String] = []
+        if !websearch.isEmpty { parts.append("websearch_to_tsquery('simple', \(bind(websearch)))") }
+        if !prefixes.isEmpty { parts.append("to_tsquery('simple', \(bind(prefixes)))") }
+        let tsquery = "(" + parts.joined(separator: " && ") + ")"
+        let reader = bind(query.reader ?? "")
+        let readerKey = bind(query.reader.map(Account.key(for:)) ?? "")
+        let roomFilter = query.room.map { "AND c.kind = 'room' AND lower(c.room) = \(bind(Room.key(for: $0)))" } ?? ""
+        let sql = """
+            SELECT hit.search_position, hit.conversation_key, hit.seq, hit.id, hit.sender, hit.client_id, hit.text,
+                hit.created_at, hit.event, hit.kind, hit.room, hit.user_a, hit.user_b,
+                ts_headline('simple', replace(replace(hit.text, chr(1), ' '), chr(2), ' '), \(tsquery),
+                    \(bind(Self.headlineOptions)))
+            FROM (
+                SELECT m.search_position, m.conversation_key, m.seq, m.id, m.sender, m.client_id, m.text,
+                    m.created_at, m.event, c.kind, c.room, c.user_a, c.user_b
+                FROM messages m JOIN conversations c ON c.key = m.conversation_key
+                WHERE m.search_vector @@ \(tsquery) AND m.search_position < \(bind(query.before?.position ?? Int64.max))
+                  AND \(Self.searchable) \(roomFilter)
+                  AND \(Self.readable(reader: reader, readerKey: readerKey, now: bind(query.now)))
+                ORDER BY m.search_position DESC
+                LIMIT \(bind(Int64(query.limit + 1)))
+            ) hit
+            ORDER BY hit.search_position DESC
+            """
+        let hits = try await guarded {
+            let rows = try await self.query(PostgresQuery(unsafeSQL: sql, binds: binds))
+            return try rows.map { row in
+                let (position, key, seq, id, sender, clientID, text, createdAt, event, kind, room, userA, userB, headline) =
+                    try row.decode(
+                        (Int64, String, Int64, String, String, String, String, Int64, String?, String, String?, String?,
+                         String?, String).self)
+                let conversation: Conversation
+                switch (kind, room, userA, userB) {
+                case ("room", let room?, _, _): conversation = .room(room)
+                case ("dm", _, let a?, let b?): conversation = .direct(a, b)
+                default: throw StoreError(.unavailable, "conversation \(key) has an unknown shape")
+                }
+                return SearchHit(
+                    message: StoredMessage(
+                        id: id, conversationKey: key, seq: seq, from: sender, text: text, timestamp: createdAt,
+                        clientID: clientID, event: event.flatMap { try? RoomEvent(storedJSON: $0) }),
+                    conversation: conversation, snippet: SearchSnippet(marked: headline).withEllipses(in: text),
+                    cursor: SearchCursor(position: position))
+            }
+        }
+        return .trimming(hits, limit: query.limit)
+    }
+}
