@@ -1,4 +1,4 @@
-public import ChatCore
+package import ChatCore
 
 /// Bulk loading, for `rabbitchat bench search`: a million messages through `append` would
 /// take an hour; this stores them with the `seq`s they carry, thousands per transaction, with

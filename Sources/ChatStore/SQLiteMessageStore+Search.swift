@@ -48,18 +48,20 @@ extension SQLiteMessageStore: MessageSearch {
               AND \(Self.readable)
             ORDER BY s.rowid DESC LIMIT :limit
             """
-        var arguments: [String: (any DatabaseValueConvertible)?] = [
-            "match": query.terms.fts5Expression,
-            "before": query.before?.position ?? Int64.max,
-            "reader": query.reader,
-            "reader_key": query.reader.map(Account.key(for:)),
-            "now": query.now,
-            "limit": query.limit + 1,
-        ]
-        if let room = query.room { arguments["room_key"] = Room.key(for: room) }
+        let match = query.terms.fts5Expression
+        let before = query.before?.position ?? Int64.max
+        let reader = query.reader
+        let now = query.now
+        let limit = query.limit + 1
+        let roomKey = query.room.map(Room.key(for:))
         let hits = try await guarded {
             try await pool.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+                var arguments: [String: (any DatabaseValueConvertible)?] = [
+                    "match": match, "before": before, "reader": reader, "reader_key": reader.map(Account.key(for:)),
+                    "now": now, "limit": limit,
+                ]
+                if let roomKey { arguments["room_key"] = roomKey }
+                return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
                     SearchHit(
                         message: Self.message(row), conversation: try Self.conversation(row),
                         snippet: SearchSnippet(marked: row["snippet"]), cursor: SearchCursor(position: row["position"]))

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// `MessageSearch` in process memory: a case- and accent-insensitive substring search
 /// (`SubstringSearchMatcher`) over the messages the store still holds, so `--database-url
 /// memory:` searches too. It reads every held message per query: fine for tests and demos, not

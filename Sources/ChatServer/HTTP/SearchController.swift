@@ -1,4 +1,5 @@
 import ChatCore
+import Foundation
 import Hummingbird
 
 /// `GET /api/search?q=…&room=…&before=…&limit=…`: full-text search over the conversations the
@@ -56,7 +57,9 @@ struct SearchController: Sendable {
             if !accounts.allowsGuests || request.headers[.authorization] != nil {
                 reader = try await accounts.authenticate(AccountController.bearerToken(request))
             }
-            let text = parameters["q"].map(String.init)?.trimmingWhitespace() ?? ""
+            // `+` is a space, as browsers encode forms and `URLSearchParams` (it separates words
+            // either way: it is not a letter or a digit).
+            let text = parameters["q"].map { String($0).replacingOccurrences(of: "+", with: " ") }?.trimmingWhitespace() ?? ""
             guard !text.isEmpty else {
                 throw APIError(.badRequest, "invalid_query", "`q` is required: the words to search for")
             }
