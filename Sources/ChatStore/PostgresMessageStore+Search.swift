@@ -36,9 +36,16 @@ extension PostgresMessageStore: MessageSearch {
         """
     }
 
+    /// What the text `ts_headline` excerpts has instead of some characters: its parser reads
+    /// `<…>` as HTML tags and `&…;` as entities and drops them (and the text around them) from
+    /// the excerpt, so `<` and `&` become U+0003 and U+0004 there and back again after; the
+    /// markers (U+0001, U+0002) and those two, when a message holds them, become spaces.
+    static let headlineFrom = "\u{1}\u{2}\u{3}\u{4}<&"
+    static let headlineTo = "    \u{3}\u{4}"
+
     /// `ts_headline`'s options: at most 16 words, matches between U+0001 and U+0002.
     static let headlineOptions =
-        "StartSel=\(SearchSnippet.startMarker), StopSel=\(SearchSnippet.endMarker), MaxWords=16, MinWords=6, ShortWord=0"
+        "StartSel=\(SearchSnippet.startMarker), StopSel=\(SearchSnippet.endMarker), MaxWords=16, MinWords=10, ShortWord=0"
 
 
     public func search(_ query: SearchQuery) async throws -> SearchPage {
@@ -65,7 +72,7 @@ extension PostgresMessageStore: MessageSearch {
         let sql = """
             SELECT hit.search_position, hit.conversation_key, hit.seq, hit.id, hit.sender, hit.client_id, hit.text,
                 hit.created_at, hit.event, hit.kind, hit.room, hit.user_a, hit.user_b,
-                ts_headline('simple', replace(replace(hit.text, chr(1), ' '), chr(2), ' '), \(tsquery),
+                ts_headline('simple', translate(hit.text, \(bind(Self.headlineFrom)), \(bind(Self.headlineTo))), \(tsquery),
                     \(bind(Self.headlineOptions)))
             FROM (
                 SELECT m.search_position, m.conversation_key, m.seq, m.id, m.sender, m.client_id, m.text,
@@ -96,10 +103,30 @@ extension PostgresMessageStore: MessageSearch {
                     message: StoredMessage(
                         id: id, conversationKey: key, seq: seq, from: sender, text: text, timestamp: createdAt,
                         clientID: clientID, event: event.flatMap { try? RoomEvent(storedJSON: $0) }),
-                    conversation: conversation, snippet: SearchSnippet(marked: headline).withEllipses(in: text),
+                    conversation: conversation, snippet: Self.snippet(headline, of: text),
                     cursor: SearchCursor(position: position))
             }
         }
         return .trimming(hits, limit: query.limit)
+    }
+
+    /// The segments of a `ts_headline` excerpt, with `<` and `&` back (`headlineFrom`) and `…`
+    /// where it is cut.
+    static func snippet(_ headline: String, of text: String) -> SearchSnippet {
+        let marked = SearchSnippet(marked: headline)
+        return SearchSnippet(
+            segments: marked.segments.map { segment in
+                var segment = segment
+                segment.text = String(
+                    segment.text.map { character -> Character in
+                        switch character {
+                        case "\u{3}": "<"
+                        case "\u{4}": "&"
+                        default: character
+                        }
+                    })
+                return segment
+            }
+        ).withEllipses(in: text)
     }
 }

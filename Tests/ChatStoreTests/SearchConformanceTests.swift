@@ -209,7 +209,7 @@ struct SearchConformanceTests {
         }
     }
 
-    @Test("marker characters in a message cannot fake a highlight", arguments: await StoreKind.available)
+    @Test("marker characters and markup in a message cannot fake a highlight or vanish", arguments: await StoreKind.available)
     func markersInText(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store in
@@ -217,6 +217,11 @@ struct SearchConformanceTests {
                 let hit = try #require(try await Self.search(store, "match").hits.first)
                 #expect(hit.snippet.matches == ["match"])
                 #expect(hit.message.text == "\u{1}fake\u{2} <b>real</b> match", "the message itself is verbatim")
+                let markup = "match <b>bold</b> <!-- note --> a &amp; b < c > d"
+                try await Self.post(store, .room("odd"), markup)
+                let html = try #require(try await Self.search(store, "match").hits.first)
+                #expect(html.snippet.text == markup, "tags, comments and entities stay text in the snippet")
+                #expect(html.snippet.matches == ["match"])
             }
         }
     }
