@@ -35,7 +35,7 @@ def test_search_finds_a_message_and_jumps_to_it(server, browsers):
     assert result.find_elements(By.CSS_SELECTOR, "b, img") == [], "the message text is never markup"
     assert "<b>" in result.find_element(By.CLASS_NAME, "search-snippet").text
     assert "#archive" in result.text and "dave" in result.text
-    shot(alice, "search-results")
+    shot(alice, "search-results.png")
 
     # Paging: 20 results, then more.
     search(alice, "filler")
@@ -60,7 +60,7 @@ def test_search_finds_a_message_and_jumps_to_it(server, browsers):
     seqs = [int(m[2]) for m in alice.messages()]
     assert seqs == list(range(seqs[0], 131)) and seqs[0] <= 10, "history is whole from the hit to the newest"
     assert alice.js("return document.querySelectorAll('#messages img, #messages b').length") == 0
-    shot(alice, "search-jump")
+    shot(alice, "search-jump.png")
 
     problems = [e["message"] for e in alice.driver.get_log("browser")
                 if e["level"] == "SEVERE" or "Content Security Policy" in e["message"]]
