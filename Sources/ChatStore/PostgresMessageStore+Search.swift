@@ -1,4 +1,5 @@
 public import ChatCore
+import Foundation
 import PostgresNIO
 
 /// `MessageSearch` on PostgreSQL: the generated `tsvector` column `search_vector` (the `simple`
@@ -48,6 +49,24 @@ extension PostgresMessageStore: MessageSearch {
         "StartSel=\(SearchSnippet.startMarker), StopSel=\(SearchSnippet.endMarker), MaxWords=16, MinWords=10, ShortWord=0"
 
 
+    /// Up to how many estimated matches a search reads every match from the GIN index and sorts
+    /// them (cost grows with the matches), rather than walking `search_position` backwards and
+    /// testing each row (cost grows with the rows passed until a page of readable matches is
+    /// found). The planner, left alone, walks backwards whenever it expects a page soon; for a
+    /// word that is rare and mostly where the reader may not look (its estimate cannot know
+    /// that), that walk passes every row of the table. docs/BENCHMARKS.md, "Search", has both.
+    static let fewMatches = 2_000
+
+    /// The planner's estimate of the rows of an `EXPLAIN`ed statement (its top node's `rows=`).
+    static func matchEstimate(_ rows: PostgresQueryResult) throws -> Int {
+        for row in rows {
+            let line = try row.decode(String.self)
+            guard let range = line.range(of: "rows=") else { continue }
+            return Int(line[range.upperBound...].prefix(while: \.isNumber)) ?? Int.max
+        }
+        return Int.max
+    }
+
     public func search(_ query: SearchQuery) async throws -> SearchPage {
         guard query.terms.isSearchable else { return SearchPage(hits: [], next: nil) }
         // Fixed SQL and bound values only ($n); the tsquery parts that are empty are left out.
@@ -66,9 +85,14 @@ extension PostgresMessageStore: MessageSearch {
         if !websearch.isEmpty { parts.append("websearch_to_tsquery('simple', \(bind(websearch)))") }
         if !prefixes.isEmpty { parts.append("to_tsquery('simple', \(bind(prefixes)))") }
         let tsquery = "(" + parts.joined(separator: " && ") + ")"
+        // The same tsquery ($1, $2) on its own, for the planner's estimate of its matches.
+        let estimateBinds = binds
         let reader = bind(query.reader ?? "")
         let readerKey = bind(query.reader.map(Account.key(for:)) ?? "")
         let roomFilter = query.room.map { "AND c.kind = 'room' AND lower(c.room) = \(bind(Room.key(for: $0)))" } ?? ""
+        let orderBy = try await guarded {
+            try await Self.matchEstimate(self.query(PostgresQuery(unsafeSQL: "EXPLAIN SELECT 1 FROM messages WHERE search_vector @@ \(tsquery)", binds: estimateBinds)))
+        } <= Self.fewMatches ? "m.search_position + 0" : "m.search_position"
         let sql = """
             SELECT hit.search_position, hit.conversation_key, hit.seq, hit.id, hit.sender, hit.client_id, hit.text,
                 hit.created_at, hit.event, hit.kind, hit.room, hit.user_a, hit.user_b,
@@ -81,7 +105,7 @@ extension PostgresMessageStore: MessageSearch {
                 WHERE m.search_vector @@ \(tsquery) AND m.search_position < \(bind(query.before?.position ?? Int64.max))
                   AND \(Self.searchable) \(roomFilter)
                   AND \(Self.readable(reader: reader, readerKey: readerKey, now: bind(query.now)))
-                ORDER BY m.search_position DESC
+                ORDER BY \(orderBy) DESC
                 LIMIT \(bind(Int64(query.limit + 1)))
             ) hit
             ORDER BY hit.search_position DESC
