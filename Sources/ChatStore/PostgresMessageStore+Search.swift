@@ -89,7 +89,16 @@ extension PostgresMessageStore: MessageSearch {
         let estimateBinds = binds
         let reader = bind(query.reader ?? "")
         let readerKey = bind(query.reader.map(Account.key(for:)) ?? "")
-        let roomFilter = query.room.map { "AND c.kind = 'room' AND lower(c.room) = \(bind(Room.key(for: $0)))" } ?? ""
+        // The room's conversations by key too, so the planner can read just their rows
+        // (`messages`' primary key) when that is cheaper than the word's matches.
+        let roomFilter =
+            query.room.map { room in
+                let key = bind(Room.key(for: room))
+                return """
+                    AND c.kind = 'room' AND lower(c.room) = \(key)
+                    AND m.conversation_key IN (SELECT key FROM conversations WHERE kind = 'room' AND lower(room) = \(key))
+                    """
+            } ?? ""
         let orderBy = try await guarded {
             try await Self.matchEstimate(self.query(PostgresQuery(unsafeSQL: "EXPLAIN SELECT 1 FROM messages WHERE search_vector @@ \(tsquery)", binds: estimateBinds)))
         } <= Self.fewMatches ? "m.search_position + 0" : "m.search_position"

@@ -48,7 +48,9 @@ extension SQLiteMessageStore: MessageSearch {
               AND \(Self.readable)
             ORDER BY s.rowid DESC LIMIT :limit
             """
-        let match = query.terms.fts5Expression
+        let match =
+            "text : " + query.terms.fts5Expression
+            + (query.room.map { " AND scope : \"\(Self.scopeToken(room: $0))\"" } ?? "")
         let before = query.before?.position ?? Int64.max
         let reader = query.reader
         let now = query.now
@@ -69,6 +71,15 @@ extension SQLiteMessageStore: MessageSearch {
             }
         }
         return .trimming(hits, limit: query.limit)
+    }
+
+    /// A room's search scope token (`SQLiteSchema.searchScope`): `r` and the hex of its
+    /// lower-cased name's UTF-8.
+    static func scopeToken(room: String) -> String {
+        "r" + Room.key(for: room).utf8.map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
     }
 
     /// The conversation of a row with `kind`, `room`, `user_a` and `user_b`.
