@@ -49,13 +49,13 @@ extension PostgresMessageStore: MessageSearch {
         "StartSel=\(SearchSnippet.startMarker), StopSel=\(SearchSnippet.endMarker), MaxWords=16, MinWords=10, ShortWord=0"
 
 
-    /// Up to how many estimated matches a search reads every match from the GIN index and sorts
+    /// Up to how many estimated matches (about 10 µs each) a search reads every match from the GIN index and sorts
     /// them (cost grows with the matches), rather than walking `search_position` backwards and
     /// testing each row (cost grows with the rows passed until a page of readable matches is
     /// found). The planner, left alone, walks backwards whenever it expects a page soon; for a
     /// word that is rare and mostly where the reader may not look (its estimate cannot know
     /// that), that walk passes every row of the table. docs/BENCHMARKS.md, "Search", has both.
-    static let fewMatches = 2_000
+    static let fewMatches = 5_000
 
     /// The planner's estimate of the rows of an `EXPLAIN`ed statement (its top node's `rows=`).
     static func matchEstimate(_ rows: PostgresQueryResult) throws -> Int {
