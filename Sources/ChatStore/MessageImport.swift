@@ -5,7 +5,8 @@ package import ChatCore
 /// the same triggers and generated columns (so the search index is built as in production).
 ///
 /// Not for live use: it trusts the caller's seqs (gap-free per conversation, above what is
-/// stored) and skips the idempotence check.
+/// stored), skips the idempotence check and stores plain chat messages (no event, update, reply
+/// or mentions).
 package protocol MessageImport: Sendable {
     /// Stores `batch` in one transaction, creating missing conversations and raising their
     /// `last_seq` to the newest seq imported.

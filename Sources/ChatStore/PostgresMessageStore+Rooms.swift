@@ -291,6 +291,30 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
+    public func unreadRooms(of user: String) async throws -> [UnreadRoom] {
+        let mentionPattern = "%\"\(user)\"%"
+        return try await guarded {
+            try await query(
+                """
+                SELECT r.name, COALESCE(c.last_seq, 0), COALESCE(p.seq, 0),
+                  LEAST(\(UnreadRoom.countLimit), (SELECT COUNT(*) FROM messages x
+                     WHERE x.conversation_key = 'room:' || r.name AND x.seq > COALESCE(p.seq, 0) AND x.sender <> \(user)
+                       AND x.update_json IS NULL AND x.event IS NULL AND x.deleted_by IS NULL)),
+                  LEAST(\(UnreadRoom.countLimit), (SELECT COUNT(*) FROM messages x
+                     WHERE x.conversation_key = 'room:' || r.name AND x.seq > COALESCE(p.seq, 0) AND x.sender <> \(user)
+                       AND x.deleted_by IS NULL AND x.mentions LIKE \(mentionPattern)))
+                FROM room_members m JOIN rooms r ON r.name_key = m.room_key
+                LEFT JOIN conversations c ON c.key = 'room:' || r.name
+                LEFT JOIN read_positions p ON p.conversation_key = 'room:' || r.name AND p.user_name = \(user)
+                WHERE m.user_key = \(Account.key(for: user)) ORDER BY r.name_key
+                """
+            ).map { row in
+                let (name, lastSeq, readSeq, unread, mentioned) = try row.decode((String, Int64, Int64, Int64, Int64).self)
+                return UnreadRoom(room: name, count: unread, mentions: mentioned, lastSeq: lastSeq, readSeq: readSeq)
+            }
+        }
+    }
+
     public func setRole(_ role: RoomRole, of user: String, in room: String, by actor: RoomActor, now: Int64) async throws {
         try await guarded {
             try await transaction { connection in

@@ -12,10 +12,11 @@ import PostgresNIO
 /// index. The tsquery is written out in the statement (not computed in a subquery), so each
 /// execution is planned with the real words' statistics.
 extension PostgresMessageStore: MessageSearch {
-    /// Which stored messages search may return: chat messages, never room events (`m` is
-    /// `messages`). The one place to leave out deleted messages too once they exist;
-    /// `search_vector` is NULL for rows that fail it.
-    static let searchable = "m.event IS NULL"
+    /// Which stored messages search may return (`m` is `messages`): chat messages, never room
+    /// events, edit/delete/reaction entries or deleted messages (whose text is emptied anyway).
+    /// The one place that says so. (`search_vector` is NULL for events only: the lifecycle
+    /// columns came in migration 6, after it.)
+    static let searchable = "m.event IS NULL AND m.update_json IS NULL AND m.deleted_by IS NULL"
 
     /// Whether the reader (`reader`, '' for a guest; `readerKey` its account key) may read the
     /// conversation `c`: the rule of `RoomStore.authorizeRead` for rooms (a room the store does
@@ -102,14 +103,15 @@ extension PostgresMessageStore: MessageSearch {
         let orderBy = try await guarded {
             try await Self.matchEstimate(self.query(PostgresQuery(unsafeSQL: "EXPLAIN SELECT 1 FROM messages WHERE search_vector @@ \(tsquery)", binds: estimateBinds)))
         } <= Self.fewMatches ? "m.search_position + 0" : "m.search_position"
+        let columns = Self.messageColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let sql = """
-            SELECT hit.search_position, hit.conversation_key, hit.seq, hit.id, hit.sender, hit.client_id, hit.text,
-                hit.created_at, hit.event, hit.kind, hit.room, hit.user_a, hit.user_b,
+            SELECT \(columns.map { "hit." + $0 }.joined(separator: ", ")),
+                hit.search_position, hit.kind, hit.room, hit.user_a, hit.user_b,
                 ts_headline('simple', translate(hit.text, \(bind(Self.headlineFrom)), \(bind(Self.headlineTo))), \(tsquery),
                     \(bind(Self.headlineOptions)))
             FROM (
-                SELECT m.search_position, m.conversation_key, m.seq, m.id, m.sender, m.client_id, m.text,
-                    m.created_at, m.event, c.kind, c.room, c.user_a, c.user_b
+                SELECT \(columns.map { "m." + $0 }.joined(separator: ", ")),
+                    m.search_position, c.kind, c.room, c.user_a, c.user_b
                 FROM messages m JOIN conversations c ON c.key = m.conversation_key
                 WHERE m.search_vector @@ \(tsquery) AND m.search_position < \(bind(query.before?.position ?? Int64.max))
                   AND \(Self.searchable) \(roomFilter)
@@ -121,22 +123,24 @@ extension PostgresMessageStore: MessageSearch {
             """
         let hits = try await guarded {
             let rows = try await self.query(PostgresQuery(unsafeSQL: sql, binds: binds))
-            return try rows.map { row in
-                let (position, key, seq, id, sender, clientID, text, createdAt, event, kind, room, userA, userB, headline) =
-                    try row.decode(
-                        (Int64, String, Int64, String, String, String, String, Int64, String?, String, String?, String?,
-                         String?, String).self)
+            // The message's columns first (`messages(_:)` reads them), then the search's.
+            return try zip(rows, Self.messages(rows)).map { row, message in
+                let extra = row.makeRandomAccess()
+                let first = columns.count
+                let position = try extra[first].decode(Int64.self)
+                let kind = try extra[first + 1].decode(String.self)
+                let room = try extra[first + 2].decode(String?.self)
+                let userA = try extra[first + 3].decode(String?.self)
+                let userB = try extra[first + 4].decode(String?.self)
+                let headline = try extra[first + 5].decode(String.self)
                 let conversation: Conversation
                 switch (kind, room, userA, userB) {
                 case ("room", let room?, _, _): conversation = .room(room)
                 case ("dm", _, let a?, let b?): conversation = .direct(a, b)
-                default: throw StoreError(.unavailable, "conversation \(key) has an unknown shape")
+                default: throw StoreError(.unavailable, "conversation \(message.conversationKey) has an unknown shape")
                 }
                 return SearchHit(
-                    message: StoredMessage(
-                        id: id, conversationKey: key, seq: seq, from: sender, text: text, timestamp: createdAt,
-                        clientID: clientID, event: event.flatMap { try? RoomEvent(storedJSON: $0) }),
-                    conversation: conversation, snippet: Self.snippet(headline, of: text),
+                    message: message, conversation: conversation, snippet: Self.snippet(headline, of: message.text),
                     cursor: SearchCursor(position: position))
             }
         }

@@ -214,18 +214,77 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
     }
 
-    static let messageColumns = "conversation_key, seq, id, sender, client_id, text, created_at, event"
+    static let messageColumns =
+        "conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, edited_at, deleted_by, reactions, mentions"
 
     static func messages(_ rows: PostgresQueryResult) throws -> [StoredMessage] {
         try rows.map { row in
-            let (key, seq, id, sender, clientID, text, createdAt, event) = try row.decode(
-                (String, Int64, String, String, String, String, Int64, String?).self)
+            let (key, seq, id, sender, clientID, text, createdAt, event, update, quote, editedAt, deletedBy, reactions, mentions) =
+                try row.decode(
+                    (String, Int64, String, String, String, String, Int64, String?, String?, String?, Int64?, String?,
+                        String?, String?).self)
             return StoredMessage(
                 id: id, conversationKey: key, seq: seq, from: sender, text: text, timestamp: createdAt,
                 clientID: clientID,
                 // A row this version cannot read (written by a newer one) stays a plain message.
-                event: event.flatMap { try? RoomEvent(storedJSON: $0) })
+                event: event.flatMap { try? RoomEvent(storedJSON: $0) },
+                update: update.flatMap { try? MessageUpdate(storedJSON: $0) },
+                replyTo: quote.flatMap { try? MessageQuote(storedJSON: $0) }, editedAt: editedAt, deletedBy: deletedBy,
+                reactions: MessageReactions(storedJSON: reactions), mentions: SQLiteMessageStore.names(mentions))
         }
+    }
+
+    /// The message `seq` of conversation `key`, if stored; locked for the transaction's change.
+    func message(_ connection: PostgresConnection, key: String, seq: Int64) async throws -> StoredMessage? {
+        try Self.messages(
+            await connection.checkedQuery(
+                """
+                SELECT \(unescaped: Self.messageColumns) FROM messages
+                WHERE conversation_key = \(key) AND seq = \(seq) FOR UPDATE
+                """, logger: logger)
+        ).first
+    }
+
+    /// Applies `draft`'s update to its target (and, after a delete, empties the quotes of it);
+    /// returns the quote of the message `draft` answers.
+    func applyLifecycle(_ draft: MessageDraft, on connection: PostgresConnection) async throws -> MessageQuote? {
+        let key = draft.conversation.key
+        var quote: MessageQuote?
+        if let replyTo = draft.replyTo {
+            guard let original = try await message(connection, key: key, seq: replyTo) else {
+                throw StoreError(.noSuchMessage, "seq \(replyTo) is no message of this conversation")
+            }
+            quote = try MessageLifecycle.quote(of: original)
+        }
+        guard let update = draft.update else { return quote }
+        guard let target = try await message(connection, key: key, seq: update.seq) else {
+            throw StoreError(.noSuchMessage, "seq \(update.seq) is no message of this conversation")
+        }
+        guard let changed = try MessageLifecycle.apply(draft, to: target) else { return quote }
+        let reactions = changed.reactions.isEmpty ? nil : changed.reactions.storedJSON
+        let replyQuote = changed.replyTo?.storedJSON
+        try await connection.checkedQuery(
+            """
+            UPDATE messages SET text = \(changed.text), edited_at = \(changed.editedAt), deleted_by = \(changed.deletedBy),
+              reactions = \(reactions), reply_quote = \(replyQuote)
+            WHERE conversation_key = \(key) AND seq = \(changed.seq)
+            """, logger: logger)
+        if changed.deletedBy != nil {
+            // Deleted text leaves the store: quotes of it too.
+            let emptied = MessageQuote(seq: changed.seq, from: changed.from, text: "").storedJSON
+            try await connection.checkedQuery(
+                "UPDATE messages SET reply_quote = \(emptied) WHERE conversation_key = \(key) AND reply_to = \(changed.seq)",
+                logger: logger)
+            // And the texts its edits carried.
+            let textless = MessageUpdate(.edit, seq: changed.seq).storedJSON
+            let editPattern = #"{"action":"edit"%"#
+            try await connection.checkedQuery(
+                """
+                UPDATE messages SET update_json = \(textless)
+                WHERE conversation_key = \(key) AND update_seq = \(changed.seq) AND update_json LIKE \(editPattern)
+                """, logger: logger)
+        }
+        return quote
     }
 
     func ensureConversation(_ connection: PostgresConnection, _ conversation: Conversation) async throws {
@@ -290,24 +349,29 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
                 WHERE sender = \(draft.from) AND client_id = \(draft.clientID)
                 """, logger: logger))
         if let previous = previous.first {
-            guard previous.conversationKey == key, previous.text == draft.text else {
+            guard MessageLifecycle.isSameRequest(draft, as: previous) else {
                 throw StoreError(.clientIDConflict, "cid \(draft.clientID) was used for another message")
             }
             return AppendResult(message: previous, duplicate: true)
         }
         try await ensureConversation(connection, draft.conversation)
+        let quote = try await applyLifecycle(draft, on: connection)
         let seq = try await connection.checkedQuery(
             "UPDATE conversations SET last_seq = last_seq + 1 WHERE key = \(key) RETURNING last_seq", logger: logger
         ).first?.decode(Int64.self)
         guard let seq else { throw StoreError(.unavailable, "conversation \(key) vanished during append") }
-        let message = StoredMessage(
+        var message = StoredMessage(
             id: UUID().uuidString.lowercased(), conversationKey: key, seq: seq, from: draft.from, text: draft.text,
-            timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event)
+            timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event, update: draft.update, replyTo: quote)
+        message.mentions = draft.mentions
+        let mentions = SQLiteMessageStore.namesJSON(draft.mentions)
         let event = message.event?.storedJSON
+        let update = message.update?.storedJSON
+        let replyQuote = message.replyTo?.storedJSON
         try await connection.checkedQuery(
             """
-            INSERT INTO messages (\(unescaped: Self.messageColumns))
-            VALUES (\(key), \(seq), \(message.id), \(message.from), \(message.clientID), \(message.text), \(message.timestamp), \(event))
+            INSERT INTO messages (conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, reply_to, update_seq, mentions)
+            VALUES (\(key), \(seq), \(message.id), \(message.from), \(message.clientID), \(message.text), \(message.timestamp), \(event), \(update), \(replyQuote), \(draft.replyTo), \(draft.update?.seq), \(mentions))
             """, logger: logger)
         return AppendResult(message: message, duplicate: false)
     }
@@ -362,6 +426,22 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
                     WHERE conversation_key = \(conversation.key) AND seq < \(seq ?? Int64.max)
                     ORDER BY seq DESC LIMIT \(limit)
                     """))
+        }
+    }
+
+    public func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64] {
+        try await guarded {
+            let rows = try await query(
+                """
+                SELECT user_name, seq FROM read_positions WHERE conversation_key = \(conversation.key)
+                ORDER BY updated_at DESC LIMIT \(limit)
+                """)
+            var positions: [String: Int64] = [:]
+            for row in rows {
+                let (user, seq) = try row.decode((String, Int64).self)
+                positions[user] = seq
+            }
+            return positions
         }
     }
 

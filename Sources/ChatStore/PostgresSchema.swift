@@ -174,5 +174,23 @@ enum PostgresSchema {
                 "CREATE INDEX messages_search_vector ON messages USING GIN (search_vector)",
             ]
         ),
+        Migration(
+            version: 6, name: "message lifecycle: edits, tombstones, reactions, replies",
+            statements: [
+                "ALTER TABLE messages ADD COLUMN update_json TEXT",
+                "ALTER TABLE messages ADD COLUMN reply_to BIGINT",
+                "ALTER TABLE messages ADD COLUMN reply_quote TEXT",
+                "ALTER TABLE messages ADD COLUMN edited_at BIGINT",
+                "ALTER TABLE messages ADD COLUMN deleted_by TEXT",
+                "ALTER TABLE messages ADD COLUMN reactions TEXT",
+                "ALTER TABLE messages ADD COLUMN update_seq BIGINT",
+                "CREATE INDEX messages_update_seq ON messages (conversation_key, update_seq) WHERE update_seq IS NOT NULL",
+                "CREATE INDEX messages_reply_to ON messages (conversation_key, reply_to) WHERE reply_to IS NOT NULL",
+            ]
+        ),
+        Migration(
+            version: 7, name: "mentions",
+            statements: ["ALTER TABLE messages ADD COLUMN mentions TEXT"]
+        ),
     ]
 }

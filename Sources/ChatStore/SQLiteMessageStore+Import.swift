@@ -12,12 +12,15 @@ extension SQLiteMessageStore: MessageImport {
                 }
                 for (conversation, _) in newest.values { try Self.ensureConversation(db, conversation) }
                 let insert = try db.cachedStatement(
-                    sql: "INSERT INTO messages (\(Self.messageColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                    sql: """
+                        INSERT INTO messages (conversation_key, seq, id, sender, client_id, text, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """)
                 for item in batch {
                     let message = item.message
                     try insert.execute(arguments: [
                         message.conversationKey, message.seq, message.id, message.from, message.clientID, message.text,
-                        message.timestamp, message.event?.storedJSON,
+                        message.timestamp,
                     ])
                 }
                 for (key, (_, seq)) in newest {

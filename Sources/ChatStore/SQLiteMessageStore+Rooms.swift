@@ -256,6 +256,34 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
+    public func unreadRooms(of user: String) async throws -> [UnreadRoom] {
+        try await guarded {
+            try await pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT r.name, COALESCE(c.last_seq, 0) AS last_seq, COALESCE(p.seq, 0) AS read_seq,
+                          MIN(\(UnreadRoom.countLimit), (SELECT COUNT(*) FROM messages x
+                             WHERE x.conversation_key = 'room:' || r.name AND x.seq > COALESCE(p.seq, 0) AND x.sender <> ?
+                               AND x.update_json IS NULL AND x.event IS NULL AND x.deleted_by IS NULL)) AS unread,
+                          MIN(\(UnreadRoom.countLimit), (SELECT COUNT(*) FROM messages x
+                             WHERE x.conversation_key = 'room:' || r.name AND x.seq > COALESCE(p.seq, 0) AND x.sender <> ?
+                               AND x.deleted_by IS NULL AND x.mentions LIKE ?)) AS mentioned
+                        FROM room_members m JOIN rooms r ON r.name_key = m.room_key
+                        LEFT JOIN conversations c ON c.key = 'room:' || r.name
+                        LEFT JOIN read_positions p ON p.conversation_key = 'room:' || r.name AND p.user_name = ?
+                        WHERE m.user_key = ? ORDER BY r.name_key
+                        """,
+                    arguments: [user, user, "%\"\(user)\"%", user, Account.key(for: user)]
+                ).map {
+                    UnreadRoom(
+                        room: $0["name"], count: $0["unread"], mentions: $0["mentioned"], lastSeq: $0["last_seq"],
+                        readSeq: $0["read_seq"])
+                }
+            }
+        }
+    }
+
     public func setRole(_ role: RoomRole, of user: String, in room: String, by actor: RoomActor, now: Int64) async throws {
         try await guarded {
             try await pool.write { db in

@@ -1,4 +1,5 @@
 public import ChatCore
+import Foundation
 import GRDB
 
 /// `MessageSearch` on SQLite: FTS5 (migration 5, `SQLiteSchema`).
@@ -9,10 +10,11 @@ import GRDB
 /// its text through the view `message_search_content`. Triggers on `messages` keep both in step,
 /// in the append's own transaction.
 extension SQLiteMessageStore: MessageSearch {
-    /// Which stored messages search may return: chat messages, never room events (`m` is
-    /// `messages`). The one place to leave out deleted messages too once they exist; the
-    /// triggers index only rows that pass it.
-    static let searchable = "m.event IS NULL"
+    /// Which stored messages search may return (`m` is `messages`): chat messages, never room
+    /// events, edit/delete/reaction entries or deleted messages (whose text is emptied anyway).
+    /// The one place that says so. (The triggers of migration 5 index every row but events: the
+    /// lifecycle columns came in migration 6, after it.)
+    static let searchable = "m.event IS NULL AND m.update_json IS NULL AND m.deleted_by IS NULL"
 
     /// Whether the reader (`:reader`, NULL for a guest; `:reader_key` its account key) may read
     /// the conversation `c`: the rule of `RoomStore.authorizeRead` for rooms (a room the store
@@ -36,8 +38,7 @@ extension SQLiteMessageStore: MessageSearch {
         guard query.terms.isSearchable else { return SearchPage(hits: [], next: nil) }
         let roomFilter = query.room == nil ? "" : "AND c.kind = 'room' AND lower(c.room) = :room_key"
         let sql = """
-            SELECT s.rowid AS position,
-                m.conversation_key, m.seq, m.id, m.sender, m.client_id, m.text, m.created_at, m.event,
+            SELECT s.rowid AS position, \(Self.messageColumns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
                 c.kind, c.room, c.user_a, c.user_b,
                 snippet(message_search, 0, char(1), char(2), '\(SearchSnippet.ellipsis)', 16) AS snippet
             FROM message_search s

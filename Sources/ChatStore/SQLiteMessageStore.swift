@@ -99,15 +99,82 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
             ])
     }
 
-    static let messageColumns = "conversation_key, seq, id, sender, client_id, text, created_at, event"
+    static let messageColumns =
+        "conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, edited_at, deleted_by, reactions, mentions"
 
     static func message(_ row: Row) -> StoredMessage {
         let event: String? = row["event"]
+        let update: String? = row["update_json"]
+        let quote: String? = row["reply_quote"]
         return StoredMessage(
             id: row["id"], conversationKey: row["conversation_key"], seq: row["seq"], from: row["sender"],
             text: row["text"], timestamp: row["created_at"], clientID: row["client_id"],
             // A row this version cannot read (written by a newer one) stays a plain message.
-            event: event.flatMap { try? RoomEvent(storedJSON: $0) })
+            event: event.flatMap { try? RoomEvent(storedJSON: $0) },
+            update: update.flatMap { try? MessageUpdate(storedJSON: $0) },
+            replyTo: quote.flatMap { try? MessageQuote(storedJSON: $0) }, editedAt: row["edited_at"],
+            deletedBy: row["deleted_by"], reactions: MessageReactions(storedJSON: row["reactions"]),
+            mentions: Self.names(row["mentions"]))
+    }
+
+    /// A stored list of names (`mentions`): JSON strings, read back; an unreadable one is empty.
+    static func names(_ json: String?) -> [String] {
+        guard let json, let names = try? JSONDecoder().decode([String].self, from: Data(json.utf8)) else { return [] }
+        return names
+    }
+
+    /// The stored form of a list of names; nil for none.
+    static func namesJSON(_ names: [String]) -> String? {
+        guard !names.isEmpty, let data = try? JSONEncoder().encode(names) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The message `seq` of conversation `key`, if stored.
+    static func message(_ db: Database, key: String, seq: Int64) throws -> StoredMessage? {
+        try Row.fetchOne(
+            db, sql: "SELECT \(messageColumns) FROM messages WHERE conversation_key = ? AND seq = ?",
+            arguments: [key, seq]
+        ).map(message)
+    }
+
+    /// Applies `draft`'s update to its target (and, after a delete, empties the quotes of it);
+    /// returns the quote of the message `draft` answers.
+    static func applyLifecycle(_ draft: MessageDraft, _ db: Database) throws -> MessageQuote? {
+        let key = draft.conversation.key
+        var quote: MessageQuote?
+        if let replyTo = draft.replyTo {
+            guard let original = try message(db, key: key, seq: replyTo) else {
+                throw StoreError(.noSuchMessage, "seq \(replyTo) is no message of this conversation")
+            }
+            quote = try MessageLifecycle.quote(of: original)
+        }
+        guard let update = draft.update else { return quote }
+        guard let target = try message(db, key: key, seq: update.seq) else {
+            throw StoreError(.noSuchMessage, "seq \(update.seq) is no message of this conversation")
+        }
+        guard let changed = try MessageLifecycle.apply(draft, to: target) else { return quote }
+        try db.execute(
+            sql: """
+                UPDATE messages SET text = ?, edited_at = ?, deleted_by = ?, reactions = ?, reply_quote = ?
+                WHERE conversation_key = ? AND seq = ?
+                """,
+            arguments: [
+                changed.text, changed.editedAt, changed.deletedBy,
+                changed.reactions.isEmpty ? nil : changed.reactions.storedJSON, changed.replyTo?.storedJSON, key,
+                changed.seq,
+            ])
+        if changed.deletedBy != nil {
+            // Deleted text leaves the store: quotes of it too.
+            let emptied = MessageQuote(seq: changed.seq, from: changed.from, text: "").storedJSON
+            try db.execute(
+                sql: "UPDATE messages SET reply_quote = ? WHERE conversation_key = ? AND reply_to = ?",
+                arguments: [emptied, key, changed.seq])
+            // And the texts its edits carried.
+            try db.execute(
+                sql: "UPDATE messages SET update_json = ? WHERE conversation_key = ? AND update_seq = ? AND update_json LIKE ?",
+                arguments: [MessageUpdate(.edit, seq: changed.seq).storedJSON, key, changed.seq, #"{"action":"edit"%"#])
+        }
+        return quote
     }
 
     // MARK: MessageStore
@@ -140,12 +207,13 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
             arguments: [draft.from, draft.clientID])
         {
             let previous = Self.message(row)
-            guard previous.conversationKey == key, previous.text == draft.text else {
+            guard MessageLifecycle.isSameRequest(draft, as: previous) else {
                 throw StoreError(.clientIDConflict, "cid \(draft.clientID) was used for another message")
             }
             return AppendResult(message: previous, duplicate: true)
         }
         try Self.ensureConversation(db, draft.conversation)
+        let quote = try Self.applyLifecycle(draft, db)
         guard
             let seq = try Int64.fetchOne(
                 db, sql: "UPDATE conversations SET last_seq = last_seq + 1 WHERE key = ? RETURNING last_seq",
@@ -153,14 +221,20 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         else {
             throw StoreError(.unavailable, "conversation \(key) vanished during append")
         }
-        let message = StoredMessage(
+        var message = StoredMessage(
             id: UUID().uuidString.lowercased(), conversationKey: key, seq: seq, from: draft.from,
-            text: draft.text, timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event)
+            text: draft.text, timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event,
+            update: draft.update, replyTo: quote)
+        message.mentions = draft.mentions
         try db.execute(
-            sql: "INSERT INTO messages (\(Self.messageColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            sql: """
+                INSERT INTO messages (\(Self.messageColumns), reply_to, update_seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?)
+                """,
             arguments: [
                 key, seq, message.id, message.from, message.clientID, message.text, message.timestamp,
-                message.event?.storedJSON,
+                message.event?.storedJSON, message.update?.storedJSON, message.replyTo?.storedJSON,
+                Self.namesJSON(draft.mentions), draft.replyTo, draft.update?.seq,
             ])
         return AppendResult(message: message, duplicate: false)
     }
@@ -220,6 +294,18 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
                         """,
                     arguments: [conversation.key, seq ?? Int64.max, limit]
                 ).map(Self.message)
+            }
+        }
+    }
+
+    public func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64] {
+        try await guarded {
+            try await pool.read { db in
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT user_name, seq FROM read_positions WHERE conversation_key = ? ORDER BY updated_at DESC LIMIT ?",
+                    arguments: [conversation.key, limit])
+                return Dictionary(rows.map { ($0["user_name"], $0["seq"]) }, uniquingKeysWith: { first, _ in first })
             }
         }
     }

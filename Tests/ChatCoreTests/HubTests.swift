@@ -23,32 +23,17 @@ struct HubTests {
         }
 
         /// The next frame; fails after 5 s instead of hanging.
+        ///
+        /// One pump task per client drains the outbox into `pending` (the outbox has a single
+        /// consumer, and waiting on it cannot be cancelled), so a frame that never comes fails
+        /// the test after 5 s rather than hanging it.
         func next() async throws -> [String: Any] {
-            let outbox = self.outbox
-            let pending = self.pending
-            let raw: String? = try await withThrowingTaskGroup(of: String?.self) { group in
-                group.addTask {
-                    while true {
-                        // Pending frames are kept in a per-client buffer between calls.
-                        if let frame = pending.pop() { return frame }
-                        guard let item = await outbox.next() else { return nil }
-                        switch item {
-                        case .frames(let frames):
-                            for frame in frames {
-                                pending.push(String(buffer: frame))
-                            }
-                        case .close(let code, _):
-                            return #"{"type":"closed","code":\#(code.rawValue)}"#
-                        }
-                    }
-                }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(5))
-                    return nil
-                }
-                let first = try await group.next()!
-                group.cancelAll()
-                return first
+            pending.startPump(from: outbox)
+            let deadline = ContinuousClock.now + .seconds(5)
+            var raw = pending.pop()
+            while raw == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(1))
+                raw = pending.pop()
             }
             let text = try #require(raw, "no frame within 5 s")
             return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
@@ -69,6 +54,27 @@ struct HubTests {
     /// Frames read from an outbox but not yet consumed by the test, as JSON text.
     final class Buffer: Sendable {
         private let frames = Mutex<[String]>([])
+        private let pumping = Mutex(false)
+
+        /// Starts, once, the task that moves the outbox's frames here; it ends with the outbox.
+        func startPump(from outbox: SessionOutbox) {
+            let start = pumping.withLock { started in
+                defer { started = true }
+                return !started
+            }
+            guard start else { return }
+            Task {
+                while let item = await outbox.next() {
+                    switch item {
+                    case .frames(let frames):
+                        for frame in frames { self.push(String(buffer: frame)) }
+                    case .close(let code, _):
+                        self.push(#"{"type":"closed","code":\#(code.rawValue)}"#)
+                    }
+                }
+            }
+        }
+
         func push(_ frame: String) {
             frames.withLock { $0.append(frame) }
         }

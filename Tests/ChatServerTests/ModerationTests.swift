@@ -86,3 +86,109 @@ struct MultiNodeModerationTests {
         }
     }
 }
+
+/// A user's read position is the server's, for every device: a `read` from one session clears
+/// the others' badges (`read_state`), and `joined` tells a new session where the user stopped.
+@Suite("Read state across devices over /ws", .timeLimit(.minutes(2)))
+struct ReadStateTests {
+    @Test("a read in one tab sends the other tabs read_state; a later join carries readSeq; a DM read too", arguments: await TestDatabase.available)
+    func readStateAcrossSessions(database: TestDatabase) async throws {
+        try await TestServer.with(database: database) { port, _ in
+            let alice = MultiNodeCluster.unique("alice")
+            let room = MultiNodeCluster.unique("room")
+            let token = try await AccountTestClient.register(port: port, alice)
+            let phone = try await TestChatClient.connect(port: port, name: "phone")
+            try await phone.hello(token: token)
+            let laptop = try await TestChatClient.connect(port: port, name: "laptop")
+            try await laptop.hello(token: token)
+            let firstJoin = try await phone.join(room)
+            #expect(firstJoin.int("readSeq") == 0)
+            try await laptop.join(room)
+            let bobName = MultiNodeCluster.unique("bob")
+            let bob = try await TestChatClient.connect(port: port, name: "bob")
+            try await bob.hello(bobName)
+            try await bob.join(room)
+            for cid in ["b1", "b2"] {
+                try await bob.send(["type": "send", "room": room, "text": "news \(cid)", "cid": cid])
+                _ = try await bob.expect("ack", skipping: ["message", "presence"])
+            }
+            try await phone.send(["type": "read", "room": room, "seq": 2])
+            let cleared = try await laptop.expect("read_state", skipping: ["message", "presence", "receipt"])
+            #expect(cleared.string("room") == room)
+            #expect(cleared.int("seq") == 2)
+            // The session that read gets no read_state of its own.
+            let phoneFrames = try await phone.sync()
+            #expect(!phoneFrames.contains { $0.type == "read_state" })
+
+            let tablet = try await TestChatClient.connect(port: port, name: "tablet")
+            try await tablet.hello(token: token)
+            let tabletJoined = try await tablet.join(room)
+            #expect(tabletJoined.int("readSeq") == 2)
+            // Who read how far comes with `joined`, so a reload still shows receipts.
+            let reads = tabletJoined.json["reads"] as? [[String: Any]]
+            #expect(reads?.map { $0["user"] as? String } == [alice])
+            #expect(reads?.first?["seq"] as? Int == 2)
+            #expect(tabletJoined.json["readsComplete"] as? Bool == true)
+            // Guests get no readSeq.
+            let guestJoin = try await TestChatClient.connect(port: port, name: "guest")
+            try await guestJoin.hello(MultiNodeCluster.unique("guest"))
+            #expect(try await guestJoin.join(room).int("readSeq") == nil)
+
+            // A DM read clears the other tabs' DM badge.
+            try await bob.send(["type": "send", "to": alice, "text": "psst", "cid": "b3"])
+            _ = try await bob.expect("ack", skipping: ["message", "presence", "receipt"])
+            _ = try await laptop.expect("message", skipping: ["presence", "receipt", "read_state"])
+            try await laptop.send(["type": "read", "peer": bobName, "seq": 1])
+            let dmCleared = try await phone.expect("read_state", skipping: ["message", "presence", "receipt"])
+            #expect(dmCleared.string("peer") == bobName)
+            #expect(dmCleared.int("seq") == 1)
+            for client in [phone, laptop, bob, tablet, guestJoin] { await client.close() }
+        }
+    }
+
+    @Test("welcome reports each stored room's unread and mention counts from the server's read position", arguments: await TestDatabase.available)
+    func welcomeCounts(database: TestDatabase) async throws {
+        try await TestServer.with(database: database) { port, _ in
+            let alice = MultiNodeCluster.unique("alice")
+            let room = MultiNodeCluster.unique("room")
+            let token = try await AccountTestClient.register(port: port, alice)
+            let first = try await TestChatClient.connect(port: port, name: "first")
+            try await first.hello(token: token)
+            try await first.join(room)
+            let bob = try await TestChatClient.connect(port: port, name: "bob")
+            try await bob.hello(MultiNodeCluster.unique("bob"))
+            try await bob.join(room)
+            for (cid, text) in [("b1", "one"), ("b2", "two"), ("b3", "hey @\(alice), look")] {
+                try await bob.send(["type": "send", "room": room, "text": text, "cid": cid])
+                _ = try await bob.expect("ack", skipping: ["message", "presence"])
+            }
+            try await first.send(["type": "send", "room": room, "text": "mine do not count", "cid": "a1"])
+            _ = try await first.expect("ack", skipping: ["message", "presence"])
+            await first.close()
+
+            func entry() async throws -> [String: Any]? {
+                let device = try await TestChatClient.connect(port: port, name: "device")
+                let welcome = try await device.hello(token: token)
+                await device.close()
+                return (welcome.json["rooms"] as? [[String: Any]])?.first { ($0["name"] as? String) == room }
+            }
+            var counts = try #require(try await entry())
+            #expect(counts["unread"] as? Int == 3)
+            #expect(counts["mentions"] as? Int == 1)
+            #expect(counts["readSeq"] as? Int == 0)
+            #expect(counts["lastSeq"] as? Int == 4)
+
+            let reader = try await TestChatClient.connect(port: port, name: "reader")
+            try await reader.hello(token: token)
+            try await reader.join(room)
+            try await reader.send(["type": "read", "room": room, "seq": 2])
+            _ = try await reader.sync()
+            await reader.close()
+            counts = try #require(try await entry())
+            #expect(counts["unread"] as? Int == 1)
+            #expect(counts["mentions"] as? Int == 1)
+            #expect(counts["readSeq"] as? Int == 2)
+            await bob.close()
+        }
+    }
+}

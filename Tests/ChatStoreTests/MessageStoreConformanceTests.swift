@@ -299,3 +299,123 @@ struct MessageStoreConformanceTests {
         }
     }
 }
+
+/// Edits, deletes, reactions and replies: one set of rules (`MessageLifecycle`) applied by every
+/// store inside the append of the `update` entry that records them.
+@Suite("Message lifecycle conformance", .timeLimit(.minutes(2)))
+struct MessageLifecycleConformanceTests {
+    static func draft(
+        _ conversation: Conversation, from: String, text: String = "", cid: String, update: MessageUpdate? = nil,
+        replyTo: Int64? = nil, mayDeleteOthers: Bool = false
+    ) -> MessageDraft {
+        MessageDraft(
+            conversation: conversation, from: from, text: text, clientID: cid, timestamp: ChatClock.wallMillis(),
+            update: update, replyTo: replyTo, mayDeleteOthers: mayDeleteOthers)
+    }
+
+    @Test("edit, react, reply and delete change the message in place and take a seq each; a delete leaves a tombstone and empties its quotes", arguments: await StoreKind.available)
+    func lifecycle(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { store, _ in
+                let room = Conversation.room("lifecycle")
+                _ = try await store.append(Self.draft(room, from: "alice", text: "secret plan", cid: "a1"))
+                let reply = try await store.append(Self.draft(room, from: "bob", text: "agreed", cid: "b1", replyTo: 1))
+                #expect(reply.message.replyTo == MessageQuote(seq: 1, from: "alice", text: "secret plan"))
+                let edit = try await store.append(
+                    Self.draft(room, from: "alice", cid: "a2", update: MessageUpdate(.edit, seq: 1, text: "better plan")))
+                #expect(edit.message.seq == 3)
+                #expect(edit.message.update == MessageUpdate(.edit, seq: 1, text: "better plan"))
+                for (user, emoji, cid) in [("bob", "👍", "b2"), ("carol", "👍", "c1"), ("bob", "🎉", "b3")] {
+                    _ = try await store.append(
+                        Self.draft(room, from: user, cid: cid, update: MessageUpdate(.react, seq: 1, emoji: emoji, on: true)))
+                }
+                var current = try #require(try await store.messages(in: room, after: 0, limit: 1).first)
+                #expect(current.text == "better plan")
+                #expect(current.editedAt != nil)
+                #expect(current.reactions.entries == [.init(emoji: "👍", users: ["bob", "carol"]), .init(emoji: "🎉", users: ["bob"])])
+
+                // A reaction taken back; a retried one (same cid) is one entry.
+                let takeBack = Self.draft(room, from: "bob", cid: "b4", update: MessageUpdate(.react, seq: 1, emoji: "🎉", on: false))
+                let first = try await store.append(takeBack)
+                let retried = try await store.append(takeBack)
+                #expect(retried.duplicate)
+                #expect(retried.message.seq == first.message.seq)
+                current = try #require(try await store.messages(in: room, after: 0, limit: 1).first)
+                #expect(current.reactions.entries == [.init(emoji: "👍", users: ["bob", "carol"])])
+
+                // Someone else may not edit or (without the right) delete it.
+                await #expect(throws: StoreError.self) {
+                    _ = try await store.append(
+                        Self.draft(room, from: "bob", cid: "b5", update: MessageUpdate(.edit, seq: 1, text: "mine now")))
+                }
+                await #expect(throws: StoreError.self) {
+                    _ = try await store.append(Self.draft(room, from: "bob", cid: "b6", update: MessageUpdate(.delete, seq: 1)))
+                }
+                // A moderator may delete it: the text leaves the store, quotes of it are emptied.
+                let deletion = try await store.append(
+                    Self.draft(room, from: "mod", cid: "m1", update: MessageUpdate(.delete, seq: 1), mayDeleteOthers: true))
+                let all = try await store.messages(in: room, after: 0, limit: 50)
+                #expect(all.map(\.seq) == Array(1...deletion.message.seq), "every change took its seq")
+                let tombstone = try #require(all.first)
+                #expect(tombstone.text == "")
+                #expect(tombstone.deletedBy == "mod")
+                #expect(tombstone.reactions.isEmpty)
+                #expect(all[1].replyTo == MessageQuote(seq: 1, from: "alice", text: ""))
+                #expect(!all.contains { $0.text.contains("plan") || ($0.replyTo?.text.contains("plan") ?? false) })
+                // The edit entry keeps the edited text, so a deleted message's text would survive in
+                // it: the store removes that too.
+                #expect(!all.contains { $0.update?.text?.contains("plan") ?? false }, "\(all.map(\.update))")
+
+                // A deleted message can't be edited, reacted to or answered.
+                for draft in [
+                    Self.draft(room, from: "alice", cid: "a3", update: MessageUpdate(.edit, seq: 1, text: "again")),
+                    Self.draft(room, from: "bob", cid: "b7", update: MessageUpdate(.react, seq: 1, emoji: "👍", on: true)),
+                    Self.draft(room, from: "bob", text: "re", cid: "b8", replyTo: 1),
+                ] {
+                    await #expect(throws: StoreError.self) { _ = try await store.append(draft) }
+                }
+                // Updates and replies name real messages of the conversation only.
+                for draft in [
+                    Self.draft(room, from: "alice", cid: "a4", update: MessageUpdate(.edit, seq: 999, text: "x")),
+                    Self.draft(room, from: "alice", cid: "a5", update: MessageUpdate(.edit, seq: 3, text: "x")),
+                    Self.draft(room, from: "bob", text: "re", cid: "b9", replyTo: 999),
+                ] {
+                    do {
+                        _ = try await store.append(draft)
+                        Issue.record("\(draft) was accepted")
+                    } catch let error as StoreError {
+                        #expect(error.code == .noSuchMessage || error.code == .notAuthor, "\(error)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a message carries at most 20 different emoji; the 21st is refused too_many_reactions", arguments: await StoreKind.available)
+    func reactionLimit(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { store, _ in
+                let room = Conversation.room("reactions")
+                _ = try await store.append(Self.draft(room, from: "alice", text: "react to me", cid: "a1"))
+                let emoji = Array("😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙🥲😚🙂🤗").map(String.init)
+                for (index, one) in emoji.prefix(20).enumerated() {
+                    _ = try await store.append(
+                        Self.draft(room, from: "u\(index)", cid: "r\(index)", update: MessageUpdate(.react, seq: 1, emoji: one, on: true)))
+                }
+                do {
+                    _ = try await store.append(
+                        Self.draft(room, from: "late", cid: "r20", update: MessageUpdate(.react, seq: 1, emoji: emoji[20], on: true)))
+                    Issue.record("a 21st emoji was accepted")
+                } catch let error as StoreError {
+                    #expect(error.code == .tooManyReactions)
+                }
+                // An emoji already there is still welcome.
+                _ = try await store.append(
+                    Self.draft(room, from: "late", cid: "r21", update: MessageUpdate(.react, seq: 1, emoji: emoji[0], on: true)))
+                let message = try #require(try await store.messages(in: room, after: 0, limit: 1).first)
+                #expect(message.reactions.entries.count == 20)
+                #expect(message.reactions.entries.first?.users == ["u0", "late"])
+            }
+        }
+    }
+}

@@ -62,6 +62,37 @@ struct SearchConformanceTests {
         }
     }
 
+    @Test("an edited message is found by its new words only; deleted messages and edit, delete and reaction entries never match",
+          arguments: await StoreKind.available)
+    func lifecycle(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.openRoomStore { store in
+                let lobby = Conversation.room("lobby")
+                func change(_ update: MessageUpdate, cid: String) async throws {
+                    _ = try await store.append(
+                        MessageDraft(
+                            conversation: lobby, from: "alice", text: "", clientID: cid, timestamp: ChatClock.wallMillis(),
+                            update: update))
+                }
+                try await Self.post(store, lobby, "original wording here")
+                try await change(MessageUpdate(.edit, seq: 1, text: "revised wording here"), cid: "edit")
+                #expect(try await Self.texts(store, "original").isEmpty, "the old words are gone from the index")
+                let edited = try await Self.search(store, "revised")
+                #expect(edited.hits.map(\.message.seq) == [1])
+                #expect(edited.hits.first?.message.text == "revised wording here")
+                try await change(MessageUpdate(.react, seq: 1, emoji: "👍", on: true), cid: "react")
+                #expect(try await Self.texts(store, "wording") == ["revised wording here"], "entries are no results")
+
+                try await Self.post(store, lobby, "doomed message")
+                #expect(try await Self.texts(store, "doomed") == ["doomed message"])
+                let doomed = try #require(try await Self.search(store, "doomed").hits.first?.message.seq)
+                try await change(MessageUpdate(.delete, seq: doomed), cid: "delete")
+                #expect(try await Self.texts(store, "doomed").isEmpty, "a deleted message never matches")
+                #expect(try await Self.texts(store, "message").isEmpty)
+            }
+        }
+    }
+
     @Test("pages follow each other with `next` and never repeat or skip", arguments: await StoreKind.available)
     func paging(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in

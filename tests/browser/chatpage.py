@@ -65,10 +65,34 @@ class ChatPage:
         room_input.clear()
         room_input.send_keys(room)
         self.driver.find_element(By.ID, "signin-submit").click()
-        self.wait_online()
-        self.wait(lambda d: self.title() == "#" + room, f"{nick} sees #{room}")
-        self.wait(lambda d: self.js("return !!RabbitChat.state.convs.get('room:' + arguments[0])?.joined", room),
-                  f"{nick} joined #{room}")
+        self.wait_joined(room, nick)
+
+    def register(self, name, password, room="lobby", query="?transport=websocket"):
+        """Registers an account from the sign-in card's Register tab (which signs in), into `room`."""
+        self.log_in(name, password, room, query, tab="register")
+
+    def log_in(self, name, password, room="lobby", query="?transport=websocket", tab="login"):
+        """Logs in with an account from the sign-in card's Log in tab, into `room`."""
+        self.open(query)
+        self.wait(lambda d: d.find_element(By.ID, "auth-tabs").is_displayed(), "account tabs shown")
+        self.driver.find_element(By.ID, "tab-" + tab).click()
+        nick_input = self.driver.find_element(By.ID, "nick")
+        nick_input.clear()
+        nick_input.send_keys(name)
+        self.driver.find_element(By.ID, "password").send_keys(password)
+        room_input = self.driver.find_element(By.ID, "first-room")
+        room_input.clear()
+        room_input.send_keys(room)
+        self.driver.find_element(By.ID, "signin-submit").click()
+        self.wait_joined(room, name)
+
+    def wait_joined(self, room, who="", timeout=None):
+        self.wait_online(timeout)
+        self.wait(lambda d: self.title().lower() == "#" + room.lower(), f"{who} sees #{room}", timeout)
+        self.wait(lambda d: self.is_joined(room), f"{who} joined #{room}", timeout)
+
+    def is_joined(self, room):
+        return self.js("return !!RabbitChat.state.convs.get('room:' + arguments[0].toLowerCase())?.joined", room)
 
     def wait_online(self, timeout=None):
         self.wait(lambda d: self.body_data("connection") == "online", "connection online", timeout)
@@ -163,14 +187,31 @@ class ChatPage:
         self.click(f'.member[data-user="{user}"] .dm-btn', f"message {user} from the member list")
         self.wait(lambda d: self.title() == user, f"DM with {user} open")
 
-    def join(self, room):
+    def join(self, room, create=True):
+        """Joins `room` from the join box; when the box asks "There's no room #x. Create it?"
+        (a server with stored rooms, and nobody made it yet), answers Create when `create`."""
         self.ensure_sidebar()
         box = self.driver.find_element(By.ID, "join-room")
         box.send_keys(room)
         box.send_keys(Keys.ENTER)
-        self.wait(lambda d: self.title() == "#" + room, f"#{room} open")
-        self.wait(lambda d: self.js("return !!RabbitChat.state.convs.get('room:' + arguments[0])?.joined", room),
-                  f"joined #{room}")
+
+        def outcome(d):
+            if self.join_prompt():
+                return "asked"
+            if self.title().lower() == "#" + room.lower():
+                return "opened"
+            return False
+
+        if self.wait(outcome, f"#{room} open, or a question about creating it") == "asked":
+            assert create, f"the join box asked to create #{room}"
+            self.click("#join-create", f"create #{room}")
+        self.wait(lambda d: self.title().lower() == "#" + room.lower(), f"#{room} open")
+        self.wait(lambda d: self.is_joined(room), f"joined #{room}")
+
+    def join_prompt(self):
+        """The join box's question about creating an unknown room, or None."""
+        return self.js("""const p = document.getElementById('join-prompt');
+            return p && !p.hidden ? document.getElementById('join-prompt-text').textContent : null;""")
 
 
 def shot(page, name):

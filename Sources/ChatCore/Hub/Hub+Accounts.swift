@@ -69,7 +69,12 @@ extension Hub {
             let memberships = try await rooms.memberships(of: user)
             let peers = try await rooms.directPeers(of: user)
             let blocked = try await rooms.blockedUsers(of: user)
-            return (memberships.map(WelcomeFrame.RoomEntry.init), peers, blocked)
+            // Badges from the server's read positions; the rooms come back without them if the
+            // counts cannot be read.
+            let unread = (try? await rooms.unreadRooms(of: user)) ?? []
+            let byRoom = Dictionary(unread.map { (Room.key(for: $0.room), $0) }, uniquingKeysWith: { first, _ in first })
+            let entries = memberships.map { WelcomeFrame.RoomEntry($0, unread: byRoom[Room.key(for: $0.room.name)]) }
+            return (entries, peers, blocked)
         } catch {
             logger.warning("stored rooms unavailable", metadata: ["user": "\(user)", "error": "\(error)"])
             return nil

@@ -53,19 +53,9 @@ extension Hub {
         guard !cid.isEmpty, cid.utf8.count <= 64, !cid.utf8.contains(0) else {
             throw ProtocolError(.invalidField, "field `cid` must be 1 to 64 bytes, without NUL", cid: cid, ref: "send")
         }
-        let scalars = frame.text.unicodeScalars.count
-        guard scalars > 0 else {
-            throw ProtocolError(.emptyText, "text must not be empty", cid: cid, ref: "send")
-        }
-        // PostgreSQL text cannot hold NUL; refusing it everywhere keeps the stores interchangeable.
-        guard !frame.text.unicodeScalars.contains("\u{0}") else {
-            throw ProtocolError(.invalidField, "text must not contain NUL (U+0000)", cid: cid, ref: "send")
-        }
-        guard scalars <= configuration.limits.maxTextScalars else {
-            throw ProtocolError(
-                .textTooLong,
-                "text has \(scalars) characters; the limit is \(configuration.limits.maxTextScalars)",
-                cid: cid, ref: "send")
+        try validateText(frame.text, cid: cid, ref: "send")
+        if let replyTo = frame.replyTo, replyTo < 1 {
+            throw ProtocolError(.invalidField, "field `replyTo` must be 1 or more", cid: cid, ref: "send")
         }
         // One deadline for the whole send, counted from the frame's arrival on the socket: every
         // store and broker call below runs with what is left of it, so the client hears `ack` or
@@ -95,41 +85,11 @@ extension Hub {
             }
         }
 
-        let draft = MessageDraft(
-            conversation: conversation, from: user, text: frame.text, clientID: cid, timestamp: configuration.wallClock())
-        let store = self.store
-        let result: AppendResult
-        do {
-            // Storing and publishing happen in one lane per conversation, so messages enter the
-            // broker in `seq` order and every node fans them out in that order. Lanes are FIFO
-            // and every send's calls are bounded by its own deadline, which is no earlier than
-            // that of any send ahead of it: a send gets the lane before its deadline passes.
-            result = try await withLane(conversation.key) {
-                guard !deadline.hasPassed else {
-                    throw DeadlineExceeded(operation: "waiting for the conversation's earlier sends", budget: deadline.budget)
-                }
-                let storeStart = ContinuousClock.now
-                let result = try await deadline.run("store append") { try await store.append(draft) }
-                self.metrics.storeAppendLatency.recordInterval(since: storeStart)
-                let publishStart = ContinuousClock.now
-                try await self.publishMessage(result.message, in: conversation, deadline: deadline)
-                self.metrics.publishConfirmLatency.recordInterval(since: publishStart)
-                return result
-            }
-        } catch let error as StoreError where error.code == .clientIDConflict {
-            throw ProtocolError(.cidConflict, "cid `\(cid)` was already used for another message", cid: cid, ref: "send")
-        } catch let error as DeadlineExceeded {
-            // The call may still complete; a retry with the same cid finds what it stored.
-            logger.warning("send timed out", metadata: ["session": "\(id)", "error": "\(error)"])
-            throw ProtocolError(
-                .unavailable, "\(error.operation) did not answer in time; retry with the same cid", cid: cid, ref: "send")
-        } catch is BrokerError {
-            throw ProtocolError(.unavailable, "the broker is unavailable; retry with the same cid", cid: cid, ref: "send")
-        } catch {
-            // StoreError, or the database driver's own error.
-            logger.warning("send failed in the store", metadata: ["session": "\(id)", "error": "\(error)"])
-            throw ProtocolError(.unavailable, "the message store is unavailable; retry with the same cid", cid: cid, ref: "send")
-        }
+        var draft = MessageDraft(
+            conversation: conversation, from: user, text: frame.text, clientID: cid, timestamp: configuration.wallClock(),
+            replyTo: frame.replyTo)
+        draft.mentions = await resolveMentions(in: frame.text, conversation: conversation, deadline: deadline)
+        let result = try await storeAndPublish(draft, session: id, ref: "send", deadline: deadline)
         let message = result.message
         let target: (room: String?, to: String?) =
             switch frame.target {
@@ -142,6 +102,59 @@ extension Hub {
                 duplicate: result.duplicate),
             to: id)
     }
+
+    /// Appends `draft` and publishes what was stored, in the conversation's lane, within
+    /// `deadline`: the path of `send` and of every entry of the `seq` stream a client asks for
+    /// (edits, deletes, reactions).
+    ///
+    /// - Throws: `cid_conflict`, the lifecycle refusals (`no_such_message`, `forbidden`,
+    ///   `message_deleted`, `too_many_reactions`), or `unavailable` with a retry hint.
+    func storeAndPublish(_ draft: MessageDraft, session id: SessionID, ref: String, deadline: Deadline) async throws
+        -> AppendResult
+    {
+        let cid = draft.clientID
+        let conversation = draft.conversation
+        let store = self.store
+        do {
+            // Storing and publishing happen in one lane per conversation, so messages enter the
+            // broker in `seq` order and every node fans them out in that order. Lanes are FIFO
+            // and every send's calls are bounded by its own deadline, which is no earlier than
+            // that of any send ahead of it: a send gets the lane before its deadline passes.
+            return try await withLane(conversation.key) {
+                guard !deadline.hasPassed else {
+                    throw DeadlineExceeded(operation: "waiting for the conversation's earlier sends", budget: deadline.budget)
+                }
+                let storeStart = ContinuousClock.now
+                let result = try await deadline.run("store append") { try await store.append(draft) }
+                self.metrics.storeAppendLatency.recordInterval(since: storeStart)
+                let publishStart = ContinuousClock.now
+                try await self.publishMessage(result.message, in: conversation, deadline: deadline)
+                self.metrics.publishConfirmLatency.recordInterval(since: publishStart)
+                return result
+            }
+        } catch let error as StoreError where error.code == .clientIDConflict {
+            throw ProtocolError(.cidConflict, "cid `\(cid)` was already used for another message", cid: cid, ref: ref)
+        } catch let error as StoreError where Self.lifecycleRefusals[error.code] != nil {
+            throw ProtocolError(Self.lifecycleRefusals[error.code]!, error.message, cid: cid, ref: ref)
+        } catch let error as DeadlineExceeded {
+            // The call may still complete; a retry with the same cid finds what it stored.
+            logger.warning("send timed out", metadata: ["session": "\(id)", "error": "\(error)"])
+            throw ProtocolError(
+                .unavailable, "\(error.operation) did not answer in time; retry with the same cid", cid: cid, ref: ref)
+        } catch is BrokerError {
+            throw ProtocolError(.unavailable, "the broker is unavailable; retry with the same cid", cid: cid, ref: ref)
+        } catch {
+            // StoreError, or the database driver's own error.
+            logger.warning("send failed in the store", metadata: ["session": "\(id)", "error": "\(error)"])
+            throw ProtocolError(.unavailable, "the message store is unavailable; retry with the same cid", cid: cid, ref: ref)
+        }
+    }
+
+    /// The error codes of the store's refusals of an edit, delete, reaction or reply.
+    static let lifecycleRefusals: [StoreError.Code: ErrorCode] = [
+        .noSuchMessage: .noSuchMessage, .notAuthor: .forbidden, .messageDeleted: .messageDeleted,
+        .tooManyReactions: .tooManyReactions,
+    ]
 
     /// Publishes a stored message with confirms: once to the room, or once to each party of a
     /// direct conversation; each publish must be confirmed before `deadline`.
@@ -202,6 +215,11 @@ extension Hub {
         } catch {
             throw ProtocolError(.unavailable, Self.storeUnavailable(error), ref: "read")
         }
+        // The user's other sessions, here and on other nodes, clear their badges.
+        let roomName: String? = if case .room(let name) = conversation { name } else { nil }
+        let readState = ServerFrameEncoder.encode(
+            ReadStateFrame(room: roomName, peer: conversation.peer(of: user), seq: position))
+        await notify(user, readState, except: id)
         switch conversation {
         case .room(let room):
             var event = BrokerEvent(kind: .receipt, node: nodeID)

@@ -182,8 +182,8 @@ extension Hub {
 
     /// Sends `frame` to every session of `user`: this node's at once, other nodes' through the
     /// broker (`BrokerEvent.Kind.notice`; a node ignores its own).
-    func notify(_ user: String, _ frame: ByteBuffer) async {
-        fanOut(frame, to: membership.sessions(of: user))
+    func notify(_ user: String, _ frame: ByteBuffer, except skipped: SessionID? = nil) async {
+        fanOut(frame, to: membership.sessions(of: user).filter { $0 != skipped })
         var notice = BrokerEvent(kind: .notice, node: nodeID)
         notice.deliverTo = user
         notice.frame = frame

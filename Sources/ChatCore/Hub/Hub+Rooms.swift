@@ -96,6 +96,26 @@ extension Hub {
 
         // The session may have left or disconnected while the backlog loaded.
         guard let session = membership[id], session.rooms[room]?.isJoining == true else { return }
+        // A registered user's read position, for every device (guests have none worth a read),
+        // and who has read how far, so a reload still shows read receipts.
+        var readSeq: Int64?
+        var reads: [String: Int64]?
+        if backlog.state.lastSeq > 0 {
+            let store = self.store
+            let limit = Self.maxListedReaders + 1
+            reads = try? await deadline.run("read positions") {
+                try await store.readPositions(in: .room(room), limit: limit)
+            }
+            readSeq = session.registered ? reads.map { $0[user] ?? 0 } : nil
+            if session.registered, reads?.count == limit, reads?[user] == nil {
+                readSeq = try? await deadline.run("read position") {
+                    try await store.readPosition(of: user, in: .room(room))
+                }
+            }
+            guard membership[id]?.rooms[room]?.isJoining == true else { return }
+        } else if session.registered {
+            readSeq = 0
+        }
         let limits = configuration.limits
         let roster = presence.roster
         // The joiner's own presence event may still be on its way through the broker.
@@ -105,14 +125,19 @@ extension Hub {
         let large = everyone > limits.presenceDetailLimit
         var members = Set(roster.members(of: room, limit: large ? limits.joinedMembersSample : everyone))
         members.insert(user)
-        send(
-            JoinedFrame(
-                room: room, epoch: backlog.state.epoch, members: members.sorted(), online: everyone,
-                lastSeq: max(backlog.state.lastSeq, backlog.lastDelivered), messages: backlog.messages,
-                recovered: backlog.recovered, reason: backlog.reason
-            ),
-            to: id
+        var joined = JoinedFrame(
+            room: room, epoch: backlog.state.epoch, members: members.sorted(), online: everyone,
+            lastSeq: max(backlog.state.lastSeq, backlog.lastDelivered), messages: backlog.messages,
+            recovered: backlog.recovered, reason: backlog.reason
         )
+        joined.readSeq = readSeq
+        if let reads {
+            joined.reads = reads.sorted { $0.key < $1.key }.prefix(Self.maxListedReaders).map {
+                JoinedFrame.Reader(user: $0.key, seq: $0.value)
+            }
+            joined.readsComplete = reads.count <= Self.maxListedReaders
+        }
+        send(joined, to: id)
         guard let release = session.rooms[room]?.joined(lastDelivered: backlog.lastDelivered) else { return }
         for frame in release.frames { session.sink.send(frame) }
         if release.needsRepair {
@@ -121,6 +146,10 @@ extension Hub {
             gapRepairs.continuation.yield(GapRepair(session: id, room: room))
         }
     }
+
+    /// Most readers a `joined` lists (`readsComplete: false` beyond): rooms up to this size
+    /// show who read a message, larger ones a count of the listed.
+    static let maxListedReaders = 50
 
     struct Backlog {
         var state: ConversationState

@@ -325,6 +325,10 @@ public actor Hub {
         case .moderate(let moderation):
             try await handleModeration(
                 moderation, from: id, user: try identifiedUser(id, frame: moderation.action.rawValue), deadline: deadline)
+        case .change(let change):
+            try await handleChange(
+                change, from: id, user: try identifiedUser(id, frame: change.action.rawValue, cid: change.cid),
+                deadline: deadline)
         case .block(let block):
             try await handleBlock(block, blocking: true, from: id, user: try identifiedUser(id, frame: "block"), deadline: deadline)
         case .unblock(let block):

@@ -125,20 +125,24 @@ struct RoomStream {
     ///
     /// - Returns: nil when the stream was not repairing (the session left meanwhile, or a second
     ///   repair of the same gap).
-    mutating func repaired(with missing: [Entry]) -> [ByteBuffer]? {
+    /// What a repair delivers, and whether it left no hole (`complete`); an incomplete repair
+    /// leaves the stream as it was, for the hub to close the session.
+    struct Repair {
+        var frames: [ByteBuffer]
+        var complete: Bool
+    }
+
+    mutating func repaired(with missing: [Entry]) -> Repair? {
         guard case .repairing(let after, let buffered) = state else { return nil }
         var frames: [ByteBuffer] = []
         var lastSeq = after
-        for entry in missing where entry.seq > lastSeq {
-            frames.append(entry.frame)
-            lastSeq = entry.seq
-        }
-        for entry in buffered.sorted(by: { $0.seq < $1.seq }) where entry.seq > lastSeq {
+        for entry in (missing + buffered).sorted(by: { $0.seq < $1.seq }) where entry.seq > lastSeq {
+            guard entry.seq == lastSeq + 1 else { return Repair(frames: [], complete: false) }
             frames.append(entry.frame)
             lastSeq = entry.seq
         }
         state = .live(lastSeq: lastSeq)
-        return frames
+        return Repair(frames: frames, complete: true)
     }
 
     private mutating func release(_ buffered: [Entry], after lastDelivered: Int64) -> Release {

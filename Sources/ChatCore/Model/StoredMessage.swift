@@ -17,11 +17,31 @@ public struct StoredMessage: Sendable, Equatable, Codable {
     /// For a room's settings and moderation changes: what changed (`text` says it in words);
     /// nil for a chat message.
     public var event: RoomEvent?
+    /// For an entry that changes an earlier message: the change (the entry has no text).
+    public var update: MessageUpdate?
+    /// For a reply: the message it answers.
+    public var replyTo: MessageQuote?
+    /// When the text was last edited (ms since 1970); nil if never.
+    public var editedAt: Int64?
+    /// Who deleted the message (its text is then empty: a tombstone keeps the seq).
+    public var deletedBy: String?
+    /// Who reacted with which emoji.
+    public var reactions = MessageReactions()
+    /// The users the text mentions (`@name`), as the server resolved them.
+    public var mentions: [String] = []
 
     public init(
         id: String, conversationKey: String, seq: Int64, from: String, text: String, timestamp: Int64,
-        clientID: String, event: RoomEvent? = nil
+        clientID: String, event: RoomEvent? = nil, update: MessageUpdate? = nil, replyTo: MessageQuote? = nil,
+        editedAt: Int64? = nil, deletedBy: String? = nil, reactions: MessageReactions = MessageReactions(),
+        mentions: [String] = []
     ) {
+        self.mentions = mentions
+        self.update = update
+        self.replyTo = replyTo
+        self.editedAt = editedAt
+        self.deletedBy = deletedBy
+        self.reactions = reactions
         self.id = id
         self.conversationKey = conversationKey
         self.seq = seq

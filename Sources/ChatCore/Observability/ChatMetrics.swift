@@ -36,6 +36,9 @@ public struct ChatMetrics: Sendable {
     /// Store reads of a room's recent messages for joins without `since`; a burst of joins of one
     /// room shares a read, so this grows slower than the joins.
     public let joinBacklogReads: Counter
+    /// Sessions closed (1012) because a gap in a room's stream could not be filled from the
+    /// store: they resume with `since` rather than skip a message.
+    public let gapRepairFailures: Counter
 
     /// The metric names, as they appear at `/metrics`.
     public enum Name {
@@ -49,6 +52,7 @@ public struct ChatMetrics: Sendable {
         public static let slowConsumersDropped = "rabbitchat_slow_consumers_dropped_total"
         public static let rateLimitedFrames = "rabbitchat_rate_limited_frames_total"
         public static let joinBacklogReads = "rabbitchat_join_backlog_reads_total"
+        public static let gapRepairFailures = "rabbitchat_gap_repair_failures_total"
     }
 
     /// - Parameter factory: where the metrics live (the server passes its Prometheus registry).
@@ -67,6 +71,7 @@ public struct ChatMetrics: Sendable {
         slowConsumersDropped = Counter(label: Name.slowConsumersDropped, factory: factory)
         rateLimitedFrames = Counter(label: Name.rateLimitedFrames, factory: factory)
         joinBacklogReads = Counter(label: Name.joinBacklogReads, factory: factory)
+        gapRepairFailures = Counter(label: Name.gapRepairFailures, factory: factory)
     }
 
     /// The open-connections gauge of `transport`.

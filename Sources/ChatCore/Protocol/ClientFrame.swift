@@ -16,6 +16,8 @@ public enum ClientFrame: Sendable, Equatable {
     case roomInfo(RoomInfoFrame)
     /// `invite`, `kick`, `ban`, `unban`, `mute`, `unmute`, `set_role`.
     case moderate(ModerationFrame)
+    /// `edit`, `delete`, `react`.
+    case change(MessageChangeFrame)
     /// `block`.
     case block(BlockFrame)
     /// `unblock`.
@@ -36,6 +38,7 @@ public enum ClientFrame: Sendable, Equatable {
         case .roomUpdate: "room_update"
         case .roomInfo: "room_info"
         case .moderate(let frame): frame.action.rawValue
+        case .change(let frame): frame.action.rawValue
         case .block: "block"
         case .unblock: "unblock"
         }

@@ -67,6 +67,9 @@ public struct ClientFrameDecoder: Sendable {
             case "room_create": return .roomCreate(try decoder.decode(RoomSettingsFrame.self, from: data))
             case "room_update": return .roomUpdate(try decoder.decode(RoomSettingsFrame.self, from: data))
             case "room_info": return .roomInfo(try decoder.decode(RoomInfoFrame.self, from: data))
+            case "edit", "delete", "react":
+                let fields = try decoder.decode(MessageChangeFrame.Fields.self, from: data)
+                return .change(MessageChangeFrame(MessageUpdate.Action(rawValue: type)!, fields))
             case "block": return .block(try decoder.decode(BlockFrame.self, from: data))
             case "unblock": return .unblock(try decoder.decode(BlockFrame.self, from: data))
             case let type where ModerationFrame.Action(rawValue: type) != nil:

@@ -73,6 +73,12 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let noSuchRoom = ErrorCode(rawValue: "no_such_room")
     /// No account has this name.
     public static let noSuchUser = ErrorCode(rawValue: "no_such_user")
+    /// An edit, delete, reaction or reply of a `seq` that is no message of the conversation.
+    public static let noSuchMessage = ErrorCode(rawValue: "no_such_message")
+    /// An edit of, reaction to or reply to a deleted message.
+    public static let messageDeleted = ErrorCode(rawValue: "message_deleted")
+    /// A reaction that would give a message more than 20 different emoji.
+    public static let tooManyReactions = ErrorCode(rawValue: "too_many_reactions")
     /// A DM to a user who blocked the sender.
     public static let blocked = ErrorCode(rawValue: "blocked")
 }

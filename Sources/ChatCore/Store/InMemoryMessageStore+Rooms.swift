@@ -65,6 +65,11 @@ extension InMemoryMessageStore: RoomStore {
         rooms.withLock { $0.memberships(of: user) }
     }
 
+    public func unreadRooms(of user: String) async throws -> [UnreadRoom] {
+        let names = rooms.withLock { $0.memberships(of: user) }.map(\.room.name)
+        return names.map { name in unreadRoom(name, of: user) }
+    }
+
     public func setRole(_ role: RoomRole, of user: String, in room: String, by actor: RoomActor, now: Int64) async throws {
         try rooms.withLock { rooms throws(RoomStoreError) in
             try rooms.setRole(

@@ -5,10 +5,10 @@ import Synchronization
 /// memory:` searches too. It reads every held message per query: fine for tests and demos, not
 /// for a big history (that is what SQLite and PostgreSQL are for).
 extension InMemoryMessageStore: MessageSearch {
-    /// Which stored messages search may return: chat messages, never room events. The one place
-    /// to leave out deleted messages too once they exist.
+    /// Which stored messages search may return: chat messages, never room events,
+    /// edit/delete/reaction entries or deleted messages. The one place that says so.
     static func searchable(_ message: StoredMessage) -> Bool {
-        message.event == nil
+        message.event == nil && message.update == nil && message.deletedBy == nil
     }
 
     public func search(_ query: SearchQuery) async throws -> SearchPage {

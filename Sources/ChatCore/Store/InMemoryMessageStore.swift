@@ -25,14 +25,16 @@ public final class InMemoryMessageStore: MessageStore {
         var firstAvailableSeq: Int64 { messages.first?.seq ?? lastSeq + 1 }
 
         mutating func append(
-            from draft: MessageDraft, key: String, id: String, position: Int64, retain: Int
+            from draft: MessageDraft, key: String, id: String, quote: MessageQuote?, position: Int64, retain: Int
         ) -> StoredMessage {
             conversation = draft.conversation
             lastSeq += 1
-            let message = StoredMessage(
+            var message = StoredMessage(
                 id: id, conversationKey: key, seq: lastSeq, from: draft.from, text: draft.text,
-                timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event
+                timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event, update: draft.update,
+                replyTo: quote
             )
+            message.mentions = draft.mentions
             messages.append(message)
             positions.append(position)
             if messages.count > retain {
@@ -40,6 +42,45 @@ public final class InMemoryMessageStore: MessageStore {
                 positions.removeFirst()
             }
             return message
+        }
+
+        /// The stored message with `seq`, if it is still kept.
+        func message(_ seq: Int64) -> StoredMessage? {
+            guard let first = messages.first?.seq, seq >= first, seq <= lastSeq else { return nil }
+            return messages[offset: Int(seq - first)]
+        }
+
+        /// Replaces a kept message by its changed state; after a delete, its quotes are emptied.
+        mutating func replace(_ changed: StoredMessage) {
+            guard let first = messages.first?.seq, changed.seq >= first else { return }
+            messages[offset: Int(changed.seq - first)] = changed
+            guard changed.deletedBy != nil else { return }
+            // Deleted text leaves the store: quotes of it, and the texts its edits carried.
+            for index in messages.indices {
+                if messages[index].replyTo?.seq == changed.seq { messages[index].replyTo?.text = "" }
+                if let update = messages[index].update, update.action == .edit, update.seq == changed.seq {
+                    messages[index].update?.text = nil
+                }
+            }
+        }
+
+        /// Applies `draft`'s update to its target and finds its quote, before it is appended.
+        func prepare(_ draft: MessageDraft) throws(StoreError) -> (changed: StoredMessage?, quote: MessageQuote?) {
+            var quote: MessageQuote?
+            if let replyTo = draft.replyTo {
+                guard let original = message(replyTo) else {
+                    throw StoreError(.noSuchMessage, "seq \(replyTo) is no message of this conversation")
+                }
+                quote = try MessageLifecycle.quote(of: original)
+            }
+            var changed: StoredMessage?
+            if let update = draft.update {
+                guard let target = message(update.seq) else {
+                    throw StoreError(.noSuchMessage, "seq \(update.seq) is no message of this conversation")
+                }
+                changed = try MessageLifecycle.apply(draft, to: target)
+            }
+            return (changed, quote)
         }
     }
 
@@ -106,7 +147,7 @@ public final class InMemoryMessageStore: MessageStore {
         let key = draft.conversation.key
         return try state.withLock { state in
             if let previous = state.clientIDs[draft.from]?.messages[draft.clientID] {
-                guard previous.conversation == key, previous.message.text == draft.text else {
+                guard previous.conversation == key, MessageLifecycle.isSameRequest(draft, as: previous.message) else {
                     throw StoreError(.clientIDConflict, "cid \(draft.clientID) was used for another message")
                 }
                 return AppendResult(message: previous.message, duplicate: true)
@@ -114,10 +155,12 @@ public final class InMemoryMessageStore: MessageStore {
             // Mutated in place: copying a log (10,000 messages) or an id window per append made
             // every append O(history).
             if state.logs[key] == nil { state.logs[key] = Log(epoch: Self.newEpoch()) }
+            let (changed, quote) = try state.logs[key]!.prepare(draft)
+            if let changed { state.logs[key]!.replace(changed) }
             let position = state.nextPosition
             state.nextPosition += 1
             let message = state.logs[key]!.append(
-                from: draft, key: key, id: UUID().uuidString.lowercased(), position: position,
+                from: draft, key: key, id: UUID().uuidString.lowercased(), quote: quote, position: position,
                 retain: retainPerConversation)
             state.clientIDs[draft.from, default: ClientIDs()].remember(
                 draft.clientID, conversation: key, message: message, retain: retainClientIDsPerUser)
@@ -185,6 +228,34 @@ public final class InMemoryMessageStore: MessageStore {
             let position = max(state.logs[key]!.readPositions[user] ?? 0, seq)
             state.logs[key]!.readPositions[user] = position
             return position
+        }
+    }
+
+    public func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64] {
+        state.withLock { state in
+            let positions = state.logs[conversation.key]?.readPositions ?? [:]
+            guard positions.count > limit else { return positions }
+            return Dictionary(uniqueKeysWithValues: positions.sorted { $0.value > $1.value }.prefix(limit).map { ($0.key, $0.value) })
+        }
+    }
+
+    /// `UnreadRoom` of one room, from the kept messages.
+    func unreadRoom(_ room: String, of user: String) -> UnreadRoom {
+        state.withLock { state in
+            guard let log = state.logs[Conversation.room(room).key] else {
+                return UnreadRoom(room: room, count: 0, mentions: 0, lastSeq: 0, readSeq: 0)
+            }
+            let read = log.readPositions[user] ?? 0
+            var count: Int64 = 0
+            var mentions: Int64 = 0
+            for message in log.messages where message.seq > read {
+                let counted = UnreadRoom.counts(message, for: user)
+                if counted.unread { count += 1 }
+                if counted.mention { mentions += 1 }
+            }
+            return UnreadRoom(
+                room: room, count: min(count, UnreadRoom.countLimit), mentions: min(mentions, UnreadRoom.countLimit),
+                lastSeq: log.lastSeq, readSeq: read)
         }
     }
 

@@ -25,6 +25,10 @@ public protocol MessageStore: Sendable {
     /// The `seq` up to which `user` has read `conversation`; 0 when never.
     func readPosition(of user: String, in conversation: Conversation) async throws -> Int64
 
+    /// The read positions of `conversation`, by user, at most `limit` of them (the newest
+    /// first): after a reload a message still shows who has read it.
+    func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64]
+
     /// The direct conversations of `user` that hold messages from the peer after the user's read
     /// position, oldest peer name first.
     ///
@@ -41,11 +45,23 @@ public struct MessageDraft: Sendable, Equatable {
     public var timestamp: Int64
     /// A room's settings or moderation change this message records (`StoredMessage.event`).
     public var event: RoomEvent?
+    /// An edit, delete or reaction this entry records and the store applies to its target.
+    public var update: MessageUpdate?
+    /// The `seq` of the message this one answers (same conversation).
+    public var replyTo: Int64?
+    /// Whether `from` may delete others' messages here (a room's moderator, owner or an admin:
+    /// the hub asks the room store before it appends).
+    public var mayDeleteOthers: Bool
+    /// The names `text` mentions that belong to someone (`Hub.resolveMentions`).
+    public var mentions: [String] = []
 
     public init(
         conversation: Conversation, from: String, text: String, clientID: String, timestamp: Int64,
-        event: RoomEvent? = nil
+        event: RoomEvent? = nil, update: MessageUpdate? = nil, replyTo: Int64? = nil, mayDeleteOthers: Bool = false
     ) {
+        self.update = update
+        self.replyTo = replyTo
+        self.mayDeleteOthers = mayDeleteOthers
         self.conversation = conversation
         self.from = from
         self.text = text
@@ -95,6 +111,15 @@ public struct StoreError: Error, Sendable, Equatable {
         public static let clientIDConflict = Code(rawValue: "client_id_conflict")
         /// The store cannot be reached or refused the write.
         public static let unavailable = Code(rawValue: "unavailable")
+        /// An edit, delete, reaction or reply names a `seq` that is no message of the
+        /// conversation (or is itself an update or a room event).
+        public static let noSuchMessage = Code(rawValue: "no_such_message")
+        /// An edit of someone else's message, or a delete of it without the room's moderation right.
+        public static let notAuthor = Code(rawValue: "not_author")
+        /// An edit of, reaction to or reply to a deleted message.
+        public static let messageDeleted = Code(rawValue: "message_deleted")
+        /// A reaction that would give the message more than `MessageReactions.maxDistinctEmoji` emoji.
+        public static let tooManyReactions = Code(rawValue: "too_many_reactions")
     }
 
     public var code: Code

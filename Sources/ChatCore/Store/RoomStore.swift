@@ -150,4 +150,8 @@ public protocol RoomStore: Sendable {
 
     /// The peers of `user`'s stored direct conversations that hold a message, by name.
     func directPeers(of user: String) async throws -> [String]
+
+    /// The unread and mention counts of every stored room of `user`, by room name: `welcome`
+    /// reports them, so badges are the same on every device.
+    func unreadRooms(of user: String) async throws -> [UnreadRoom]
 }

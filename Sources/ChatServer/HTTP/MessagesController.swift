@@ -24,6 +24,26 @@ struct MessagesController: Sendable {
         var ts: Int64
         /// A room's settings or moderation change (PROTOCOL.md, "Rooms and moderation").
         var event: RoomEvent?
+        /// For an `update` entry: the edit, delete or reaction and the `seq` it changed.
+        var update: MessageUpdate?
+        var replyTo: MessageQuote?
+        var editedAt: Int64?
+        var deletedBy: String?
+        var reactions: [MessageReactions.Entry]?
+
+        init(_ message: StoredMessage) {
+            id = message.id
+            seq = message.seq
+            from = message.from
+            text = message.text
+            ts = message.timestamp
+            event = message.event
+            update = message.update
+            replyTo = message.replyTo
+            editedAt = message.editedAt
+            deletedBy = message.deletedBy
+            reactions = message.reactions.isEmpty ? nil : message.reactions.entries
+        }
     }
 
     struct Page: ResponseEncodable {
@@ -104,9 +124,7 @@ struct MessagesController: Sendable {
         }
         return Page(
             room: room, peer: peer,
-            messages: stored.prefix(limit).map {
-                Message(id: $0.id, seq: $0.seq, from: $0.from, text: $0.text, ts: $0.timestamp, event: $0.event)
-            },
+            messages: stored.prefix(limit).map(Message.init),
             hasMore: stored.count > limit)
     }
 }

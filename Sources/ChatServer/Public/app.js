@@ -7,7 +7,11 @@ import {
   scroller, isNearBottom, scrollToBottom, openSidebar, closeSidebar, toggleMembers, setMembersOpen, closeMembersOverlay,
   keepBottomOnResize,
 } from "./rendering.js";
-import { joinRoom, clearJoinError, closeConv, loadOlder, scheduleRead, refreshRooms } from "./rooms.js";
+import { clearJoinError, closeConv, loadOlder, scheduleRead, refreshRooms } from "./rooms.js";
+import { wireDialogs } from "./dialogs.js";
+import { joinFromBox, wireDirectory } from "./directory.js";
+import { wireModeration } from "./moderation.js";
+import { wireBlocks } from "./blocks.js";
 import { onComposerInput, stopTyping, submitComposer } from "./composer.js";
 import { setAuthMode, logout, onSignin, unmarkOnInput } from "./accounts.js";
 import { connect } from "./session.js";
@@ -37,9 +41,7 @@ function wire() {
 
   $("join-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    const name = $("join-room").value.trim().replace(/^#/, "");
-    if (!name) return;
-    if (joinRoom(name)) $("join-room").value = "";
+    joinFromBox();
   });
   $("join-room").addEventListener("input", clearJoinError);
   $("leave-room").addEventListener("click", () => {
@@ -72,6 +74,10 @@ function wire() {
   $("members-toggle").addEventListener("click", toggleMembers);
   $("members-close").addEventListener("click", toggleMembers);
   $("banner-retry").addEventListener("click", () => S.conn && S.conn.retryNow());
+  wireDialogs();
+  wireDirectory();
+  wireModeration();
+  wireBlocks();
 
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") {
@@ -85,7 +91,7 @@ function wire() {
     if (conv && conv.stickBottom) scrollToBottom();
   });
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
+    if (event.key === "Escape" && !document.querySelector("dialog[open]")) {
       closeSidebar();
       closeMembersOverlay();
     }

@@ -6,6 +6,7 @@ import { h, messageRow, setStatus, updateRowTime } from "./ui.js";
 import { describeError, isPermanent } from "./errors.js";
 import { insertOrdered, mutateView } from "./rendering.js";
 import { updateReadState, scheduleRead } from "./rooms.js";
+import { lockOf, onRefusedSend } from "./moderation.js";
 
 /// The counter shows from this share of the length limit on (3,600 of 4,000).
 const COUNTER_FROM = 0.9;
@@ -21,7 +22,7 @@ export function nextCid() {
 
 export function sendText(text) {
   const conv = activeConv();
-  if (!conv) return;
+  if (!conv || lockOf(conv)) return;
   const cid = nextCid();
   const frame = Object.assign({ type: "send", text, cid }, recipient(conv));
   const row = messageRow({ from: S.me, text, ts: Date.now(), cid }, true);
@@ -81,7 +82,8 @@ export function onSendError(f, p) {
   }
   S.pending.delete(f.cid);
   p.failed = true;
-  setStatus(p.row, "failed", "Not sent: " + describeError(f.code, { peer: p.frame.to }));
+  setStatus(p.row, "failed", "Not sent: " + describeError(f.code, { peer: p.frame.to, room: p.frame.room }));
+  onRefusedSend(p.conv, f); // muted or banned: the composer says so
   if (isPermanent(f.code)) return;
   const retry = h("button", { type: "button", className: "link-btn", "aria-label": "Try sending this message again" }, "Retry");
   retry.addEventListener("click", () => {
@@ -160,7 +162,7 @@ export function updateCounter() {
 export function submitComposer() {
   const box = $("text");
   const text = box.value;
-  if (!text.trim()) return;
+  if (!text.trim() || lockOf(activeConv())) return;
   if (!updateCounter()) {
     const counter = $("counter");
     counter.classList.remove("shake");

@@ -20,6 +20,15 @@ const SENTENCES = {
   invalid_room: "Room names use 1 to 32 letters, digits, _ or -, without spaces or #.",
   too_many_rooms: "You're in as many rooms as this server allows. Leave one to join another.",
   not_member: "You're not in this room any more. Join it again to send.",
+  banned: "You're banned from this room.",
+  not_invited: "This room is open to invited members only. Ask one of its moderators for an invitation.",
+  forbidden: "You're not allowed to do that in this room.",
+  muted: "You're muted in this room for now.",
+  room_exists: "A room with that name already exists. Pick another name, or join it.",
+  no_such_room: "There's no room with that name.",
+  no_such_user: "There's no account with that name. Only registered users can be invited or given a role.",
+  blocked: "They don't accept your messages.",
+  guest_only_public: "Guests can only create public rooms. Log in to create a private or invite-only room.",
   // Messages
   empty_text: "An empty message can't be sent.",
   text_too_long: "This message is longer than the server allows. Shorten it or split it in two.",
@@ -40,12 +49,19 @@ export function describeError(code, context) {
   if (code === "user_offline" && context && context.peer) {
     return context.peer + " is not online, and guests only get messages while connected.";
   }
+  if (code === "blocked" && context && context.peer) return context.peer + " doesn't accept your messages.";
+  if (code === "banned" && context && context.room) return "You're banned from #" + context.room + ".";
+  if (code === "not_invited" && context && context.room) {
+    return "#" + context.room + " is open to invited members only. Ask one of its moderators for an invitation.";
+  }
   return SENTENCES[code] || GENERIC;
 }
 
 /// Codes that refuse the message itself: sending it again can never succeed, so the row gets
 /// no Retry button.
-const PERMANENT = new Set(["empty_text", "text_too_long", "invalid_field", "invalid_room", "invalid_name", "bad_json", "unknown_type"]);
+const PERMANENT = new Set([
+  "empty_text", "text_too_long", "invalid_field", "invalid_room", "invalid_name", "bad_json", "unknown_type", "banned", "blocked",
+]);
 
 export function isPermanent(code) {
   return PERMANENT.has(code);

@@ -2,9 +2,11 @@
 // respects the reader), the sidebar, header, member list, typing line, connection status and
 // the layout of the sidebar and members panels on narrow screens.
 
-import { GROUP_GAP_MS, S, keyOf, activeConv, onlineUsers, saveSession } from "./state.js";
-import { h, avatar, messageRow, setStatus, updateRowTime, notice, typingText, dayKey, dayLabel } from "./ui.js";
+import { GROUP_GAP_MS, S, keyOf, activeConv, onlineUsers, saveSession, isBlocked } from "./state.js";
+import { h, avatar, messageRow, eventRow, setStatus, updateRowTime, notice, typingText, dayKey, dayLabel } from "./ui.js";
 import { activate, openDM, joinRoom, loadOlder, updateReadState, scheduleRead, stopTyper, refreshRooms } from "./rooms.js";
+import { eventSentence, roleOf, roleLabel, canModerate, canModerateUser, canManage, memberActionsButton, renderComposerLock } from "./moderation.js";
+import { renderInvitations } from "./directory.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -32,6 +34,7 @@ export function regroup(conv) {
   let lastMine = null;
   let prevDay = null;
   for (const node of conv.log.children) {
+    if (node.hidden) continue; // a blocked sender's message
     if (!node.classList.contains("msg")) {
       prev = null;
       continue;
@@ -122,6 +125,15 @@ export function addNotice(conv, text, kind) {
   mutateView(conv, () => insertOrdered(conv, node), {});
 }
 
+/// The row of one stored message: a moderation event (`event`) is a notice, never a chat
+/// bubble; a message from someone on our block list is in the log but hidden.
+export function buildRow(m, mine) {
+  if (m.event && typeof m.event === "object") return eventRow(m, eventSentence(m));
+  const row = messageRow(m, mine);
+  if (isBlocked(m.from)) row.hidden = true;
+  return row;
+}
+
 /// Adds one message of a conversation; returns false for a duplicate.
 /// live: it arrived as a live frame (counts as unread, may reveal a history reset).
 export function addMessage(conv, m, live) {
@@ -132,7 +144,8 @@ export function addMessage(conv, m, live) {
   } else if (live && conv.kind === "dm" && conv.lastSeq > 0 && m.seq <= conv.lastSeq && !S.pendingHistory) {
     archiveConv(conv, "The server's history was reset. Messages above are from before.");
   }
-  const mine = m.from === S.me;
+  const mine = m.from === S.me && !m.event;
+  const quiet = !!m.event || isBlocked(m.from); // neither counts as unread nor scrolls the reader
   let row = null;
   if (mine) {
     // Our own message may arrive before its ack: adopt the matching pending row.
@@ -150,15 +163,15 @@ export function addMessage(conv, m, live) {
       updateRowTime(row, m.ts);
       row.remove();
     } else {
-      row = messageRow(m, mine);
+      row = buildRow(m, mine);
       if (mine) setStatus(row, "sent", "Sent");
     }
     conv.rows.set(m.seq, row);
     insertOrdered(conv, row);
-  }, { newFromOthers: live && !mine });
+  }, { newFromOthers: live && !mine && !quiet });
   conv.lastSeq = Math.max(conv.lastSeq, m.seq);
   conv.minSeq = conv.minSeq === null ? m.seq : Math.min(conv.minSeq, m.seq);
-  if (live && !mine) {
+  if (live && !mine && !quiet) {
     if (conv !== activeConv() || !conv.stickBottom || document.visibilityState !== "visible") conv.unread += 1;
     stopTyper(conv, m.from);
   }
@@ -206,6 +219,7 @@ export function renderNav() {
   h("span", { className: "conv-online", "aria-hidden": "true", text: String(r.online) }),
   h("span", { className: "join-chip", "aria-hidden": "true", text: "Join" })))));
   $("browse-empty").hidden = browse.length > 0;
+  renderInvitations();
   const total = [...S.convs.values()].reduce((n, c) => n + c.unread, 0);
   const badge = $("total-unread");
   badge.hidden = total === 0;
@@ -220,6 +234,8 @@ export function renderHeader() {
   const title = $("conv-title");
   const sub = $("conv-sub");
   const leave = $("leave-room");
+  const info = $("room-info-btn");
+  info.hidden = !conv || conv.kind !== "room";
   if (!conv) {
     title.textContent = "No conversation";
     sub.textContent = "Join a room to start chatting";
@@ -229,11 +245,17 @@ export function renderHeader() {
   leave.hidden = false;
   if (conv.kind === "room") {
     title.textContent = "#" + conv.name;
-    sub.textContent = conv.online + (conv.online === 1 ? " person" : " people") + " online";
+    const count = conv.joined || !conv.lock ? conv.online + (conv.online === 1 ? " person" : " people") + " online"
+      : "You're not in this room";
+    sub.textContent = count + (conv.topic ? " · " + conv.topic : "");
+    sub.title = conv.topic || "";
+    info.setAttribute("aria-label", "Details of #" + conv.name);
+    info.title = "Room details";
     leave.textContent = "Leave";
     leave.setAttribute("aria-label", "Leave room #" + conv.name);
   } else {
     title.textContent = conv.name;
+    sub.title = "";
     sub.textContent = onlineUsers().has(conv.name) ? "Direct message · online" : "Direct message";
     leave.textContent = "Close";
     leave.setAttribute("aria-label", "Close conversation with " + conv.name);
@@ -241,26 +263,42 @@ export function renderHeader() {
   $("text").placeholder = conv.kind === "room" ? "Message #" + conv.name : "Message " + conv.name;
 }
 
+/// The member list: who is online, then (rooms with stored members) who is not; each with
+/// their role, and for moderators a button with the actions they may take on that member.
 export function renderMembers() {
   const conv = activeConv();
   const list = $("member-list");
+  $("invite-open").hidden = !conv || !canModerate(conv);
   if (!conv) {
     list.replaceChildren();
     $("members-count").textContent = "";
     return;
   }
   const names = conv.kind === "room" ? [...conv.members] : [S.me, conv.name];
-  names.sort((a, b) => (a === S.me ? -1 : b === S.me ? 1 : a.localeCompare(b)));
+  const order = (a, b) => (a === S.me ? -1 : b === S.me ? 1 : a.localeCompare(b));
+  names.sort(order);
+  const here = new Set(names.map((n) => n.toLowerCase()));
+  // The stored members who are not here, while we are in the room ourselves.
+  const away = conv.kind === "room" && conv.joined
+    ? [...conv.roster.values()].map((e) => e.user).filter((u) => !here.has(u.toLowerCase())).sort(order) : [];
   const online = onlineUsers();
   $("members-count").textContent = String(names.length);
-  list.replaceChildren(...names.map((name) => {
+  list.replaceChildren(...names.concat(away).map((name) => {
     const isMe = name === S.me;
+    const isAway = conv.kind === "room" && !here.has(name.toLowerCase());
+    const blocked = !isMe && isBlocked(name);
     const status = conv.typers.has(name) ? h("span", { className: "member-typing", text: "typing…" })
-      : h("span", { className: "member-sub", text: isMe ? "you" : "online" });
-    const item = h("li", { className: "member", dataset: { user: name } },
+      : h("span", { className: "member-sub", text: isMe ? "you" : blocked ? "blocked" : isAway ? "not here" : "online" });
+    const label = conv.kind === "room" ? roleLabel(roleOf(conv, name)) : null;
+    const subLine = h("span", { className: "member-sub-line" },
+      label ? h("span", { className: "role-badge role-" + label.toLowerCase(), text: label }) : null, status);
+    const item = h("li", { className: "member" + (isAway ? " member-away" : ""), dataset: { user: name, role: label ? label.toLowerCase() : "member" } },
       h("span", { className: "avatar-wrap" }, avatar(name, "avatar-small"),
         h("span", { className: "presence-dot" + (isMe || online.has(name) ? " on" : ""), "aria-hidden": "true" })),
-      h("span", { className: "member-text" }, h("span", { className: "member-name", text: name }), status));
+      h("span", { className: "member-text" }, h("span", { className: "member-name", text: name }), subLine));
+    if (!isMe && conv.kind === "room" && (canModerateUser(conv, name) || canManage(conv) || S.registered)) {
+      item.appendChild(memberActionsButton(conv, name));
+    }
     if (!isMe) {
       const button = h("button", {
         type: "button", className: "icon-btn dm-btn", "aria-label": "Send a direct message to " + name,
@@ -322,6 +360,7 @@ export function renderAll() {
   renderHeader();
   renderMembers();
   renderTyping();
+  renderComposerLock();
 }
 
 export function setConnection(state, detail) {

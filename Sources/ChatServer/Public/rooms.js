@@ -2,10 +2,13 @@
 // history pages, read receipts, who is typing, and the directory of active rooms.
 
 import { NAME, TYPING_EXPIRY_MS, HISTORY_PAGE, S, keyOf, activeConv, convOfFrame, target, canSendTo } from "./state.js";
-import { h, messageRow, setStatus } from "./ui.js";
+import { h, setStatus } from "./ui.js";
 import { describeError } from "./errors.js";
-import { insertOrdered, scroller, isNearBottom, scrollToBottom, mutateView, archiveConv, addNotice, addMessage, renderNav, renderMembers, renderTop, renderTyping, renderAll, closeSidebar, closeMembersOverlay } from "./rendering.js";
+import { insertOrdered, scroller, isNearBottom, scrollToBottom, mutateView, archiveConv, addNotice, addMessage, buildRow, renderNav, renderMembers, renderTop, renderTyping, renderAll, closeSidebar, closeMembersOverlay } from "./rendering.js";
 import { flushPending, stopTyping } from "./composer.js";
+import { ask } from "./requests.js";
+import { applyEvent, lockOf, unlockConv } from "./moderation.js";
+import { renderInvitations, hidePrompt } from "./directory.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,6 +26,12 @@ export function makeConv(kind, name) {
     unread: 0, online: 0, members: new Set(), typers: new Map(), receipts: new Map(),
     joined: false, wantJoined: kind === "room", stickBottom: true, savedScroll: null,
     lastReadSent: 0,
+    // Rooms as stored objects (moderation.js): from `room`, `member`, events and `welcome`.
+    topic: "", visibility: null, creator: null, role: null,
+    roster: new Map(), // lower-case user → { user, role }: the stored members (room_info)
+    bans: [], mutes: [], // moderators only: [{ user, until, reason }]
+    lock: null, lockTimer: null, // why we cannot write here: { kind: banned|kicked|not_invited|muted, by, until, reason }
+    infoLoaded: false,
   };
 }
 
@@ -84,29 +93,52 @@ export function clearJoinError() {
   $("join-room").removeAttribute("aria-invalid");
 }
 
-/// Joins `name`, or opens it when already joined. Returns false when the name is not a room name
-/// (the join box then says why).
+/// Joins `name`, or opens it when already joined. A room we were removed from (or whose join
+/// was refused) is asked for again. Returns false when the name is not a room name (the join
+/// box then says why).
 export function joinRoom(name) {
   clearJoinError();
+  hidePrompt();
   if (!NAME.test(name)) {
     showJoinError(describeError("invalid_room"));
     return false;
   }
   const existing = S.convs.get(keyOf("room", name));
   if (existing) {
+    if (!existing.joined && !existing.wantJoined) {
+      existing.wantJoined = true;
+      S.lastJoinRequested = existing.name;
+      S.conn.send({ type: "join", room: existing.name });
+    }
     activate(existing.key);
     return true;
   }
-  const conv = ensureConv("room", name);
-  conv.wantJoined = true;
-  S.lastJoinRequested = name;
-  S.conn.send({ type: "join", room: name });
-  activate(conv.key);
+  joinQuietly(name);
+  activate(keyOf("room", name));
   return true;
 }
 
+/// Joins `name` without opening it (the rooms `welcome` lists for a registered user).
+export function joinQuietly(name, entry) {
+  if (!NAME.test(name) || S.convs.has(keyOf("room", name))) return;
+  const conv = ensureConv("room", name);
+  conv.wantJoined = true;
+  if (entry) {
+    if (typeof entry.topic === "string") conv.topic = entry.topic;
+    if (typeof entry.visibility === "string") conv.visibility = entry.visibility;
+    if (typeof entry.role === "string") conv.role = entry.role;
+  }
+  S.lastJoinRequested = name;
+  S.conn.send({ type: "join", room: name });
+}
+
 export function closeConv(conv) {
-  if (conv.kind === "room") S.conn.send({ type: "leave", room: conv.name });
+  if (conv.kind === "room") {
+    // An explicit leave ends a registered user's stored membership (not restored elsewhere).
+    if (conv.joined || conv.wantJoined) S.conn.send({ type: "leave", room: conv.name });
+    S.myRooms.delete(conv.name.toLowerCase());
+    clearTimeout(conv.lockTimer);
+  }
   for (const [cid, p] of S.pending) if (p.conv === conv) S.pending.delete(cid);
   conv.el.remove();
   S.convs.delete(conv.key);
@@ -153,8 +185,8 @@ export function onHistory(f) {
     mutateView(conv, () => {
       for (const m of messages) {
         if (conv.rows.has(m.seq)) continue;
-        const mine = m.from === S.me;
-        const row = messageRow(m, mine);
+        const mine = m.from === S.me && !m.event;
+        const row = buildRow(m, mine);
         if (mine) setStatus(row, "sent", "Sent");
         conv.rows.set(m.seq, row);
         insertOrdered(conv, row);
@@ -271,7 +303,9 @@ export function onTyping(f) {
 
 export function onJoined(f) {
   const conv = ensureConv("room", f.room);
+  if (typeof f.room === "string" && NAME.test(f.room)) conv.name = f.room; // the stored spelling
   const rejoin = conv.loaded;
+  const seenUpTo = conv.lastSeq;
   let reset = false;
   if (conv.epoch && conv.epoch !== f.epoch) {
     // A new epoch: our saved seq means nothing there. Keep what we saw, marked as before the
@@ -287,7 +321,18 @@ export function onJoined(f) {
   conv.members = new Set(f.members || []);
   conv.online = typeof f.online === "number" ? f.online : conv.members.size;
   const messages = (f.messages || []).slice().sort((a, b) => a.seq - b.seq);
-  for (const m of messages) addMessage(conv, m, rejoin);
+  for (const m of messages) {
+    addMessage(conv, m, rejoin);
+    // Moderation we missed while away (topic, roles, mutes) changes the room's state.
+    if (m.event && m.seq > seenUpTo) applyEvent(conv, m);
+  }
+  // A successful join ends a removal or refusal (a mute lasts: the server says so on `send`).
+  const lock = lockOf(conv);
+  if (lock && lock.kind !== "muted") unlockConv(conv);
+  S.invitations.delete(conv.name.toLowerCase());
+  renderInvitations();
+  // Topic, visibility, roles: servers without stored rooms refuse `room_info`, which is fine.
+  ask({ type: "room_info", room: conv.name });
   if (!rejoin) {
     conv.hasMore = conv.minSeq !== null ? conv.minSeq > 1 : (f.lastSeq || 0) > 0;
     addNotice(conv, "You joined #" + conv.name, "self");

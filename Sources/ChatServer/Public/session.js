@@ -6,11 +6,14 @@ import { Connection } from "./connection.js";
 import { describeError, fieldOfError } from "./errors.js";
 import { addMessage, renderNav, renderTop, renderTyping, setConnection, toast } from "./rendering.js";
 import {
-  ensureConv, activate, joinRoom, closeConv, requestLatest, onHistory, onReceipt, onTyping, onJoined, onPresence,
+  ensureConv, activate, joinRoom, joinQuietly, closeConv, requestLatest, onHistory, onReceipt, onTyping, onJoined, onPresence,
   refreshRooms, showJoinError,
 } from "./rooms.js";
 import { flushPending, onAck, onSendError, updateCounter } from "./composer.js";
 import { showSignin, showApp, chooseAuthMode } from "./accounts.js";
+import { settle, failAll } from "./requests.js";
+import { onRoom, onMember, onInvited, onLeft, applyEvent, lockConv } from "./moderation.js";
+import { onBlocks, setBlocked, renderBlockList } from "./blocks.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -40,7 +43,14 @@ export function onWelcome(f) {
   const reconnect = S.signedIn;
   S.me = f.user;
   S.welcomed = true;
+  S.registered = !!f.registered;
+  S.admin = f.admin === true;
   S.limits = Object.assign(S.limits, f.limits || {});
+  // A registered user's stored rooms, DMs and block list: every device restores them.
+  const storedRooms = (Array.isArray(f.rooms) ? f.rooms : []).filter((r) => r && typeof r.name === "string" && NAME.test(r.name));
+  S.myRooms = new Map(storedRooms.map((r) => [r.name.toLowerCase(), Object.assign({}, r)]));
+  if (Array.isArray(f.blocked)) setBlocked(f.blocked);
+  else renderBlockList();
   S.conn.markHealthy();
   updateCounter();
   if (!reconnect) {
@@ -55,6 +65,7 @@ export function onWelcome(f) {
     } else {
       joinRoom(S.firstRoom);
     }
+    for (const entry of storedRooms) joinQuietly(entry.name, entry);
   } else {
     S.reconnects += 1;
     document.body.dataset.reconnects = String(S.reconnects);
@@ -65,6 +76,12 @@ export function onWelcome(f) {
         flushPending(conv);
       }
     }
+  }
+  // Rooms joined on another device meanwhile (a reconnect resumes only the ones we had).
+  if (reconnect) for (const entry of storedRooms) joinQuietly(entry.name, entry);
+  for (const peer of Array.isArray(f.dms) ? f.dms : []) {
+    if (typeof peer !== "string" || !NAME.test(peer) || peer === S.me || S.convs.has(keyOf("dm", peer))) continue;
+    requestLatest(ensureConv("dm", peer));
   }
   // Registered users learn their unread DMs (some sent while they were away) at hello.
   for (const entry of Array.isArray(f.unread) ? f.unread : []) {
@@ -84,6 +101,7 @@ export function onError(f) {
     onSendError(f, S.pending.get(f.cid));
     return;
   }
+  if (settle(f)) return; // a room or moderation request that waits for its answer
   switch (f.ref) {
     case "hello":
       if (!S.signedIn && S.restore && f.code === "nick_taken" && S.restoreAttempts < 5) {
@@ -110,7 +128,12 @@ export function onError(f) {
       // The refused room: named in the (developer's) message, else the last one we asked for.
       const match = /`([^`]+)`/.exec(f.message || "");
       const conv = S.convs.get(keyOf("room", match ? match[1] : S.lastJoinRequested));
-      showJoinError(describeError(f.code));
+      showJoinError(describeError(f.code, { room: conv ? conv.name : null }));
+      if (conv) conv.wantJoined = false;
+      // Refused for good: a room we saw stays on screen, saying why; one we never saw goes.
+      if (conv && conv.loaded && (f.code === "banned" || f.code === "not_invited") && !(conv.lock && conv.lock.kind === f.code)) {
+        lockConv(conv, { kind: f.code });
+      }
       if (conv && !conv.loaded) closeConv(conv);
       return;
     }
@@ -127,6 +150,7 @@ export function onError(f) {
     case "typing":
     case "read":
     case "ping":
+    case "leave": // leaving a room we were no longer in: nothing to say
       return;
     default:
       toast(describeError(f.code));
@@ -137,7 +161,7 @@ export function onFrame(f) {
   switch (f.type) {
     case "welcome": onWelcome(f); break;
     case "joined": onJoined(f); break;
-    case "left": refreshRooms(); break;
+    case "left": onLeft(f); break;
     case "presence": onPresence(f); break;
     case "message": {
       const conv = f.room ? S.convs.get(keyOf("room", f.room)) : ensureConv("dm", dmPeerOf(f));
@@ -150,9 +174,14 @@ export function onFrame(f) {
       } else {
         addMessage(conv, f, true);
       }
+      if (f.event && conv.kind === "room") applyEvent(conv, f);
       renderNav();
       break;
     }
+    case "room": settle(f); onRoom(f); break;
+    case "member": settle(f); onMember(f); break;
+    case "invited": onInvited(f); break;
+    case "blocks": settle(f); onBlocks(f); break;
     case "ack": onAck(f); break;
     case "typing": onTyping(f); break;
     case "receipt": onReceipt(f); break;
@@ -170,6 +199,7 @@ export function onConnState(state, detail) {
   }
   if (state === "waiting" || state === "closed") {
     S.welcomed = false;
+    failAll();
     for (const conv of S.convs.values()) {
       conv.joined = false;
       for (const [user, timer] of conv.typers) {

@@ -31,10 +31,28 @@ export const S = {
   restoreAttempts: 0,
   pendingHistory: false,
   lastJoinRequested: null, // the room a `join` error is most likely about
+  registered: false, // signed in with an account (welcome.registered)
+  admin: false, // a server-wide admin (welcome.admin), who may moderate every room
+  myRooms: new Map(), // lower-case name → welcome.rooms entry: the stored rooms of a registered user
+  blocked: new Set(), // lower-case names on our block list (welcome.blocked, `blocks`)
+  blockedNames: [], // the same list as the server spells it, for the blocked people dialog
+  invitations: new Map(), // lower-case room → { room, by }: `invited` frames not yet acted on
 };
 window.RabbitChat = { state: S }; // for debugging in the console, and for the browser tests
 
-export const keyOf = (kind, name) => kind + ":" + name;
+/// The key of a conversation in `S.convs`. Room names compare without regard to case (the server
+/// answers `join` with the stored spelling), so a room's key is its lower-case name.
+export const keyOf = (kind, name) => kind + ":" + (kind === "room" ? String(name).toLowerCase() : name);
+
+/// Whether two room or user names are the same one (names compare without regard to case).
+export function sameName(a, b) {
+  return typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase();
+}
+
+/// Whether room messages from `user` are hidden (the user is on our block list).
+export function isBlocked(user) {
+  return typeof user === "string" && S.blocked.has(user.toLowerCase());
+}
 
 export function activeConv() {
   return S.active ? S.convs.get(S.active) : null;

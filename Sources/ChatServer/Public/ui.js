@@ -165,6 +165,20 @@ export function updateRowTime(row, ts) {
   }
 }
 
+/// A moderation event of the message stream (a kick, a ban, a new topic): a notice that keeps
+/// the message's `seq`, `id`, sender and time, so ordering and de-duplication treat it like any
+/// message, but never looks like something a person said.
+export function eventRow(msg, text) {
+  const node = h("div", {
+    className: "notice notice-event", role: "note",
+    dataset: { from: msg.from, ts: String(msg.ts || Date.now()), action: (msg.event && msg.event.action) || "" },
+  }, h("span", { text }));
+  if (msg.seq) node.dataset.seq = String(msg.seq);
+  if (msg.id) node.dataset.id = msg.id;
+  if (msg.ts) node.title = formatFull(msg.ts);
+  return node;
+}
+
 export function notice(text, kind) {
   return h("div", { className: "notice" + (kind ? " notice-" + kind : ""), role: "note" }, h("span", { text }));
 }

@@ -44,6 +44,9 @@ final class GatedStore: MessageStore {
     func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64 {
         try await base.markRead(user: user, in: conversation, upTo: seq)
     }
+    func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64] {
+        try await base.readPositions(in: conversation, limit: limit)
+    }
     func readPosition(of user: String, in conversation: Conversation) async throws -> Int64 {
         try await base.readPosition(of: user, in: conversation)
     }

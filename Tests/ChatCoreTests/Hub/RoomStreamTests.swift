@@ -57,7 +57,8 @@ struct RoomStreamTests {
         // The store has 11 to 14 (14 also held: sent once).
         let missing = (11...14).map { RoomStream.Entry(seq: Int64($0), frame: Self.frame(Int64($0))) }
         let frames = stream.repaired(with: missing)
-        #expect(Self.texts(frames) == ["m11", "m12", "m13", "m14", "m15"])
+        #expect(frames?.complete == true)
+        #expect(Self.texts(frames?.frames) == ["m11", "m12", "m13", "m14", "m15"])
         #expect(stream.lastSeq == 15)
         let step12 = stream.repaired(with: missing)
         #expect(step12 == nil)
@@ -76,20 +77,26 @@ struct RoomStreamTests {
         #expect(release.needsRepair)
         #expect(stream.repairingAfter == 6)
         let frames = stream.repaired(with: [7, 8].map { RoomStream.Entry(seq: $0, frame: Self.frame($0)) })
-        #expect(Self.texts(frames) == ["m7", "m8", "m9"])
+        #expect(Self.texts(frames?.frames) == ["m7", "m8", "m9"])
         #expect(stream.lastSeq == 9)
     }
 
-    @Test("a store that cannot fill the gap does not stall the room: the held messages go out and the stream goes live")
-    func failedRepairGoesLive() throws {
+    @Test("a repair that leaves a hole is not complete and delivers nothing: the stream stays repairing (the hub then closes the session, which resumes with since)")
+    func incompleteRepairSkipsNothing() throws {
         var stream = RoomStream.joining
         let step16 = stream.joined(lastDelivered: 1)
         _ = try #require(step16)
         let step17 = stream.receive(seq: 4, frame: Self.frame(4))
         #expect(step17 == .repair)
-        let frames = stream.repaired(with: [])
-        #expect(Self.texts(frames) == ["m4"])
-        #expect(stream.lastSeq == 4)
+        let unread = stream.repaired(with: [])
+        #expect(unread?.complete == false)
+        #expect(unread?.frames.isEmpty == true)
+        #expect(stream.repairingAfter == 1, "2 and 3 are still missing: nothing was skipped")
+        let partial = stream.repaired(with: [RoomStream.Entry(seq: 2, frame: Self.frame(2))])
+        #expect(partial?.complete == false)
+        let whole = stream.repaired(with: [2, 3].map { RoomStream.Entry(seq: $0, frame: Self.frame($0)) })
+        #expect(whole?.complete == true)
+        #expect(Self.texts(whole?.frames) == ["m2", "m3", "m4"])
         let step18 = stream.receive(seq: 5, frame: Self.frame(5))
         #expect(step18 == .deliver)
     }
@@ -105,7 +112,7 @@ struct RoomStreamTests {
         let step21 = live.brokerRecovered()
         #expect(!step21)  // already repairing: one repair, not two
         let step22 = live.repaired(with: [RoomStream.Entry(seq: 9, frame: Self.frame(9))])
-        #expect(Self.texts(step22) == ["m9"])
+        #expect(Self.texts(step22?.frames) == ["m9"])
 
         var joining = RoomStream.joining
         let step23 = joining.brokerRecovered()

@@ -99,7 +99,10 @@ struct StaticAssetTests {
                     queue += Self.references(in: String(buffer: file.body), pattern: #"from "\.(/[A-Za-z0-9_.-]+\.js)""#)
                 }
             }
-            #expect(seen.isSuperset(of: ["/state.js", "/connection.js", "/rendering.js", "/rooms.js", "/composer.js", "/accounts.js"]))
+            #expect(seen.isSuperset(of: [
+                "/state.js", "/connection.js", "/rendering.js", "/rooms.js", "/composer.js", "/accounts.js", "/directory.js",
+                "/moderation.js", "/blocks.js", "/requests.js", "/dialogs.js",
+            ]))
         }
     }
 

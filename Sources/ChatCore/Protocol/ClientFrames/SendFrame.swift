@@ -6,19 +6,23 @@ public struct SendFrame: Decodable, Sendable, Equatable {
     public var target: ConversationTarget
     public var text: String
     public var cid: String
+    /// The `seq` of the message this one answers, in the same conversation.
+    public var replyTo: Int64?
 
-    public init(target: ConversationTarget, text: String, cid: String) {
+    public init(target: ConversationTarget, text: String, cid: String, replyTo: Int64? = nil) {
+        self.replyTo = replyTo
         self.target = target
         self.text = text
         self.cid = cid
     }
 
-    enum CodingKeys: String, CodingKey { case room, to, text, cid }
+    enum CodingKeys: String, CodingKey { case room, to, text, cid, replyTo }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.cid = try container.decode(String.self, forKey: .cid)
         self.text = try container.decode(String.self, forKey: .text)
+        self.replyTo = try container.decodeIfPresent(Int64.self, forKey: .replyTo)
         self.target = try ConversationTarget.decode(from: container, roomKey: .room, userKey: .to)
     }
 }

@@ -12,7 +12,11 @@ enum ClientFrameFastPath {
             guard case .string(let cid)? = object["cid"], case .string(let text)? = object["text"],
                 let target = target(object, roomKey: "room", userKey: "to")
             else { return nil }
-            return .send(SendFrame(target: target, text: text, cid: cid))
+            switch object["replyTo"] {
+            case nil, .null?: return .send(SendFrame(target: target, text: text, cid: cid))
+            case .integer(let replyTo)?: return .send(SendFrame(target: target, text: text, cid: cid, replyTo: replyTo))
+            default: return nil  // mistyped: Codable reports it
+            }
         case "typing":
             guard case .string(let raw)? = object["state"], let state = TypingFrame.State(rawValue: raw),
                 let target = target(object, roomKey: "room", userKey: "to")

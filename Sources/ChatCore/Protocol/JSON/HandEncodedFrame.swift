@@ -13,9 +13,16 @@ extension MessageFrame: HandEncodedFrame {
         writer.field("id", id)
         writer.field("seq", seq)
         writer.field("from", from)
-        writer.field("text", text)
+        // An `update` entry has no text of its own: the change is in `update`.
+        if update == nil { writer.field("text", text) }
         writer.field("ts", ts)
         writer.field("event", event)
+        writer.field("update", update)
+        writer.field("replyTo", replyTo)
+        writer.field("editedAt", editedAt)
+        writer.field("deletedBy", deletedBy)
+        if let reactions { writer.field("reactions", reactions) }
+        writer.field("mentions", mentions)
     }
 }
 
@@ -31,6 +38,9 @@ extension JoinedFrame: HandEncodedFrame {
         writer.field("messages", messages)
         writer.field("recovered", recovered)
         writer.field("reason", reason)
+        writer.field("readSeq", readSeq)
+        if let reads { writer.field("reads", reads) }
+        writer.field("readsComplete", readsComplete)
     }
 }
 
@@ -84,5 +94,12 @@ extension PongFrame: HandEncodedFrame {
         writer.field("type", type)
         writer.field("id", id)
         writer.field("ts", ts)
+    }
+}
+
+extension JoinedFrame.Reader: HandEncodedFrame {
+    public func write(to writer: inout JSONWriter) {
+        writer.field("user", user)
+        writer.field("seq", seq)
     }
 }

@@ -23,6 +23,20 @@ public struct JoinedFrame: Encodable, Sendable {
     public var recovered: Bool?
     /// Why recovery failed, when `recovered` is false.
     public var reason: String?
+    /// A registered user's read position in the room (0: never read), kept by the server for
+    /// every device; absent for guests, or when the store could not say in time.
+    public var readSeq: Int64?
+    /// Who has read the room how far (at most 50, the most recent readers), so a reloaded
+    /// client still shows read receipts; absent for a room without messages.
+    public var reads: [Reader]?
+    /// False when `reads` lists only the 50 most recent readers.
+    public var readsComplete: Bool?
+
+    /// One member's read position.
+    public struct Reader: Encodable, Sendable, Equatable {
+        public var user: String
+        public var seq: Int64
+    }
 
     public init(
         room: String, epoch: String, members: [String], online: Int? = nil, lastSeq: Int64,

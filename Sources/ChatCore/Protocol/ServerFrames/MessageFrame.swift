@@ -3,7 +3,8 @@
 /// Room messages carry `room`; direct messages carry `to` (the recipient), so the client's
 /// conversation is the one with whichever of `from`/`to` is not itself.
 public struct MessageFrame: Encodable, Sendable, Equatable {
-    public let type = "message"
+    /// `message`, or `update` for an entry that changes an earlier message (`update` set).
+    public var type: String { update == nil ? "message" : "update" }
     public var room: String?
     public var to: String?
     public var id: String
@@ -14,6 +15,18 @@ public struct MessageFrame: Encodable, Sendable, Equatable {
     public var ts: Int64
     /// A room's settings or moderation change (PROTOCOL.md, "Rooms and moderation").
     public var event: RoomEvent?
+    /// For an `update` entry: the change (edit, delete, react) and the `seq` it changes.
+    public var update: MessageUpdate?
+    /// For a reply: the message it answers.
+    public var replyTo: MessageQuote?
+    /// When the text was last edited.
+    public var editedAt: Int64?
+    /// Who deleted the message (its text is then empty).
+    public var deletedBy: String?
+    /// Who reacted with which emoji; nil when nobody did.
+    public var reactions: [MessageReactions.Entry]?
+    /// The users the text mentions; nil when none.
+    public var mentions: [String]?
 
     public init(
         room: String?, to: String?, id: String, seq: Int64, from: String, text: String, ts: Int64,
@@ -29,7 +42,7 @@ public struct MessageFrame: Encodable, Sendable, Equatable {
         self.event = event
     }
 
-    /// The frame of a stored message of `conversation`.
+    /// The frame of a stored message of `conversation`, in its current state.
     public init(_ message: StoredMessage, in conversation: Conversation) {
         switch conversation {
         case .room(let room):
@@ -43,5 +56,34 @@ public struct MessageFrame: Encodable, Sendable, Equatable {
                 seq: message.seq, from: message.from, text: message.text, ts: message.timestamp
             )
         }
+        update = message.update
+        replyTo = message.replyTo
+        editedAt = message.editedAt
+        deletedBy = message.deletedBy
+        reactions = message.reactions.isEmpty ? nil : message.reactions.entries
+        mentions = message.mentions.isEmpty ? nil : message.mentions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, room, to, id, seq, from, text, ts, event, update, replyTo, editedAt, deletedBy, reactions, mentions
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        try container.encodeIfPresent(room, forKey: .room)
+        try container.encodeIfPresent(to, forKey: .to)
+        try container.encode(id, forKey: .id)
+        try container.encode(seq, forKey: .seq)
+        try container.encode(from, forKey: .from)
+        if update == nil { try container.encode(text, forKey: .text) }
+        try container.encode(ts, forKey: .ts)
+        try container.encodeIfPresent(event, forKey: .event)
+        try container.encodeIfPresent(update, forKey: .update)
+        try container.encodeIfPresent(replyTo, forKey: .replyTo)
+        try container.encodeIfPresent(editedAt, forKey: .editedAt)
+        try container.encodeIfPresent(deletedBy, forKey: .deletedBy)
+        try container.encodeIfPresent(reactions, forKey: .reactions)
+        try container.encodeIfPresent(mentions, forKey: .mentions)
     }
 }

@@ -33,12 +33,25 @@ public struct WelcomeFrame: Encodable, Sendable {
         public var visibility: RoomVisibility
         /// The user's role in the room.
         public var role: RoomRole
+        /// Messages of others after the user's read position (at most 1000); absent when the
+        /// store could not say.
+        public var unread: Int64?
+        /// Those of them that mention the user.
+        public var mentions: Int64?
+        /// The user's read position in the room.
+        public var readSeq: Int64?
+        /// The room's newest `seq`.
+        public var lastSeq: Int64?
 
-        public init(_ membership: RoomMembership) {
+        public init(_ membership: RoomMembership, unread: UnreadRoom? = nil) {
             name = membership.room.name
             topic = membership.room.topic
             visibility = membership.room.visibility
             role = membership.role
+            self.unread = unread?.count
+            mentions = unread?.mentions
+            readSeq = unread?.readSeq
+            lastSeq = unread?.lastSeq
         }
     }
 
