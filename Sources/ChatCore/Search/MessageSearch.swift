@@ -8,9 +8,9 @@
 /// reader's direct conversations. A conversation the reader may not read contributes nothing,
 /// not even to whether there is a next page.
 ///
-/// Room events (messages with `event`) never match; each store keeps the "which messages are
-/// searchable" condition in one place (`searchable` in each implementation), so deleted
-/// messages can be left out there once they exist.
+/// Room events (messages with `event`), edit/delete/reaction entries and deleted messages never
+/// match, and an edited message matches its current text; each store keeps the "which messages
+/// are searchable" condition in one place (`searchable` in each implementation).
 public protocol MessageSearch: Sendable {
     /// The newest messages matching `query.terms` that `query.reader` may read, newest first.
     ///
