@@ -49,13 +49,13 @@ extension PostgresMessageStore: MessageSearch {
     static let headlineOptions =
         "StartSel=\(SearchSnippet.startMarker), StopSel=\(SearchSnippet.endMarker), MaxWords=16, MinWords=10, ShortWord=0"
 
-
-    /// Up to how many estimated matches (about 10 µs each) a search reads every match from the GIN index and sorts
-    /// them (cost grows with the matches), rather than walking `search_position` backwards and
-    /// testing each row (cost grows with the rows passed until a page of readable matches is
-    /// found). The planner, left alone, walks backwards whenever it expects a page soon; for a
-    /// word that is rare and mostly where the reader may not look (its estimate cannot know
-    /// that), that walk passes every row of the table. docs/BENCHMARKS.md, "Search", has both.
+    /// Up to how many estimated matches (about 10 µs each) a search reads every match from the
+    /// GIN index and sorts them (cost grows with the matches), rather than walking
+    /// `search_position` backwards and testing each row (cost grows with the rows passed until a
+    /// page of readable matches is found). The planner, left alone, walks backwards whenever it
+    /// expects a page soon; for a word that is rare and mostly where the reader may not look (its
+    /// estimate cannot know that), that walk passes every row of the table. docs/BENCHMARKS.md,
+    /// "Search", has both.
     static let fewMatches = 5_000
 
     /// The planner's estimate of the rows of an `EXPLAIN`ed statement (its top node's `rows=`).
@@ -100,9 +100,14 @@ extension PostgresMessageStore: MessageSearch {
                     AND m.conversation_key IN (SELECT key FROM conversations WHERE kind = 'room' AND lower(room) = \(key))
                     """
             } ?? ""
-        let orderBy = try await guarded {
-            try await Self.matchEstimate(self.query(PostgresQuery(unsafeSQL: "EXPLAIN SELECT 1 FROM messages WHERE search_vector @@ \(tsquery)", binds: estimateBinds)))
-        } <= Self.fewMatches ? "m.search_position + 0" : "m.search_position"
+        let estimate = try await guarded {
+            try await Self.matchEstimate(
+                self.query(
+                    PostgresQuery(
+                        unsafeSQL: "EXPLAIN SELECT 1 FROM messages WHERE search_vector @@ \(tsquery)", binds: estimateBinds)))
+        }
+        // `+ 0` hides the position index from the ORDER BY: the GIN bitmap and a sort remain.
+        let orderBy = estimate <= Self.fewMatches ? "m.search_position + 0" : "m.search_position"
         let columns = Self.messageColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let sql = """
             SELECT \(columns.map { "hit." + $0 }.joined(separator: ", ")),

@@ -37,8 +37,9 @@ extension SQLiteMessageStore: MessageSearch {
     public func search(_ query: SearchQuery) async throws -> SearchPage {
         guard query.terms.isSearchable else { return SearchPage(hits: [], next: nil) }
         let roomFilter = query.room == nil ? "" : "AND c.kind = 'room' AND lower(c.room) = :room_key"
+        let columns = Self.messageColumns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespaces) }
         let sql = """
-            SELECT s.rowid AS position, \(Self.messageColumns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
+            SELECT s.rowid AS position, \(columns.joined(separator: ", ")),
                 c.kind, c.room, c.user_a, c.user_b,
                 snippet(message_search, 0, char(1), char(2), '\(SearchSnippet.ellipsis)', 16) AS snippet
             FROM message_search s
