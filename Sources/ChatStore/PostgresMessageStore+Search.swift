@@ -56,7 +56,7 @@ extension PostgresMessageStore: MessageSearch {
     /// expects a page soon; for a word that is rare and mostly where the reader may not look (its
     /// estimate cannot know that), that walk passes every row of the table. docs/BENCHMARKS.md,
     /// "Search", has both.
-    static let fewMatches = 5_000
+    static let fewMatches = 3_000
 
     /// The planner's estimate of the rows of an `EXPLAIN`ed statement (its top node's `rows=`).
     static func matchEstimate(_ rows: PostgresQueryResult) throws -> Int {
