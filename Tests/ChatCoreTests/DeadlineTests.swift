@@ -50,7 +50,9 @@ struct DeadlineTests {
         }
         let waited = ContinuousClock.now - start
         #expect(waited >= .milliseconds(300))
-        #expect(waited < .seconds(5), "the caller is answered at the deadline, not when the call returns")
+        // The call returns only when released, below: being answered at all proves the
+        // deadline; the bound is loose because a loaded 2-core machine delays the timer's thread.
+        #expect(waited < .seconds(30), "the caller is answered at the deadline, not when the call returns")
         stuck.release()
     }
 

@@ -174,3 +174,27 @@ struct HubMentionTests {
         }
     }
 }
+
+/// `watch`: a DM peer's online state, followed across nodes without a shared room.
+@Suite("Hub: watching DM peers' online state", .timeLimit(.minutes(1)))
+struct HubWatchTests {
+    @Test("a watcher hears a peer on another node come online and go offline; no room is shared")
+    func statusAcrossNodes() async throws {
+        try await HubTests.withNodes(2) { hubs, _ in
+            let alice = try await HubTests.connect(hubs[0], as: "alice")
+            await alice.send(#"{"type":"watch","users":["bob","nobody"]}"#)
+            let first = try await alice.expect("status")
+            #expect(first["users"] as? [String: Bool] == ["bob": false, "nobody": false])
+
+            let bob = try await HubTests.connect(hubs[1], as: "bob")
+            let online = try await alice.expect("status")
+            #expect(online["users"] as? [String: Bool] == ["bob": true])
+            await hubs[1].disconnect(bob.id)
+            let offline = try await alice.expect("status")
+            #expect(offline["users"] as? [String: Bool] == ["bob": false])
+
+            await alice.send(#"{"type":"watch","users":["not a name!"]}"#)
+            #expect(try await alice.expect("error")["code"] as? String == "invalid_name")
+        }
+    }
+}

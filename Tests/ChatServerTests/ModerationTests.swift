@@ -46,6 +46,40 @@ struct ModerationTests {
     }
 }
 
+extension ModerationTests {
+    @Test("a server admin is told so in welcome, sees a room's bans in room_info and deletes any message; a member does neither")
+    func adminPowers() async throws {
+        let store = InMemoryMessageStore()
+        try await TestServer.with(store: store) { port, _ in
+            let rootToken = try await AccountTestClient.register(port: port, "root")
+            #expect(try await store.setAdmin(true, name: "root"))
+            let carolToken = try await AccountTestClient.register(port: port, "carol")
+            let carol = try await TestChatClient.connect(port: port, name: "carol")
+            let carolWelcome = try await carol.hello(token: carolToken)
+            #expect(carolWelcome.json["admin"] == nil)
+            try await carol.send(["type": "room_create", "room": "den"])
+            _ = try await carol.expect("room")
+            try await carol.join("den")
+            try await carol.send(["type": "ban", "room": "den", "user": "mallory", "reason": "spam"])
+            _ = try await carol.expect("member", skipping: ["message", "presence"])
+            try await carol.send(["type": "send", "room": "den", "text": "carol's words", "cid": "c1"])
+            let ack = try await carol.expect("ack", skipping: ["message", "presence"])
+
+            let root = try await TestChatClient.connect(port: port, name: "root")
+            let welcome = try await root.hello(token: rootToken)
+            #expect(welcome.json["admin"] as? Bool == true)
+            try await root.send(["type": "room_info", "room": "den"])
+            let info = try await root.expect("room")
+            #expect((info.json["bans"] as? [[String: Any]])?.map { $0["user"] as? String } == ["mallory"], "\(info.raw)")
+            try await root.join("den")
+            try await root.send(["type": "delete", "room": "den", "seq": ack.int("seq") ?? 0, "cid": "r1"])
+            #expect(try await root.expect("ack", skipping: ["message", "presence", "update"]).string("cid") == "r1")
+            await root.close()
+            await carol.close()
+        }
+    }
+}
+
 /// A ban made on one `rabbitchat serve` process is enforced on the other at once, through
 /// RabbitMQ, with rooms in PostgreSQL.
 @Suite("Moderation across server processes", MultiNodeCluster.required, .serialized, .timeLimit(.minutes(3)))

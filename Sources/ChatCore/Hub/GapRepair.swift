@@ -2,4 +2,6 @@
 struct GapRepair: Sendable {
     var session: SessionID
     var room: String
+    /// Earlier tries whose store read failed; each next try waits longer (`Hub.gapRepairDelay`).
+    var attempt = 0
 }

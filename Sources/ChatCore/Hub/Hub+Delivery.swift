@@ -95,5 +95,6 @@ extension Hub {
     private func trackOnline(_ event: BrokerEvent) {
         guard let user = event.user, let online = event.online else { return }
         presence.setOnline(user, on: event.node, online)
+        tellWatchers()
     }
 }

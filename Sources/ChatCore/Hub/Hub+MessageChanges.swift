@@ -48,8 +48,8 @@ extension Hub {
         if case .direct = conversation, conversation.peer(of: user) == nil {
             throw ProtocolError(.forbidden, "not your conversation", cid: cid, ref: ref)
         }
-        var mayDeleteOthers = false
-        if frame.action == .delete, case .room(let room) = conversation, let rooms = roomStore {
+        var mayDeleteOthers = membership[id]?.admin == true
+        if frame.action == .delete, !mayDeleteOthers, case .room(let room) = conversation, let rooms = roomStore {
             // Moderators and owners delete any message of their room; the store checks the
             // author for everyone else.
             let role = try? await deadline.run("room role read") { try await rooms.role(of: user, in: room) }
@@ -59,17 +59,7 @@ extension Hub {
             conversation: conversation, from: user, text: "", clientID: cid, timestamp: configuration.wallClock(),
             update: update, mayDeleteOthers: mayDeleteOthers)
         let result = try await storeAndPublish(draft, session: id, ref: ref, deadline: deadline)
-        let message = result.message
-        let target: (room: String?, to: String?) =
-            switch frame.target {
-            case .room(let room): (room, nil)
-            case .user(let peer): (nil, peer)
-            }
-        send(
-            AckFrame(
-                cid: cid, id: message.id, seq: message.seq, ts: message.timestamp, room: target.room, to: target.to,
-                duplicate: result.duplicate),
-            to: id)
+        acknowledge(result, of: frame.target, cid: cid, to: id)
     }
 
     /// A message text's rules, for `send` and `edit`: 1 to `maxTextScalars` characters, no NUL.

@@ -90,15 +90,20 @@ extension Hub {
             replyTo: frame.replyTo)
         draft.mentions = await resolveMentions(in: frame.text, conversation: conversation, deadline: deadline)
         let result = try await storeAndPublish(draft, session: id, ref: "send", deadline: deadline)
+        acknowledge(result, of: frame.target, cid: cid, to: id)
+    }
+
+    /// Answers a stored entry's `ack`, naming the conversation as the client named it.
+    func acknowledge(_ result: AppendResult, of target: ConversationTarget, cid: String, to id: SessionID) {
         let message = result.message
-        let target: (room: String?, to: String?) =
-            switch frame.target {
+        let (room, peer): (String?, String?) =
+            switch target {
             case .room(let room): (room, nil)
             case .user(let peer): (nil, peer)
             }
         send(
             AckFrame(
-                cid: cid, id: message.id, seq: message.seq, ts: message.timestamp, room: target.room, to: target.to,
+                cid: cid, id: message.id, seq: message.seq, ts: message.timestamp, room: room, to: peer,
                 duplicate: result.duplicate),
             to: id)
     }

@@ -59,6 +59,7 @@ extension Hub {
 
     func handleRoomInfo(_ frame: RoomInfoFrame, from id: SessionID, user: String, deadline: Deadline) async throws {
         try validateRoom(frame.room, ref: "room_info")
+        let admin = membership[id]?.admin == true
         let rooms = try requireRoomStore(ref: "room_info")
         let now = configuration.wallClock()
         let answer = try await roomCall("room read", ref: "room_info", deadline: deadline) {
@@ -72,7 +73,7 @@ extension Hub {
             var answer = RoomFrame(room, role: role, ref: "room_info")
             answer.members = members.prefix(Self.maxListedMembers).map { RoomFrame.Member(user: $0.user, role: $0.role) }
             answer.membersComplete = members.count <= Self.maxListedMembers
-            if let role, role >= .moderator {
+            if admin || (role.map { $0 >= .moderator } ?? false) {
                 answer.bans = try await rooms.bans(in: room.name, now: now).map {
                     RoomFrame.Ban(user: $0.user, until: $0.until, reason: $0.reason, by: $0.bannedBy)
                 }

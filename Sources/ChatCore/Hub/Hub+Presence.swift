@@ -19,6 +19,7 @@ extension Hub {
         emitPresence(
             presence.applyAnnouncement(
                 from: event.node, rooms: rooms, users: Set(event.users ?? []), nowMillis: configuration.clock()))
+        tellWatchers()
     }
 
     /// Drops every member of nodes that have not announced for three intervals.
@@ -29,6 +30,7 @@ extension Hub {
             logger.notice("node went silent; its members are now offline", metadata: ["peer": "\(node)"])
         }
         emitPresence(transitions)
+        tellWatchers()
     }
 
     /// The other nodes the broker confirmed alive at least once (tests wait for it).
@@ -53,6 +55,7 @@ extension Hub {
             if let transitions = presence.probed(node, routed: routed) {
                 logger.notice("node's queue is gone; its members are now offline", metadata: ["peer": "\(node)"])
                 emitPresence(transitions)
+                tellWatchers()
             }
         }
     }

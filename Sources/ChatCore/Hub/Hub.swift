@@ -85,6 +85,8 @@ public actor Hub {
     var typing = TypingTracker()
     /// The mutes `send` enforces (learned on join and from the rooms' mute events).
     var mutes = RoomMutes()
+    /// Who follows whose online state (`watch`).
+    var watches = PresenceWatch()
     /// Presence transitions waiting for their room's next presence frame.
     var presenceBatch = PresenceBatch()
     /// Sessions whose room stream skipped a `seq`, waiting to be filled from the store.
@@ -225,6 +227,7 @@ public actor Hub {
     /// if it was the user's last session on this node.
     public func disconnect(_ id: SessionID) async {
         guard let departure = membership.disconnect(id) else { return }
+        watches.forget(id)
         departure.session.sink.close(.normal, reason: "session ended")
         guard let user = departure.session.user else { return }
         for exit in departure.rooms {
@@ -329,6 +332,8 @@ public actor Hub {
             try await handleChange(
                 change, from: id, user: try identifiedUser(id, frame: change.action.rawValue, cid: change.cid),
                 deadline: deadline)
+        case .watch(let watch):
+            try handleWatch(watch, from: id, user: try identifiedUser(id, frame: "watch"))
         case .block(let block):
             try await handleBlock(block, blocking: true, from: id, user: try identifiedUser(id, frame: "block"), deadline: deadline)
         case .unblock(let block):
@@ -377,11 +382,18 @@ public actor Hub {
         await publishTransient(BrokerTopic.clusterOnline, event)
         let unread = await unreadSummary(for: nick, registered: registered)
         let stored = await storedConversations(for: nick, registered: registered)
+        if registered, let accounts = store as? any AccountStore,
+            let account = try? await Deadline(in: configuration.limits.sendTimeout).run("account lookup", {
+                try await accounts.account(named: nick)
+            })
+        {
+            membership[id]?.admin = account.isAdmin
+        }
         send(
             WelcomeFrame(
                 user: nick, session: id.description, node: nodeID, limits: configuration.limits,
                 registered: registered, unread: unread, rooms: stored?.rooms, dms: stored?.dms,
-                blocked: stored?.blocked),
+                blocked: stored?.blocked, admin: membership[id]?.admin == true ? true : nil),
             to: id)
         logger.debug("hello", metadata: ["session": "\(id)", "user": "\(nick)"])
         await deliverUnread(unread ?? [], to: id, user: nick)

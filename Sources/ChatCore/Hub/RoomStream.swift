@@ -69,6 +69,14 @@ struct RoomStream {
     }
 
     /// The last `seq` before the gap, while repairing.
+    /// Live messages held while joining or repairing.
+    var heldCount: Int {
+        switch state {
+        case .joining(let buffered), .repairing(_, let buffered): buffered.count
+        case .live, .modifying: 0
+        }
+    }
+
     var repairingAfter: Int64? {
         if case .repairing(let after, _) = state { return after }
         return nil

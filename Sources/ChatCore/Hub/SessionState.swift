@@ -12,6 +12,9 @@ final class SessionState {
     var user: String?
     /// Whether `user` signed in with an account (a guest's nick is not one).
     var registered = false
+    /// Whether the account is a server admin, as of `hello` (the UI offers an admin's controls;
+    /// the store decides every permission anyway).
+    var admin = false
     /// The session's stream of each room it is in.
     var rooms: [String: RoomStream] = [:]
     /// Last `seq` delivered per direct conversation key, to skip duplicates of retried sends.

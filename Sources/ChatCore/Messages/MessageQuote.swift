@@ -18,21 +18,9 @@ public struct MessageQuote: Sendable, Equatable, Codable {
         self.from = from
         self.text = String(String.UnicodeScalarView(text.unicodeScalars.prefix(Self.maxScalars)))
     }
-
-    /// The JSON the stores keep in a message's `reply_quote` column.
-    public var storedJSON: String {
-        var writer = JSONWriter(capacity: 96)
-        write(to: &writer)
-        return String(buffer: writer.finish())
-    }
-
-    /// Reads a stored `reply_quote` column back.
-    public init(storedJSON: String) throws {
-        self = try JSONDecoder().decode(MessageQuote.self, from: Data(storedJSON.utf8))
-    }
 }
 
-extension MessageQuote: HandEncodedFrame {
+extension MessageQuote: StoredJSON {
     public func write(to writer: inout JSONWriter) {
         writer.field("seq", seq)
         writer.field("from", from)

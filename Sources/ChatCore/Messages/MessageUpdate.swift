@@ -28,21 +28,9 @@ public struct MessageUpdate: Sendable, Equatable, Codable {
         self.emoji = emoji
         self.on = on
     }
-
-    /// The JSON the stores keep in a message's `update_json` column.
-    public var storedJSON: String {
-        var writer = JSONWriter(capacity: 64)
-        write(to: &writer)
-        return String(buffer: writer.finish())
-    }
-
-    /// Reads a stored `update_json` column back.
-    public init(storedJSON: String) throws {
-        self = try JSONDecoder().decode(MessageUpdate.self, from: Data(storedJSON.utf8))
-    }
 }
 
-extension MessageUpdate: HandEncodedFrame {
+extension MessageUpdate: StoredJSON {
     public func write(to writer: inout JSONWriter) {
         writer.field("action", action.rawValue)
         writer.field("seq", seq)

@@ -18,6 +18,8 @@ public enum ClientFrame: Sendable, Equatable {
     case moderate(ModerationFrame)
     /// `edit`, `delete`, `react`.
     case change(MessageChangeFrame)
+    /// `watch`.
+    case watch(WatchFrame)
     /// `block`.
     case block(BlockFrame)
     /// `unblock`.
@@ -39,6 +41,7 @@ public enum ClientFrame: Sendable, Equatable {
         case .roomInfo: "room_info"
         case .moderate(let frame): frame.action.rawValue
         case .change(let frame): frame.action.rawValue
+        case .watch: "watch"
         case .block: "block"
         case .unblock: "unblock"
         }

@@ -70,6 +70,7 @@ public struct ClientFrameDecoder: Sendable {
             case "edit", "delete", "react":
                 let fields = try decoder.decode(MessageChangeFrame.Fields.self, from: data)
                 return .change(MessageChangeFrame(MessageUpdate.Action(rawValue: type)!, fields))
+            case "watch": return .watch(try decoder.decode(WatchFrame.self, from: data))
             case "block": return .block(try decoder.decode(BlockFrame.self, from: data))
             case "unblock": return .unblock(try decoder.decode(BlockFrame.self, from: data))
             case let type where ModerationFrame.Action(rawValue: type) != nil:

@@ -56,25 +56,9 @@ public struct RoomEvent: Sendable, Equatable, Codable {
         case .role: "\(actor) made \(target) \(role?.rawValue ?? "?")"
         }
     }
-
-    /// The JSON the stores keep in a message's `event` column: the same object the `message`
-    /// frame carries.
-    public var storedJSON: String {
-        var writer = JSONWriter(capacity: 96)
-        write(to: &writer)
-        return String(buffer: writer.finish())
-    }
-
-    /// Reads a stored `event` column back.
-    ///
-    /// - Throws: `DecodingError` when the column does not hold a `RoomEvent` (a row written by
-    ///   hand, or by a newer version with an action this one does not know).
-    public init(storedJSON: String) throws {
-        self = try JSONDecoder().decode(RoomEvent.self, from: Data(storedJSON.utf8))
-    }
 }
 
-extension RoomEvent: HandEncodedFrame {
+extension RoomEvent: StoredJSON {
     public func write(to writer: inout JSONWriter) {
         writer.field("action", action.rawValue)
         writer.field("user", user)

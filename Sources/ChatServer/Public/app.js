@@ -12,6 +12,7 @@ import { wireDialogs } from "./dialogs.js";
 import { joinFromBox, wireDirectory } from "./directory.js";
 import { wireModeration } from "./moderation.js";
 import { wireBlocks } from "./blocks.js";
+import { wireLifecycle } from "./lifecycle.js";
 import { onComposerInput, stopTyping, submitComposer } from "./composer.js";
 import { setAuthMode, logout, onSignin, unmarkOnInput } from "./accounts.js";
 import { connect } from "./session.js";
@@ -78,6 +79,7 @@ function wire() {
   wireDirectory();
   wireModeration();
   wireBlocks();
+  wireLifecycle();
 
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") {

@@ -7,6 +7,7 @@ import { describeError, isPermanent } from "./errors.js";
 import { insertOrdered, mutateView } from "./rendering.js";
 import { updateReadState, scheduleRead } from "./rooms.js";
 import { lockOf, onRefusedSend } from "./moderation.js";
+import { replyFor, replySent, isEditing, submitEdit, setMessageState, ensureActions, flushChanges } from "./lifecycle.js";
 
 /// The counter shows from this share of the length limit on (3,600 of 4,000).
 const COUNTER_FROM = 0.9;
@@ -25,7 +26,12 @@ export function sendText(text) {
   if (!conv || lockOf(conv)) return;
   const cid = nextCid();
   const frame = Object.assign({ type: "send", text, cid }, recipient(conv));
+  // A reply carries the seq it answers; its row shows the quote while it is being sent.
+  const reply = replyFor(conv);
+  if (reply) frame.replyTo = reply.seq;
   const row = messageRow({ from: S.me, text, ts: Date.now(), cid }, true);
+  setMessageState(conv, row, { from: S.me, text, replyTo: reply });
+  replySent();
   setStatus(row, "sending", "Sending…");
   S.pending.set(cid, { conv, frame, row });
   mutateView(conv, () => insertOrdered(conv, row), { forceBottom: true });
@@ -33,12 +39,14 @@ export function sendText(text) {
 }
 
 /// After a (re)connect: every send that never got its ack goes again with the same cid, so
-/// the server stores it once (a duplicate answers `ack` with `duplicate: true`).
+/// the server stores it once (a duplicate answers `ack` with `duplicate: true`); so do edits,
+/// deletes and reactions.
 export function flushPending(conv) {
   for (const p of S.pending.values()) {
     if (p.conv !== conv || p.failed) continue;
     if (canSendTo(conv)) S.conn.send(p.frame);
   }
+  flushChanges(conv);
 }
 
 export function onAck(f) {
@@ -62,6 +70,8 @@ export function onAck(f) {
     }
     delete row.dataset.cid;
     if (f.ts) updateRowTime(row, f.ts);
+    // With its seq the row can be answered, reacted to, edited and deleted.
+    ensureActions(conv, row);
     setStatus(row, "sent", "Sent");
   }, {});
   conv.lastSeq = Math.max(conv.lastSeq, f.seq);
@@ -172,8 +182,12 @@ export function submitComposer() {
     return;
   }
   stopTyping();
-  sendText(text);
-  box.value = "";
+  if (isEditing()) {
+    box.value = submitEdit(text);
+  } else {
+    sendText(text);
+    box.value = "";
+  }
   autosize();
   updateCounter();
   box.focus();

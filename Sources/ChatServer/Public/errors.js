@@ -34,6 +34,9 @@ const SENTENCES = {
   text_too_long: "This message is longer than the server allows. Shorten it or split it in two.",
   user_offline: "They're not online, and guests only get messages while connected.",
   cid_conflict: "This message clashed with another one. Send it again.",
+  message_deleted: "That message was deleted, so it can't be changed or answered any more.",
+  no_such_message: "That message isn't in this conversation.",
+  too_many_reactions: "A message can carry at most 20 different emoji. Pick one that's already there.",
   // Anything
   rate_limited: "You're going a bit fast. Wait a few seconds and try again.",
   unavailable: "The server is having trouble right now. Try again in a moment.",
@@ -51,6 +54,10 @@ export function describeError(code, context) {
   }
   if (code === "blocked" && context && context.peer) return context.peer + " doesn't accept your messages.";
   if (code === "banned" && context && context.room) return "You're banned from #" + context.room + ".";
+  if (code === "forbidden" && context && context.change === "edit") return "Only its author can edit a message.";
+  if (code === "forbidden" && context && context.change === "delete") {
+    return "You can delete your own messages; only the room's moderators and owners can delete other people's.";
+  }
   if (code === "not_invited" && context && context.room) {
     return "#" + context.room + " is open to invited members only. Ask one of its moderators for an invitation.";
   }
@@ -61,6 +68,7 @@ export function describeError(code, context) {
 /// no Retry button.
 const PERMANENT = new Set([
   "empty_text", "text_too_long", "invalid_field", "invalid_room", "invalid_name", "bad_json", "unknown_type", "banned", "blocked",
+  "message_deleted", "no_such_message", // a reply to a message that is gone
 ]);
 
 export function isPermanent(code) {

@@ -7,6 +7,7 @@ import { h, avatar, messageRow, eventRow, setStatus, updateRowTime, notice, typi
 import { activate, openDM, joinRoom, loadOlder, updateReadState, scheduleRead, stopTyper, refreshRooms } from "./rooms.js";
 import { eventSentence, roleOf, roleLabel, canModerate, canModerateUser, canManage, memberActionsButton, renderComposerLock } from "./moderation.js";
 import { renderInvitations } from "./directory.js";
+import { isUpdate, applyUpdate, setMessageState, renderPermissions } from "./lifecycle.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -112,6 +113,7 @@ export function archiveConv(conv, text) {
   note.dataset.archived = "1";
   insertOrdered(conv, note);
   conv.rows.clear();
+  conv.updateSeqs.clear();
   conv.receipts.clear();
   conv.lastSeq = 0;
   conv.minSeq = null;
@@ -126,17 +128,22 @@ export function addNotice(conv, text, kind) {
 }
 
 /// The row of one stored message: a moderation event (`event`) is a notice, never a chat
-/// bubble; a message from someone on our block list is in the log but hidden.
-export function buildRow(m, mine) {
+/// bubble; a message from someone on our block list is in the log but hidden. A chat message
+/// shows its current state (edited, deleted, reactions, the quote it answers).
+export function buildRow(m, mine, conv) {
   if (m.event && typeof m.event === "object") return eventRow(m, eventSentence(m));
   const row = messageRow(m, mine);
   if (isBlocked(m.from)) row.hidden = true;
+  setMessageState(conv, row, m);
   return row;
 }
 
-/// Adds one message of a conversation; returns false for a duplicate.
+/// Adds one entry of a conversation's seq stream; returns false for a duplicate. An `update`
+/// entry changes the message it names instead of adding a row (lifecycle.js), and is never
+/// unread.
 /// live: it arrived as a live frame (counts as unread, may reveal a history reset).
 export function addMessage(conv, m, live) {
+  if (isUpdate(m)) return applyUpdate(conv, m);
   const known = conv.rows.get(m.seq);
   if (known) {
     if (!known.dataset.id || known.dataset.id === m.id) return false;
@@ -161,9 +168,10 @@ export function addMessage(conv, m, live) {
       row.dataset.seq = String(m.seq);
       row.dataset.id = m.id;
       updateRowTime(row, m.ts);
+      setMessageState(conv, row, m);
       row.remove();
     } else {
-      row = buildRow(m, mine);
+      row = buildRow(m, mine, conv);
       if (mine) setStatus(row, "sent", "Sent");
     }
     conv.rows.set(m.seq, row);
@@ -243,6 +251,7 @@ export function renderHeader() {
     return;
   }
   leave.hidden = false;
+  renderPermissions(conv);
   if (conv.kind === "room") {
     title.textContent = "#" + conv.name;
     const count = conv.joined || !conv.lock ? conv.online + (conv.online === 1 ? " person" : " people") + " online"

@@ -9,6 +9,7 @@ import { flushPending, stopTyping } from "./composer.js";
 import { ask } from "./requests.js";
 import { applyEvent, lockOf, unlockConv } from "./moderation.js";
 import { renderInvitations, hidePrompt } from "./directory.js";
+import { isUpdate, continueJump, onActivate } from "./lifecycle.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -26,6 +27,8 @@ export function makeConv(kind, name) {
     unread: 0, online: 0, members: new Set(), typers: new Map(), receipts: new Map(),
     joined: false, wantJoined: kind === "room", stickBottom: true, savedScroll: null,
     lastReadSent: 0,
+    updateSeqs: new Set(), // seqs of the `update` entries applied (lifecycle.js)
+    jumpTarget: null, // a quoted message being loaded to show it (lifecycle.js)
     // Rooms as stored objects (moderation.js): from `room`, `member`, events and `welcome`.
     topic: "", visibility: null, creator: null, role: null,
     roster: new Map(), // lower-case user → { user, role }: the stored members (room_info)
@@ -55,6 +58,7 @@ export function activate(key) {
     stopTyping();
   }
   const conv = S.convs.get(key);
+  onActivate(conv || null);
   S.active = conv ? key : null;
   if (conv) {
     conv.el.hidden = false;
@@ -159,12 +163,14 @@ export function requestLatest(conv) {
   S.conn.send(Object.assign({ type: "history", limit: HISTORY_PAGE }, target(conv)));
 }
 
-export function loadOlder(conv) {
+/// Asks for the page before the oldest loaded entry (`limit` entries: a page, or more when
+/// jumping to a quoted message).
+export function loadOlder(conv, limit) {
   if (!S.welcomed || conv.loadingHistory || !conv.hasMore || conv.minSeq === null) return;
   conv.loadingHistory = true;
   conv.historyBefore = conv.minSeq;
   renderTop(conv);
-  S.conn.send(Object.assign({ type: "history", before: conv.minSeq, limit: HISTORY_PAGE }, target(conv)));
+  S.conn.send(Object.assign({ type: "history", before: conv.minSeq, limit: limit || HISTORY_PAGE }, target(conv)));
 }
 
 /// Keeps loading older pages until the view can scroll (so "scroll up for more" works).
@@ -184,9 +190,16 @@ export function onHistory(f) {
   if (wasOlder) {
     mutateView(conv, () => {
       for (const m of messages) {
+        if (isUpdate(m)) {
+          // The messages it changed are on this page or older ones, all in their current state:
+          // the entry only moves the oldest loaded seq.
+          conv.updateSeqs.add(m.seq);
+          conv.minSeq = conv.minSeq === null ? m.seq : Math.min(conv.minSeq, m.seq);
+          continue;
+        }
         if (conv.rows.has(m.seq)) continue;
         const mine = m.from === S.me && !m.event;
-        const row = buildRow(m, mine);
+        const row = buildRow(m, mine, conv);
         if (mine) setStatus(row, "sent", "Sent");
         conv.rows.set(m.seq, row);
         insertOrdered(conv, row);
@@ -207,6 +220,7 @@ export function onHistory(f) {
   updateReadState(conv);
   renderTop(conv);
   renderNav();
+  if (wasOlder) continueJump(conv);
   setTimeout(() => ensureFilled(conv), 0);
 }
 
@@ -254,6 +268,7 @@ export function sendRead() {
   let seq = 0;
   if (isNearBottom()) {
     for (const s of conv.rows.keys()) seq = Math.max(seq, s);
+    seq = Math.max(seq, conv.lastSeq); // update entries after the newest message count as read too
   } else {
     const bottom = el.getBoundingClientRect().bottom;
     for (const [s, row] of conv.rows) {

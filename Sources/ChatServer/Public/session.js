@@ -14,6 +14,7 @@ import { showSignin, showApp, chooseAuthMode } from "./accounts.js";
 import { settle, failAll } from "./requests.js";
 import { onRoom, onMember, onInvited, onLeft, applyEvent, lockConv } from "./moderation.js";
 import { onBlocks, setBlocked, renderBlockList } from "./blocks.js";
+import { onChangeAck, onChangeError } from "./lifecycle.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -101,6 +102,7 @@ export function onError(f) {
     onSendError(f, S.pending.get(f.cid));
     return;
   }
+  if (f.cid && onChangeError(f)) return; // an edit, delete or reaction refused
   if (settle(f)) return; // a room or moderation request that waits for its answer
   switch (f.ref) {
     case "hello":
@@ -178,11 +180,17 @@ export function onFrame(f) {
       renderNav();
       break;
     }
+    case "update": {
+      // A change to an earlier message: applied to it, never a row of its own, never unread.
+      const conv = f.room ? S.convs.get(keyOf("room", f.room)) : S.convs.get(keyOf("dm", dmPeerOf(f)));
+      if (conv) addMessage(conv, f, true);
+      break;
+    }
     case "room": settle(f); onRoom(f); break;
     case "member": settle(f); onMember(f); break;
     case "invited": onInvited(f); break;
     case "blocks": settle(f); onBlocks(f); break;
-    case "ack": onAck(f); break;
+    case "ack": if (!onChangeAck(f)) onAck(f); break;
     case "typing": onTyping(f); break;
     case "receipt": onReceipt(f); break;
     case "history": onHistory(f); break;

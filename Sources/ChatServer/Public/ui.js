@@ -121,7 +121,7 @@ export function dayLabel(ts) {
 export function messageRow(msg, mine) {
   const row = h("div", {
     className: "msg" + (mine ? " mine" : ""),
-    role: "article",
+    role: "article", tabindex: "-1",
     dataset: { from: msg.from, ts: String(msg.ts || Date.now()) },
   });
   if (msg.seq) row.dataset.seq = String(msg.seq);

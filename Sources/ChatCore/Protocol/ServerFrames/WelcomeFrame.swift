@@ -24,6 +24,8 @@ public struct WelcomeFrame: Encodable, Sendable {
     public var dms: [String]?
     /// A registered user's block list: clients hide room messages from these users.
     public var blocked: [String]?
+    /// True for a server admin (absent otherwise), so the client offers an admin's controls.
+    public var admin: Bool?
 
     /// One of the user's rooms as `welcome` lists it.
     public struct RoomEntry: Encodable, Sendable, Equatable {
@@ -66,8 +68,9 @@ public struct WelcomeFrame: Encodable, Sendable {
     public init(
         user: String, session: String, node: String, limits: ChatLimits, registered: Bool = false,
         unread: [UnreadConversation]? = nil, rooms: [RoomEntry]? = nil, dms: [String]? = nil,
-        blocked: [String]? = nil
+        blocked: [String]? = nil, admin: Bool? = nil
     ) {
+        self.admin = admin
         self.blocked = blocked
         self.rooms = rooms
         self.dms = dms
