@@ -21,7 +21,9 @@ package protocol MessageImport: Sendable {
 
 /// One message to import and its conversation.
 package struct ImportedMessage: Sendable {
+    /// Where the message goes: its row in `conversations` is created when missing.
     package var conversation: Conversation
+    /// The message as stored, `seq` included.
     package var message: StoredMessage
 
     package init(conversation: Conversation, message: StoredMessage) {

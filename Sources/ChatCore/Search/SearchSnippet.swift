@@ -8,7 +8,9 @@
 public struct SearchSnippet: Sendable, Equatable {
     /// A run of the excerpt's text; `isMatch` when it is a matched word.
     public struct Segment: Sendable, Equatable {
+        /// The text, verbatim.
         public var text: String
+        /// Whether it is a word that matched the query (a client highlights it).
         public var isMatch: Bool
 
         public init(_ text: String, isMatch: Bool = false) {
@@ -24,8 +26,10 @@ public struct SearchSnippet: Sendable, Equatable {
     /// What an excerpt that does not start or end with the message starts or ends with.
     public static let ellipsis = "…"
 
+    /// The excerpt in order; never an empty segment.
     public var segments: [Segment]
 
+    /// An excerpt of `segments`, empty ones left out.
     public init(segments: [Segment]) {
         self.segments = segments.filter { !$0.text.isEmpty }
     }

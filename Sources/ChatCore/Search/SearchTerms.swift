@@ -31,6 +31,7 @@ public struct SearchTerms: Sendable, Equatable {
     /// The terms, in the order typed.
     public var terms: [Term]
 
+    /// The query of `terms`; a term without words is left out.
     public init(terms: [Term]) {
         self.terms = terms.filter { !$0.words.isEmpty }
     }
