@@ -160,6 +160,21 @@ enum PostgresSchema {
             statements: ["ALTER TABLE messages ADD COLUMN event TEXT"]
         ),
         Migration(
+            version: 5, name: "full-text search: a tsvector of chat messages (not room events) with a GIN index",
+            statements: [
+                // One rewrite of the table adds both: the arrival order (the search order and
+                // cursor) and the words, NULL for room events (`PostgresMessageStore.searchable`).
+                """
+                ALTER TABLE messages
+                    ADD COLUMN search_position BIGINT GENERATED ALWAYS AS IDENTITY,
+                    ADD COLUMN search_vector tsvector GENERATED ALWAYS AS
+                        (CASE WHEN event IS NULL THEN to_tsvector('simple', text) END) STORED
+                """,
+                "CREATE UNIQUE INDEX messages_search_position ON messages (search_position)",
+                "CREATE INDEX messages_search_vector ON messages USING GIN (search_vector)",
+            ]
+        ),
+        Migration(
             version: 6, name: "message lifecycle: edits, tombstones, reactions, replies",
             statements: [
                 "ALTER TABLE messages ADD COLUMN update_json TEXT",

@@ -1,6 +1,8 @@
 import ArgumentParser
 import ChatBench
+import ChatStore
 import Foundation
+import Logging
 
 /// `rabbitchat bench`: a protocol v1 load generator against a running server on loopback.
 ///
@@ -13,10 +15,13 @@ struct Bench: AsyncParsableCommand {
         discussion: """
             Workloads: broadcast (N clients in one room, S senders x R msgs/s), rooms (rooms of \
             --room-size, S senders per room), echo (each client alone in a room, round trips), \
-            idle (hold N connections; with --server-pid, RSS per connection).
+            idle (hold N connections; with --server-pid, RSS per connection). \
+            search: no server; fills the store of --database-url with --messages synthetic messages \
+            (bulk import; an already filled store is reused) and times --queries searches of each kind \
+            (p50/p95 per kind).
             """)
 
-    @Argument(help: "broadcast, rooms, echo or idle")
+    @Argument(help: "broadcast, rooms, echo, idle or search")
     var workload: String
 
     @Option(help: "Server port on 127.0.0.1.") var port = 8080
@@ -38,6 +43,12 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Bench processes (default: the fewest the descriptor limit allows).") var processes: Int?
     @Option(help: "The server's pid: report its RSS and CPU from /proc.") var serverPid: Int32?
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Option(help: "(search) The store to fill and search: sqlite:///path or postgres://… (an empty or a filled one).")
+    var databaseURL: String?
+    @Option(help: "(search) Messages to store.") var messages = 1_000_000
+    @Option(help: "(search) Timed queries per kind.") var queries = 100
+    @Option(help: "(search) Messages per import transaction.") var importBatch = 10_000
+    @Option(help: "(search) Seed of the synthetic history and queries.") var seed: UInt64 = 1
 
     @Option(help: .hidden) var childConfiguration: String?
     @Option(help: .hidden) var childRange: String?
@@ -51,8 +62,12 @@ struct Bench: AsyncParsableCommand {
             try await BenchRunner.runChild(configuration, range: bounds[0]..<bounds[1])
             return
         }
+        if workload == "search" {
+            try await runSearch()
+            return
+        }
         guard let kind = BenchConfiguration.Workload(rawValue: workload) else {
-            throw ValidationError("unknown workload `\(workload)`: broadcast, rooms, echo or idle")
+            throw ValidationError("unknown workload `\(workload)`: broadcast, rooms, echo, idle or search")
         }
         var configuration = BenchConfiguration(workload: kind)
         configuration.port = port
@@ -89,5 +104,30 @@ struct Bench: AsyncParsableCommand {
             ]
         }
         print(json ? report.json() : report.table())
+    }
+}
+
+extension Bench {
+    /// `bench search`: the store's own search, no server in between.
+    func runSearch() async throws {
+        guard let databaseURL else { throw ValidationError("bench search needs --database-url (sqlite:///… or postgres://…)") }
+        let database: DatabaseURL
+        do {
+            database = try DatabaseURL(parsing: databaseURL)
+        } catch {
+            throw ValidationError("--database-url: \(error)")
+        }
+        let backend: String
+        switch database {
+        case .memory: throw ValidationError("bench search needs a sqlite: or postgres:// store")
+        case .sqlite: backend = "SQLite (FTS5)"
+        case .postgres: backend = "PostgreSQL (tsvector + GIN)"
+        }
+        var logger = Logger(label: "rabbitchat") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        let benchmark = SearchBenchmark(messages: messages, queriesPerKind: queries, batch: importBatch, seed: seed)
+        try await database.withDurableStore(logger: logger) { store in
+            try await benchmark.run(store: store, backend: backend)
+        }
     }
 }

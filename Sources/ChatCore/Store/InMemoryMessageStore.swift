@@ -17,14 +17,16 @@ public final class InMemoryMessageStore: MessageStore {
         /// Set by the first append; lets `unreadDirectConversations` find a user's DMs.
         var conversation: Conversation?
         var messages = CircularBuffer<StoredMessage>()
+        /// Each message's search position (`SearchCursor`), in step with `messages`.
+        var positions = CircularBuffer<Int64>()
         var lastSeq: Int64 = 0
         var readPositions: [String: Int64] = [:]
 
         var firstAvailableSeq: Int64 { messages.first?.seq ?? lastSeq + 1 }
 
-        mutating func append(from draft: MessageDraft, key: String, id: String, quote: MessageQuote?, retain: Int)
-            -> StoredMessage
-        {
+        mutating func append(
+            from draft: MessageDraft, key: String, id: String, quote: MessageQuote?, position: Int64, retain: Int
+        ) -> StoredMessage {
             conversation = draft.conversation
             lastSeq += 1
             var message = StoredMessage(
@@ -34,7 +36,11 @@ public final class InMemoryMessageStore: MessageStore {
             )
             message.mentions = draft.mentions
             messages.append(message)
-            if messages.count > retain { messages.removeFirst() }
+            positions.append(position)
+            if messages.count > retain {
+                messages.removeFirst()
+                positions.removeFirst()
+            }
             return message
         }
 
@@ -92,6 +98,9 @@ public final class InMemoryMessageStore: MessageStore {
     private struct State {
         var logs: [String: Log] = [:]
         var clientIDs: [String: ClientIDs] = [:]
+        /// The search position the next message gets: grows with every append, over all
+        /// conversations, so newest first is highest first.
+        var nextPosition: Int64 = 1
     }
 
     private let state = Mutex(State())
@@ -148,11 +157,32 @@ public final class InMemoryMessageStore: MessageStore {
             if state.logs[key] == nil { state.logs[key] = Log(epoch: Self.newEpoch()) }
             let (changed, quote) = try state.logs[key]!.prepare(draft)
             if let changed { state.logs[key]!.replace(changed) }
+            let position = state.nextPosition
+            state.nextPosition += 1
             let message = state.logs[key]!.append(
-                from: draft, key: key, id: UUID().uuidString.lowercased(), quote: quote, retain: retainPerConversation)
+                from: draft, key: key, id: UUID().uuidString.lowercased(), quote: quote, position: position,
+                retain: retainPerConversation)
             state.clientIDs[draft.from, default: ClientIDs()].remember(
                 draft.clientID, conversation: key, message: message, retain: retainClientIDsPerUser)
             return AppendResult(message: message, duplicate: false)
+        }
+    }
+
+    /// The stored messages with a search position below `before` that `matches` accepts, with
+    /// their conversation and position, in no particular order: what `search` filters and sorts.
+    func searchCandidates(
+        before: Int64, matching matches: (Conversation, StoredMessage) -> Bool
+    ) -> [(conversation: Conversation, message: StoredMessage, position: Int64)] {
+        state.withLock { state in
+            var found: [(conversation: Conversation, message: StoredMessage, position: Int64)] = []
+            for log in state.logs.values {
+                guard let conversation = log.conversation else { continue }
+                for (message, position) in zip(log.messages, log.positions)
+                where position < before && matches(conversation, message) {
+                    found.append((conversation, message, position))
+                }
+            }
+            return found
         }
     }
 

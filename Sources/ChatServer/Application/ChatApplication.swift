@@ -83,7 +83,12 @@ public enum ChatApplication {
         MetricsController(registry: registry).register(on: router)
         RoomsController(hub: hub, rooms: roomStore).register(on: router)
         AccountController(accounts: accountService).register(on: router)
-        MessagesController(store: store, rooms: roomStore, accounts: accountService, limits: configuration.limits).register(on: router)
+        let history = MessagesController(store: store, rooms: roomStore, accounts: accountService, limits: configuration.limits)
+        history.register(on: router)
+        if let search = store as? any MessageSearch {
+            SearchController(search: search, history: history, accounts: accountService, limits: configuration.limits)
+                .register(on: router)
+        }
         WebUIController().register(on: router)
         let handshakePolicy = WebSocketHandshakePolicy(
             originPolicy: OriginPolicy(allowed: configuration.allowedOrigins),

@@ -16,10 +16,12 @@ import { wireLifecycle } from "./lifecycle.js";
 import { onComposerInput, stopTyping, submitComposer } from "./composer.js";
 import { setAuthMode, logout, onSignin, unmarkOnInput } from "./accounts.js";
 import { connect } from "./session.js";
+import { wireSearch } from "./search.js";
 
 const $ = (id) => document.getElementById(id);
 
 function wire() {
+  wireSearch();
   $("signin-form").addEventListener("submit", onSignin);
   for (const tab of document.querySelectorAll("#auth-tabs .tab")) tab.addEventListener("click", () => setAuthMode(tab.dataset.mode));
 
