@@ -215,14 +215,14 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
     }
 
     static let messageColumns =
-        "conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, edited_at, deleted_by, reactions, mentions"
+        "conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, edited_at, deleted_by, reactions, mentions, attachments"
 
     static func messages(_ rows: PostgresQueryResult) throws -> [StoredMessage] {
         try rows.map { row in
-            let (key, seq, id, sender, clientID, text, createdAt, event, update, quote, editedAt, deletedBy, reactions, mentions) =
+            let (key, seq, id, sender, clientID, text, createdAt, event, update, quote, editedAt, deletedBy, reactions, mentions, attachments) =
                 try row.decode(
                     (String, Int64, String, String, String, String, Int64, String?, String?, String?, Int64?, String?,
-                        String?, String?).self)
+                        String?, String?, String?).self)
             return StoredMessage(
                 id: id, conversationKey: key, seq: seq, from: sender, text: text, timestamp: createdAt,
                 clientID: clientID,
@@ -230,7 +230,8 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
                 event: event.flatMap { try? RoomEvent(storedJSON: $0) },
                 update: update.flatMap { try? MessageUpdate(storedJSON: $0) },
                 replyTo: quote.flatMap { try? MessageQuote(storedJSON: $0) }, editedAt: editedAt, deletedBy: deletedBy,
-                reactions: MessageReactions(storedJSON: reactions), mentions: SQLiteMessageStore.names(mentions))
+                reactions: MessageReactions(storedJSON: reactions), mentions: SQLiteMessageStore.names(mentions),
+                attachments: [MessageAttachment](storedJSON: attachments))
         }
     }
 
@@ -364,15 +365,18 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
             id: UUID().uuidString.lowercased(), conversationKey: key, seq: seq, from: draft.from, text: draft.text,
             timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event, update: draft.update, replyTo: quote)
         message.mentions = draft.mentions
+        message.attachments = draft.attachments
         let mentions = SQLiteMessageStore.namesJSON(draft.mentions)
+        let attachments = draft.attachments.storedJSON
         let event = message.event?.storedJSON
         let update = message.update?.storedJSON
         let replyQuote = message.replyTo?.storedJSON
         try await connection.checkedQuery(
             """
-            INSERT INTO messages (conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, reply_to, update_seq, mentions)
-            VALUES (\(key), \(seq), \(message.id), \(message.from), \(message.clientID), \(message.text), \(message.timestamp), \(event), \(update), \(replyQuote), \(draft.replyTo), \(draft.update?.seq), \(mentions))
+            INSERT INTO messages (conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, reply_to, update_seq, mentions, attachments)
+            VALUES (\(key), \(seq), \(message.id), \(message.from), \(message.clientID), \(message.text), \(message.timestamp), \(event), \(update), \(replyQuote), \(draft.replyTo), \(draft.update?.seq), \(mentions), \(attachments))
             """, logger: logger)
+        try await recordAttachments(draft.attachments, key: key, seq: seq, on: connection)
         return AppendResult(message: message, duplicate: false)
     }
 

@@ -100,7 +100,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
     }
 
     static let messageColumns =
-        "conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, edited_at, deleted_by, reactions, mentions"
+        "conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, edited_at, deleted_by, reactions, mentions, attachments"
 
     static func message(_ row: Row) -> StoredMessage {
         let event: String? = row["event"]
@@ -114,7 +114,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
             update: update.flatMap { try? MessageUpdate(storedJSON: $0) },
             replyTo: quote.flatMap { try? MessageQuote(storedJSON: $0) }, editedAt: row["edited_at"],
             deletedBy: row["deleted_by"], reactions: MessageReactions(storedJSON: row["reactions"]),
-            mentions: Self.names(row["mentions"]))
+            mentions: Self.names(row["mentions"]), attachments: [MessageAttachment](storedJSON: row["attachments"]))
     }
 
     /// A stored list of names (`mentions`): JSON strings, read back; an unreadable one is empty.
@@ -226,16 +226,18 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
             text: draft.text, timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event,
             update: draft.update, replyTo: quote)
         message.mentions = draft.mentions
+        message.attachments = draft.attachments
         try db.execute(
             sql: """
                 INSERT INTO messages (\(Self.messageColumns), reply_to, update_seq)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?)
                 """,
             arguments: [
                 key, seq, message.id, message.from, message.clientID, message.text, message.timestamp,
                 message.event?.storedJSON, message.update?.storedJSON, message.replyTo?.storedJSON,
-                Self.namesJSON(draft.mentions), draft.replyTo, draft.update?.seq,
+                Self.namesJSON(draft.mentions), draft.attachments.storedJSON, draft.replyTo, draft.update?.seq,
             ])
+        try Self.recordAttachments(draft.attachments, key: key, seq: seq, db)
         return AppendResult(message: message, duplicate: false)
     }
 

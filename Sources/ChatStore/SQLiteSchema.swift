@@ -236,6 +236,34 @@ enum SQLiteSchema {
             version: 7, name: "mentions",
             statements: ["ALTER TABLE messages ADD COLUMN mentions TEXT"]
         ),
+        Migration(
+            version: 8, name: "uploads and message attachments",
+            statements: [
+                """
+                CREATE TABLE uploads (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    digest TEXT NOT NULL,
+                    uploader TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    content_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT
+                """,
+                "CREATE INDEX uploads_uploader ON uploads (uploader, created_at)",
+                "CREATE INDEX uploads_digest ON uploads (digest)",
+                "CREATE INDEX uploads_created_at ON uploads (created_at)",
+                """
+                CREATE TABLE message_attachments (
+                    upload_id TEXT NOT NULL REFERENCES uploads (id),
+                    conversation_key TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    PRIMARY KEY (upload_id, conversation_key, seq)
+                ) STRICT, WITHOUT ROWID
+                """,
+                "ALTER TABLE messages ADD COLUMN attachments TEXT",
+            ]
+        ),
     ]
 
     /// The SQL of a message's search scope, from its conversation key: `r` and the hex of the

@@ -66,5 +66,6 @@ public enum MessageLifecycle {
     public static func isSameRequest(_ draft: MessageDraft, as previous: StoredMessage) -> Bool {
         previous.conversationKey == draft.conversation.key && previous.text == draft.text
             && previous.update == draft.update && previous.replyTo?.seq == draft.replyTo
+            && previous.attachments.map(\.id) == draft.attachments.map(\.id)
     }
 }

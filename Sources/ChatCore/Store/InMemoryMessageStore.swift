@@ -35,6 +35,7 @@ public final class InMemoryMessageStore: MessageStore {
                 replyTo: quote
             )
             message.mentions = draft.mentions
+            message.attachments = draft.attachments
             messages.append(message)
             positions.append(position)
             if messages.count > retain {
@@ -104,6 +105,8 @@ public final class InMemoryMessageStore: MessageStore {
     }
 
     private let state = Mutex(State())
+    /// The upload tables (`InMemoryMessageStore+Uploads`); locked after `state` when both are.
+    let uploadTables = Mutex(InMemoryUploads())
     /// The rooms; locked before `accounts` when both are needed, never the other way round.
     let rooms: Mutex<InMemoryRooms>
     /// The accounts the room rules read (registered? admin?), and what `AccountStore` serves.
@@ -156,6 +159,11 @@ public final class InMemoryMessageStore: MessageStore {
             // every append O(history).
             if state.logs[key] == nil { state.logs[key] = Log(epoch: Self.newEpoch()) }
             let (changed, quote) = try state.logs[key]!.prepare(draft)
+            // Checked under the state lock, so a collection cannot take an upload between this
+            // check and the message that carries it.
+            try uploadTables.withLock { uploads throws(StoreError) in
+                try uploads.reference(draft.attachments.map(\.id), from: draft.conversation)
+            }
             if let changed { state.logs[key]!.replace(changed) }
             let position = state.nextPosition
             state.nextPosition += 1

@@ -53,6 +53,8 @@ public struct ServerConfiguration: Sendable {
     /// Most simultaneous `/ws` connections from one IP address; more are refused at the handshake.
     /// Behind a reverse proxy every client shares the proxy's address: raise it there.
     public var maxConnectionsPerIP = 256
+    /// Uploads: size limit, quota, rate, guests, and the collection of unreferenced ones.
+    public var uploads = UploadsConfiguration()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, nodeID: String = Hub.randomNodeID(),
