@@ -4,7 +4,7 @@ public import Logging
 extension DatabaseURL {
     /// A store that keeps history, accounts and rooms and searches messages: what the operator's
     /// commands work on.
-    public typealias DurableStore = MessageStore & AccountStore & RoomStore & MessageSearch
+    public typealias DurableStore = MessageStore & AccountStore & RoomStore & MessageSearch & UploadStore
 
     /// Opens the durable store this URL names (migrating it like `serve` does), runs `body`
     /// with it, and closes it: for `rabbitchat user …` and `rabbitchat room …`.

@@ -271,6 +271,12 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
             WHERE conversation_key = \(key) AND seq = \(changed.seq)
             """, logger: logger)
         if changed.deletedBy != nil {
+            try await connection.checkedQuery(
+                "UPDATE messages SET attachments = NULL WHERE conversation_key = \(key) AND seq = \(changed.seq)",
+                logger: logger)
+            try await connection.checkedQuery(
+                "DELETE FROM message_attachments WHERE conversation_key = \(key) AND seq = \(changed.seq)",
+                logger: logger)
             // Deleted text leaves the store: quotes of it too.
             let emptied = MessageQuote(seq: changed.seq, from: changed.from, text: "").storedJSON
             try await connection.checkedQuery(

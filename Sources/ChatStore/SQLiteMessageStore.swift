@@ -164,6 +164,11 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
                 changed.seq,
             ])
         if changed.deletedBy != nil {
+            try db.execute(
+                sql: "UPDATE messages SET attachments = NULL WHERE conversation_key = ? AND seq = ?",
+                arguments: [key, changed.seq])
+            try db.execute(
+                sql: "DELETE FROM message_attachments WHERE conversation_key = ? AND seq = ?", arguments: [key, changed.seq])
             // Deleted text leaves the store: quotes of it too.
             let emptied = MessageQuote(seq: changed.seq, from: changed.from, text: "").storedJSON
             try db.execute(

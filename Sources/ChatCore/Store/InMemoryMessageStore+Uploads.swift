@@ -18,7 +18,9 @@ extension InMemoryMessageStore: UploadStore {
     }
 
     public func readableUpload(id: String, reader: String?, now: Int64) async throws -> Upload? {
-        let (upload, conversations) = uploadTables.withLock { ($0.uploads[id], $0.references[id] ?? []) }
+        let (upload, conversations) = uploadTables.withLock { tables in
+            (tables.uploads[id], Set((tables.references[id] ?? []).map(\.conversation)))
+        }
         guard let upload else { return nil }
         if let reader, reader == upload.uploader { return upload }
         // Rooms are read under their own lock: never while holding the upload tables'.

@@ -161,15 +161,22 @@ public final class InMemoryMessageStore: MessageStore {
             let (changed, quote) = try state.logs[key]!.prepare(draft)
             // Checked under the state lock, so a collection cannot take an upload between this
             // check and the message that carries it.
-            try uploadTables.withLock { uploads throws(StoreError) in
-                try uploads.reference(draft.attachments.map(\.id), from: draft.conversation)
+            try uploadTables.withLock { uploads throws(StoreError) in try uploads.checkStored(draft.attachments.map(\.id)) }
+            if let changed {
+                state.logs[key]!.replace(changed)
+                if changed.deletedBy != nil {
+                    uploadTables.withLock { $0.dropReferences(from: MessageReference(conversation: draft.conversation, seq: changed.seq)) }
+                }
             }
-            if let changed { state.logs[key]!.replace(changed) }
             let position = state.nextPosition
             state.nextPosition += 1
             let message = state.logs[key]!.append(
                 from: draft, key: key, id: UUID().uuidString.lowercased(), quote: quote, position: position,
                 retain: retainPerConversation)
+            if !draft.attachments.isEmpty {
+                let reference = MessageReference(conversation: draft.conversation, seq: message.seq)
+                uploadTables.withLock { $0.reference(draft.attachments.map(\.id), from: reference) }
+            }
             state.clientIDs[draft.from, default: ClientIDs()].remember(
                 draft.clientID, conversation: key, message: message, retain: retainClientIDsPerUser)
             return AppendResult(message: message, duplicate: false)
