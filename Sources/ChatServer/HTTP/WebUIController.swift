@@ -41,9 +41,10 @@ struct WebUIController: Sendable {
     /// The UI's CSP (docs/SECURITY.md explains each directive): only our own files, no inline
     /// script or style, no plugins, no framing, no `<base>` tricks. `form-action 'self'` is for
     /// SockJS's jsonp-polling transport, which sends through a form posted to
-    /// /sockjs/…/jsonp_send; the page itself has no form that submits.
+    /// /sockjs/…/jsonp_send; the page itself has no form that submits. `blob:` images are the
+    /// previews of attached files, fetched with the session's token (files.js).
     static let contentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; object-src 'none'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self'; object-src 'none'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; "
         + "style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
     func register(on router: Router<some RequestContext>) {

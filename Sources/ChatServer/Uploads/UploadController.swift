@@ -4,7 +4,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// `POST /api/uploads?name=<file name>`: stores the request body as a file the sender may then
+/// `POST /api/uploads?name=<file name>` stores the request body as a file the sender may then
 /// attach to messages (`send.attachments`).
 ///
 /// The body is the file's bytes (no multipart), streamed: each chunk is counted, sniffed
@@ -31,7 +31,21 @@ struct UploadController: Sendable {
         var size: Int64
     }
 
+    /// What a client may upload, so it can refuse a file before sending it (the server still
+    /// decides by the bytes).
+    struct Limits: ResponseEncodable {
+        var maxBytes: Int64
+        var quotaBytes: Int64
+        var maxAttachments: Int
+        var guests: Bool
+    }
+
     func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/api/uploads") { _, _ -> Limits in
+            Limits(
+                maxBytes: configuration.maxUploadBytes, quotaBytes: configuration.quotaBytes,
+                maxAttachments: MessageDraft.maxAttachments, guests: configuration.allowGuests && accounts.allowsGuests)
+        }
         router.post("/api/uploads") { request, context -> Response in
             let uploader = try await uploader(of: request)
             let maxBytes = configuration.maxUploadBytes
