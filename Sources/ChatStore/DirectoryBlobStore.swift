@@ -16,9 +16,9 @@ public struct DirectoryBlobStore: BlobStore {
     let threadPool: NIOThreadPool
 
     /// Opens (creating if needed) the store in `directory`.
-    public init(directory: URL, threadPool: NIOThreadPool = .singleton) throws {
+    public init(directory: URL) throws {
         self.directory = directory
-        self.threadPool = threadPool
+        self.threadPool = .singleton
         try FileManager.default.createDirectory(at: stagingDirectory, withIntermediateDirectories: true)
     }
 
@@ -57,10 +57,10 @@ public struct DirectoryBlobStore: BlobStore {
     }
 
     public func size(of digest: BlobDigest) async throws -> Int64? {
-        let path = url(of: digest).path
+        let file = url(of: digest)
         return try await blocking {
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-            return (attributes[.size] as? NSNumber)?.int64Value
+            guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+            return try file.resourceValues(forKeys: [.fileSizeKey]).fileSize.map(Int64.init)
         }
     }
 

@@ -1,7 +1,5 @@
 import ChatCore
-import Foundation
 import NIOCore
-import PostgresNIO
 
 /// A blob being written to `blob_chunks` under a staging key, a chunk per statement.
 actor PostgresBlobWriter: BlobWriter {
@@ -24,18 +22,13 @@ actor PostgresBlobWriter: BlobWriter {
         size += Int64(bytes.readableBytes)
         pending.writeBuffer(&bytes)
         while pending.readableBytes >= BlobStoreLimits.chunkBytes {
-            let chunk = pending.readSlice(length: BlobStoreLimits.chunkBytes)!
-            try await insert(chunk)
+            try await insert(pending.readSlice(length: BlobStoreLimits.chunkBytes)!)
         }
         pending.discardReadBytes()
     }
 
     private func insert(_ chunk: ByteBuffer) async throws {
-        let (key, index, now) = (self.key, chunks, ChatClock.wallMillis())
-        try await store.guarded {
-            try await store.query(
-                "INSERT INTO blob_chunks (blob, chunk, data, created_at) VALUES (\(key), \(index), \(chunk), \(now))")
-        }
+        try await store.insertBlobChunk(key: key, index: chunks, data: chunk)
         chunks += 1
     }
 
@@ -46,26 +39,10 @@ actor PostgresBlobWriter: BlobWriter {
             pending.clear()
         }
         finished = true
-        let (key, size, logger) = (self.key, self.size, store.logger)
         do {
-            try await store.guarded {
-                try await store.transaction { connection in
-                    try await connection.checkedQuery(PostgresBlobStore.lock(digest.hex), logger: logger)
-                    let inserted = try await connection.checkedQuery(
-                        """
-                        INSERT INTO blobs (digest, size, created_at) VALUES (\(digest.hex), \(size), \(ChatClock.wallMillis()))
-                        ON CONFLICT (digest) DO NOTHING RETURNING digest
-                        """, logger: logger)
-                    if inserted.first != nil {
-                        try await connection.checkedQuery(
-                            "UPDATE blob_chunks SET blob = \(digest.hex) WHERE blob = \(key)", logger: logger)
-                    } else {
-                        try await connection.checkedQuery("DELETE FROM blob_chunks WHERE blob = \(key)", logger: logger)
-                    }
-                }
-            }
+            try await store.commitBlob(staged: key, as: digest, size: size)
         } catch {
-            await removeStaged()
+            await store.removeStagedBlob(key: key)
             throw error
         }
     }
@@ -73,11 +50,6 @@ actor PostgresBlobWriter: BlobWriter {
     func discard() async {
         guard !finished else { return }
         finished = true
-        await removeStaged()
-    }
-
-    private func removeStaged() async {
-        let key = self.key
-        _ = try? await store.guarded { try await store.query("DELETE FROM blob_chunks WHERE blob = \(key)") }
+        await store.removeStagedBlob(key: key)
     }
 }

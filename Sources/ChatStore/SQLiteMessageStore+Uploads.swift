@@ -83,10 +83,10 @@ extension SQLiteMessageStore: UploadStore {
                         SELECT 1 FROM message_attachments ma JOIN conversations c ON c.key = ma.conversation_key
                         WHERE ma.upload_id = u.id AND \(Self.readable)))
                     """
-                return try Row.fetchOne(
-                    db, sql: sql,
-                    arguments: ["id": id, "reader": reader, "reader_key": reader.map(Account.key(for:)), "now": now]
-                ).map(Self.upload)
+                let arguments: [String: (any DatabaseValueConvertible)?] = [
+                    "id": id, "reader": reader, "reader_key": reader.map(Account.key(for:)), "now": now,
+                ]
+                return try Row.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.upload)
             }
         }
     }

@@ -31,7 +31,7 @@ extension InMemoryMessageStore: UploadStore {
         uploadTables.withLock { tables in
             let own = tables.uploads.values.filter { $0.uploader == uploader }
             return UploadUsage(
-                totalBytes: own.reduce(0) { $0 + $1.size }, recentCount: own.count { $0.createdAt >= since })
+                totalBytes: own.reduce(0) { $0 + $1.size }, recentCount: own.count(where: { $0.createdAt >= since }))
         }
     }
 

@@ -89,8 +89,8 @@ struct FileController: Sendable {
     static func disposition(of upload: Upload) -> String {
         let kind = upload.contentType.isInlineImage ? "inline" : "attachment"
         let ascii = String(upload.name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "%" ? Character($0) : "_" })
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
-        allowed.insert(charactersIn: "!#$&+-.^_`|~")
+        // RFC 8187 attr-char: ASCII letters, digits and these; everything else percent-encoded.
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~")
         let encoded = upload.name.addingPercentEncoding(withAllowedCharacters: allowed) ?? "file"
         return "\(kind); filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
     }

@@ -16,17 +16,15 @@ struct UploadCollector: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        let interval = configuration.collectionInterval
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await collect(now: ChatClock.wallMillis())
             } catch {
                 logger.warning("upload collection failed; retrying next round", metadata: ["error": "\(error)"])
             }
-            do {
-                try await Task.sleep(for: configuration.collectionInterval).cancelOnGracefulShutdown()
-            } catch {
-                return
-            }
+            // Ends at once on graceful shutdown (or cancellation); the loop then stops.
+            try? await cancelOnGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 
@@ -41,7 +39,9 @@ struct UploadCollector: Service {
         while !Task.isShuttingDownGracefully {
             let orphaned = try await uploads.collectUnreferencedUploads(
                 createdBefore: cutoff, limit: configuration.collectionBatch)
-            for digest in orphaned where try await !uploads.isBlobReferenced(digest) {
+            for digest in orphaned {
+                // Checked once more: an upload of the same bytes may have come in since.
+                if try await uploads.isBlobReferenced(digest) { continue }
                 try await blobs.delete(digest)
                 removed += 1
             }

@@ -88,7 +88,7 @@ struct UploadSnifferTests {
             var validator = UTF8Validator()
             for byte in bytes { validator.feed(byte) }
             let expected = String(validating: bytes, as: UTF8.self) != nil
-            #expect(validator.isValid && validator.isComplete == expected, "\(bytes)")
+            #expect((validator.isValid && validator.isComplete) == expected, "\(bytes)")
         }
     }
 

@@ -258,20 +258,21 @@ struct UploadsAPITests {
           arguments: await TestDatabase.available)
     func collection(database: TestDatabase) async throws {
         try await Self.withServer(database, configure: {
-            $0.uploads.collectionGrace = .milliseconds(500)
+            // Long enough for an upload and the send right after it on a loaded machine.
+            $0.uploads.collectionGrace = .seconds(3)
             $0.uploads.collectionInterval = .milliseconds(200)
         }) { port, location in
             let alice = try await AccountTestClient.register(port: port, "alice")
-            let kept = try await Self.uploadID(port, Self.png(1_000, seed: 1), token: alice)
             let client = try await TestChatClient.connect(port: port, name: "alice")
             defer { Task { await client.close() } }
             try await client.hello(token: alice)
             try await client.join("lobby")
+            let kept = try await Self.uploadID(port, Self.png(1_000, seed: 1), token: alice)
             try await client.send(["type": "send", "room": "lobby", "text": "kept", "cid": "k1", "attachments": [kept]])
             _ = try await client.expect("ack", skipping: ["presence", "message"])
             let dropped = try await Self.uploadID(port, Self.png(1_000, seed: 2), token: alice)
 
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(60)
             while try await Self.download(port, dropped, token: alice).status == 200, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(200))
             }

@@ -111,9 +111,10 @@ struct UploadStoreConformanceTests {
 
                 func readers(_ upload: Upload) async throws -> [String] {
                     var found: [String] = []
-                    for reader in ["alice", "bob", "carol", "dave", nil] as [String?]
-                    where try await store.readableUpload(id: upload.id, reader: reader, now: now) == upload {
-                        found.append(reader ?? "guest")
+                    for reader in ["alice", "bob", "carol", "dave", nil] as [String?] {
+                        if try await store.readableUpload(id: upload.id, reader: reader, now: now) == upload {
+                            found.append(reader ?? "guest")
+                        }
                     }
                     return found
                 }
