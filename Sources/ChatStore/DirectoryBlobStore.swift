@@ -1,5 +1,5 @@
 public import ChatCore
-import Foundation
+public import Foundation
 public import NIOCore
 import NIOPosix
 

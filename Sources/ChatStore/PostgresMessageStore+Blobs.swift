@@ -11,7 +11,7 @@ extension PostgresMessageStore {
     func insertBlobChunk(key: String, index: Int32, data: ByteBuffer) async throws {
         let now = ChatClock.wallMillis()
         try await guarded {
-            try await query(
+            _ = try await query(
                 "INSERT INTO blob_chunks (blob, chunk, data, created_at) VALUES (\(key), \(index), \(data), \(now))")
         }
     }

@@ -47,7 +47,7 @@ extension PostgresMessageStore: UploadStore {
 
     public func recordUpload(_ upload: Upload) async throws {
         try await guarded {
-            try await query(
+            _ = try await query(
                 """
                 INSERT INTO uploads (id, digest, uploader, name, content_type, size, created_at)
                 VALUES (\(upload.id), \(upload.digest.hex), \(upload.uploader), \(upload.name),

@@ -30,6 +30,8 @@ struct MessagesController: Sendable {
         var editedAt: Int64?
         var deletedBy: String?
         var reactions: [MessageReactions.Entry]?
+        /// The files the message carries (`GET /api/files/:id`).
+        var attachments: [MessageAttachment]?
 
         init(_ message: StoredMessage) {
             id = message.id
@@ -43,6 +45,7 @@ struct MessagesController: Sendable {
             editedAt = message.editedAt
             deletedBy = message.deletedBy
             reactions = message.reactions.isEmpty ? nil : message.reactions.entries
+            attachments = message.attachments.isEmpty ? nil : message.attachments
         }
     }
 

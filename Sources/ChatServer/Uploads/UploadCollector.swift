@@ -24,7 +24,7 @@ struct UploadCollector: Service {
                 logger.warning("upload collection failed; retrying next round", metadata: ["error": "\(error)"])
             }
             // Ends at once on graceful shutdown (or cancellation); the loop then stops.
-            try? await cancelOnGracefulShutdown { try await Task.sleep(for: interval) }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 

@@ -35,7 +35,7 @@ struct UploadStoreConformanceTests {
     @Test("an upload reads back as recorded; only its uploader's ids are found by owner", arguments: await StoreKind.available)
     func recordAndOwn(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
-            try await fixture.openRoomStore { store in
+            try await fixture.openRoomStore { store async throws in
                 let mine = Self.upload(by: "alice", type: .text)
                 let theirs = Self.upload(by: "bob")
                 try await store.recordUpload(mine)
@@ -55,13 +55,13 @@ struct UploadStoreConformanceTests {
         try await StoreFixture.with(kind) { fixture in
             let lobby = Conversation.room("lobby")
             let uploads = [Self.upload(by: "alice", size: 5), Self.upload(by: "alice", digest: Self.digest(2), size: 7, type: .pdf)]
-            try await fixture.openRoomStore { store in
+            try await fixture.openRoomStore { store async throws in
                 for upload in uploads { try await store.recordUpload(upload) }
                 let stored = try await Self.post(store, lobby, from: "alice", attaching: uploads.reversed())
                 #expect(stored.attachments == uploads.reversed().map(\.attachment))
                 #expect(stored.attachments.last?.type == "image/png")
             }
-            try await fixture.openRoomStore { store in
+            try await fixture.openRoomStore { store async throws in
                 let expected = uploads.reversed().map(\.attachment)
                 #expect(try await store.messages(in: lobby, after: 0, limit: 10).first?.attachments == expected)
                 #expect(try await store.messages(in: lobby, before: nil, limit: 10).first?.attachments == expected)
@@ -73,7 +73,7 @@ struct UploadStoreConformanceTests {
           arguments: await StoreKind.available)
     func missingUpload(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
-            try await fixture.openRoomStore { store in
+            try await fixture.openRoomStore { store async throws in
                 let lobby = Conversation.room("lobby")
                 let ghost = Self.upload(by: "alice")
                 let error = await #expect(throws: StoreError.self) {
@@ -90,7 +90,7 @@ struct UploadStoreConformanceTests {
           arguments: await StoreKind.available)
     func readability(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
-            try await fixture.openRoomStore { store in
+            try await fixture.openRoomStore { store async throws in
                 for name in ["alice", "bob", "carol", "dave"] {
                     try await store.createAccount(Account(name: name, passwordHash: "h", createdAt: 1))
                 }
@@ -134,7 +134,7 @@ struct UploadStoreConformanceTests {
           arguments: await StoreKind.available)
     func deletedMessage(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
-            try await fixture.openRoomStore { store in
+            try await fixture.openRoomStore { store async throws in
                 let lobby = Conversation.room("lobby")
                 let upload = Self.upload(by: "alice", createdAt: 1)
                 try await store.recordUpload(upload)
@@ -156,7 +156,7 @@ struct UploadStoreConformanceTests {
     @Test("usage counts every upload's bytes and the recent ones", arguments: await StoreKind.available)
     func usage(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
-            try await fixture.openRoomStore { store in
+            try await fixture.openRoomStore { store async throws in
                 #expect(try await store.uploadUsage(of: "alice", since: 0) == UploadUsage(totalBytes: 0, recentCount: 0))
                 try await store.recordUpload(Self.upload(by: "alice", size: 100, createdAt: 1_000))
                 try await store.recordUpload(Self.upload(by: "alice", size: 100, createdAt: 5_000))
@@ -171,7 +171,7 @@ struct UploadStoreConformanceTests {
           arguments: await StoreKind.available)
     func collection(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
-            try await fixture.openRoomStore { store in
+            try await fixture.openRoomStore { store async throws in
                 let shared = Self.digest(1)
                 let old = (0..<5).map { Self.upload(by: "alice", digest: Self.digest(UInt8(10 + $0)), createdAt: 1_000 + Int64($0)) }
                 let oldShared = Self.upload(by: "alice", digest: shared, createdAt: 1_000)
