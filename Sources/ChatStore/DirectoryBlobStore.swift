@@ -1,6 +1,6 @@
-public import ChatCore
-public import Foundation
-public import NIOCore
+package import ChatCore
+package import Foundation
+package import NIOCore
 import NIOPosix
 
 /// A `BlobStore` of files in a directory: the default, beside the SQLite database.
@@ -10,20 +10,20 @@ import NIOPosix
 /// system is atomic, so a reader never sees half a blob) or deleted when the blob is already
 /// there. Every file operation runs on NIO's blocking-I/O thread pool, never on the event loop
 /// or the cooperative pool.
-public struct DirectoryBlobStore: BlobStore {
+package struct DirectoryBlobStore: BlobStore {
     /// The directory the blobs live in.
-    public let directory: URL
+    package let directory: URL
     let threadPool: NIOThreadPool
 
     /// Opens (creating if needed) the store in `directory`.
-    public init(directory: URL) throws {
+    package init(directory: URL) throws {
         self.directory = directory
         self.threadPool = .singleton
         try FileManager.default.createDirectory(at: stagingDirectory, withIntermediateDirectories: true)
     }
 
     /// The directory beside a SQLite database file: `<file>.blobs`.
-    public static func beside(databasePath path: String) -> URL {
+    package static func beside(databasePath path: String) -> URL {
         URL(fileURLWithPath: path + ".blobs", isDirectory: true)
     }
 
@@ -45,7 +45,7 @@ public struct DirectoryBlobStore: BlobStore {
         }
     }
 
-    public func makeWriter() async throws -> any BlobWriter {
+    package func makeWriter() async throws -> any BlobWriter {
         let file = stagingDirectory.appendingPathComponent(UUID().uuidString.lowercased(), isDirectory: false)
         let handle = try await blocking {
             guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
@@ -56,7 +56,7 @@ public struct DirectoryBlobStore: BlobStore {
         return DirectoryBlobWriter(store: self, file: file, handle: handle)
     }
 
-    public func size(of digest: BlobDigest) async throws -> Int64? {
+    package func size(of digest: BlobDigest) async throws -> Int64? {
         let file = url(of: digest)
         return try await blocking {
             guard FileManager.default.fileExists(atPath: file.path) else { return nil }
@@ -64,7 +64,7 @@ public struct DirectoryBlobStore: BlobStore {
         }
     }
 
-    public func read(
+    package func read(
         _ digest: BlobDigest, range: Range<Int64>, _ body: (ByteBuffer) async throws -> Void
     ) async throws {
         let file = url(of: digest)
@@ -91,7 +91,7 @@ public struct DirectoryBlobStore: BlobStore {
         }
     }
 
-    public func delete(_ digest: BlobDigest) async throws {
+    package func delete(_ digest: BlobDigest) async throws {
         let path = url(of: digest).path
         try await blocking {
             guard FileManager.default.fileExists(atPath: path) else { return }
@@ -99,7 +99,7 @@ public struct DirectoryBlobStore: BlobStore {
         }
     }
 
-    public func removeAbandonedStaging(olderThan cutoffMillis: Int64) async throws -> Int {
+    package func removeAbandonedStaging(olderThan cutoffMillis: Int64) async throws -> Int {
         let staging = stagingDirectory
         let cutoff = Date(timeIntervalSince1970: Double(cutoffMillis) / 1_000)
         return try await blocking {

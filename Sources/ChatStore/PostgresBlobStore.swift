@@ -1,6 +1,6 @@
-public import ChatCore
+package import ChatCore
 import Foundation
-public import NIOCore
+package import NIOCore
 import PostgresNIO
 
 /// A `BlobStore` in PostgreSQL: every node of a cluster serves every file.
@@ -15,25 +15,25 @@ import PostgresNIO
 /// A writer inserts each chunk in its own statement under `staging:<uuid>` (no transaction held
 /// open while a client uploads); `commit` renames the chunks to the digest in one transaction,
 /// or deletes them when the blob is already stored.
-public struct PostgresBlobStore: BlobStore {
+package struct PostgresBlobStore: BlobStore {
     let store: PostgresMessageStore
 
     /// Blobs in the database of `store` (which runs the client and the migrations).
-    public init(store: PostgresMessageStore) {
+    package init(store: PostgresMessageStore) {
         self.store = store
     }
 
-    public func makeWriter() async throws -> any BlobWriter {
+    package func makeWriter() async throws -> any BlobWriter {
         PostgresBlobWriter(store: store, key: "staging:" + UUID().uuidString.lowercased())
     }
 
-    public func size(of digest: BlobDigest) async throws -> Int64? {
+    package func size(of digest: BlobDigest) async throws -> Int64? {
         try await store.guarded {
             try await store.query("SELECT size FROM blobs WHERE digest = \(digest.hex)").first?.decode(Int64.self)
         }
     }
 
-    public func read(
+    package func read(
         _ digest: BlobDigest, range: Range<Int64>, _ body: (ByteBuffer) async throws -> Void
     ) async throws {
         guard try await size(of: digest) != nil else { throw BlobStoreError(.notFound, "no blob \(digest)") }
@@ -61,7 +61,7 @@ public struct PostgresBlobStore: BlobStore {
         }
     }
 
-    public func delete(_ digest: BlobDigest) async throws {
+    package func delete(_ digest: BlobDigest) async throws {
         try await store.guarded {
             try await store.transaction { connection in
                 try await connection.checkedQuery(Self.lock(digest.hex), logger: store.logger)
@@ -71,7 +71,7 @@ public struct PostgresBlobStore: BlobStore {
         }
     }
 
-    public func removeAbandonedStaging(olderThan cutoffMillis: Int64) async throws -> Int {
+    package func removeAbandonedStaging(olderThan cutoffMillis: Int64) async throws -> Int {
         try await store.guarded {
             let rows = try await store.query(
                 """

@@ -1,4 +1,4 @@
-public import ChatCore
+package import ChatCore
 import Foundation
 import PostgresNIO
 
@@ -45,7 +45,7 @@ extension PostgresMessageStore: UploadStore {
         }
     }
 
-    public func recordUpload(_ upload: Upload) async throws {
+    package func recordUpload(_ upload: Upload) async throws {
         try await guarded {
             _ = try await query(
                 """
@@ -56,13 +56,13 @@ extension PostgresMessageStore: UploadStore {
         }
     }
 
-    public func upload(id: String) async throws -> Upload? {
+    package func upload(id: String) async throws -> Upload? {
         try await guarded {
             try Self.uploads(await query("SELECT \(unescaped: Self.uploadColumns) FROM uploads WHERE id = \(id)")).first
         }
     }
 
-    public func uploads(ids: [String], uploadedBy uploader: String) async throws -> [Upload] {
+    package func uploads(ids: [String], uploadedBy uploader: String) async throws -> [Upload] {
         guard !ids.isEmpty else { return [] }
         return try await guarded {
             try Self.uploads(
@@ -74,7 +74,7 @@ extension PostgresMessageStore: UploadStore {
         }
     }
 
-    public func readableUpload(id: String, reader: String?, now: Int64) async throws -> Upload? {
+    package func readableUpload(id: String, reader: String?, now: Int64) async throws -> Upload? {
         var binds = PostgresBindings()
         binds.append(id)
         binds.append(reader ?? "")
@@ -95,7 +95,7 @@ extension PostgresMessageStore: UploadStore {
         }
     }
 
-    public func uploadUsage(of uploader: String, since: Int64) async throws -> UploadUsage {
+    package func uploadUsage(of uploader: String, since: Int64) async throws -> UploadUsage {
         try await guarded {
             let rows = try await query(
                 """
@@ -109,7 +109,7 @@ extension PostgresMessageStore: UploadStore {
         }
     }
 
-    public func collectUnreferencedUploads(createdBefore: Int64, limit: Int) async throws -> [BlobDigest] {
+    package func collectUnreferencedUploads(createdBefore: Int64, limit: Int) async throws -> [BlobDigest] {
         try await guarded {
             try await transaction { connection in
                 // SKIP LOCKED: an upload a concurrent append is attaching (it holds the row's
@@ -135,7 +135,7 @@ extension PostgresMessageStore: UploadStore {
         }
     }
 
-    public func isBlobReferenced(_ digest: BlobDigest) async throws -> Bool {
+    package func isBlobReferenced(_ digest: BlobDigest) async throws -> Bool {
         try await guarded {
             let rows = try await query("SELECT EXISTS (SELECT 1 FROM uploads WHERE digest = \(digest.hex))")
             return try rows.first?.decode(Bool.self) ?? true

@@ -1,4 +1,4 @@
-public import ChatCore
+package import ChatCore
 import Foundation
 import GRDB
 
@@ -35,7 +35,7 @@ extension SQLiteMessageStore: UploadStore {
         }
     }
 
-    public func recordUpload(_ upload: Upload) async throws {
+    package func recordUpload(_ upload: Upload) async throws {
         try await guarded {
             try await pool.write { db in
                 try db.execute(
@@ -48,7 +48,7 @@ extension SQLiteMessageStore: UploadStore {
         }
     }
 
-    public func upload(id: String) async throws -> Upload? {
+    package func upload(id: String) async throws -> Upload? {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchOne(db, sql: "SELECT \(Self.uploadColumns) FROM uploads WHERE id = ?", arguments: [id])
@@ -57,7 +57,7 @@ extension SQLiteMessageStore: UploadStore {
         }
     }
 
-    public func uploads(ids: [String], uploadedBy uploader: String) async throws -> [Upload] {
+    package func uploads(ids: [String], uploadedBy uploader: String) async throws -> [Upload] {
         guard !ids.isEmpty else { return [] }
         return try await guarded {
             try await pool.read { db in
@@ -70,7 +70,7 @@ extension SQLiteMessageStore: UploadStore {
         }
     }
 
-    public func readableUpload(id: String, reader: String?, now: Int64) async throws -> Upload? {
+    package func readableUpload(id: String, reader: String?, now: Int64) async throws -> Upload? {
         try await guarded {
             try await pool.read { db in
                 // The uploader, or a reader of a conversation with a message that carries it
@@ -91,7 +91,7 @@ extension SQLiteMessageStore: UploadStore {
         }
     }
 
-    public func uploadUsage(of uploader: String, since: Int64) async throws -> UploadUsage {
+    package func uploadUsage(of uploader: String, since: Int64) async throws -> UploadUsage {
         try await guarded {
             try await pool.read { db in
                 let row = try Row.fetchOne(
@@ -106,7 +106,7 @@ extension SQLiteMessageStore: UploadStore {
         }
     }
 
-    public func collectUnreferencedUploads(createdBefore: Int64, limit: Int) async throws -> [BlobDigest] {
+    package func collectUnreferencedUploads(createdBefore: Int64, limit: Int) async throws -> [BlobDigest] {
         try await guarded {
             try await pool.write { db in
                 let rows = try Row.fetchAll(
@@ -130,7 +130,7 @@ extension SQLiteMessageStore: UploadStore {
         }
     }
 
-    public func isBlobReferenced(_ digest: BlobDigest) async throws -> Bool {
+    package func isBlobReferenced(_ digest: BlobDigest) async throws -> Bool {
         try await guarded {
             try await pool.read { db in
                 try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM uploads WHERE digest = ?)", arguments: [digest.hex])
