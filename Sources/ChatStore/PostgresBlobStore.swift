@@ -65,8 +65,10 @@ package struct PostgresBlobStore: BlobStore {
         try await store.guarded {
             try await store.transaction { connection in
                 try await connection.checkedQuery(Self.lock(digest.hex), logger: store.logger)
-                try await connection.checkedQuery("DELETE FROM blobs WHERE digest = \(digest.hex)", logger: store.logger)
-                try await connection.checkedQuery("DELETE FROM blob_chunks WHERE blob = \(digest.hex)", logger: store.logger)
+                try await connection.checkedQuery(
+                    "DELETE FROM blobs WHERE digest = \(digest.hex)", logger: store.logger)
+                try await connection.checkedQuery(
+                    "DELETE FROM blob_chunks WHERE blob = \(digest.hex)", logger: store.logger)
             }
         }
     }

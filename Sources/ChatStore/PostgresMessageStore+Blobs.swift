@@ -31,7 +31,8 @@ extension PostgresMessageStore {
                     try await connection.checkedQuery(
                         "UPDATE blob_chunks SET blob = \(digest.hex) WHERE blob = \(key)", logger: self.logger)
                 } else {
-                    try await connection.checkedQuery("DELETE FROM blob_chunks WHERE blob = \(key)", logger: self.logger)
+                    try await connection.checkedQuery(
+                        "DELETE FROM blob_chunks WHERE blob = \(key)", logger: self.logger)
                 }
             }
         }

@@ -41,7 +41,9 @@ extension PostgresMessageStore: UploadStore {
                 // A collection deleted it after this statement read it.
                 throw StoreError(.noSuchUpload, "upload \(attachment.id) is not stored")
             }
-            guard inserted.first != nil else { throw StoreError(.noSuchUpload, "upload \(attachment.id) is not stored") }
+            guard inserted.first != nil else {
+                throw StoreError(.noSuchUpload, "upload \(attachment.id) is not stored")
+            }
         }
     }
 

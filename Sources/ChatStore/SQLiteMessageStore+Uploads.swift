@@ -25,12 +25,15 @@ extension SQLiteMessageStore: UploadStore {
     ///   checked it); the append's savepoint then leaves nothing behind.
     static func recordAttachments(_ attachments: [MessageAttachment], key: String, seq: Int64, _ db: Database) throws {
         for attachment in attachments {
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM uploads WHERE id = ?)", arguments: [attachment.id]) == true
+            guard
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM uploads WHERE id = ?)", arguments: [attachment.id]) == true
             else {
                 throw StoreError(.noSuchUpload, "upload \(attachment.id) is not stored")
             }
             try db.execute(
-                sql: "INSERT INTO message_attachments (upload_id, conversation_key, seq) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                sql:
+                    "INSERT INTO message_attachments (upload_id, conversation_key, seq) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 arguments: [attachment.id, key, seq])
         }
     }
@@ -121,8 +124,10 @@ extension SQLiteMessageStore: UploadStore {
                     arguments: [createdBefore, limit])
                 var orphaned: [BlobDigest] = []
                 for digest in Set(rows.map { $0["digest"] as String }) {
-                    let shared = try Bool.fetchOne(
-                        db, sql: "SELECT EXISTS (SELECT 1 FROM uploads WHERE digest = ?)", arguments: [digest]) ?? true
+                    let shared =
+                        try Bool.fetchOne(
+                            db, sql: "SELECT EXISTS (SELECT 1 FROM uploads WHERE digest = ?)", arguments: [digest])
+                        ?? true
                     if !shared, let blob = BlobDigest(hex: digest) { orphaned.append(blob) }
                 }
                 return orphaned
@@ -133,7 +138,8 @@ extension SQLiteMessageStore: UploadStore {
     package func isBlobReferenced(_ digest: BlobDigest) async throws -> Bool {
         try await guarded {
             try await pool.read { db in
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM uploads WHERE digest = ?)", arguments: [digest.hex])
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM uploads WHERE digest = ?)", arguments: [digest.hex])
                     ?? true
             }
         }

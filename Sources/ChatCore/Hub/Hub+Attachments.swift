@@ -10,7 +10,9 @@ extension Hub {
     ///
     /// - Throws: `too_many_attachments` beyond `MessageDraft.maxAttachments`, `invalid_field`
     ///   for an id that is no upload id or is named twice, `no_such_upload`, `unavailable`.
-    func resolveAttachments(_ ids: [String]?, of user: String, cid: String, deadline: Deadline) async throws
+    func resolveAttachments(
+        _ ids: [String]?, of user: String, cid: String, deadline: Deadline
+    ) async throws
         -> [MessageAttachment]
     {
         guard let ids, !ids.isEmpty else { return [] }
@@ -36,7 +38,8 @@ extension Hub {
         let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return try ids.map { id throws(ProtocolError) in
             guard let upload = byID[id] else {
-                throw ProtocolError(.noSuchUpload, "upload `\(id)` does not exist or is not yours", cid: cid, ref: "send")
+                throw ProtocolError(
+                    .noSuchUpload, "upload `\(id)` does not exist or is not yours", cid: cid, ref: "send")
             }
             return upload.attachment
         }

@@ -88,9 +88,11 @@ struct FileController: Sendable {
     /// plain ASCII `filename` for old clients).
     static func disposition(of upload: Upload) -> String {
         let kind = upload.contentType.isInlineImage ? "inline" : "attachment"
-        let ascii = String(upload.name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "%" ? Character($0) : "_" })
+        let ascii = String(
+            upload.name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "%" ? Character($0) : "_" })
         // RFC 8187 attr-char: ASCII letters, digits and these; everything else percent-encoded.
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~")
+        let allowed = CharacterSet(
+            charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~")
         let encoded = upload.name.addingPercentEncoding(withAllowedCharacters: allowed) ?? "file"
         return "\(kind); filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
     }

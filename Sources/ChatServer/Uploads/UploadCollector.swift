@@ -47,7 +47,8 @@ struct UploadCollector: Service {
             }
             if orphaned.isEmpty { break }
         }
-        let abandoned = try await blobs.removeAbandonedStaging(olderThan: now - configuration.collectionGrace.wholeMilliseconds)
+        let abandoned = try await blobs.removeAbandonedStaging(
+            olderThan: now - configuration.collectionGrace.wholeMilliseconds)
         if removed > 0 || abandoned > 0 {
             logger.info("collected unreferenced uploads", metadata: ["blobs": "\(removed)", "staged": "\(abandoned)"])
         }

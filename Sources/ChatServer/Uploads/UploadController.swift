@@ -70,7 +70,8 @@ struct UploadController: Sendable {
                 throw quotaExceeded()
             }
             let name = Upload.cleanName(request.uri.queryParameters["name"].map(String.init) ?? "")
-            let stored = try await receive(request.body, maxBytes: min(maxBytes, max(room, 0)), quotaBound: room < maxBytes)
+            let stored = try await receive(
+                request.body, maxBytes: min(maxBytes, max(room, 0)), quotaBound: room < maxBytes)
             let upload = Upload(
                 id: UUID().uuidString.lowercased(), digest: stored.digest, uploader: uploader, name: name,
                 contentType: stored.type, size: stored.size, createdAt: now)
@@ -83,7 +84,8 @@ struct UploadController: Sendable {
                 await stored.writer.discard()
                 throw Self.unavailable
             }
-            let created = Created(id: upload.id, name: upload.name, type: upload.contentType.mediaType, size: upload.size)
+            let created = Created(
+                id: upload.id, name: upload.name, type: upload.contentType.mediaType, size: upload.size)
             var response = try created.response(from: request, context: context)
             response.status = .created
             return response
@@ -96,7 +98,8 @@ struct UploadController: Sendable {
         if request.headers[.authorization] != nil || !configuration.allowGuests || !accounts.allowsGuests {
             return try await accounts.authenticate(AccountController.bearerToken(request)).name
         }
-        guard let nick = request.uri.queryParameters["nick"].map(String.init), ChatName.isValid(nick, limits: limits) else {
+        guard let nick = request.uri.queryParameters["nick"].map(String.init), ChatName.isValid(nick, limits: limits)
+        else {
             throw APIError(
                 .unauthorized, "missing_token",
                 "send `Authorization: Bearer <token>`, or, as a guest, your nick as `nick=`")
@@ -166,12 +169,14 @@ struct UploadController: Sendable {
     func quotaExceeded() -> APIError {
         APIError(
             .contentTooLarge, "quota_exceeded",
-            "your uploads may hold at most \(configuration.quotaBytes) bytes together; files no message carries are removed after a while")
+            "your uploads may hold at most \(configuration.quotaBytes) bytes together; files no message carries are removed after a while"
+        )
     }
 
     static let unsupportedType = APIError(
         .unsupportedMediaType, "unsupported_type",
-        "allowed are PNG, JPEG, GIF and WebP images, PDF, plain UTF-8 text, ZIP, gzip, tar and 7z, recognised by their content")
+        "allowed are PNG, JPEG, GIF and WebP images, PDF, plain UTF-8 text, ZIP, gzip, tar and 7z, recognised by their content"
+    )
 
     static let unavailable = APIError(.serviceUnavailable, "unavailable", "the file store is unavailable; try again")
 }

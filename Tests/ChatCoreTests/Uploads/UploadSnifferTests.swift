@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 @testable import ChatCore
 
@@ -69,9 +69,11 @@ struct UploadSnifferTests {
             #expect(sniff(words, piece: piece).type == .text, "split every \(piece) bytes")
         }
         let long = [UInt8](repeating: UInt8(ascii: "a"), count: 10_000)
-        #expect(sniff(long + [0xC3, 0x28]).accepted == false, "invalid UTF-8 after the head is refused when it arrives")
+        #expect(
+            sniff(long + [0xC3, 0x28]).accepted == false, "invalid UTF-8 after the head is refused when it arrives")
         #expect(sniff(long + [0]).accepted == false, "a NUL anywhere is not text")
-        #expect(sniff(Array("ends mid character ".utf8) + [0xE6, 0x9D]).type == nil, "a truncated character is not text")
+        #expect(
+            sniff(Array("ends mid character ".utf8) + [0xE6, 0x9D]).type == nil, "a truncated character is not text")
         #expect(sniff([0xED, 0xA0, 0x80]).type == nil, "an encoded surrogate is not UTF-8")
         #expect(sniff([0xC0, 0xAF]).type == nil, "an overlong encoding is not UTF-8")
         #expect(sniff([0xF4, 0x90, 0x80, 0x80]).type == nil, "beyond U+10FFFF is not UTF-8")
@@ -85,7 +87,8 @@ struct UploadSnifferTests {
             let count = Int.random(in: 1...12, using: &generator)
             let bytes = (0..<count).map { _ in
                 Bool.random(using: &generator)
-                    ? UInt8.random(in: 0x80...0xFF, using: &generator) : UInt8.random(in: 0x01...0x7F, using: &generator)
+                    ? UInt8.random(in: 0x80...0xFF, using: &generator)
+                    : UInt8.random(in: 0x01...0x7F, using: &generator)
             }
             var validator = UTF8Validator()
             for byte in bytes { validator.feed(byte) }

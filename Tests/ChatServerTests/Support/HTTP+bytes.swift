@@ -61,7 +61,7 @@ extension HTTP {
             var response = ByteBuffer()
             do {
                 for try await var chunk in inbound { response.writeBuffer(&chunk) }
-            } catch where response.readableBytes > 0 {
+            } catch  where response.readableBytes > 0 {
                 // A reset after the answer (the server stopped reading a refused body).
             }
             return Array(response.readableBytesView)
@@ -85,8 +85,11 @@ extension HTTP {
         var output: [UInt8] = []
         var index = 0
         while index < bytes.count {
-            guard let end = bytes[index...].firstRange(of: Array("\r\n".utf8)) else { throw URLError(.badServerResponse) }
-            let sizeText = String(decoding: bytes[index..<end.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let end = bytes[index...].firstRange(of: Array("\r\n".utf8)) else {
+                throw URLError(.badServerResponse)
+            }
+            let sizeText =
+                String(decoding: bytes[index..<end.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
             guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else {
                 throw URLError(.badServerResponse)
             }

@@ -12,8 +12,12 @@ struct ByteRangeTests {
         #expect(ByteRange.parse("bytes=10-19", size: size) == .partial(ByteRange(range: 10..<20)))
         #expect(ByteRange.parse("bytes=990-", size: size) == .partial(ByteRange(range: 990..<1_000)))
         #expect(ByteRange.parse("bytes=-10", size: size) == .partial(ByteRange(range: 990..<1_000)))
-        #expect(ByteRange.parse("bytes=-5000", size: size) == .partial(ByteRange(range: 0..<1_000)), "a suffix longer than the file")
-        #expect(ByteRange.parse("bytes=500-99999", size: size) == .partial(ByteRange(range: 500..<1_000)), "an end past the file")
+        #expect(
+            ByteRange.parse("bytes=-5000", size: size) == .partial(ByteRange(range: 0..<1_000)),
+            "a suffix longer than the file")
+        #expect(
+            ByteRange.parse("bytes=500-99999", size: size) == .partial(ByteRange(range: 500..<1_000)),
+            "an end past the file")
         #expect(ByteRange.parse("bytes=1000-", size: size) == .unsatisfiable)
         #expect(ByteRange.parse("bytes=1000-1001", size: size) == .unsatisfiable)
         #expect(ByteRange.parse("bytes=-0", size: size) == .unsatisfiable)

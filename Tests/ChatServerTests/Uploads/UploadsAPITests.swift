@@ -2,8 +2,8 @@ import ChatCore
 import ChatServer
 import ChatStore
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Files over HTTP on a real server, on SQLite and PostgreSQL: `POST /api/uploads`, `send`
 /// with `attachments`, `GET /api/files/:id` with its access rule, ranges and ETags, the limits
@@ -18,7 +18,8 @@ struct UploadsAPITests {
         configure(&configuration)
         let settings = configuration
         try await database.with { location in
-            try await TestServer.with(settings, store: try location.open()) { port, _ in try await body(port, location) }
+            try await TestServer.with(settings, store: try location.open()) { port, _ in try await body(port, location)
+            }
         }
     }
 
@@ -28,7 +29,8 @@ struct UploadsAPITests {
     /// several blob chunks.
     static func png(_ count: Int = 600_000, seed: UInt64 = 1) -> [UInt8] {
         var generator = SplitMix64(seed: seed)
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+            + (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 
     static func upload(
@@ -41,20 +43,26 @@ struct UploadsAPITests {
             headers: bearer(token).merging(headers) { $1 })
     }
 
-    static func uploadID(_ port: Int, _ bytes: [UInt8], name: String = "photo.png", token: String) async throws -> String {
+    static func uploadID(
+        _ port: Int, _ bytes: [UInt8], name: String = "photo.png", token: String
+    ) async throws -> String {
         let response = try await upload(port, bytes, name: name, token: token)
         #expect(response.status == 201, "\(String(decoding: response.body, as: UTF8.self))")
         return try #require(response["id"] as? String)
     }
 
-    static func download(_ port: Int, _ id: String, token: String?, headers: [String: String] = [:]) async throws
+    static func download(
+        _ port: Int, _ id: String, token: String?, headers: [String: String] = [:]
+    ) async throws
         -> HTTP.BytesResponse
     {
-        try await HTTP.bytesRequest("GET", port: port, path: "/api/files/\(id)", headers: bearer(token).merging(headers) { $1 })
+        try await HTTP.bytesRequest(
+            "GET", port: port, path: "/api/files/\(id)", headers: bearer(token).merging(headers) { $1 })
     }
 
-    @Test("upload, send as a DM attachment, download: the uploader and the peer get the bytes; anyone else a plain 404",
-          arguments: await TestDatabase.available)
+    @Test(
+        "upload, send as a DM attachment, download: the uploader and the peer get the bytes; anyone else a plain 404",
+        arguments: await TestDatabase.available)
     func uploadSendDownload(database: TestDatabase) async throws {
         try await Self.withServer(database) { port, _ in
             let alice = try await AccountTestClient.register(port: port, "alice")
@@ -93,7 +101,9 @@ struct UploadsAPITests {
             #expect(attachments.first?["size"] as? Int == bytes.count)
 
             let history = try await receiver.sendAndExpectHistory(peer: "alice")
-            #expect((history.first?["attachments"] as? [[String: Any]])?.first?["id"] as? String == id, "history carries it too")
+            #expect(
+                (history.first?["attachments"] as? [[String: Any]])?.first?["id"] as? String == id,
+                "history carries it too")
 
             let fetched = try await Self.download(port, id, token: bob)
             #expect(fetched.status == 200)
@@ -104,15 +114,17 @@ struct UploadsAPITests {
             #expect(fetched.headers["content-security-policy"]?.contains("sandbox") == true)
             for token in [carol, nil] as [String?] {
                 let refused = try await Self.download(port, id, token: token)
-                #expect(refused.status == 404 && refused.errorCode == "not_found", "not a party: no hint the file exists")
+                #expect(
+                    refused.status == 404 && refused.errorCode == "not_found", "not a party: no hint the file exists")
             }
             #expect(try await Self.download(port, UUID().uuidString.lowercased(), token: bob).status == 404)
             #expect(try await Self.download(port, "..%2F..%2Fetc%2Fpasswd", token: bob).status == 404)
         }
     }
 
-    @Test("send refuses attachments that are not the sender's, unknown, malformed or too many, with specific codes",
-          arguments: await TestDatabase.available)
+    @Test(
+        "send refuses attachments that are not the sender's, unknown, malformed or too many, with specific codes",
+        arguments: await TestDatabase.available)
     func sendRefusals(database: TestDatabase) async throws {
         try await Self.withServer(database) { port, _ in
             let alice = try await AccountTestClient.register(port: port, "alice")
@@ -124,14 +136,18 @@ struct UploadsAPITests {
             try await client.hello(token: alice)
             try await client.join("lobby")
             func refusal(_ attachments: Any, cid: String, text: String = "x") async throws -> String? {
-                try await client.send(["type": "send", "room": "lobby", "text": text, "cid": cid, "attachments": attachments])
+                try await client.send([
+                    "type": "send", "room": "lobby", "text": text, "cid": cid, "attachments": attachments,
+                ])
                 return try await client.expect("error").string("code")
             }
             #expect(try await refusal([bobs], cid: "r1") == "no_such_upload", "someone else's upload")
             #expect(try await refusal([UUID().uuidString.lowercased()], cid: "r2") == "no_such_upload")
             #expect(try await refusal(["not-an-id"], cid: "r3") == "invalid_field")
             #expect(try await refusal([own, own], cid: "r4") == "invalid_field", "the same upload twice")
-            #expect(try await refusal((0..<11).map { _ in UUID().uuidString.lowercased() }, cid: "r5") == "too_many_attachments")
+            #expect(
+                try await refusal((0..<11).map { _ in UUID().uuidString.lowercased() }, cid: "r5")
+                    == "too_many_attachments")
             #expect(try await refusal([], cid: "r6", text: "") == "empty_text", "no text and no attachment")
             try await client.send(["type": "send", "room": "lobby", "text": "", "cid": "ok", "attachments": [own]])
             let message = try await client.expect("message")
@@ -140,14 +156,18 @@ struct UploadsAPITests {
         }
     }
 
-    @Test("limits: size by Content-Length and by count, quota, rate, type by content, empty files, tokens",
-          arguments: await TestDatabase.available)
+    @Test(
+        "limits: size by Content-Length and by count, quota, rate, type by content, empty files, tokens",
+        arguments: await TestDatabase.available)
     func limits(database: TestDatabase) async throws {
-        try await Self.withServer(database, configure: {
-            $0.uploads.maxUploadBytes = 10_000
-            $0.uploads.quotaBytes = 25_000
-            $0.uploads.uploadsPerMinute = 4
-        }) { port, location in
+        try await Self.withServer(
+            database,
+            configure: {
+                $0.uploads.maxUploadBytes = 10_000
+                $0.uploads.quotaBytes = 25_000
+                $0.uploads.uploadsPerMinute = 4
+            }
+        ) { port, location in
             let alice = try await AccountTestClient.register(port: port, "alice")
             let bob = try await AccountTestClient.register(port: port, "bob")
             let carol = try await AccountTestClient.register(port: port, "carol")
@@ -166,7 +186,8 @@ struct UploadsAPITests {
             let empty = try await Self.upload(port, [], token: alice)
             #expect(empty.status == 400 && empty.errorCode == "empty_file")
             let anonymous = try await Self.upload(port, Self.png(10), token: nil)
-            #expect(anonymous.status == 401 && anonymous.errorCode == "missing_token", "guests may not upload by default")
+            #expect(
+                anonymous.status == 401 && anonymous.errorCode == "missing_token", "guests may not upload by default")
 
             // Quota: 25,000 bytes; three uploads of 9,008 do not fit.
             for seed in 1...2 { _ = try await Self.uploadID(port, Self.png(9_000, seed: UInt64(seed)), token: bob) }
@@ -176,20 +197,25 @@ struct UploadsAPITests {
             #expect(overStreamed.status == 413 && overStreamed.errorCode == "quota_exceeded")
 
             // Rate: four per minute.
-            for seed in 1...4 { _ = try await Self.uploadID(port, Array("note \(seed)\n".utf8), name: "n.txt", token: carol) }
+            for seed in 1...4 {
+                _ = try await Self.uploadID(port, Array("note \(seed)\n".utf8), name: "n.txt", token: carol)
+            }
             let fifth = try await Self.upload(port, Array("note 5\n".utf8), name: "n.txt", token: carol)
             #expect(fifth.status == 429 && fifth.errorCode == "rate_limited")
             #expect(fifth.headers["retry-after"] == "60")
 
             if let sqlite = location.sqlitePath {
                 let staging = DirectoryBlobStore.beside(databasePath: sqlite).appendingPathComponent("staging").path
-                #expect(try FileManager.default.contentsOfDirectory(atPath: staging).isEmpty, "refused uploads leave nothing staged")
+                #expect(
+                    try FileManager.default.contentsOfDirectory(atPath: staging).isEmpty,
+                    "refused uploads leave nothing staged")
             }
         }
     }
 
-    @Test("guests upload only with --allow-guest-uploads, named by their nick, and attach what they uploaded",
-          arguments: [TestDatabase.sqlite])
+    @Test(
+        "guests upload only with --allow-guest-uploads, named by their nick, and attach what they uploaded",
+        arguments: [TestDatabase.sqlite])
     func guests(database: TestDatabase) async throws {
         try await Self.withServer(database, configure: { $0.uploads.allowGuests = true }) { port, _ in
             let noNick = try await Self.upload(port, Self.png(10), token: nil)
@@ -207,8 +233,9 @@ struct UploadsAPITests {
         }
     }
 
-    @Test("ranges (206, 416), ETag and If-None-Match (304); documents are attachments",
-          arguments: await TestDatabase.available)
+    @Test(
+        "ranges (206, 416), ETag and If-None-Match (304); documents are attachments",
+        arguments: await TestDatabase.available)
     func rangesAndETags(database: TestDatabase) async throws {
         try await Self.withServer(database) { port, _ in
             let alice = try await AccountTestClient.register(port: port, "alice")
@@ -220,21 +247,24 @@ struct UploadsAPITests {
             #expect(whole.headers["content-length"] == "\(bytes.count)")
 
             let cases: [(String, Range<Int>)] = [
-                ("bytes=0-99", 0..<100), ("bytes=262100-262200", 262_100..<262_201), ("bytes=699000-", 699_000..<bytes.count),
+                ("bytes=0-99", 0..<100), ("bytes=262100-262200", 262_100..<262_201),
+                ("bytes=699000-", 699_000..<bytes.count),
                 ("bytes=-500", bytes.count - 500..<bytes.count), ("bytes=10-99999999", 10..<bytes.count),
             ]
             for (header, range) in cases {
                 let part = try await Self.download(port, id, token: alice, headers: ["Range": header])
                 #expect(part.status == 206, "\(header)")
                 #expect(part.body == Array(bytes[range]), "\(header)")
-                #expect(part.headers["content-range"] == "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(bytes.count)")
+                #expect(
+                    part.headers["content-range"] == "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(bytes.count)")
             }
             let beyond = try await Self.download(port, id, token: alice, headers: ["Range": "bytes=\(bytes.count)-"])
             #expect(beyond.status == 416)
             #expect(beyond.headers["content-range"] == "bytes */\(bytes.count)")
             let several = try await Self.download(port, id, token: alice, headers: ["Range": "bytes=0-1,5-6"])
             #expect(several.status == 200 && several.body == bytes, "several ranges: the whole file")
-            let stale = try await Self.download(port, id, token: alice, headers: ["Range": "bytes=0-9", "If-Range": "\"other\""])
+            let stale = try await Self.download(
+                port, id, token: alice, headers: ["Range": "bytes=0-9", "If-Range": "\"other\""])
             #expect(stale.status == 200, "If-Range with another ETag: the whole file")
 
             let cached = try await Self.download(port, id, token: alice, headers: ["If-None-Match": etag])
@@ -243,25 +273,32 @@ struct UploadsAPITests {
             let changed = try await Self.download(port, id, token: alice, headers: ["If-None-Match": "\"nope\""])
             #expect(changed.status == 200)
 
-            let textID = try await Self.uploadID(port, Array("<script>alert(1)</script>\n".utf8), name: "page.html", token: alice)
+            let textID = try await Self.uploadID(
+                port, Array("<script>alert(1)</script>\n".utf8), name: "page.html", token: alice)
             let text = try await Self.download(port, textID, token: alice)
             #expect(text.headers["content-type"] == "text/plain; charset=utf-8", "HTML is served as the text it is")
             #expect(text.headers["content-disposition"]?.hasPrefix("attachment;") == true)
             #expect(text.headers["x-content-type-options"] == "nosniff")
             let same = try await Self.uploadID(port, bytes, name: "again.png", token: alice)
             #expect(same != id, "the same bytes again: a new upload")
-            #expect(try await Self.download(port, same, token: alice).headers["etag"] == etag, "stored once, under its SHA-256")
+            #expect(
+                try await Self.download(port, same, token: alice).headers["etag"] == etag,
+                "stored once, under its SHA-256")
         }
     }
 
-    @Test("uploads no message carries are collected after the grace period; carried ones stay",
-          arguments: await TestDatabase.available)
+    @Test(
+        "uploads no message carries are collected after the grace period; carried ones stay",
+        arguments: await TestDatabase.available)
     func collection(database: TestDatabase) async throws {
-        try await Self.withServer(database, configure: {
-            // Long enough for an upload and the send right after it on a loaded machine.
-            $0.uploads.collectionGrace = .seconds(3)
-            $0.uploads.collectionInterval = .milliseconds(200)
-        }) { port, location in
+        try await Self.withServer(
+            database,
+            configure: {
+                // Long enough for an upload and the send right after it on a loaded machine.
+                $0.uploads.collectionGrace = .seconds(3)
+                $0.uploads.collectionInterval = .milliseconds(200)
+            }
+        ) { port, location in
             let alice = try await AccountTestClient.register(port: port, "alice")
             let client = try await TestChatClient.connect(port: port, name: "alice")
             defer { Task { await client.close() } }
@@ -296,18 +333,23 @@ struct UploadsAPITests {
                     let bob = try await AccountTestClient.register(port: first, "bob")
                     let bytes = Self.png(900_000, seed: 7)
                     let id = try await Self.uploadID(first, bytes, token: alice)
-                    #expect(try await Self.download(second, id, token: alice).body == bytes, "the uploader, on the other node")
+                    #expect(
+                        try await Self.download(second, id, token: alice).body == bytes,
+                        "the uploader, on the other node")
                     #expect(try await Self.download(second, id, token: bob).status == 404)
 
                     let client = try await TestChatClient.connect(port: first, name: "alice")
                     defer { Task { await client.close() } }
                     try await client.hello(token: alice)
-                    try await client.send(["type": "send", "to": "bob", "text": "for you", "cid": "x1", "attachments": [id]])
+                    try await client.send([
+                        "type": "send", "to": "bob", "text": "for you", "cid": "x1", "attachments": [id],
+                    ])
                     _ = try await client.expect("ack", skipping: ["presence", "message", "status"])
 
                     let fetched = try await Self.download(second, id, token: bob)
                     #expect(fetched.status == 200 && fetched.body == bytes)
-                    let part = try await Self.download(second, id, token: bob, headers: ["Range": "bytes=300000-300009"])
+                    let part = try await Self.download(
+                        second, id, token: bob, headers: ["Range": "bytes=300000-300009"])
                     #expect(part.status == 206 && part.body == Array(bytes[300_000..<300_010]))
                 }
             }

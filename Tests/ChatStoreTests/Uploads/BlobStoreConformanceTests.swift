@@ -40,7 +40,9 @@ struct BlobStoreConformanceTests {
     static func digest(_ seed: UInt8) -> BlobDigest { BlobDigest(bytes: [UInt8](repeating: seed, count: 32)) }
 
     /// Writes `bytes` in pieces of `piece` and commits them as `digest`.
-    static func store(_ bytes: [UInt8], as digest: BlobDigest, in blobs: any BlobStore, piece: Int = 100_000) async throws {
+    static func store(
+        _ bytes: [UInt8], as digest: BlobDigest, in blobs: any BlobStore, piece: Int = 100_000
+    ) async throws {
         let writer = try await blobs.makeWriter()
         var offset = 0
         while offset < bytes.count {
@@ -60,8 +62,9 @@ struct BlobStoreConformanceTests {
         return collected
     }
 
-    @Test("a blob written in pieces reads back whole and in any range, across chunk boundaries",
-          arguments: await Kind.available)
+    @Test(
+        "a blob written in pieces reads back whole and in any range, across chunk boundaries",
+        arguments: await Kind.available)
     func roundTrip(kind: Kind) async throws {
         try await Self.with(kind) { blobs in
             let bytes = Self.pattern(3 * BlobStoreLimits.chunkBytes + 12_345)
@@ -71,9 +74,13 @@ struct BlobStoreConformanceTests {
             #expect(try await blobs.size(of: digest) == Int64(bytes.count))
             #expect(try await Self.read(digest, 0..<Int64(bytes.count), from: blobs) == bytes)
             let chunk = Int64(BlobStoreLimits.chunkBytes)
-            for range in [0..<1, chunk - 3..<chunk + 5, 2 * chunk..<3 * chunk, Int64(bytes.count) - 10..<Int64(bytes.count), 17..<17] {
+            for range in [
+                0..<1, chunk - 3..<chunk + 5, 2 * chunk..<3 * chunk, Int64(bytes.count) - 10..<Int64(bytes.count),
+                17..<17,
+            ] {
                 #expect(
-                    try await Self.read(digest, range, from: blobs) == Array(bytes[Int(range.lowerBound)..<Int(range.upperBound)]),
+                    try await Self.read(digest, range, from: blobs)
+                        == Array(bytes[Int(range.lowerBound)..<Int(range.upperBound)]),
                     "range \(range)")
             }
             let tiny: [UInt8] = [42]
@@ -82,8 +89,9 @@ struct BlobStoreConformanceTests {
         }
     }
 
-    @Test("the same digest committed twice is stored once and keeps its bytes; a discarded writer leaves nothing",
-          arguments: await Kind.available)
+    @Test(
+        "the same digest committed twice is stored once and keeps its bytes; a discarded writer leaves nothing",
+        arguments: await Kind.available)
     func dedupAndDiscard(kind: Kind) async throws {
         try await Self.with(kind) { blobs in
             let bytes = Self.pattern(300_000)
@@ -96,12 +104,16 @@ struct BlobStoreConformanceTests {
             let discarded = try await blobs.makeWriter()
             try await discarded.write(ByteBuffer(bytes: Self.pattern(1_000)))
             await discarded.discard()
-            #expect(try await blobs.removeAbandonedStaging(olderThan: Int64.max) == 0, "discard removed its staged bytes")
+            #expect(
+                try await blobs.removeAbandonedStaging(olderThan: Int64.max) == 0, "discard removed its staged bytes")
 
             let abandoned = try await blobs.makeWriter()
             try await abandoned.write(ByteBuffer(bytes: Self.pattern(BlobStoreLimits.chunkBytes + 1)))
-            #expect(try await blobs.removeAbandonedStaging(olderThan: ChatClock.wallMillis() - 60_000) == 0, "young: kept")
-            #expect(try await blobs.removeAbandonedStaging(olderThan: Int64.max) == 1, "an abandoned writer's bytes are removed")
+            #expect(
+                try await blobs.removeAbandonedStaging(olderThan: ChatClock.wallMillis() - 60_000) == 0, "young: kept")
+            #expect(
+                try await blobs.removeAbandonedStaging(olderThan: Int64.max) == 1,
+                "an abandoned writer's bytes are removed")
             #expect(try await blobs.size(of: digest) == Int64(bytes.count), "committed blobs are never staging")
         }
     }

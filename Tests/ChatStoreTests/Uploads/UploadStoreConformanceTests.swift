@@ -26,13 +26,16 @@ struct UploadStoreConformanceTests {
         _ store: Store, _ conversation: Conversation, from: String, attaching uploads: [Upload]
     ) async throws -> StoredMessage {
         var draft = MessageDraft(
-            conversation: conversation, from: from, text: "see attached", clientID: "c\(UInt64.random(in: 0...UInt64.max))",
+            conversation: conversation, from: from, text: "see attached",
+            clientID: "c\(UInt64.random(in: 0...UInt64.max))",
             timestamp: ChatClock.wallMillis())
         draft.attachments = uploads.map(\.attachment)
         return try await store.append(draft).message
     }
 
-    @Test("an upload reads back as recorded; only its uploader's ids are found by owner", arguments: await StoreKind.available)
+    @Test(
+        "an upload reads back as recorded; only its uploader's ids are found by owner",
+        arguments: await StoreKind.available)
     func recordAndOwn(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store async throws in
@@ -42,19 +45,24 @@ struct UploadStoreConformanceTests {
                 try await store.recordUpload(theirs)
                 #expect(try await store.upload(id: mine.id) == mine)
                 #expect(try await store.upload(id: UUID().uuidString.lowercased()) == nil)
-                let found = try await store.uploads(ids: [mine.id, theirs.id, UUID().uuidString.lowercased()], uploadedBy: "alice")
+                let found = try await store.uploads(
+                    ids: [mine.id, theirs.id, UUID().uuidString.lowercased()], uploadedBy: "alice")
                 #expect(found == [mine], "someone else's upload and an unknown id are not the sender's")
                 #expect(try await store.uploads(ids: [], uploadedBy: "alice").isEmpty)
             }
         }
     }
 
-    @Test("a message carries its attachments in order, in every read path, and survives a reopen",
-          arguments: await StoreKind.available)
+    @Test(
+        "a message carries its attachments in order, in every read path, and survives a reopen",
+        arguments: await StoreKind.available)
     func attachmentsOnMessages(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             let lobby = Conversation.room("lobby")
-            let uploads = [Self.upload(by: "alice", size: 5), Self.upload(by: "alice", digest: Self.digest(2), size: 7, type: .pdf)]
+            let uploads = [
+                Self.upload(by: "alice", size: 5),
+                Self.upload(by: "alice", digest: Self.digest(2), size: 7, type: .pdf),
+            ]
             try await fixture.openRoomStore { store async throws in
                 for upload in uploads { try await store.recordUpload(upload) }
                 let stored = try await Self.post(store, lobby, from: "alice", attaching: uploads.reversed())
@@ -69,8 +77,9 @@ struct UploadStoreConformanceTests {
         }
     }
 
-    @Test("an append naming an upload that is not stored is refused with noSuchUpload and stores nothing",
-          arguments: await StoreKind.available)
+    @Test(
+        "an append naming an upload that is not stored is refused with noSuchUpload and stores nothing",
+        arguments: await StoreKind.available)
     func missingUpload(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store async throws in
@@ -86,8 +95,9 @@ struct UploadStoreConformanceTests {
         }
     }
 
-    @Test("readable by the uploader and by readers of a conversation that carries it; 'no' looks like 'none'",
-          arguments: await StoreKind.available)
+    @Test(
+        "readable by the uploader and by readers of a conversation that carries it; 'no' looks like 'none'",
+        arguments: await StoreKind.available)
     func readability(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store async throws in
@@ -95,7 +105,8 @@ struct UploadStoreConformanceTests {
                     try await store.createAccount(Account(name: name, passwordHash: "h", createdAt: 1))
                 }
                 _ = try await store.setAdmin(true, name: "dave")
-                _ = try await store.createRoom(Room(name: "Secret", visibility: .private, creator: "alice", createdAt: 1))
+                _ = try await store.createRoom(
+                    Room(name: "Secret", visibility: .private, creator: "alice", createdAt: 1))
                 try await store.invite("bob", to: "secret", by: .user("alice"), now: 2)
                 _ = try await store.join(room: "secret", user: "bob", now: 3)
                 let now = ChatClock.wallMillis()
@@ -121,8 +132,11 @@ struct UploadStoreConformanceTests {
                 #expect(try await readers(unsent) == ["alice"], "an unsent upload: its uploader only")
                 #expect(try await readers(secret) == ["alice", "bob", "dave"], "a private room's: members and admins")
                 #expect(try await readers(dm) == ["alice", "bob"], "a DM's: its two parties")
-                #expect(try await readers(lobby) == ["alice", "bob", "carol", "dave", "guest"], "a public room's: everyone")
-                #expect(try await store.readableUpload(id: UUID().uuidString.lowercased(), reader: "alice", now: now) == nil)
+                #expect(
+                    try await readers(lobby) == ["alice", "bob", "carol", "dave", "guest"], "a public room's: everyone")
+                #expect(
+                    try await store.readableUpload(id: UUID().uuidString.lowercased(), reader: "alice", now: now) == nil
+                )
 
                 try await store.ban("bob", from: "secret", until: nil, reason: "", by: .user("alice"), now: now)
                 #expect(try await readers(secret) == ["alice", "dave"], "a banned member no longer reads it")
@@ -130,8 +144,9 @@ struct UploadStoreConformanceTests {
         }
     }
 
-    @Test("a deleted message stops carrying its files: they are readable only by the uploader and can be collected",
-          arguments: await StoreKind.available)
+    @Test(
+        "a deleted message stops carrying its files: they are readable only by the uploader and can be collected",
+        arguments: await StoreKind.available)
     func deletedMessage(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store async throws in
@@ -140,15 +155,19 @@ struct UploadStoreConformanceTests {
                 try await store.recordUpload(upload)
                 let message = try await Self.post(store, lobby, from: "alice", attaching: [upload])
                 #expect(try await store.readableUpload(id: upload.id, reader: "bob", now: 2) == upload)
-                #expect(try await store.collectUnreferencedUploads(createdBefore: Int64.max, limit: 10).isEmpty, "carried: kept")
+                #expect(
+                    try await store.collectUnreferencedUploads(createdBefore: Int64.max, limit: 10).isEmpty,
+                    "carried: kept")
                 _ = try await store.append(
                     MessageDraft(
-                        conversation: lobby, from: "alice", text: "", clientID: "delete", timestamp: ChatClock.wallMillis(),
+                        conversation: lobby, from: "alice", text: "", clientID: "delete",
+                        timestamp: ChatClock.wallMillis(),
                         update: MessageUpdate(.delete, seq: message.seq)))
                 #expect(try await store.messages(in: lobby, after: 0, limit: 1).first?.attachments == [])
                 #expect(try await store.readableUpload(id: upload.id, reader: "bob", now: 2) == nil)
                 #expect(try await store.readableUpload(id: upload.id, reader: "alice", now: 2) == upload)
-                #expect(try await store.collectUnreferencedUploads(createdBefore: Int64.max, limit: 10) == [upload.digest])
+                #expect(
+                    try await store.collectUnreferencedUploads(createdBefore: Int64.max, limit: 10) == [upload.digest])
             }
         }
     }
@@ -157,23 +176,30 @@ struct UploadStoreConformanceTests {
     func usage(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store async throws in
-                #expect(try await store.uploadUsage(of: "alice", since: 0) == UploadUsage(totalBytes: 0, recentCount: 0))
+                #expect(
+                    try await store.uploadUsage(of: "alice", since: 0) == UploadUsage(totalBytes: 0, recentCount: 0))
                 try await store.recordUpload(Self.upload(by: "alice", size: 100, createdAt: 1_000))
                 try await store.recordUpload(Self.upload(by: "alice", size: 100, createdAt: 5_000))
-                try await store.recordUpload(Self.upload(by: "alice", digest: Self.digest(9), size: 50, createdAt: 9_000))
+                try await store.recordUpload(
+                    Self.upload(by: "alice", digest: Self.digest(9), size: 50, createdAt: 9_000))
                 try await store.recordUpload(Self.upload(by: "bob", size: 1_000, createdAt: 9_000))
-                #expect(try await store.uploadUsage(of: "alice", since: 5_000) == UploadUsage(totalBytes: 250, recentCount: 2))
+                #expect(
+                    try await store.uploadUsage(of: "alice", since: 5_000)
+                        == UploadUsage(totalBytes: 250, recentCount: 2))
             }
         }
     }
 
-    @Test("collection takes old unreferenced uploads in bounded batches and names only blobs no upload shares",
-          arguments: await StoreKind.available)
+    @Test(
+        "collection takes old unreferenced uploads in bounded batches and names only blobs no upload shares",
+        arguments: await StoreKind.available)
     func collection(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store async throws in
                 let shared = Self.digest(1)
-                let old = (0..<5).map { Self.upload(by: "alice", digest: Self.digest(UInt8(10 + $0)), createdAt: 1_000 + Int64($0)) }
+                let old = (0..<5).map {
+                    Self.upload(by: "alice", digest: Self.digest(UInt8(10 + $0)), createdAt: 1_000 + Int64($0))
+                }
                 let oldShared = Self.upload(by: "alice", digest: shared, createdAt: 1_000)
                 let youngShared = Self.upload(by: "bob", digest: shared, createdAt: 50_000)
                 let carried = Self.upload(by: "alice", digest: Self.digest(3), createdAt: 1_000)
