@@ -2,6 +2,7 @@ import ChatCore
 import ChatServer
 import ChatStore
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -291,34 +292,44 @@ struct UploadsAPITests {
         "uploads no message carries are collected after the grace period; carried ones stay",
         arguments: await TestDatabase.available)
     func collection(database: TestDatabase) async throws {
-        try await Self.withServer(
-            database,
-            configure: {
-                // Long enough for an upload and the send right after it on a loaded machine.
-                $0.uploads.collectionGrace = .seconds(3)
-                $0.uploads.collectionInterval = .milliseconds(200)
+        // Two servers on one database, one after the other, so nothing depends on timing: the
+        // first (the default grace of a day) stores both uploads and the message; the second,
+        // with a grace of half a second, collects what no message carries.
+        try await database.with { location in
+            let stored = Mutex<(alice: String, kept: String, dropped: String)?>(nil)
+            try await TestServer.with(ServerConfigurationFactory.make(), store: try location.open()) { port, _ in
+                let alice = try await AccountTestClient.register(port: port, "alice")
+                let kept = try await Self.uploadID(port, Self.png(1_000, seed: 1), token: alice)
+                let client = try await TestChatClient.connect(port: port, name: "alice")
+                try await client.hello(token: alice)
+                try await client.join("lobby")
+                try await client.send([
+                    "type": "send", "room": "lobby", "text": "kept", "cid": "k1", "attachments": [kept],
+                ])
+                _ = try await client.expect("ack", skipping: ["presence", "message"])
+                await client.close()
+                let dropped = try await Self.uploadID(port, Self.png(1_000, seed: 2), token: alice)
+                #expect(try await Self.download(port, dropped, token: alice).status == 200, "inside the grace period")
+                stored.withLock { $0 = (alice, kept, dropped) }
             }
-        ) { port, location in
-            let alice = try await AccountTestClient.register(port: port, "alice")
-            let client = try await TestChatClient.connect(port: port, name: "alice")
-            defer { Task { await client.close() } }
-            try await client.hello(token: alice)
-            try await client.join("lobby")
-            let kept = try await Self.uploadID(port, Self.png(1_000, seed: 1), token: alice)
-            try await client.send(["type": "send", "room": "lobby", "text": "kept", "cid": "k1", "attachments": [kept]])
-            _ = try await client.expect("ack", skipping: ["presence", "message"])
-            let dropped = try await Self.uploadID(port, Self.png(1_000, seed: 2), token: alice)
-
-            let deadline = ContinuousClock.now + .seconds(60)
-            while try await Self.download(port, dropped, token: alice).status == 200, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(200))
-            }
-            #expect(try await Self.download(port, dropped, token: alice).status == 404, "collected")
-            #expect(try await Self.download(port, kept, token: alice).status == 200, "carried by a message: kept")
-            if let sqlite = location.sqlitePath {
-                let directory = DirectoryBlobStore.beside(databasePath: sqlite)
-                let blobs = try FileManager.default.subpathsOfDirectory(atPath: directory.path).filter { $0.count > 64 }
-                #expect(blobs.count == 1, "the collected upload's blob is gone from the directory: \(blobs)")
+            let (alice, kept, dropped) = try #require(stored.withLock { $0 })
+            var collecting = ServerConfigurationFactory.make()
+            collecting.uploads.collectionGrace = .milliseconds(500)
+            collecting.uploads.collectionInterval = .milliseconds(200)
+            try await TestServer.with(collecting, store: try location.open()) { port, _ in
+                let deadline = ContinuousClock.now + .seconds(60)
+                while try await Self.download(port, dropped, token: alice).status == 200, ContinuousClock.now < deadline
+                {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(try await Self.download(port, dropped, token: alice).status == 404, "collected")
+                #expect(try await Self.download(port, kept, token: alice).status == 200, "carried by a message: kept")
+                if let sqlite = location.sqlitePath {
+                    let directory = DirectoryBlobStore.beside(databasePath: sqlite)
+                    let blobs = try FileManager.default.subpathsOfDirectory(atPath: directory.path)
+                        .filter { $0.count > 64 }
+                    #expect(blobs.count == 1, "the collected upload's blob is gone from the directory: \(blobs)")
+                }
             }
         }
     }
