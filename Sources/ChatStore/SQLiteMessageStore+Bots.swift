@@ -104,7 +104,7 @@ extension SQLiteMessageStore: BotStore {
                     SELECT \(Self.webhookColumns) FROM webhooks w JOIN bots b ON b.name_key = w.bot_key
                     \(bot == nil ? "" : "WHERE w.bot_key = ?") ORDER BY w.created_at, w.id
                     """
-                let arguments: StatementArguments = bot.map { [Account.key(for: $0)] } ?? []
+                let arguments = bot.map { StatementArguments([Account.key(for: $0)]) } ?? StatementArguments()
                 return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.webhook)
             }
         }

@@ -27,7 +27,7 @@ extension InMemoryMessageStore: BotStore {
     }
 
     public func createWebhook(_ hook: Webhook, secretHash: String) async throws {
-        try bots.withLock { bots throws(BotStoreError) in try bots.createHook(hook, secretHash: secretHash) }
+        try bots.withLock { try $0.createHook(hook, secretHash: secretHash) }
     }
 
     public func webhooks(of bot: String?) async throws -> [Webhook] { bots.withLock { $0.hooks(of: bot) } }

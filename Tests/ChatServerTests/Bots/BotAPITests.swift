@@ -42,7 +42,7 @@ struct BotAPITests {
         port: Int, token: String?, room: String, _ json: [String: Any]
     ) async throws -> HTTP.Response {
         try await HTTP.request(
-            "POST", port: port, path: "/api/rooms/\(room)/messages", json: json, headers: token.map(bearer) ?? [:])
+            "POST", port: port, path: "/api/rooms/\(room)/messages", json: json, headers: token.map { Self.bearer($0) } ?? [:])
     }
 
     @Test("the admin API makes a bot; its post is stored, delivered live once, and a retry with its cid returns the same seq",

@@ -7,7 +7,7 @@ import Testing
 /// hook's room as its bot, a live member receives them, and a revoked hook is gone.
 @Suite("Incoming webhooks", .timeLimit(.minutes(3)))
 struct WebhookTests {
-    static let bearer = BotAPITests.bearer
+    static func bearer(_ token: String) -> [String: String] { BotAPITests.bearer(token) }
 
     /// Posts `body` to `path` with `contentType`, raw (the form test needs its own content type).
     static func post(port: Int, path: String, body: String, contentType: String) async throws -> HTTP.Response {
