@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The in-memory store's bots: their accounts in `accounts`, their records in `bots`.
 extension InMemoryMessageStore: BotStore {
     public func createBot(_ bot: Bot, account: Account, tokenHash: String) async throws {
