@@ -6,7 +6,7 @@ extension InMemoryMessageStore: BotStore {
         do {
             try await accounts.createAccount(account)
         } catch let error as AccountStoreError where error.code == .nameTaken {
-            throw BotStoreError(.nameTaken, error.message)
+            throw BotStoreError(.nameTaken, "the name `\(bot.name)` is already taken by an account or a bot")
         }
         bots.withLock { $0.create(bot, tokenHash: tokenHash) }
     }
@@ -35,7 +35,11 @@ extension InMemoryMessageStore: BotStore {
     public func webhooks(of bot: String?) async throws -> [Webhook] { bots.withLock { $0.hooks(of: bot) } }
 
     public func lookUpWebhook(secretHash: String) async throws -> WebhookLookup {
-        bots.withLock { $0.lookUpHook(secretHash: secretHash) }
+        let lookup = bots.withLock { $0.lookUpHook(secretHash: secretHash) }
+        if case .valid(_, let bot) = lookup, try await accounts.account(named: bot.name)?.isDisabled == true {
+            return .revoked
+        }
+        return lookup
     }
 
     public func revokeWebhook(id: String, now: Int64) async throws -> Bool {
