@@ -1,8 +1,8 @@
-public import ChatCore
+package import ChatCore
 import PostgresNIO
 
 extension PostgresMessageStore: BotStore {
-    public func createBot(_ bot: Bot, account: Account, tokenHash: String) async throws {
+    package func createBot(_ bot: Bot, account: Account, tokenHash: String) async throws {
         try await guarded {
             let key = Account.key(for: bot.name)
             let rooms = SQLiteMessageStore.namesJSON(bot.scope.rooms) ?? "[]"
@@ -25,7 +25,7 @@ extension PostgresMessageStore: BotStore {
         }
     }
 
-    public func bot(named name: String) async throws -> Bot? {
+    package func bot(named name: String) async throws -> Bot? {
         try await guarded {
             try Self.bots(
                 await query("SELECT \(unescaped: Self.botColumns) FROM bots b WHERE b.name_key = \(Account.key(for: name))")
@@ -33,13 +33,13 @@ extension PostgresMessageStore: BotStore {
         }
     }
 
-    public func allBots() async throws -> [Bot] {
+    package func allBots() async throws -> [Bot] {
         try await guarded {
             try Self.bots(await query("SELECT \(unescaped: Self.botColumns) FROM bots b ORDER BY b.name_key"))
         }
     }
 
-    public func lookUpBotToken(hash tokenHash: String) async throws -> BotTokenLookup {
+    package func lookUpBotToken(hash tokenHash: String) async throws -> BotTokenLookup {
         try await guarded {
             let rows = try await query(
                 """
@@ -57,7 +57,7 @@ extension PostgresMessageStore: BotStore {
         }
     }
 
-    public func revokeBot(named name: String, now: Int64) async throws -> Bool {
+    package func revokeBot(named name: String, now: Int64) async throws -> Bool {
         try await guarded {
             let key = Account.key(for: name)
             return try await transaction { connection in
@@ -73,7 +73,7 @@ extension PostgresMessageStore: BotStore {
         }
     }
 
-    public func createWebhook(_ hook: Webhook, secretHash: String) async throws {
+    package func createWebhook(_ hook: Webhook, secretHash: String) async throws {
         try await guarded {
             let key = Account.key(for: hook.bot)
             // Inserted only while the bot is live, in one statement: a concurrent revoke either
@@ -88,7 +88,7 @@ extension PostgresMessageStore: BotStore {
         }
     }
 
-    public func webhooks(of bot: String?) async throws -> [Webhook] {
+    package func webhooks(of bot: String?) async throws -> [Webhook] {
         try await guarded {
             let rows =
                 if let bot {
@@ -112,7 +112,7 @@ extension PostgresMessageStore: BotStore {
         }
     }
 
-    public func lookUpWebhook(secretHash: String) async throws -> WebhookLookup {
+    package func lookUpWebhook(secretHash: String) async throws -> WebhookLookup {
         try await guarded {
             let rows = try await query(
                 """
@@ -134,7 +134,7 @@ extension PostgresMessageStore: BotStore {
         }
     }
 
-    public func revokeWebhook(id: String, now: Int64) async throws -> Bool {
+    package func revokeWebhook(id: String, now: Int64) async throws -> Bool {
         try await guarded {
             !(try await query(
                 "UPDATE webhooks SET revoked_at = \(now) WHERE id = \(id) AND revoked_at IS NULL RETURNING id"

@@ -1,8 +1,8 @@
-public import ChatCore
+package import ChatCore
 import GRDB
 
 extension SQLiteMessageStore: BotStore {
-    public func createBot(_ bot: Bot, account: Account, tokenHash: String) async throws {
+    package func createBot(_ bot: Bot, account: Account, tokenHash: String) async throws {
         try await guarded {
             try await pool.write { db in
                 let key = Account.key(for: bot.name)
@@ -27,7 +27,7 @@ extension SQLiteMessageStore: BotStore {
         }
     }
 
-    public func bot(named name: String) async throws -> Bot? {
+    package func bot(named name: String) async throws -> Bot? {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchOne(
@@ -37,7 +37,7 @@ extension SQLiteMessageStore: BotStore {
         }
     }
 
-    public func allBots() async throws -> [Bot] {
+    package func allBots() async throws -> [Bot] {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT \(Self.botTableColumns) FROM bots ORDER BY name_key").map(Self.bot)
@@ -45,7 +45,7 @@ extension SQLiteMessageStore: BotStore {
         }
     }
 
-    public func lookUpBotToken(hash tokenHash: String) async throws -> BotTokenLookup {
+    package func lookUpBotToken(hash tokenHash: String) async throws -> BotTokenLookup {
         try await guarded {
             try await pool.read { db in
                 guard
@@ -65,7 +65,7 @@ extension SQLiteMessageStore: BotStore {
         }
     }
 
-    public func revokeBot(named name: String, now: Int64) async throws -> Bool {
+    package func revokeBot(named name: String, now: Int64) async throws -> Bool {
         try await guarded {
             try await pool.write { db in
                 let key = Account.key(for: name)
@@ -79,7 +79,7 @@ extension SQLiteMessageStore: BotStore {
         }
     }
 
-    public func createWebhook(_ hook: Webhook, secretHash: String) async throws {
+    package func createWebhook(_ hook: Webhook, secretHash: String) async throws {
         try await guarded {
             try await pool.write { db in
                 let key = Account.key(for: hook.bot)
@@ -97,7 +97,7 @@ extension SQLiteMessageStore: BotStore {
         }
     }
 
-    public func webhooks(of bot: String?) async throws -> [Webhook] {
+    package func webhooks(of bot: String?) async throws -> [Webhook] {
         try await guarded {
             try await pool.read { db in
                 let sql = """
@@ -110,7 +110,7 @@ extension SQLiteMessageStore: BotStore {
         }
     }
 
-    public func lookUpWebhook(secretHash: String) async throws -> WebhookLookup {
+    package func lookUpWebhook(secretHash: String) async throws -> WebhookLookup {
         try await guarded {
             try await pool.read { db in
                 guard
@@ -132,7 +132,7 @@ extension SQLiteMessageStore: BotStore {
         }
     }
 
-    public func revokeWebhook(id: String, now: Int64) async throws -> Bool {
+    package func revokeWebhook(id: String, now: Int64) async throws -> Bool {
         try await guarded {
             try await pool.write { db in
                 try db.execute(
