@@ -19,7 +19,7 @@ extension PostgresMessageStore: BotStore {
                         VALUES (\(key), \(bot.name), \(tokenHash), \(rooms), \(bot.scope.mayRead), \(bot.createdBy), \(bot.createdAt))
                         """, logger: self.logger)
                 }
-            } catch where Self.isUniqueViolation(error) {
+            } catch  where Self.isUniqueViolation(error) {
                 throw BotStoreError(.nameTaken, "the name `\(bot.name)` is already taken by an account or a bot")
             }
         }
@@ -28,7 +28,8 @@ extension PostgresMessageStore: BotStore {
     package func bot(named name: String) async throws -> Bot? {
         try await guarded {
             try Self.bots(
-                await query("SELECT \(unescaped: Self.botColumns) FROM bots b WHERE b.name_key = \(Account.key(for: name))")
+                await query(
+                    "SELECT \(unescaped: Self.botColumns) FROM bots b WHERE b.name_key = \(Account.key(for: name))")
             ).first
         }
     }
@@ -107,7 +108,8 @@ extension PostgresMessageStore: BotStore {
             return try rows.map { row in
                 let (id, bot, room, createdBy, createdAt, revokedAt) = try row.decode(
                     (String, String, String, String, Int64, Int64?).self)
-                return Webhook(id: id, bot: bot, room: room, createdBy: createdBy, createdAt: createdAt, revokedAt: revokedAt)
+                return Webhook(
+                    id: id, bot: bot, room: room, createdBy: createdBy, createdAt: createdAt, revokedAt: revokedAt)
             }
         }
     }

@@ -6,8 +6,9 @@ extension SQLiteMessageStore: BotStore {
         try await guarded {
             try await pool.write { db in
                 let key = Account.key(for: bot.name)
-                let exists = try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM accounts WHERE name_key = ?)", arguments: [key]) ?? false
+                let exists =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT EXISTS (SELECT 1 FROM accounts WHERE name_key = ?)", arguments: [key]) ?? false
                 guard !exists else {
                     throw BotStoreError(.nameTaken, "the name `\(bot.name)` is already taken by an account or a bot")
                 }
@@ -31,7 +32,8 @@ extension SQLiteMessageStore: BotStore {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchOne(
-                    db, sql: "SELECT \(Self.botTableColumns) FROM bots WHERE name_key = ?", arguments: [Account.key(for: name)]
+                    db, sql: "SELECT \(Self.botTableColumns) FROM bots WHERE name_key = ?",
+                    arguments: [Account.key(for: name)]
                 ).map(Self.bot)
             }
         }
@@ -70,10 +72,12 @@ extension SQLiteMessageStore: BotStore {
             try await pool.write { db in
                 let key = Account.key(for: name)
                 try db.execute(
-                    sql: "UPDATE bots SET revoked_at = ? WHERE name_key = ? AND revoked_at IS NULL", arguments: [now, key])
+                    sql: "UPDATE bots SET revoked_at = ? WHERE name_key = ? AND revoked_at IS NULL",
+                    arguments: [now, key])
                 guard db.changesCount > 0 else { return false }
                 try db.execute(
-                    sql: "UPDATE webhooks SET revoked_at = ? WHERE bot_key = ? AND revoked_at IS NULL", arguments: [now, key])
+                    sql: "UPDATE webhooks SET revoked_at = ? WHERE bot_key = ? AND revoked_at IS NULL",
+                    arguments: [now, key])
                 return true
             }
         }
@@ -83,9 +87,10 @@ extension SQLiteMessageStore: BotStore {
         try await guarded {
             try await pool.write { db in
                 let key = Account.key(for: hook.bot)
-                let live = try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM bots WHERE name_key = ? AND revoked_at IS NULL)",
-                    arguments: [key]) ?? false
+                let live =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT EXISTS (SELECT 1 FROM bots WHERE name_key = ? AND revoked_at IS NULL)",
+                        arguments: [key]) ?? false
                 guard live else { throw BotStoreError(.noSuchBot, "no live bot is called `\(hook.bot)`") }
                 try db.execute(
                     sql: """

@@ -19,7 +19,8 @@ struct BotCommand: AsyncParsableCommand {
             abstract: "Create a bot that may post to the given rooms; print its token (shown once).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The bot's name (an account name no one else may use).") var name: String
-        @Option(name: .customLong("room"), help: "A room the bot may post to (repeat for several).") var rooms: [String] = []
+        @Option(name: .customLong("room"), help: "A room the bot may post to (repeat for several).") var rooms:
+            [String] = []
         @Flag(help: "Let the bot also read its rooms (join them over /ws, receive their messages).") var read = false
 
         func run() async throws {
@@ -27,13 +28,16 @@ struct BotCommand: AsyncParsableCommand {
                 try await BotAdministration(bots: store).create(
                     name: name, rooms: rooms, mayRead: read, by: BotAdministration.operatorName)
             }
-            print("created bot \(created.bot.name): posts to \(created.bot.scope.rooms.joined(separator: ", "))\(read ? ", reads them" : "")")
+            print(
+                "created bot \(created.bot.name): posts to \(created.bot.scope.rooms.joined(separator: ", "))\(read ? ", reads them" : "")"
+            )
             print("token: \(created.token)")
         }
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List every bot: name, rooms, read, state, created, by.")
+        static let configuration = CommandConfiguration(
+            abstract: "List every bot: name, rooms, read, state, created, by.")
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
@@ -41,8 +45,9 @@ struct BotCommand: AsyncParsableCommand {
             print(["name", "rooms", "read", "state", "created", "by"].joined(separator: "\t"))
             for bot in bots {
                 print(
-                    [bot.name, bot.scope.rooms.joined(separator: ","), bot.scope.mayRead ? "yes" : "no",
-                     bot.revokedAt == nil ? "live" : "revoked", Timestamp.iso(bot.createdAt), bot.createdBy
+                    [
+                        bot.name, bot.scope.rooms.joined(separator: ","), bot.scope.mayRead ? "yes" : "no",
+                        bot.revokedAt == nil ? "live" : "revoked", Timestamp.iso(bot.createdAt), bot.createdBy,
                     ].joined(separator: "\t"))
             }
         }
@@ -69,14 +74,16 @@ struct BotCommand: AsyncParsableCommand {
 
     struct HookCreate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "create", abstract: "Create a hook posting to a room as a bot; print its URL path (shown once).")
+            commandName: "create",
+            abstract: "Create a hook posting to a room as a bot; print its URL path (shown once).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The bot it posts as.") var bot: String
         @Option(help: "The room it posts to (one of the bot's rooms).") var room: String
 
         func run() async throws {
             let created = try await store.withStore { store in
-                try await BotAdministration(bots: store).createHook(bot: bot, room: room, by: BotAdministration.operatorName)
+                try await BotAdministration(bots: store).createHook(
+                    bot: bot, room: room, by: BotAdministration.operatorName)
             }
             print("created hook \(created.hook.id): posts to \(created.hook.room) as \(created.hook.bot)")
             print("path: \(created.path)")
@@ -94,8 +101,11 @@ struct BotCommand: AsyncParsableCommand {
             print(["id", "bot", "room", "state", "created", "by"].joined(separator: "\t"))
             for hook in hooks {
                 print(
-                    [hook.id, hook.bot, hook.room, hook.revokedAt == nil ? "live" : "revoked", Timestamp.iso(hook.createdAt),
-                     hook.createdBy].joined(separator: "\t"))
+                    [
+                        hook.id, hook.bot, hook.room, hook.revokedAt == nil ? "live" : "revoked",
+                        Timestamp.iso(hook.createdAt),
+                        hook.createdBy,
+                    ].joined(separator: "\t"))
             }
         }
     }

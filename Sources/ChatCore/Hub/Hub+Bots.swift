@@ -51,7 +51,8 @@ extension Hub {
             throw ProtocolError(.invalidField, "field `replyTo` must be 1 or more", cid: cid, ref: ref)
         }
         guard scope.mayPost(to: room) else {
-            throw ProtocolError(.forbidden, "this bot may not post to `\(room)`: the room is not in its scope", cid: cid, ref: ref)
+            throw ProtocolError(
+                .forbidden, "this bot may not post to `\(room)`: the room is not in its scope", cid: cid, ref: ref)
         }
         let deadline = Deadline(in: configuration.limits.sendTimeout)
         var name = room
@@ -71,7 +72,8 @@ extension Hub {
                 throw ProtocolError(.unavailable, Self.storeUnavailable(error), cid: cid, ref: ref)
             }
             guard let stored else {
-                throw ProtocolError(.noSuchRoom, "no room is called `\(room)`; bots post to existing rooms", cid: cid, ref: ref)
+                throw ProtocolError(
+                    .noSuchRoom, "no room is called `\(room)`; bots post to existing rooms", cid: cid, ref: ref)
             }
             name = stored.name
         }

@@ -35,7 +35,8 @@ struct InMemoryBots {
         let key = Account.key(for: name)
         guard bots[key] != nil, bots[key]?.revokedAt == nil else { return false }
         bots[key]?.revokedAt = now
-        for id in hookOrder where Account.key(for: hooks[id]?.hook.bot ?? "") == key && hooks[id]?.hook.revokedAt == nil {
+        for id in hookOrder where Account.key(for: hooks[id]?.hook.bot ?? "") == key && hooks[id]?.hook.revokedAt == nil
+        {
             hooks[id]?.hook.revokedAt = now
         }
         return true

@@ -53,7 +53,9 @@ public struct BotAdministration: Sendable {
     ///   - bots: the store `serve` uses.
     ///   - limits: the name rules (defaults as `serve`'s).
     ///   - bcryptCost: as `AccountsConfiguration.bcryptCost`, for the bot account's unusable hash.
-    public init(bots: any BotStore, limits: ChatLimits = ChatLimits(), bcryptCost: UInt8 = AccountsConfiguration().bcryptCost) {
+    public init(
+        bots: any BotStore, limits: ChatLimits = ChatLimits(), bcryptCost: UInt8 = AccountsConfiguration().bcryptCost
+    ) {
         self.bots = bots
         self.limits = limits
         self.bcryptCost = bcryptCost
@@ -77,7 +79,8 @@ public struct BotAdministration: Sendable {
             throw Failure("too_many_rooms", "a bot may post to at most \(Self.maxRooms) rooms")
         }
         let now = ChatClock.wallMillis()
-        let bot = Bot(name: name, scope: BotScope(rooms: scopeRooms, mayRead: mayRead), createdBy: creator, createdAt: now)
+        let bot = Bot(
+            name: name, scope: BotScope(rooms: scopeRooms, mayRead: mayRead), createdBy: creator, createdAt: now)
         let token = BotCredential.newToken()
         let unusable = BotCredential.randomBase64URL()
         let cost = bcryptCost
@@ -117,12 +120,14 @@ public struct BotAdministration: Sendable {
         }
         let live = try await bots.webhooks(of: bot.name).filter { $0.revokedAt == nil }.count
         guard live < Self.maxHooksPerBot else {
-            throw Failure("too_many_hooks", "a bot may have at most \(Self.maxHooksPerBot) live hooks; revoke one first")
+            throw Failure(
+                "too_many_hooks", "a bot may have at most \(Self.maxHooksPerBot) live hooks; revoke one first")
         }
         // The scope's spelling of the room.
         let scoped = bot.scope.rooms.first { Room.key(for: $0) == Room.key(for: room) } ?? room
         let hook = Webhook(
-            id: BotCredential.newHookID(), bot: bot.name, room: scoped, createdBy: creator, createdAt: ChatClock.wallMillis())
+            id: BotCredential.newHookID(), bot: bot.name, room: scoped, createdBy: creator,
+            createdAt: ChatClock.wallMillis())
         let secret = BotCredential.newHookSecret()
         do {
             try await bots.createWebhook(hook, secretHash: BotCredential.hash(secret))

@@ -19,7 +19,8 @@ extension AccountService {
         }
         switch try await bots.lookUpBotToken(hash: BotCredential.hash(token)) {
         case .valid(let bot): return bot
-        case .revoked: throw AuthenticationError(.tokenRevoked, "the bot was revoked; ask the server's admin for a new one")
+        case .revoked:
+            throw AuthenticationError(.tokenRevoked, "the bot was revoked; ask the server's admin for a new one")
         case .unknown: throw AuthenticationError(.invalidToken, "the bot token is not valid")
         }
     }

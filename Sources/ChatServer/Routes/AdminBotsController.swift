@@ -86,7 +86,8 @@ struct AdminBotsController: Sendable {
         }
         router.post("/api/admin/bots") { request, _ -> EditedResponse<BotEntry> in
             let (admin, administration) = try await authorize(request)
-            let body = try await Self.decode(NewBot.self, request, shape: "{\"name\": …, \"rooms\": […], \"read\": false}")
+            let body = try await Self.decode(
+                NewBot.self, request, shape: "{\"name\": …, \"rooms\": […], \"read\": false}")
             guard let name = body.name else { throw APIError(.badRequest, "invalid_field", "missing field `name`") }
             guard let rooms = body.rooms else { throw APIError(.badRequest, "invalid_field", "missing field `rooms`") }
             let created = try await call {

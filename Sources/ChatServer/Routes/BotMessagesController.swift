@@ -58,16 +58,19 @@ struct BotMessagesController: Sendable {
             }
             guard let text = post.text else { throw APIError(.badRequest, "invalid_field", "missing field `text`") }
             guard let cid = post.cid else {
-                throw APIError(.badRequest, "invalid_field", "missing field `cid`: it makes a retry safe (same cid, same seq)")
+                throw APIError(
+                    .badRequest, "invalid_field", "missing field `cid`: it makes a retry safe (same cid, same seq)")
             }
             let result: AppendResult
             do {
-                result = try await hub.postAsBot(text, to: room, bot: bot.name, scope: bot.scope, cid: cid, replyTo: post.replyTo)
+                result = try await hub.postAsBot(
+                    text, to: room, bot: bot.name, scope: bot.scope, cid: cid, replyTo: post.replyTo)
             } catch let error as ProtocolError {
                 throw BotPostRefusal.apiError(error)
             }
             let message = result.message
-            let stored = message.conversationKey.hasPrefix("room:") ? String(message.conversationKey.dropFirst(5)) : room
+            let stored =
+                message.conversationKey.hasPrefix("room:") ? String(message.conversationKey.dropFirst(5)) : room
             return EditedResponse(
                 status: .created,
                 response: Posted(

@@ -60,7 +60,8 @@ struct WebhookController: Sendable {
                 throw BotPostRefusal.apiError(error)
             }
             let message = result.message
-            let room = message.conversationKey.hasPrefix("room:") ? String(message.conversationKey.dropFirst(5)) : hook.room
+            let room =
+                message.conversationKey.hasPrefix("room:") ? String(message.conversationKey.dropFirst(5)) : hook.room
             return Posted(ok: true, room: room, seq: message.seq, id: message.id)
         }
     }
@@ -70,7 +71,8 @@ struct WebhookController: Sendable {
     func lookUp(_ secret: String, address: String?) async throws -> (Webhook, Bot) {
         let refused = APIError(.notFound, "no_such_hook", "no live hook has this URL; it may have been revoked")
         if let address, let retryAfter = refusedPerAddress.peek(address) {
-            throw AccountService.tooManyAttempts(retryAfter, "too many requests with unknown hook URLs from this address")
+            throw AccountService.tooManyAttempts(
+                retryAfter, "too many requests with unknown hook URLs from this address")
         }
         guard BotCredential.isHookSecret(secret), let bots else {
             if let address { _ = refusedPerAddress.take(address) }

@@ -13,7 +13,9 @@ struct BotAPITests {
     /// A server on a fresh `database` with `root` (a server admin) and `alice` registered.
     static func withServer(
         _ configuration: ServerConfiguration = ServerConfigurationFactory.make(), database: TestDatabase,
-        _ body: @Sendable (_ port: Int, _ store: any DatabaseURL.DurableStore, _ root: String, _ alice: String) async throws -> Void
+        _ body:
+            @Sendable (_ port: Int, _ store: any DatabaseURL.DurableStore, _ root: String, _ alice: String) async throws
+            -> Void
     ) async throws {
         try await database.with { location in
             let opened = try location.open()
@@ -42,11 +44,13 @@ struct BotAPITests {
         port: Int, token: String?, room: String, _ json: [String: Any]
     ) async throws -> HTTP.Response {
         try await HTTP.request(
-            "POST", port: port, path: "/api/rooms/\(room)/messages", json: json, headers: token.map { Self.bearer($0) } ?? [:])
+            "POST", port: port, path: "/api/rooms/\(room)/messages", json: json,
+            headers: token.map { Self.bearer($0) } ?? [:])
     }
 
-    @Test("the admin API makes a bot; its post is stored, delivered live once, and a retry with its cid returns the same seq",
-          arguments: await TestDatabase.available)
+    @Test(
+        "the admin API makes a bot; its post is stored, delivered live once, and a retry with its cid returns the same seq",
+        arguments: await TestDatabase.available)
     func postIsSentLikeSend(database: TestDatabase) async throws {
         try await Self.withServer(database: database) { port, _, root, aliceToken in
             let alice = try await TestChatClient.connect(port: port, name: "alice")
@@ -78,7 +82,8 @@ struct BotAPITests {
             #expect(bots.first?["token"] == nil, "a token is shown only when made")
             #expect(bots.first?["rooms"] as? [String] == ["Deploys"])
 
-            let posted = try await Self.post(port: port, token: token, room: "deploys", ["text": "build 42 passed", "cid": "b42"])
+            let posted = try await Self.post(
+                port: port, token: token, room: "deploys", ["text": "build 42 passed", "cid": "b42"])
             #expect(posted.status == 201, "\(posted.body)")
             let seq = try #require((posted["seq"] as? NSNumber)?.intValue)
             #expect(seq == (aliceAck.int("seq") ?? 0) + 1, "the next seq after alice's message")
@@ -89,11 +94,13 @@ struct BotAPITests {
             #expect(live.string("text") == "build 42 passed")
             #expect(live.int("seq") == seq)
 
-            let retry = try await Self.post(port: port, token: token, room: "deploys", ["text": "build 42 passed", "cid": "b42"])
+            let retry = try await Self.post(
+                port: port, token: token, room: "deploys", ["text": "build 42 passed", "cid": "b42"])
             #expect(retry.status == 201)
             #expect((retry["seq"] as? NSNumber)?.intValue == seq, "the same cid answers the same seq")
             #expect(retry["duplicate"] as? Bool == true)
-            let next = try await Self.post(port: port, token: token, room: "deploys", ["text": "build 43 passed", "cid": "b43"])
+            let next = try await Self.post(
+                port: port, token: token, room: "deploys", ["text": "build 43 passed", "cid": "b43"])
             #expect((next["seq"] as? NSNumber)?.intValue == seq + 1, "the retry stored nothing")
             let after = try await alice.expect("message")
             #expect(after.int("seq") == seq + 1, "the member saw the retried message once: \(after.raw)")
@@ -102,20 +109,24 @@ struct BotAPITests {
             let texts = (history["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String }
             #expect(texts == ["build 43 passed", "build 42 passed", "deploying?"])
 
-            let revoke = try await HTTP.request("DELETE", port: port, path: "/api/admin/bots/CI", headers: Self.bearer(root))
+            let revoke = try await HTTP.request(
+                "DELETE", port: port, path: "/api/admin/bots/CI", headers: Self.bearer(root))
             #expect(revoke.status == 204)
-            let revoked = try await Self.post(port: port, token: token, room: "deploys", ["text": "late", "cid": "b44"])
+            let revoked = try await Self.post(
+                port: port, token: token, room: "deploys", ["text": "late", "cid": "b44"])
             #expect(revoked.status == 401)
             #expect(revoked.errorCode == "token_revoked")
-            let again = try await HTTP.request("DELETE", port: port, path: "/api/admin/bots/ci", headers: Self.bearer(root))
+            let again = try await HTTP.request(
+                "DELETE", port: port, path: "/api/admin/bots/ci", headers: Self.bearer(root))
             #expect(again.status == 404)
             #expect(again.errorCode == "no_such_bot")
             await alice.close()
         }
     }
 
-    @Test("a bot posts only inside its scope, to rooms that exist, under the rooms' bans, mutes and membership",
-          arguments: await TestDatabase.available)
+    @Test(
+        "a bot posts only inside its scope, to rooms that exist, under the rooms' bans, mutes and membership",
+        arguments: await TestDatabase.available)
     func scopeAndRoomRules(database: TestDatabase) async throws {
         try await Self.withServer(database: database) { port, store, root, aliceToken in
             let alice = try await TestChatClient.connect(port: port, name: "alice")
@@ -137,7 +148,8 @@ struct BotAPITests {
             #expect(notMember.errorCode == "not_member")
             // A bot is an account: a private room's owner (here the operator) can make it a member.
             try await store.setRole(.member, of: "ci", in: "vault", by: .serverOperator, now: now)
-            #expect(try await Self.post(port: port, token: token, room: "vault", ["text": "hi", "cid": "c4"]).status == 201)
+            #expect(
+                try await Self.post(port: port, token: token, room: "vault", ["text": "hi", "cid": "c4"]).status == 201)
 
             try await store.mute("ci", in: "deploys", until: nil, by: .serverOperator, now: now)
             let muted = try await Self.post(port: port, token: token, room: "deploys", ["text": "hi", "cid": "c5"])
@@ -149,25 +161,30 @@ struct BotAPITests {
             #expect(banned.status == 403)
             #expect(banned.errorCode == "banned")
 
-            let userToken = try await Self.post(port: port, token: aliceToken, room: "deploys", ["text": "hi", "cid": "c7"])
+            let userToken = try await Self.post(
+                port: port, token: aliceToken, room: "deploys", ["text": "hi", "cid": "c7"])
             #expect(userToken.status == 403)
             #expect(userToken.errorCode == "bot_token_required")
             let noToken = try await Self.post(port: port, token: nil, room: "deploys", ["text": "hi", "cid": "c8"])
             #expect(noToken.status == 401)
             #expect(noToken.errorCode == "missing_token")
             let forged = try await Self.post(
-                port: port, token: "rcbot_" + String(repeating: "A", count: 43), room: "deploys", ["text": "hi", "cid": "c9"])
+                port: port, token: "rcbot_" + String(repeating: "A", count: 43), room: "deploys",
+                ["text": "hi", "cid": "c9"])
             #expect(forged.status == 401)
             #expect(forged.errorCode == "invalid_token")
             let asUser = try await HTTP.request("GET", port: port, path: "/api/me", headers: Self.bearer(token))
             #expect(asUser.status == 401, "a bot token opens no account route")
-            let login = try await HTTP.request("POST", port: port, path: "/api/login", json: ["name": "ci", "password": "anything goes"])
+            let login = try await HTTP.request(
+                "POST", port: port, path: "/api/login", json: ["name": "ci", "password": "anything goes"])
             #expect(login.status == 401, "no one logs in as a bot")
             await alice.close()
         }
     }
 
-    @Test("bad input, a large body, a long text and a fast bot get specific JSON errors", arguments: await TestDatabase.available)
+    @Test(
+        "bad input, a large body, a long text and a fast bot get specific JSON errors",
+        arguments: await TestDatabase.available)
     func limits(database: TestDatabase) async throws {
         var configuration = ServerConfigurationFactory.make()
         configuration.limits.maxTextScalars = 50
@@ -203,7 +220,8 @@ struct BotAPITests {
             #expect(badJSON.status == 400)
             #expect(badJSON.errorCode == "bad_json")
             let badRooms = try await HTTP.request(
-                "POST", port: port, path: "/api/admin/bots", json: ["name": "x", "rooms": ["no spaces"]], headers: Self.bearer(root))
+                "POST", port: port, path: "/api/admin/bots", json: ["name": "x", "rooms": ["no spaces"]],
+                headers: Self.bearer(root))
             #expect(badRooms.status == 400)
             #expect(badRooms.errorCode == "invalid_room")
             let sync = try await alice.sync()

@@ -9,8 +9,9 @@ import Testing
 /// PostgreSQL. What it makes works on the server at once, and its revokes hold at once.
 @Suite("Bot command line", .timeLimit(.minutes(5)), .requires(.rabbitchat))
 struct BotCommandTests {
-    @Test("bot create, list, hook create, hook list, hook revoke and revoke act on a running server's store",
-          arguments: await TestDatabase.available)
+    @Test(
+        "bot create, list, hook create, hook list, hook revoke and revoke act on a running server's store",
+        arguments: await TestDatabase.available)
     func bots(database: TestDatabase) async throws {
         try await database.with { location in
             let opened = try location.open()
@@ -20,10 +21,12 @@ struct BotCommandTests {
                 try await alice.hello(token: aliceToken)
                 try await alice.join("deploys")
 
-                let created = try await AdminCommand.run(["bot", "create", "ci", "--room", "deploys", "--room", "Releases"], on: location)
+                let created = try await AdminCommand.run(
+                    ["bot", "create", "ci", "--room", "deploys", "--room", "Releases"], on: location)
                 #expect(created.status == 0, "\(created.errors)")
                 #expect(created.lines.first == "created bot ci: posts to deploys, Releases")
-                let token = try #require(created.lines.first { $0.hasPrefix("token: ") }.map { String($0.dropFirst("token: ".count)) })
+                let token = try #require(
+                    created.lines.first { $0.hasPrefix("token: ") }.map { String($0.dropFirst("token: ".count)) })
                 #expect(token.hasPrefix("rcbot_") && token.count == 6 + 43)
                 let taken = try await AdminCommand.run(["bot", "create", "ALICE", "--room", "deploys"], on: location)
                 #expect(taken.status != 0)
@@ -40,21 +43,27 @@ struct BotCommandTests {
 
                 let list = try await AdminCommand.run(["bot", "list"], on: location)
                 #expect(list.status == 0)
-                #expect(list.lines.map { $0.split(separator: "\t").prefix(4).joined(separator: " ") }
+                #expect(
+                    list.lines.map { $0.split(separator: "\t").prefix(4).joined(separator: " ") }
                         == ["name rooms read state", "ci deploys,Releases no live"])
 
-                let outside = try await AdminCommand.run(["bot", "hook", "create", "ci", "--room", "random"], on: location)
+                let outside = try await AdminCommand.run(
+                    ["bot", "hook", "create", "ci", "--room", "random"], on: location)
                 #expect(outside.status != 0)
                 #expect(outside.errors.contains("room_out_of_scope"))
-                let hook = try await AdminCommand.run(["bot", "hook", "create", "ci", "--room", "DEPLOYS"], on: location)
+                let hook = try await AdminCommand.run(
+                    ["bot", "hook", "create", "ci", "--room", "DEPLOYS"], on: location)
                 #expect(hook.status == 0, "\(hook.errors)")
-                let path = try #require(hook.lines.first { $0.hasPrefix("path: ") }.map { String($0.dropFirst("path: ".count)) })
-                let id = try #require(hook.lines.first?.split(separator: " ").dropFirst(2).first.map { String($0.dropLast()) })
+                let path = try #require(
+                    hook.lines.first { $0.hasPrefix("path: ") }.map { String($0.dropFirst("path: ".count)) })
+                let id = try #require(
+                    hook.lines.first?.split(separator: " ").dropFirst(2).first.map { String($0.dropLast()) })
                 let viaHook = try await HTTP.request("POST", port: port, path: path, json: ["text": "from the hook"])
                 #expect(viaHook.status == 200, "\(viaHook.body)")
                 #expect(try await alice.expect("message").string("text") == "from the hook")
                 let hooks = try await AdminCommand.run(["bot", "hook", "list", "--bot", "ci"], on: location)
-                #expect(hooks.lines.dropFirst().map { $0.split(separator: "\t").prefix(4).joined(separator: " ") }
+                #expect(
+                    hooks.lines.dropFirst().map { $0.split(separator: "\t").prefix(4).joined(separator: " ") }
                         == ["\(id) ci deploys live"])
                 #expect(!hooks.output.contains(path.dropFirst("/hooks/".count)), "a secret is never listed")
 

@@ -6,15 +6,17 @@ import Testing
 /// A bot over `/ws` with its token, like any client, with its scope enforced on every frame.
 @Suite("Bots over /ws", .timeLimit(.minutes(3)))
 struct BotWebSocketTests {
-    @Test("a reading bot joins and posts in its rooms only; a posting-only bot cannot join; a revoked one cannot say hello",
-          arguments: await TestDatabase.available)
+    @Test(
+        "a reading bot joins and posts in its rooms only; a posting-only bot cannot join; a revoked one cannot say hello",
+        arguments: await TestDatabase.available)
     func scopeOnTheSocket(database: TestDatabase) async throws {
         try await BotAPITests.withServer(database: database) { port, _, root, aliceToken in
             let alice = try await TestChatClient.connect(port: port, name: "alice")
             try await alice.hello(token: aliceToken)
             try await alice.join("news")
             try await alice.join("random")
-            let readerToken = try await BotAPITests.createBot(port: port, admin: root, "reader", rooms: ["news"], read: true)
+            let readerToken = try await BotAPITests.createBot(
+                port: port, admin: root, "reader", rooms: ["news"], read: true)
             let posterToken = try await BotAPITests.createBot(port: port, admin: root, "poster", rooms: ["news"])
 
             let reader = try await TestChatClient.connect(port: port, name: "reader")
@@ -60,8 +62,10 @@ struct BotWebSocketTests {
             let resumed = try await resumer.expect("error")
             #expect(resumed.string("code") == "forbidden", "a resume is a join, in scope or refused")
 
-            #expect(try await HTTP.request(
-                "DELETE", port: port, path: "/api/admin/bots/poster", headers: BotAPITests.bearer(root)).status == 204)
+            #expect(
+                try await HTTP.request(
+                    "DELETE", port: port, path: "/api/admin/bots/poster", headers: BotAPITests.bearer(root)
+                ).status == 204)
             let revoked = try await TestChatClient.connect(port: port, name: "revoked")
             try await revoked.send(["type": "hello", "token": posterToken])
             #expect(try await revoked.expect("error").string("code") == "token_revoked")
