@@ -34,13 +34,13 @@ extension Hub {
     ///   - scope: the bot's scope; `room` must be one it may post to.
     ///   - cid: the client id that makes the post idempotent (1 to 64 bytes, no NUL).
     ///   - replyTo: the `seq` of the message this one answers, if any.
-    /// - Returns: the stored message and whether it was already stored.
+    /// - Returns: the stored message, the room's stored spelling, and whether it was already stored.
     /// - Throws: `ProtocolError` with the code a session's `send` would get (`invalid_room`,
     ///   `invalid_field`, `empty_text`, `text_too_long`, `banned`, `muted`, `not_member`,
     ///   `cid_conflict`, `unavailable`), `forbidden` outside the scope, `no_such_room`.
     public func postAsBot(
         _ text: String, to room: String, bot: String, scope: BotScope, cid: String, replyTo: Int64? = nil
-    ) async throws -> AppendResult {
+    ) async throws -> BotPost {
         let ref = "send"
         try validateRoom(room, ref: ref)
         guard !cid.isEmpty, cid.utf8.count <= 64, !cid.utf8.contains(0) else {
@@ -82,6 +82,7 @@ extension Hub {
             conversation: conversation, from: bot, text: text, clientID: cid, timestamp: configuration.wallClock(),
             replyTo: replyTo)
         draft.mentions = await resolveMentions(in: text, conversation: conversation, deadline: deadline)
-        return try await storeAndPublish(draft, session: Self.botPostSession, ref: ref, deadline: deadline)
+        let result = try await storeAndPublish(draft, session: Self.botPostSession, ref: ref, deadline: deadline)
+        return BotPost(room: name, message: result.message, duplicate: result.duplicate)
     }
 }

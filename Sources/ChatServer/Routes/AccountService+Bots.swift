@@ -4,7 +4,10 @@ import Hummingbird
 extension AccountService {
     /// A `hello` token: a bot's (with its scope) or a user's.
     func identity(forToken token: String) async throws -> TokenIdentity {
-        guard BotCredential.isBotToken(token) else { return TokenIdentity(user: try await user(forToken: token)) }
+        // A malformed bot token is refused as invalid below; only a user's token is told to use one.
+        guard token.hasPrefix(BotCredential.tokenPrefix) else {
+            return TokenIdentity(user: try await user(forToken: token))
+        }
         let bot = try await bot(signingInWith: token)
         return TokenIdentity(user: bot.name, botScope: bot.scope)
     }
@@ -29,7 +32,8 @@ extension AccountService {
     /// 401 without a token or with a refused one, 403 `bot_token_required` for a user's token.
     func authenticateBot(_ request: Request) async throws -> Bot {
         let token = try AccountController.bearerToken(request)
-        guard BotCredential.isBotToken(token) else {
+        // A malformed bot token is refused as invalid below; only a user's token is told to use one.
+        guard token.hasPrefix(BotCredential.tokenPrefix) else {
             throw APIError(
                 .forbidden, "bot_token_required",
                 "posting over HTTP takes a bot token (`rabbitchat bot create`); users send over /ws")

@@ -50,32 +50,30 @@ struct BotMessagesController: Sendable {
                 throw AccountService.tooManyAttempts(retryAfter, "too many posts by `\(bot.name)`")
             }
             let body = try await Self.collect(request, upTo: configuration.maxBodyBytes)
-            let post: Post
+            let fields: Post
             do {
-                post = try JSONDecoder().decode(Post.self, from: Data(body.readableBytesView))
+                fields = try JSONDecoder().decode(Post.self, from: Data(body.readableBytesView))
             } catch {
                 throw APIError(.badRequest, "bad_json", "the body must be a JSON object {\"text\": …, \"cid\": …}")
             }
-            guard let text = post.text else { throw APIError(.badRequest, "invalid_field", "missing field `text`") }
-            guard let cid = post.cid else {
+            guard let text = fields.text else { throw APIError(.badRequest, "invalid_field", "missing field `text`") }
+            guard let cid = fields.cid else {
                 throw APIError(
                     .badRequest, "invalid_field", "missing field `cid`: it makes a retry safe (same cid, same seq)")
             }
-            let result: AppendResult
+            let post: BotPost
             do {
-                result = try await hub.postAsBot(
-                    text, to: room, bot: bot.name, scope: bot.scope, cid: cid, replyTo: post.replyTo)
+                post = try await hub.postAsBot(
+                    text, to: room, bot: bot.name, scope: bot.scope, cid: cid, replyTo: fields.replyTo)
             } catch let error as ProtocolError {
                 throw BotPostRefusal.apiError(error)
             }
-            let message = result.message
-            let stored =
-                message.conversationKey.hasPrefix("room:") ? String(message.conversationKey.dropFirst(5)) : room
+            let message = post.message
             return EditedResponse(
                 status: .created,
                 response: Posted(
-                    id: message.id, seq: message.seq, ts: message.timestamp, room: stored, from: message.from,
-                    duplicate: result.duplicate))
+                    id: message.id, seq: message.seq, ts: message.timestamp, room: post.room, from: message.from,
+                    duplicate: post.duplicate))
         }
     }
 

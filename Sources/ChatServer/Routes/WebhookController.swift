@@ -53,16 +53,13 @@ struct WebhookController: Sendable {
             let text = try Self.text(of: body, contentType: request.headers[.contentType])
             // A webhook has no idempotency key (Slack's has none): each request is a new message.
             let cid = "hook-" + BotCredential.newHookID() + BotCredential.newHookID()
-            let result: AppendResult
+            let post: BotPost
             do {
-                result = try await hub.postAsBot(text, to: hook.room, bot: bot.name, scope: bot.scope, cid: cid)
+                post = try await hub.postAsBot(text, to: hook.room, bot: bot.name, scope: bot.scope, cid: cid)
             } catch let error as ProtocolError {
                 throw BotPostRefusal.apiError(error)
             }
-            let message = result.message
-            let room =
-                message.conversationKey.hasPrefix("room:") ? String(message.conversationKey.dropFirst(5)) : hook.room
-            return Posted(ok: true, room: room, seq: message.seq, id: message.id)
+            return Posted(ok: true, room: post.room, seq: post.message.seq, id: post.message.id)
         }
     }
 

@@ -100,7 +100,8 @@ struct BotAPITests {
             #expect((retry["seq"] as? NSNumber)?.intValue == seq, "the same cid answers the same seq")
             #expect(retry["duplicate"] as? Bool == true)
             let next = try await Self.post(
-                port: port, token: token, room: "deploys", ["text": "build 43 passed", "cid": "b43"])
+                port: port, token: token, room: "DEPLOYS", ["text": "build 43 passed", "cid": "b43"])
+            #expect(next["room"] as? String == "deploys", "the room as stored, whatever case the path used")
             #expect((next["seq"] as? NSNumber)?.intValue == seq + 1, "the retry stored nothing")
             let after = try await alice.expect("message")
             #expect(after.int("seq") == seq + 1, "the member saw the retried message once: \(after.raw)")
@@ -173,6 +174,10 @@ struct BotAPITests {
                 ["text": "hi", "cid": "c9"])
             #expect(forged.status == 401)
             #expect(forged.errorCode == "invalid_token")
+            let malformed = try await Self.post(
+                port: port, token: "rcbot_short", room: "deploys", ["text": "hi", "cid": "c10"])
+            #expect(malformed.status == 401)
+            #expect(malformed.errorCode == "invalid_token")
             let asUser = try await HTTP.request("GET", port: port, path: "/api/me", headers: Self.bearer(token))
             #expect(asUser.status == 401, "a bot token opens no account route")
             let login = try await HTTP.request(
