@@ -13,7 +13,7 @@ extension ServerSetting {
         maxConnectionsPerIP, helloTimeout, idleTimeout, webSocketPingInterval, webSocketSendBuffer, outboxMaxFrames,
         outboxMaxBytes, maxUploadBytes, uploadQuotaBytes, uploadsPerMinute, allowGuestUploads, uploadGrace,
         uploadCollectInterval,
-    ]
+    ] + botSettings
 
     /// The setting of `flag` (without dashes).
     public static func named(_ flag: String) -> ServerSetting? { all.first { $0.flag == flag } }
