@@ -20,7 +20,8 @@ struct MessagesAPITests {
             try await alice.join("news")
             for n in 1...5 {
                 try await alice.send(["type": "send", "room": "news", "text": "<b>m\(n)</b>", "cid": "n\(n)"])
-                _ = try await alice.expect("ack", skipping: ["presence", "message"])
+                // 30 s: the shared phase runs ~450 tests at once against one PostgreSQL.
+                _ = try await alice.expect("ack", skipping: ["presence", "message"], timeout: .seconds(30))
             }
             let newest = try await HTTP.request("GET", port: port, path: "/api/rooms/news/messages?limit=2")
             #expect(newest.status == 200)
