@@ -16,8 +16,8 @@ struct MessagesAPITests {
         configuration.limits.maxHistoryPage = 3
         try await TestServer.with(configuration, database: database) { port, _ in
             let alice = try await TestChatClient.connect(port: port, name: "alice")
-            try await alice.hello("alice")
-            try await alice.join("news")
+            try await alice.hello("alice", timeout: .seconds(30))
+            try await alice.join("news", timeout: .seconds(30))
             for n in 1...5 {
                 try await alice.send(["type": "send", "room": "news", "text": "<b>m\(n)</b>", "cid": "n\(n)"])
                 // 30 s: the shared phase runs ~450 tests at once against one PostgreSQL.

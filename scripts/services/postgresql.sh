@@ -33,8 +33,19 @@ if [ -f "$conf" ] && ! grep -q "^listen_addresses = '127.0.0.1'" "$conf"; then
     echo "listen_addresses = '127.0.0.1'" | $SUDO tee -a "$conf" >/dev/null
 fi
 
+# The shared test phase opens many stores at once (every PostgreSQL suite's servers and
+# clients): Debian's default of 100 connections runs out and tests then time out waiting.
+restart_needed=false
+if [ -f "$conf" ] && ! grep -q "^max_connections = 400" "$conf"; then
+    echo "max_connections = 400" | $SUDO tee -a "$conf" >/dev/null
+    restart_needed=true
+fi
+
 status="$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $4}')"
-if [ "$status" != "online" ]; then
+if [ "$status" = "online" ] && [ "$restart_needed" = true ]; then
+    log "restarting cluster $version/main for max_connections"
+    $SUDO pg_ctlcluster "$version" main restart
+elif [ "$status" != "online" ]; then
     log "starting cluster $version/main"
     $SUDO pg_ctlcluster "$version" main start
 fi

@@ -155,18 +155,18 @@ final class TestChatClient: Sendable {
 
     /// Says hello as `nick` and returns the `welcome`.
     @discardableResult
-    func hello(_ nick: String) async throws -> Frame {
+    func hello(_ nick: String, timeout: Duration = .seconds(10)) async throws -> Frame {
         try await send(["type": "hello", "nick": nick])
-        return try await expect("welcome")
+        return try await expect("welcome", timeout: timeout)
     }
 
     /// Joins `room` and returns the `joined`.
     @discardableResult
-    func join(_ room: String, since: Int? = nil) async throws -> Frame {
+    func join(_ room: String, since: Int? = nil, timeout: Duration = .seconds(10)) async throws -> Frame {
         var frame: [String: Any] = ["type": "join", "room": room]
         if let since { frame["since"] = since }
         try await send(frame)
-        return try await expect("joined")
+        return try await expect("joined", timeout: timeout)
     }
 
     /// Joins `room`, retrying while the node answers `unavailable`: for tests whose node runs
