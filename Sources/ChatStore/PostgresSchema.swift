@@ -192,5 +192,9 @@ enum PostgresSchema {
             version: 7, name: "mentions",
             statements: ["ALTER TABLE messages ADD COLUMN mentions TEXT"]
         ),
+        Migration(
+            version: 11, name: "edits in the moderation log: the message's seq",
+            statements: ["ALTER TABLE moderation_log ADD COLUMN seq BIGINT"]
+        ),
     ]
 }

@@ -236,6 +236,10 @@ enum SQLiteSchema {
             version: 7, name: "mentions",
             statements: ["ALTER TABLE messages ADD COLUMN mentions TEXT"]
         ),
+        Migration(
+            version: 11, name: "edits in the moderation log: the message's seq",
+            statements: ["ALTER TABLE moderation_log ADD COLUMN seq INTEGER"]
+        ),
     ]
 
     /// The SQL of a message's search scope, from its conversation key: `r` and the hex of the

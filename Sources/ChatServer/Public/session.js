@@ -17,6 +17,7 @@ import { onBlocks, setBlocked, renderBlockList } from "./blocks.js";
 import { onChangeAck, onChangeError } from "./lifecycle.js";
 import { seedFromWelcome, onReadState } from "./readstate.js";
 import { syncWatch, onStatus } from "./watch.js";
+import { maybeNotify } from "./notify.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -186,6 +187,7 @@ export function onFrame(f) {
         addMessage(conv, f, true);
       }
       if (f.event && conv.kind === "room") applyEvent(conv, f);
+      maybeNotify(conv, f);
       renderNav();
       break;
     }

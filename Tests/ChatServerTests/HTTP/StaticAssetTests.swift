@@ -102,6 +102,7 @@ struct StaticAssetTests {
             #expect(seen.isSuperset(of: [
                 "/state.js", "/connection.js", "/rendering.js", "/rooms.js", "/composer.js", "/accounts.js", "/directory.js",
                 "/moderation.js", "/blocks.js", "/requests.js", "/dialogs.js", "/lifecycle.js", "/readstate.js", "/watch.js",
+                "/autocomplete.js", "/notify.js",
             ]))
         }
     }
