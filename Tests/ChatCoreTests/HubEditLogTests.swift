@@ -7,9 +7,9 @@ import Testing
 struct HubEditLogTests {
     @Test("the room's owner reads an edit's old text in room_info; a member gets no log, and the update frame carries only the new text")
     func ownerSeesEditHistory() async throws {
-        try await HubTests.withNodes(1) { hubs, _ in
-            // The first to join a new room creates it and owns it.
-            let owner = try await HubTests.connect(hubs[0], as: "olga")
+        try await HubTests.withNodes(1, store: try await HubModerationTests.store()) { hubs, _ in
+            // The first registered user to join a new room creates it and owns it.
+            let owner = try await HubTests.connect(hubs[0], as: "alice")
             await owner.send(#"{"type":"join","room":"den"}"#)
             _ = try await owner.expect("joined")
             let bob = try await HubTests.connect(hubs[0], as: "bob")

@@ -30,6 +30,14 @@ def test_a_read_receipt_survives_the_senders_reload(server, browsers):
     ben.wait_text("did you read this?")
     # Ben's view is at the bottom: his read goes out, and ada sees who read it.
     ada.wait(lambda d: (ada.status_of("did you read this?") or ["", ""])[1] == "Read by ben", "read by ben, live")
+    # And a DM, which ben opens and reads.
+    ada.start_dm("ben")
+    ada.send("and this one?")
+    ben.wait(lambda d: ben.unread("dm:ada") == "1", "ben's DM badge")
+    ben.open_conv("dm:ada")
+    ben.wait_text("and this one?")
+    ada.wait(lambda d: (ada.status_of("and this one?") or ["", ""])[1] == "Read", "the DM read, live")
+    ada.open_conv("room:hall")
 
     ada.driver.refresh()
     ada.wait_joined("hall", "ada after the reload")
@@ -39,6 +47,10 @@ def test_a_read_receipt_survives_the_senders_reload(server, browsers):
     assert ada.status_of("did you read this?")[0] == "read"
     assert ada.js("""const s = [...document.querySelectorAll('#messages .conv:not([hidden]) .msg.mine .msg-status')].pop();
         return s.title""") == "Read by ben"
+    # The DM too, from the peer's stored read position in its `history` page.
+    ada.open_conv("dm:ben")
+    ada.wait_text("and this one?")
+    ada.wait(lambda d: (ada.status_of("and this one?") or ["", ""])[1] == "Read", "the DM read after the reload")
     assert console_errors(ada) == []
 
 

@@ -184,6 +184,12 @@ export function ensureFilled(conv) {
 export function onHistory(f) {
   const conv = convOfFrame(f);
   if (!conv) return;
+  // A DM's page says how far the peer has read: "Read" survives a reload.
+  for (const r of Array.isArray(f.reads) ? f.reads : []) {
+    if (r && typeof r.user === "string" && Number.isInteger(r.seq) && r.user !== S.me) {
+      conv.receipts.set(r.user, Math.max(conv.receipts.get(r.user) || 0, r.seq));
+    }
+  }
   const wasOlder = conv.historyBefore !== null;
   conv.loadingHistory = false;
   conv.historyBefore = null;
