@@ -72,7 +72,7 @@ struct ReconnectUnderLoadLifecycleTests {
         let proxy = try await TCPProxy.start(targetPort: port)
         let token = try await AccountTestClient.register(port: port, "reader")
         let progress = ReconnectUnderLoadTests.Progress()
-        let made = Mutex<[Int: Entry]>([:])
+        let made = Made()
 
         let first = try await Reader.connect(proxyPort: proxy.port, token: token, resumeFrom: 0)
         #expect(first.backlog.isEmpty)
@@ -95,7 +95,7 @@ struct ReconnectUnderLoadLifecycleTests {
                                 "ack", skipping: ["message", "presence", "update"], timeout: .seconds(30))
                             #expect(ack.string("cid") == frame["cid"] as? String, "\(ack.json)")
                             let seq = try #require(ack.int("seq"))
-                            made.withLock { $0[seq] = entry }
+                            made.entries.withLock { $0[seq] = entry }
                             switch entry.action {
                             case nil: previous = seq
                             case "delete": previous = nil
@@ -127,7 +127,7 @@ struct ReconnectUnderLoadLifecycleTests {
         try await proxy.stop()
 
         let seqs = received.map(\.0)
-        let expected = made.withLock { $0 }
+        let expected = made.entries.withLock { $0 }
         #expect(progress.resets.withLock { $0 } == resetPoints.count, "every reset happened while writers were sending")
         #expect(expected.count == total)
         #expect(expected.values.contains { $0.action == "edit" } && expected.values.contains { $0.action == "react" })
@@ -173,6 +173,11 @@ struct ReconnectUnderLoadLifecycleTests {
         await reader.client.close()
         #expect(reconnects >= resetPoints.count)
         return received
+    }
+
+    /// What the writers made: each acknowledged seq and its entry.
+    final class Made: Sendable {
+        let entries = Mutex<[Int: Entry]>([:])
     }
 
     /// One connection of the reader, with the entries its `joined` carried.

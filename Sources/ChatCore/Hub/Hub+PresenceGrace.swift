@@ -27,6 +27,9 @@ extension Hub {
             inbound.forget(user: user)
             // Still online, but only lingering: another node may hand a guest's nick on.
             await publishOnline(user, true, lingering: true)
+            // A session of the user said hello while that publish waited (the actor is
+            // reentrant): its `online` may have gone first, so say it again, last.
+            if membership.isLocal(user) { await publishOnline(user, true) }
             await releaseBinding(BrokerTopic.userBinding(user))
         }
         if waits {
