@@ -96,7 +96,7 @@ def test_direct_messages_from_the_member_list(server, browsers):
         "bob is offline, and guests only get messages while connected. You can write again when they're back."
     assert not alice.driver.find_element(By.ID, "text").is_enabled()
     assert not alice.driver.find_element(By.ID, "send").is_enabled()
-    assert alice.js("return document.querySelectorAll('#messages .conv:not([hidden]) .msg.mine button').length") == 0
+    assert alice.js("return document.querySelectorAll('#messages .conv:not([hidden]) .msg-status button').length") == 0
 
 
 def test_typing_shows_and_clears(server, browsers):
