@@ -495,17 +495,18 @@ extension PostgresMessageStore: RoomStore {
         return try await guarded {
             try await query(
                 """
-                SELECT id, room_name, action, actor, target, detail, created_at FROM moderation_log
+                SELECT id, room_name, action, actor, target, detail, created_at, seq FROM moderation_log
                 WHERE room_key = \(Room.key(for: room)) ORDER BY id DESC LIMIT \(limit)
                 """
             ).map { row -> ModerationEntry in
-                let (id, name, action, actor, target, detail, createdAt) = try row.decode(
-                    (Int64, String, String, String, String?, String, Int64).self)
+                let (id, name, action, actor, target, detail, createdAt, seq) = try row.decode(
+                    (Int64, String, String, String, String?, String, Int64, Int64?).self)
                 guard let parsed = ModerationAction(rawValue: action) else {
                     throw StoreError(.unavailable, "unknown moderation action `\(action)`")
                 }
                 return ModerationEntry(
-                    id: id, room: name, action: parsed, actor: actor, target: target, detail: detail, createdAt: createdAt)
+                    id: id, room: name, action: parsed, actor: actor, target: target, detail: detail, createdAt: createdAt,
+                    seq: seq)
             }.reversed().map { $0 }
         }
     }

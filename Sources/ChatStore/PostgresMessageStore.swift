@@ -264,6 +264,15 @@ package final class PostgresMessageStore: MessageStore, AccountStore, Service {
             throw StoreError(.noSuchMessage, "seq \(update.seq) is no message of this conversation")
         }
         guard let changed = try MessageLifecycle.apply(draft, to: target) else { return quote }
+        if update.action == .edit, case .room(let room) = draft.conversation {
+            // Moderators see what an edit replaced; clients never do.
+            try await connection.checkedQuery(
+                """
+                INSERT INTO moderation_log (room_key, room_name, action, actor, target, detail, created_at, seq)
+                VALUES (\(Room.key(for: room)), \(room), \(ModerationAction.edit.rawValue), \(draft.from), \(target.from),
+                    \(target.text), \(draft.timestamp), \(target.seq))
+                """, logger: logger)
+        }
         let reactions = changed.reactions.isEmpty ? nil : changed.reactions.storedJSON
         let replyQuote = changed.replyTo?.storedJSON
         try await connection.checkedQuery(
@@ -284,7 +293,14 @@ package final class PostgresMessageStore: MessageStore, AccountStore, Service {
             try await connection.checkedQuery(
                 "UPDATE messages SET reply_quote = \(emptied) WHERE conversation_key = \(key) AND reply_to = \(changed.seq)",
                 logger: logger)
-            // And the texts its edits carried.
+            // And the texts its edits carried, and those the moderation log kept.
+            if case .room(let room) = draft.conversation {
+                try await connection.checkedQuery(
+                    """
+                    UPDATE moderation_log SET detail = ''
+                    WHERE room_key = \(Room.key(for: room)) AND action = \(ModerationAction.edit.rawValue) AND seq = \(changed.seq)
+                    """, logger: logger)
+            }
             let textless = MessageUpdate(.edit, seq: changed.seq).storedJSON
             let editPattern = #"{"action":"edit"%"#
             try await connection.checkedQuery(

@@ -272,5 +272,9 @@ enum PostgresSchema {
                 "CREATE INDEX webhooks_bot ON webhooks (bot_key)",
             ]
         ),
+        Migration(
+            version: 11, name: "edits in the moderation log: the message's seq",
+            statements: ["ALTER TABLE moderation_log ADD COLUMN seq BIGINT"]
+        ),
     ]
 }

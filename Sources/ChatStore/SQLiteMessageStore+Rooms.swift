@@ -468,7 +468,7 @@ extension SQLiteMessageStore: RoomStore {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, room_name, action, actor, target, detail, created_at FROM moderation_log
+                        SELECT id, room_name, action, actor, target, detail, created_at, seq FROM moderation_log
                         WHERE room_key = ? ORDER BY id DESC LIMIT ?
                         """,
                     arguments: [Room.key(for: room), limit]
@@ -479,7 +479,7 @@ extension SQLiteMessageStore: RoomStore {
                     }
                     return ModerationEntry(
                         id: row["id"], room: row["room_name"], action: parsed, actor: row["actor"], target: row["target"],
-                        detail: row["detail"], createdAt: row["created_at"])
+                        detail: row["detail"], createdAt: row["created_at"], seq: row["seq"])
                 }.reversed().map { $0 }
             }
         }

@@ -155,6 +155,18 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
             throw StoreError(.noSuchMessage, "seq \(update.seq) is no message of this conversation")
         }
         guard let changed = try MessageLifecycle.apply(draft, to: target) else { return quote }
+        if update.action == .edit, case .room(let room) = draft.conversation {
+            // Moderators see what an edit replaced; clients never do.
+            try db.execute(
+                sql: """
+                    INSERT INTO moderation_log (room_key, room_name, action, actor, target, detail, created_at, seq)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    Room.key(for: room), room, ModerationAction.edit.rawValue, draft.from, target.from, target.text,
+                    draft.timestamp, target.seq,
+                ])
+        }
         try db.execute(
             sql: """
                 UPDATE messages SET text = ?, edited_at = ?, deleted_by = ?, reactions = ?, reply_quote = ?
@@ -176,10 +188,15 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
             try db.execute(
                 sql: "UPDATE messages SET reply_quote = ? WHERE conversation_key = ? AND reply_to = ?",
                 arguments: [emptied, key, changed.seq])
-            // And the texts its edits carried.
+            // And the texts its edits carried, and those the moderation log kept.
             try db.execute(
                 sql: "UPDATE messages SET update_json = ? WHERE conversation_key = ? AND update_seq = ? AND update_json LIKE ?",
                 arguments: [MessageUpdate(.edit, seq: changed.seq).storedJSON, key, changed.seq, #"{"action":"edit"%"#])
+            if case .room(let room) = draft.conversation {
+                try db.execute(
+                    sql: "UPDATE moderation_log SET detail = '' WHERE room_key = ? AND action = ? AND seq = ?",
+                    arguments: [Room.key(for: room), ModerationAction.edit.rawValue, changed.seq])
+            }
         }
         return quote
     }

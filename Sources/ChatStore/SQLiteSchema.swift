@@ -296,6 +296,10 @@ enum SQLiteSchema {
                 "CREATE INDEX webhooks_bot ON webhooks (bot_key)",
             ]
         ),
+        Migration(
+            version: 11, name: "edits in the moderation log: the message's seq",
+            statements: ["ALTER TABLE moderation_log ADD COLUMN seq INTEGER"]
+        ),
     ]
 
     /// The SQL of a message's search scope, from its conversation key: `r` and the hex of the

@@ -72,7 +72,8 @@ struct RoomCommand: AsyncParsableCommand {
                 lines.append("moderation:")
                 for entry in try await store.moderationLog(of: room.name, limit: 20) {
                     lines.append(
-                        "  \(Timestamp.iso(entry.createdAt))\t\(entry.actor)\t\(entry.action.rawValue)\t\(entry.target ?? "")\t\(entry.detail)")
+                        "  \(Timestamp.iso(entry.createdAt))\t\(entry.actor)\t\(entry.action.rawValue)\t\(entry.target ?? "")\t"
+                            + (entry.seq.map { "seq \($0): " } ?? "") + entry.detail)
                 }
                 return lines
             }

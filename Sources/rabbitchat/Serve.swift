@@ -31,6 +31,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp(ServerSetting.databaseURL.help)) var databaseURL: String?
     @Option(help: ArgumentHelp(ServerSetting.amqpURL.help)) var amqpURL: [String] = []
     @Option(help: ArgumentHelp(ServerSetting.presenceInterval.help)) var presenceInterval: String?
+    @Option(help: ArgumentHelp(ServerSetting.presenceGrace.help)) var presenceGrace: String?
     @Flag(help: ArgumentHelp(ServerSetting.requireAuth.help)) var requireAuth = false
     @Option(help: ArgumentHelp(ServerSetting.rateLimit.help)) var rateLimit: String?
     @Option(help: ArgumentHelp(ServerSetting.rateLimitBurst.help)) var rateLimitBurst: String?
@@ -62,6 +63,7 @@ struct Serve: AsyncParsableCommand {
             (.host, host), (.port, port), (.logLevel, logLevel), (.nodeID, nodeID), (.allowedOrigins, allowedOrigins),
             (.sockJSTestServices, sockjsTestServices ? "true" : nil), (.sockJSClientPath, sockjsClientPath),
             (.databaseURL, databaseURL), (.amqpURL, amqpURL.isEmpty ? nil : amqpURL.joined(separator: ",")), (.presenceInterval, presenceInterval),
+            (.presenceGrace, presenceGrace),
             (.requireAuth, requireAuth ? "true" : nil), (.rateLimit, rateLimit), (.rateLimitBurst, rateLimitBurst),
             (.userRateLimit, userRateLimit), (.userRateLimitBurst, userRateLimitBurst),
             (.rateLimitCloseAfter, rateLimitCloseAfter), (.maxFrameBytes, maxFrameBytes),

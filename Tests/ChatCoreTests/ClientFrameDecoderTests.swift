@@ -26,6 +26,7 @@ struct ClientFrameDecoderTests {
                 == .hello(HelloFrame(nick: "al", resume: ["lobby": 4])))
         #expect(try decode(#"{"type":"join","room":"r","since":3}"#) == .join(JoinFrame(room: "r", since: 3)))
         #expect(try decode(#"{"type":"leave","room":"r"}"#) == .leave(LeaveFrame(room: "r")))
+        #expect(try decode(#"{"type":"bye"}"#) == .bye)
         #expect(
             try decode(#"{"type":"send","room":"r","text":"hi","cid":"1"}"#)
                 == .send(SendFrame(target: .room("r"), text: "hi", cid: "1")))

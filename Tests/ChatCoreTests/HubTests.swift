@@ -85,14 +85,15 @@ struct HubTests {
 
     static func withNodes(
         _ count: Int, limits: ChatLimits = .init(), presenceBatch: Duration = .milliseconds(25),
-        store: InMemoryMessageStore = InMemoryMessageStore(),
+        presenceGrace: Duration = .zero, store: InMemoryMessageStore = InMemoryMessageStore(),
         _ body: ([Hub], InProcessExchange) async throws -> Void
     ) async throws {
         let exchange = InProcessExchange()
         let hubs = (0..<count).map { index in
             Hub(
                 configuration: .init(
-                    nodeID: "node\(index)", limits: limits, typingSweep: .milliseconds(100), presenceBatch: presenceBatch),
+                    nodeID: "node\(index)", limits: limits, typingSweep: .milliseconds(100), presenceBatch: presenceBatch,
+                    presenceGrace: presenceGrace),
                 store: store,
                 broker: exchange.makeBroker(), logger: Logger(label: "hub-test"))
         }

@@ -142,7 +142,10 @@ struct ProtocolErrorTests {
 
     @Test("invalid UTF-8 in a text frame closes that connection with 1007 and a reason; others carry on")
     func invalidUTF8() async throws {
-        try await TestServer.with { port, _ in
+        // The offender's leave is posted at once: the presence grace is PresenceGraceTests' subject.
+        var configuration = ServerConfiguration()
+        configuration.presenceGrace = .zero
+        try await TestServer.with(configuration) { port, _ in
             let bystander = try await TestChatClient.connect(port: port, name: "bystander")
             try await bystander.hello("bystander")
             try await bystander.join("lobby")

@@ -58,9 +58,12 @@ struct RoomChatTests {
         }
     }
 
-    @Test("presence: online counts rise on join and fall on leave and disconnect")
+    @Test("presence: online counts rise on join and fall on leave, and on disconnect once the presence grace is over")
     func presenceCounts() async throws {
-        try await TestServer.with { port, _ in
+        // A short grace: the closed socket's leave comes once it is over (10 s by default).
+        var configuration = ServerConfiguration()
+        configuration.presenceGrace = .seconds(1)
+        try await TestServer.with(configuration) { port, _ in
             let alice = try await TestChatClient.connect(port: port, name: "alice")
             try await alice.hello("alice")
             let joined = try await alice.join("den")

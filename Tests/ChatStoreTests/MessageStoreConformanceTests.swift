@@ -313,6 +313,42 @@ struct MessageLifecycleConformanceTests {
             update: update, replyTo: replyTo, mayDeleteOthers: mayDeleteOthers)
     }
 
+    @Test("an edit in a room records the text it replaced in the room's moderation log (a DM's in none); a delete empties it there too", arguments: await StoreKind.available)
+    func editsInTheModerationLog(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.openRoomStore { store in
+                let now = ChatClock.wallMillis()
+                _ = try await store.join(room: "Edits", user: "alice", now: now)
+                let room = Conversation.room("Edits")
+                _ = try await store.append(Self.draft(room, from: "alice", text: "first words", cid: "a1"))
+                _ = try await store.append(Self.draft(room, from: "alice", text: "keep me", cid: "a2"))
+                _ = try await store.append(
+                    Self.draft(room, from: "alice", cid: "a3", update: MessageUpdate(.edit, seq: 1, text: "second words")))
+                _ = try await store.append(
+                    Self.draft(room, from: "alice", cid: "a4", update: MessageUpdate(.edit, seq: 1, text: "third words")))
+                _ = try await store.append(
+                    Self.draft(room, from: "alice", cid: "a5", update: MessageUpdate(.edit, seq: 2, text: "kept, edited")))
+                // A DM's edits have no moderators and no log.
+                let direct = Conversation.direct(between: "alice", and: "bob")
+                _ = try await store.append(Self.draft(direct, from: "alice", text: "psst", cid: "d1"))
+                _ = try await store.append(
+                    Self.draft(direct, from: "alice", cid: "d2", update: MessageUpdate(.edit, seq: 1, text: "hush")))
+
+                var edits = try await store.moderationLog(of: "edits", limit: 50).filter { $0.action == .edit }
+                #expect(edits.map(\.detail) == ["first words", "second words", "keep me"])
+                #expect(edits.map(\.seq) == [1, 1, 2])
+                #expect(edits.allSatisfy { $0.actor == "alice" && $0.target == "alice" && $0.room == "Edits" })
+                #expect(edits.map(\.id) == edits.map(\.id).sorted(), "oldest first")
+
+                // Deleted text leaves the store, the log's copies of it too; the entries stay.
+                _ = try await store.append(Self.draft(room, from: "alice", cid: "a6", update: MessageUpdate(.delete, seq: 1)))
+                edits = try await store.moderationLog(of: "Edits", limit: 50).filter { $0.action == .edit }
+                #expect(edits.map(\.detail) == ["", "", "keep me"])
+                #expect(edits.map(\.seq) == [1, 1, 2])
+            }
+        }
+    }
+
     @Test("edit, react, reply and delete change the message in place and take a seq each; a delete leaves a tombstone and empties its quotes", arguments: await StoreKind.available)
     func lifecycle(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in

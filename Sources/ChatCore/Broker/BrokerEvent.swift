@@ -46,6 +46,9 @@ struct BrokerEvent: Codable, Sendable, Equatable {
     var presence: PresenceFrame.Event?
     var seq: Int64?
     var online: Bool?
+    /// For `online` (true): the user's sessions on the node ended within the presence grace;
+    /// it still counts as online there, but a guest's nick is free (`PresenceGrace`).
+    var lingering: Bool?
     /// For a `message` that records a room event (`RoomEvent`): its action, so every node
     /// enforces a kick, ban or mute without decoding the frame; `user` is then the actor.
     var action: RoomEvent.Action?
@@ -55,12 +58,15 @@ struct BrokerEvent: Codable, Sendable, Equatable {
     var until: Int64?
     /// For `announce`: room → users with a session in it on the node.
     var rooms: [String: [String]]?
-    /// For `announce`: users with a session on the node.
+    /// For `announce`: users with a session on the node (or lingering there).
     var users: [String]?
+    /// For `announce`: those of `users` who only linger on the node.
+    var lingeringUsers: [String]?
 
     /// `frame` is raw JSON, written and read by hand only.
     enum CodingKeys: String, CodingKey {
-        case kind, node, room, deliverTo, peer, user, state, presence, seq, online, action, target, until, rooms, users
+        case kind, node, room, deliverTo, peer, user, state, presence, seq, online, lingering, action, target, until, rooms,
+            users, lingeringUsers
     }
 
     init(kind: Kind, node: String) {
@@ -81,6 +87,7 @@ struct BrokerEvent: Codable, Sendable, Equatable {
         writer.field("presence", presence?.rawValue)
         writer.field("seq", seq)
         writer.field("online", online)
+        writer.field("lingering", lingering)
         writer.field("action", action?.rawValue)
         writer.field("target", target)
         writer.field("until", until)
@@ -126,6 +133,7 @@ struct BrokerEvent: Codable, Sendable, Equatable {
                 event.presence = presence
             case ("seq", .integer(let seq)): event.seq = seq
             case ("online", .bool(let online)): event.online = online
+            case ("lingering", .bool(let lingering)): event.lingering = lingering
             case ("action", .string(let action)):
                 guard let action = RoomEvent.Action(rawValue: action) else { return nil }
                 event.action = action

@@ -24,6 +24,9 @@ final class SessionState {
     var directLastSeq: [String: Int64] = [:]
     /// Monotonic time of the last accepted typing start per conversation key (throttle).
     var lastTypingStart: [String: Int64] = [:]
+    /// Whether the client said `bye`: its end is a departure, not a reload, so its rooms hear
+    /// `left` at once instead of after the presence grace.
+    var saidBye = false
     /// What the connection may still send (`InboundPolicy`).
     var allowance: ConnectionAllowance
 

@@ -20,6 +20,9 @@ struct ClusterPresence {
     private(set) var roster = RoomRoster()
     /// Nodes on which each user is online, from `cluster.online` events and announcements.
     private var onlineNodes: [String: Set<String>] = [:]
+    /// Of those, the nodes where the user only lingers: their sessions there ended within the
+    /// presence grace (`PresenceGrace`). Online for rooms and watchers; a guest's nick is free.
+    private var lingeringNodes: [String: Set<String>] = [:]
     /// When each node (this one included) last announced its members, in monotonic ms.
     private var lastSeen: [String: Int64] = [:]
     /// Large rooms whose online count changed since the last count flush.
@@ -43,24 +46,32 @@ struct ClusterPresence {
         return changed ? [RoomRoster.Transition(room: room, user: user, event: change)] : []
     }
 
-    /// An `online` event: `user` has (or no longer has) a session on `node`.
-    mutating func setOnline(_ user: String, on node: String, _ online: Bool) {
+    /// An `online` event: `user` has (or no longer has) a session on `node`; `lingering`: the
+    /// user's sessions there ended within the presence grace, and it still counts as online.
+    mutating func setOnline(_ user: String, on node: String, _ online: Bool, lingering: Bool = false) {
         if online {
             onlineNodes[user, default: []].insert(node)
+            setLingering(user, on: node, lingering)
         } else {
             remove(user, from: node)
         }
     }
 
     /// A node's announcement of its complete membership, received at `nowMillis`.
+    ///
+    /// - Parameter lingering: those of `users` who only linger there (`setOnline`).
     mutating func applyAnnouncement(
-        from node: String, rooms: [String: Set<String>], users: Set<String>, nowMillis: Int64
+        from node: String, rooms: [String: Set<String>], users: Set<String>, lingering: Set<String> = [],
+        nowMillis: Int64
     ) -> [RoomRoster.Transition] {
         lastSeen[node] = nowMillis
         for (user, nodes) in onlineNodes where nodes.contains(node) && !users.contains(user) {
             remove(user, from: node)
         }
-        for user in users { onlineNodes[user, default: []].insert(node) }
+        for user in users {
+            onlineNodes[user, default: []].insert(node)
+            setLingering(user, on: node, lingering.contains(user))
+        }
         return roster.replace(node: node, with: rooms)
     }
 
@@ -109,9 +120,18 @@ struct ClusterPresence {
         return roster.replace(node: node, with: [:])
     }
 
-    /// Whether `user` has a session on any node this node has heard from.
+    /// Whether `user` has a session on any node this node has heard from (or lingers there).
     func isOnline(_ user: String) -> Bool {
         !(onlineNodes[user]?.isEmpty ?? true)
+    }
+
+    /// Whether `user` has a session, not merely a lingering departure, on a node other than
+    /// `node` (this one: its own sessions are `LocalMembership`'s to answer): what holds a
+    /// guest's nick.
+    func isConnected(_ user: String, elsewhereThan node: String) -> Bool {
+        guard let nodes = onlineNodes[user] else { return false }
+        let lingering = lingeringNodes[user] ?? []
+        return nodes.contains { $0 != node && !lingering.contains($0) }
     }
 
     /// What a transition shows: a frame in a small room; in a room above `detailLimit` members,
@@ -156,5 +176,14 @@ struct ClusterPresence {
     private mutating func remove(_ user: String, from node: String) {
         onlineNodes[user]?.remove(node)
         if onlineNodes[user]?.isEmpty ?? false { onlineNodes[user] = nil }
+        setLingering(user, on: node, false)
+    }
+
+    private mutating func setLingering(_ user: String, on node: String, _ lingering: Bool) {
+        if lingering {
+            lingeringNodes[user, default: []].insert(node)
+        } else if lingeringNodes[user]?.remove(node) != nil, lingeringNodes[user]!.isEmpty {
+            lingeringNodes[user] = nil
+        }
     }
 }

@@ -94,7 +94,7 @@ extension Hub {
 
     private func trackOnline(_ event: BrokerEvent) {
         guard let user = event.user, let online = event.online else { return }
-        presence.setOnline(user, on: event.node, online)
+        presence.setOnline(user, on: event.node, online, lingering: event.lingering == true)
         tellWatchers()
     }
 }

@@ -296,7 +296,14 @@ extension Hub {
             case .room(let room): (room, nil)
             case .user(let peer): (nil, peer)
             }
-        send(HistoryFrame(room: target.room, peer: target.peer, messages: frames, hasMore: page.count > limit), to: id)
+        var history = HistoryFrame(room: target.room, peer: target.peer, messages: frames, hasMore: page.count > limit)
+        if let peer = conversation.peer(of: user), peer != user {
+            // Read receipts of a DM survive a reload: the peer's stored read position.
+            history.reads = try? await deadline.run("read position") { [store = self.store, conversation] in
+                [JoinedFrame.Reader(user: peer, seq: try await store.readPosition(of: peer, in: conversation))]
+            }
+        }
+        send(history, to: id)
     }
 
     /// The `unavailable` message of a failed store call: a timeout says so.

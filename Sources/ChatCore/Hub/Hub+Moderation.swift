@@ -80,6 +80,8 @@ extension Hub {
                 answer.mutes = try await rooms.mutes(in: room.name, now: now).map {
                     RoomFrame.Mute(user: $0.user, until: $0.until, by: $0.mutedBy)
                 }
+                answer.log = try await rooms.moderationLog(of: room.name, limit: Self.maxListedLogEntries).map(
+                    RoomFrame.LogEntry.init)
             }
             return answer
         }
@@ -257,12 +259,17 @@ extension Hub {
                     Task { await self.roomExited(exit, user: user) }
                 }
             }
+            // A target whose sessions here ended within the presence grace leaves now too.
+            Task { await self.endLingering(in: room, accountKey: key) }
         case .topic, .visibility, .invite, .unban, .role:
             break
         }
     }
 
     // MARK: Helpers
+
+    /// Most moderation log entries `room_info` lists (the newest).
+    static let maxListedLogEntries = 50
 
     /// The room store, which every store of this version is.
     func requireRoomStore(ref: String) throws(ProtocolError) -> any RoomStore {

@@ -10,6 +10,15 @@ extension Hub {
     func announcePresence() async {
         var event = BrokerEvent(kind: .announce, node: nodeID)
         (event.rooms, event.users) = membership.announcement
+        if !grace.isEmpty {
+            // Departures within the presence grace still count, or the announcement would post them.
+            let lingering = grace.announcement
+            for (room, users) in lingering.rooms {
+                event.rooms![room] = Array(Set(event.rooms![room] ?? []).union(users))
+            }
+            event.users = Array(Set(event.users ?? []).union(lingering.users))
+            event.lingeringUsers = lingering.users.isEmpty ? nil : lingering.users
+        }
         await publishTransient(BrokerTopic.clusterAnnounce, event)
     }
 
@@ -18,7 +27,8 @@ extension Hub {
         let rooms = (event.rooms ?? [:]).mapValues { Set($0) }
         emitPresence(
             presence.applyAnnouncement(
-                from: event.node, rooms: rooms, users: Set(event.users ?? []), nowMillis: configuration.clock()))
+                from: event.node, rooms: rooms, users: Set(event.users ?? []),
+                lingering: Set(event.lingeringUsers ?? []), nowMillis: configuration.clock()))
         tellWatchers()
     }
 

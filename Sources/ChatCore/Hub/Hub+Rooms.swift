@@ -77,6 +77,8 @@ extension Hub {
         // arrived while the broker bound is in the backlog read below: it was stored before it
         // was published.
         let firstLocalSessionOfUser = membership.enter(room, user: user, session: id)
+        // Back within the presence grace: the room never heard the user leave.
+        grace.entered(room, user: user)
         let backlog: Backlog
         do {
             backlog = try await deadline.run("room backlog read") { [since = join.since] in
@@ -87,11 +89,7 @@ extension Hub {
             throw unavailable
         }
         if firstLocalSessionOfUser {
-            var event = BrokerEvent(kind: .presence, node: nodeID)
-            event.room = room
-            event.user = user
-            event.presence = .join
-            await publishTransient(BrokerTopic.room(room, .presence), event)
+            await publishRoomPresence(.join, room: room, user: user)
         }
 
         // The session may have left or disconnected while the backlog loaded.
@@ -262,11 +260,7 @@ extension Hub {
     /// session in the room here, and releases the session's interest in the room's binding.
     func roomExited(_ exit: LocalMembership.RoomExit, user: String) async {
         if exit.userLeft {
-            var event = BrokerEvent(kind: .presence, node: nodeID)
-            event.room = exit.room
-            event.user = user
-            event.presence = .leave
-            await publishTransient(BrokerTopic.room(exit.room, .presence), event)
+            await publishRoomPresence(.leave, room: exit.room, user: user)
         }
         await releaseBinding(BrokerTopic.roomBinding(exit.room))
     }

@@ -34,6 +34,11 @@ public actor Hub {
         /// a burst of joins then costs each member one frame per window, not one per join.
         /// Zero sends each transition at once.
         public var presenceBatch: Duration
+        /// How long a user whose last session here ended without `bye` (a reload, a dropped
+        /// network) still counts as present in its rooms and online (`PresenceGrace`): a session
+        /// of the user that comes back within it posts no `left` and `joined`. Zero posts every
+        /// departure at once (the server's default is 10 s, `--presence-grace`).
+        public var presenceGrace: Duration
         /// Inbound rate limits and the hello and idle timeouts.
         public var inbound: InboundLimits
         /// The monotonic clock, in milliseconds, behind every time the hub measures (rate limits,
@@ -48,8 +53,8 @@ public actor Hub {
             nodeID: String = Hub.randomNodeID(), limits: ChatLimits = .init(),
             outbox: SessionOutbox.Configuration = .init(), typingSweep: Duration = .milliseconds(500),
             presenceAnnounce: Duration = .seconds(5), presenceCount: Duration = .seconds(1),
-            presenceBatch: Duration = .milliseconds(25), nodeProbe: Duration = .seconds(1),
-            inbound: InboundLimits = .init(),
+            presenceBatch: Duration = .milliseconds(25), presenceGrace: Duration = .zero,
+            nodeProbe: Duration = .seconds(1), inbound: InboundLimits = .init(),
             clock: @escaping @Sendable () -> Int64 = ChatClock.monotonicMillis,
             wallClock: @escaping @Sendable () -> Int64 = ChatClock.wallMillis, metrics: ChatMetrics = .init()
         ) {
@@ -61,6 +66,7 @@ public actor Hub {
             self.presenceAnnounce = presenceAnnounce
             self.presenceCount = presenceCount
             self.presenceBatch = presenceBatch
+            self.presenceGrace = presenceGrace
             self.nodeProbe = nodeProbe
             self.inbound = inbound
             self.clock = clock
@@ -89,6 +95,8 @@ public actor Hub {
     var watches = PresenceWatch()
     /// Presence transitions waiting for their room's next presence frame.
     var presenceBatch = PresenceBatch()
+    /// Departures held back by the presence grace period.
+    var grace = PresenceGrace()
     /// Sessions whose room stream skipped a `seq`, waiting to be filled from the store.
     /// Bounded without a buffer limit: a session in a room is queued at most once (it stays
     /// repairing until the repair ran), so the stream never holds more than sessions × rooms.
@@ -224,23 +232,14 @@ public actor Hub {
     }
 
     /// Forgets a connection: leaves its rooms (presence `leave`) and takes its user offline here
-    /// if it was the user's last session on this node.
+    /// if it was the user's last session on this node, after the presence grace unless the
+    /// session said `bye` (`Hub+PresenceGrace`).
     public func disconnect(_ id: SessionID) async {
         guard let departure = membership.disconnect(id) else { return }
         watches.forget(id)
         departure.session.sink.close(.normal, reason: "session ended")
         guard let user = departure.session.user else { return }
-        for exit in departure.rooms {
-            await roomExited(exit, user: user)
-        }
-        if departure.userWentOffline {
-            inbound.forget(user: user)
-            var event = BrokerEvent(kind: .online, node: nodeID)
-            event.user = user
-            event.online = false
-            await publishTransient(BrokerTopic.clusterOnline, event)
-            await releaseBinding(BrokerTopic.userBinding(user))
-        }
+        await departed(departure, user: user)
     }
 
     /// Closes every session with `code` (1012 on restart, 1001 on shutdown).
@@ -334,12 +333,14 @@ public actor Hub {
                 change, from: id, user: try identifiedUser(id, frame: change.action.rawValue, cid: change.cid),
                 deadline: deadline)
         case .watch(let watch):
-            try handleWatch(watch, from: id, user: try identifiedUser(id, frame: "watch"))
+            try await handleWatch(watch, from: id, user: try identifiedUser(id, frame: "watch"), deadline: deadline)
         case .block(let block):
             try await handleBlock(block, blocking: true, from: id, user: try identifiedUser(id, frame: "block"), deadline: deadline)
         case .unblock(let block):
             try await handleBlock(
                 block, blocking: false, from: id, user: try identifiedUser(id, frame: "unblock"), deadline: deadline)
+        case .bye:
+            membership[id]?.saidBye = true
         }
     }
 
@@ -361,15 +362,18 @@ public actor Hub {
         let (nick, registered, botScope) = try await identify(hello)
         // The session may have gone, or said hello twice, while the account store answered.
         guard membership[id] != nil, membership[id]?.user == nil else { return }
-        if !registered, !membership.isLocal(nick), presence.isOnline(nick) {
+        if !registered, !membership.isLocal(nick), presence.isConnected(nick, elsewhereThan: nodeID) {
             // Held on other nodes only: a claim of a node that crashed is replaced, not refused.
             await releaseGoneNodes(holding: nick)
             guard membership[id] != nil, membership[id]?.user == nil else { return }
         }
-        if !registered, isOnline(nick) {
+        // A nick only lingering (its guest's sessions ended within the presence grace) is free.
+        if !registered, membership.isLocal(nick) || presence.isConnected(nick, elsewhereThan: nodeID) {
             throw ProtocolError(.nickTaken, "the nick `\(nick)` is in use by someone online", ref: "hello")
         }
         _ = membership.identify(id, as: nick)
+        // Back within the grace: the `online` below ends the wait without a word to anyone.
+        grace.returned(nick)
         membership[id]?.registered = registered
         membership[id]?.botScope = botScope
         do {
@@ -378,10 +382,7 @@ public actor Hub {
             membership.unidentify(id)
             throw ProtocolError(.unavailable, "the broker is unavailable; try again", ref: "hello")
         }
-        var event = BrokerEvent(kind: .online, node: nodeID)
-        event.user = nick
-        event.online = true
-        await publishTransient(BrokerTopic.clusterOnline, event)
+        await publishOnline(nick, true)
         let unread = await unreadSummary(for: nick, registered: registered)
         let stored = await storedConversations(for: nick, registered: registered)
         if registered, let accounts = store as? any AccountStore,

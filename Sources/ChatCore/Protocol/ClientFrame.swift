@@ -24,6 +24,9 @@ public enum ClientFrame: Sendable, Equatable {
     case block(BlockFrame)
     /// `unblock`.
     case unblock(BlockFrame)
+    /// `bye`: the client is about to close on purpose (sign-out), so presence skips the grace
+    /// a reload gets.
+    case bye
 
     /// The wire `type` of the frame.
     public var type: String {
@@ -44,6 +47,7 @@ public enum ClientFrame: Sendable, Equatable {
         case .watch: "watch"
         case .block: "block"
         case .unblock: "unblock"
+        case .bye: "bye"
         }
     }
 }

@@ -73,6 +73,7 @@ public struct ClientFrameDecoder: Sendable {
             case "watch": return .watch(try decoder.decode(WatchFrame.self, from: data))
             case "block": return .block(try decoder.decode(BlockFrame.self, from: data))
             case "unblock": return .unblock(try decoder.decode(BlockFrame.self, from: data))
+            case "bye": return .bye
             case let type where ModerationFrame.Action(rawValue: type) != nil:
                 let fields = try decoder.decode(ModerationFrame.Fields.self, from: data)
                 return .moderate(ModerationFrame(ModerationFrame.Action(rawValue: type)!, fields))

@@ -11,4 +11,8 @@ public enum ModerationAction: String, Sendable, Hashable, CaseIterable, Codable 
     case unmute
     case role
     case delete
+    /// A message of the room was edited: `detail` is its text before the edit (emptied when the
+    /// message is deleted later: deleted text leaves the store), `seq` the message, `target` its
+    /// author. Clients never see edit history otherwise.
+    case edit
 }

@@ -17,11 +17,14 @@ public struct ModerationEntry: Sendable, Equatable {
     public var detail: String
     /// Milliseconds since 1970.
     public var createdAt: Int64
+    /// For `edit`: the `seq` of the message edited.
+    public var seq: Int64?
 
     public init(
         id: Int64, room: String, action: ModerationAction, actor: String, target: String?, detail: String,
-        createdAt: Int64
+        createdAt: Int64, seq: Int64? = nil
     ) {
+        self.seq = seq
         self.id = id
         self.room = room
         self.action = action

@@ -150,12 +150,12 @@ public final class InMemoryMessageStore: MessageStore {
 
     public func append(_ draft: MessageDraft) async throws -> AppendResult {
         let key = draft.conversation.key
-        return try state.withLock { state in
+        let (result, replaced) = try state.withLock { state -> (AppendResult, StoredMessage?) in
             if let previous = state.clientIDs[draft.from]?.messages[draft.clientID] {
                 guard previous.conversation == key, MessageLifecycle.isSameRequest(draft, as: previous.message) else {
                     throw StoreError(.clientIDConflict, "cid \(draft.clientID) was used for another message")
                 }
-                return AppendResult(message: previous.message, duplicate: true)
+                return (AppendResult(message: previous.message, duplicate: true), nil)
             }
             // Mutated in place: copying a log (10,000 messages) or an id window per append made
             // every append O(history).
@@ -164,7 +164,9 @@ public final class InMemoryMessageStore: MessageStore {
             // Checked under the state lock, so a collection cannot take an upload between this
             // check and the message that carries it.
             try uploadTables.withLock { uploads throws(StoreError) in try uploads.checkStored(draft.attachments.map(\.id)) }
+            var replaced: StoredMessage?
             if let changed {
+                replaced = state.logs[key]!.message(changed.seq)
                 state.logs[key]!.replace(changed)
                 if changed.deletedBy != nil {
                     uploadTables.withLock { $0.dropReferences(from: MessageReference(conversation: draft.conversation, seq: changed.seq)) }
@@ -181,8 +183,24 @@ public final class InMemoryMessageStore: MessageStore {
             }
             state.clientIDs[draft.from, default: ClientIDs()].remember(
                 draft.clientID, conversation: key, message: message, retain: retainClientIDsPerUser)
-            return AppendResult(message: message, duplicate: false)
+            return (AppendResult(message: message, duplicate: false), replaced)
         }
+        // The moderation log lives with the rooms, under their lock (never held with `state`'s).
+        if let replaced, let update = draft.update, case .room(let room) = draft.conversation {
+            switch update.action {
+            case .edit:
+                rooms.withLock {
+                    $0.logEdit(
+                        in: room, of: replaced.seq, by: draft.from, author: replaced.from, before: replaced.text,
+                        now: draft.timestamp)
+                }
+            case .delete:
+                rooms.withLock { $0.forgetEditedTexts(in: room, of: replaced.seq) }
+            case .react:
+                break
+            }
+        }
+        return result
     }
 
     /// The stored messages with a search position below `before` that `matches` accepts, with

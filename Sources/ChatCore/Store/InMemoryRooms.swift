@@ -333,13 +333,35 @@ struct InMemoryRooms {
         rooms[roomKey]?.invites.remove(userKey)
     }
 
+    /// Records in `room`'s log what an edit of message `seq` replaced (moderators see it).
+    mutating func logEdit(in room: String, of seq: Int64, by editor: String, author: String, before: String, now: Int64) {
+        append(
+            ModerationEntry(
+                id: nextLogID, room: room, action: .edit, actor: editor, target: author, detail: before, createdAt: now,
+                seq: seq))
+    }
+
+    /// Empties the texts `room`'s log kept from the edits of message `seq`: it was deleted, and
+    /// deleted text leaves the store.
+    mutating func forgetEditedTexts(in room: String, of seq: Int64) {
+        let key = Room.key(for: room)
+        guard let entries = logs[key] else { return }
+        for index in entries.indices where entries[index].action == .edit && entries[index].seq == seq {
+            logs[key]![index].detail = ""
+        }
+    }
+
     private mutating func log(
         _ room: Room, _ action: ModerationAction, _ actor: String, target: String?, detail: String, now: Int64
     ) {
-        let key = Room.key(for: room.name)
-        logs[key, default: []].append(
+        append(
             ModerationEntry(
                 id: nextLogID, room: room.name, action: action, actor: actor, target: target, detail: detail, createdAt: now))
+    }
+
+    private mutating func append(_ entry: ModerationEntry) {
+        let key = Room.key(for: entry.room)
+        logs[key, default: []].append(entry)
         nextLogID += 1
         if let count = logs[key]?.count, count > retainLogPerRoom { logs[key]?.removeFirst(count - retainLogPerRoom) }
     }

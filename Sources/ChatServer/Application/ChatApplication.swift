@@ -72,7 +72,8 @@ public enum ChatApplication {
         let hub = Hub(
             configuration: .init(
                 nodeID: configuration.nodeID, limits: configuration.limits, outbox: configuration.outbox,
-                presenceAnnounce: configuration.presenceAnnounce, inbound: configuration.inbound,
+                presenceAnnounce: configuration.presenceAnnounce, presenceGrace: configuration.presenceGrace,
+                inbound: configuration.inbound,
                 metrics: metrics),
             store: store,
             broker: hubBroker,

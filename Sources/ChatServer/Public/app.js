@@ -18,11 +18,16 @@ import { setAuthMode, logout, onSignin, unmarkOnInput } from "./accounts.js";
 import { connect } from "./session.js";
 import { wireSearch } from "./search.js";
 import { wireFiles } from "./files.js";
+import { wireAutocomplete } from "./autocomplete.js";
+import { wireNotifications } from "./notify.js";
 
 const $ = (id) => document.getElementById(id);
 
 function wire() {
   wireSearch();
+  // Before the composer's key handlers: a key the `@` list uses is not theirs.
+  wireAutocomplete();
+  wireNotifications();
   $("signin-form").addEventListener("submit", onSignin);
   for (const tab of document.querySelectorAll("#auth-tabs .tab")) tab.addEventListener("click", () => setAuthMode(tab.dataset.mode));
 

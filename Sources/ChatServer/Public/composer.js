@@ -9,6 +9,7 @@ import { updateReadState, scheduleRead } from "./rooms.js";
 import { lockOf, onRefusedSend } from "./moderation.js";
 import { replyFor, replySent, isEditing, submitEdit, setMessageState, ensureActions, flushChanges } from "./lifecycle.js";
 import { hasAttachments, takeAttachments, uploadsInFlight } from "./files.js";
+import { onPeerOffline } from "./watch.js";
 
 /// The counter shows from this share of the length limit on (3,600 of 4,000).
 const COUNTER_FROM = 0.9;
@@ -97,6 +98,7 @@ export function onSendError(f, p) {
   p.failed = true;
   setStatus(p.row, "failed", "Not sent: " + describeError(f.code, { peer: p.frame.to, room: p.frame.room }));
   onRefusedSend(p.conv, f); // muted or banned: the composer says so
+  if (f.code === "user_offline" && p.conv.kind === "dm") onPeerOffline(p.conv);
   if (isPermanent(f.code)) return;
   const retry = h("button", { type: "button", className: "link-btn", "aria-label": "Try sending this message again" }, "Retry");
   retry.addEventListener("click", () => {

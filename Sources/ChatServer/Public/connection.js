@@ -213,6 +213,11 @@ export class Connection {
     const socket = this.socket;
     this.socket = null;
     if (socket) {
+      // `bye` first: a sign-out is a departure, posted at once, not a reload that the
+      // server's presence grace hides.
+      try {
+        if (socket.readyState === 1) socket.send(JSON.stringify({ type: "bye" }));
+      } catch (_) { /* ignore */ }
       try { socket.close(1000, "bye"); } catch (_) { /* ignore */ }
     }
     this.setState("closed", {});

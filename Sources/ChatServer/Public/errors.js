@@ -72,6 +72,7 @@ const PERMANENT = new Set([
   "empty_text", "text_too_long", "invalid_field", "invalid_room", "invalid_name", "bad_json", "unknown_type", "banned", "blocked",
   "message_deleted", "no_such_message", // a reply to a message that is gone
   "no_such_upload", "too_many_attachments",
+  "user_offline", // a guest who left: the composer stays locked until they are back (watch.js)
 ]);
 
 export function isPermanent(code) {

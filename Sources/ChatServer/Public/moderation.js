@@ -275,6 +275,8 @@ function lockSentence(conv, lock) {
     case "kicked": return "You were removed from #" + conv.name + by + "." + reason;
     case "not_invited": return "#" + conv.name + " is open to invited members only.";
     case "muted": return "You're muted in #" + conv.name + (lock.until ? until : "") + ". You can read, but not write.";
+    case "unreachable":
+      return conv.name + " is offline, and guests only get messages while connected. You can write again when they're back.";
     default: return "";
   }
 }

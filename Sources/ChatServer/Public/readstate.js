@@ -30,6 +30,8 @@ export function seedFromWelcome(conv, entry) {
 /// seeds the badges of a first join from the messages after it, and `reads` says who read the
 /// room how far, so "Read by N" survives a reload.
 export function onJoinedReads(conv, f, firstJoin) {
+  // Above 50 readers the server lists only some: the page then shows counts, not names.
+  if (typeof f.readsComplete === "boolean") conv.readsComplete = f.readsComplete;
   for (const r of Array.isArray(f.reads) ? f.reads : []) {
     if (!r || typeof r.user !== "string" || !Number.isInteger(r.seq)) continue;
     if (sameName(r.user, S.me)) continue;

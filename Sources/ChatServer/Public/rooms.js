@@ -184,6 +184,12 @@ export function ensureFilled(conv) {
 export function onHistory(f) {
   const conv = convOfFrame(f);
   if (!conv) return;
+  // A DM's page says how far the peer has read: "Read" survives a reload.
+  for (const r of Array.isArray(f.reads) ? f.reads : []) {
+    if (r && typeof r.user === "string" && Number.isInteger(r.seq) && r.user !== S.me) {
+      conv.receipts.set(r.user, Math.max(conv.receipts.get(r.user) || 0, r.seq));
+    }
+  }
   const wasOlder = conv.historyBefore !== null;
   conv.loadingHistory = false;
   conv.historyBefore = null;
@@ -225,16 +231,37 @@ export function onHistory(f) {
   setTimeout(() => ensureFilled(conv), 0);
 }
 
-/// Own messages show "Read by N": N other users whose read position reached the message.
+/// Most readers named on a message; more show as "and N others".
+const NAMED_READERS = 2;
+
+/// Who read one of our messages, as its status says it: in a room of up to `MAX_LISTED_READERS`
+/// the names ("Read by bob, carol and 3 others", every name in the title); in a larger room, or
+/// when the server listed only some readers (`joined.readsComplete: false`), a count.
+function readLabel(conv, names) {
+  if (names.length === 0) return { label: "Sent", title: "" };
+  if (conv.kind === "dm") return { label: "Read", title: "" };
+  const large = conv.readsComplete === false || conv.online > MAX_LISTED_READERS || conv.members.size > MAX_LISTED_READERS;
+  if (large) return { label: "Read by " + names.length, title: "" };
+  const shown = names.length <= NAMED_READERS + 1 ? names : names.slice(0, NAMED_READERS);
+  const others = names.length - shown.length;
+  const label = "Read by " + shown.join(", ") + (others > 0 ? " and " + others + (others === 1 ? " other" : " others") : "");
+  return { label, title: "Read by " + names.join(", ") };
+}
+
+/// Own messages show who read them: the other users whose read position reached the message,
+/// from live receipts and, after a reload, from `joined.reads`.
 export function updateReadState(conv) {
   const readers = [...conv.receipts.entries()].filter(([user]) => user !== S.me);
   for (const [seq, row] of conv.rows) {
     if (!row.classList.contains("mine") || row.dataset.cid) continue;
-    const n = readers.filter(([, s]) => s >= seq).length;
-    const state = n > 0 ? "read" : "sent";
-    const label = n > 0 ? (conv.kind === "dm" ? "Read" : "Read by " + n) : "Sent";
+    const names = readers.filter(([, s]) => s >= seq).map(([user]) => user).sort((a, b) => a.localeCompare(b));
+    const state = names.length > 0 ? "read" : "sent";
+    const { label, title } = readLabel(conv, names);
     const node = row.querySelector(".msg-status");
-    if (node && (node.dataset.state !== state || node.textContent.slice(-label.length) !== label)) setStatus(row, state, label);
+    if (!node) continue;
+    if (node.dataset.state !== state || node.textContent.slice(-label.length) !== label) setStatus(row, state, label);
+    if (title) node.title = title;
+    else node.removeAttribute("title");
   }
 }
 
@@ -253,6 +280,9 @@ export function onReceipt(f) {
   conv.receipts.set(f.user, Math.max(conv.receipts.get(f.user) || 0, f.seq));
   updateReadState(conv);
 }
+
+/// The server lists at most this many readers in `joined.reads` (`Hub.maxListedReaders`).
+const MAX_LISTED_READERS = 50;
 
 let readTimer = null;
 

@@ -18,6 +18,7 @@ import { onChangeAck, onChangeError } from "./lifecycle.js";
 import { seedFromWelcome, onReadState } from "./readstate.js";
 import { syncWatch, onStatus } from "./watch.js";
 import { updateAttachButton } from "./files.js";
+import { maybeNotify } from "./notify.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -188,6 +189,7 @@ export function onFrame(f) {
         addMessage(conv, f, true);
       }
       if (f.event && conv.kind === "room") applyEvent(conv, f);
+      maybeNotify(conv, f);
       renderNav();
       break;
     }

@@ -68,3 +68,34 @@ struct ClusterPresenceTests {
         #expect(step12.isEmpty)
     }
 }
+
+@Suite("ClusterPresence: lingering users")
+struct ClusterPresenceLingeringTests {
+    @Test("a user lingering on a node is online, but holds no nick there; a session again, or an announcement, says which")
+    func lingeringIsOnlineButNotConnected() {
+        var presence = ClusterPresence(nodeID: "a")
+        presence.setOnline("bob", on: "b", true)
+        #expect(presence.isConnected("bob", elsewhereThan: "a"))
+        presence.setOnline("bob", on: "b", true, lingering: true)
+        #expect(presence.isOnline("bob"))
+        #expect(!presence.isConnected("bob", elsewhereThan: "a"))
+        // Back on node b: connected again.
+        presence.setOnline("bob", on: "b", true)
+        #expect(presence.isConnected("bob", elsewhereThan: "a"))
+        // Lingering on b, connected on c.
+        presence.setOnline("bob", on: "b", true, lingering: true)
+        presence.setOnline("bob", on: "c", true)
+        #expect(presence.isConnected("bob", elsewhereThan: "a"))
+        #expect(!presence.isConnected("bob", elsewhereThan: "c"))
+        presence.setOnline("bob", on: "c", false)
+        presence.setOnline("bob", on: "b", false)
+        #expect(!presence.isOnline("bob"))
+        // An announcement carries who lingers.
+        _ = presence.applyAnnouncement(from: "b", rooms: ["lobby": ["bob"]], users: ["bob"], lingering: ["bob"], nowMillis: 1)
+        #expect(presence.isOnline("bob"))
+        #expect(!presence.isConnected("bob", elsewhereThan: "a"))
+        #expect(presence.roster.contains("bob", in: "lobby"))
+        _ = presence.applyAnnouncement(from: "b", rooms: ["lobby": ["bob"]], users: ["bob"], nowMillis: 2)
+        #expect(presence.isConnected("bob", elsewhereThan: "a"))
+    }
+}

@@ -22,6 +22,7 @@ struct BrokerEventCodingTests {
             event.presence = maybe(.leave)
             event.seq = maybe(Int64.random(in: 0...Int64.max, using: &generator))
             event.online = maybe(Bool.random(using: &generator))
+            event.lingering = maybe(true)
             if kind == .message {
                 event.frame = ServerFrameEncoder.encode(
                     MessageFrame(room: event.room, to: nil, id: text(), seq: event.seq ?? 1, from: text(), text: text(), ts: 1))
@@ -36,6 +37,7 @@ struct BrokerEventCodingTests {
         var event = BrokerEvent(kind: .announce, node: "n1")
         event.rooms = ["lobby": ["alice", "bob"], "café": ["😀"]]
         event.users = ["alice", "bob", "😀"]
+        event.lingeringUsers = ["bob"]
         #expect(try BrokerEvent.decode(event.encoded()) == event)
     }
 }

@@ -103,6 +103,7 @@ struct StaticAssetTests {
                 "/state.js", "/connection.js", "/rendering.js", "/rooms.js", "/composer.js", "/accounts.js", "/directory.js",
                 "/moderation.js", "/blocks.js", "/requests.js", "/dialogs.js", "/lifecycle.js", "/readstate.js", "/watch.js",
                 "/files.js",
+                "/autocomplete.js", "/notify.js",
             ]))
         }
     }

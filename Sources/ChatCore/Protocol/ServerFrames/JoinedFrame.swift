@@ -36,6 +36,11 @@ public struct JoinedFrame: Encodable, Sendable {
     public struct Reader: Encodable, Sendable, Equatable {
         public var user: String
         public var seq: Int64
+
+        public init(user: String, seq: Int64) {
+            self.user = user
+            self.seq = seq
+        }
     }
 
     public init(

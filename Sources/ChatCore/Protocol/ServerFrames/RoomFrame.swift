@@ -1,5 +1,5 @@
 /// `room`: a room's stored state. The answer to `room_create`, `room_update` and `room_info`;
-/// only `room_info` fills `members` (and, for moderators, `bans` and `mutes`).
+/// only `room_info` fills `members` (and, for moderators, `bans`, `mutes` and `log`).
 public struct RoomFrame: Encodable, Sendable, Equatable {
     public let type = "room"
     public var room: String
@@ -15,6 +15,9 @@ public struct RoomFrame: Encodable, Sendable, Equatable {
     public var membersComplete: Bool?
     public var bans: [Ban]?
     public var mutes: [Mute]?
+    /// The newest entries of the room's moderation log, oldest first (moderators only): who
+    /// did what, and what each edit replaced, which no one else ever sees.
+    public var log: [LogEntry]?
 
     /// A stored member and their role.
     public struct Member: Encodable, Sendable, Equatable {
@@ -35,6 +38,28 @@ public struct RoomFrame: Encodable, Sendable, Equatable {
         public var user: String
         public var until: Int64?
         public var by: String
+    }
+
+    /// A moderation log entry (`ModerationEntry`).
+    public struct LogEntry: Encodable, Sendable, Equatable {
+        public var action: ModerationAction
+        public var by: String
+        public var user: String?
+        /// The topic, visibility, role, reason or `until` of the action; for `edit`, the text
+        /// before it (empty once the message was deleted).
+        public var detail: String
+        public var ts: Int64
+        /// For `edit`: the message's `seq`.
+        public var seq: Int64?
+
+        public init(_ entry: ModerationEntry) {
+            action = entry.action
+            by = entry.actor
+            user = entry.target
+            detail = entry.detail
+            ts = entry.createdAt
+            seq = entry.seq
+        }
     }
 
     public init(_ room: Room, role: RoomRole?, ref: String) {

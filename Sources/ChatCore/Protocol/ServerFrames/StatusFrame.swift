@@ -3,6 +3,13 @@
 public struct StatusFrame: Encodable, Sendable, Equatable {
     public let type = "status"
     public var users: [String: Bool]
+    /// In the answer to `watch`: the watched users without an account. A DM reaches a guest
+    /// only while it is online (`user_offline` otherwise), so the composer can refuse one
+    /// before it is sent, and say why.
+    public var guests: [String]?
 
-    public init(users: [String: Bool]) { self.users = users }
+    public init(users: [String: Bool], guests: [String]? = nil) {
+        self.users = users
+        self.guests = guests
+    }
 }

@@ -40,6 +40,10 @@ public struct ServerConfiguration: Sendable {
     /// How often this node announces its members to the others; a node silent for three
     /// intervals is presumed dead and its users go offline.
     public var presenceAnnounce: Duration = .seconds(5)
+    /// How long a user whose last session ended without `bye` (a reload, a dropped network)
+    /// still counts as present in its rooms and online: a session that comes back within it
+    /// posts no `left` and `joined`. Zero posts every departure at once.
+    public var presenceGrace: Duration = .seconds(10)
     /// Accounts: `--require-auth`, token lifetime, bcrypt cost, login rate limits.
     public var accounts = AccountsConfiguration()
     /// Bots' and incoming webhooks' rate and size limits.

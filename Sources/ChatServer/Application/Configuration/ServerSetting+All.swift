@@ -8,7 +8,7 @@ extension ServerSetting {
     /// Every setting of `rabbitchat serve`, in the order `--help` lists them.
     public static let all: [ServerSetting] = [
         host, port, logLevel, nodeID, allowedOrigins, sockJSTestServices, sockJSClientPath, databaseURL, amqpURL,
-        presenceInterval, requireAuth, rateLimit, rateLimitBurst, userRateLimit, userRateLimitBurst,
+        presenceInterval, presenceGrace, requireAuth, rateLimit, rateLimitBurst, userRateLimit, userRateLimitBurst,
         rateLimitCloseAfter, maxFrameBytes, maxTextLength, presenceDetailLimit, maxRoomsPerSession, sendTimeout,
         maxConnectionsPerIP, helloTimeout, idleTimeout, webSocketPingInterval, webSocketSendBuffer, outboxMaxFrames,
         outboxMaxBytes, maxUploadBytes, uploadQuotaBytes, uploadsPerMinute, allowGuestUploads, uploadGrace,
@@ -95,6 +95,15 @@ extension ServerSetting {
         default: { $0.presenceAnnounce.secondsDescription }
     ) { value, configuration throws(Problem) in
         configuration.presenceAnnounce = try seconds(value, in: 0.1...3_600)
+    }
+
+    public static let presenceGrace = ServerSetting(
+        "presence-grace",
+        summary:
+            "Seconds a user whose last session ended without sign-out (a reload, a network drop) still counts as present; 0 posts departures at once.",
+        default: { $0.presenceGrace.secondsDescription }
+    ) { value, configuration throws(Problem) in
+        configuration.presenceGrace = try seconds(value, in: 0...3_600)
     }
 
     public static let requireAuth = ServerSetting(
