@@ -11,4 +11,6 @@ public enum ModerationAction: String, Sendable, Hashable, CaseIterable, Codable 
     case unmute
     case role
     case delete
+    /// The room's retention override was set or removed (`MessageRetention`).
+    case retention
 }

@@ -142,6 +142,9 @@ public enum ChatApplication {
             app.addServices(brokerService)
         }
         app.addServices(HubService(hub: hub))
+        if let retention = store as? any MessageRetention {
+            app.addServices(RetentionService(store: retention, configuration: configuration.retention, logger: logger))
+        }
         // The relay stops after the SockJS services it serves (services stop in reverse order).
         if let cluster {
             app.addServices(cluster)

@@ -15,6 +15,9 @@ public struct RoomFrame: Encodable, Sendable, Equatable {
     public var membersComplete: Bool?
     public var bans: [Ban]?
     public var mutes: [Mute]?
+    /// The room's retention override in days (0: kept forever); absent when the room follows
+    /// the server's setting or the store keeps no retention.
+    public var retentionDays: Int?
 
     /// A stored member and their role.
     public struct Member: Encodable, Sendable, Equatable {

@@ -53,6 +53,9 @@ public struct ServerConfiguration: Sendable {
     /// Most simultaneous `/ws` connections from one IP address; more are refused at the handshake.
     /// Behind a reverse proxy every client shares the proxy's address: raise it there.
     public var maxConnectionsPerIP = 256
+    /// How long history is kept and how fast old history is pruned (`--retention-days`;
+    /// rooms may override the days).
+    public var retention = RetentionService.Configuration()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, nodeID: String = Hub.randomNodeID(),

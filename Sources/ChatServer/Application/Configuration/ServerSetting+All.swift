@@ -11,7 +11,7 @@ extension ServerSetting {
         presenceInterval, requireAuth, rateLimit, rateLimitBurst, userRateLimit, userRateLimitBurst,
         rateLimitCloseAfter, maxFrameBytes, maxTextLength, presenceDetailLimit, maxRoomsPerSession, sendTimeout,
         maxConnectionsPerIP, helloTimeout, idleTimeout, webSocketPingInterval, webSocketSendBuffer, outboxMaxFrames,
-        outboxMaxBytes,
+        outboxMaxBytes, retentionDays,
     ]
 
     /// The setting of `flag` (without dashes).
@@ -230,5 +230,13 @@ extension ServerSetting {
         default: { "\($0.outbox.maxBytes)" }
     ) { value, configuration throws(Problem) in
         configuration.outbox.maxBytes = try integer(value, in: 65_536...(1 << 30))
+    }
+
+    public static let retentionDays = ServerSetting(
+        "retention-days",
+        summary: "Prune messages older than this many days in the background; 0 keeps everything (rooms may override it).",
+        default: { "\($0.retention.policy.defaultDays)" }
+    ) { value, configuration throws(Problem) in
+        configuration.retention.policy.defaultDays = try integer(value, in: 0...RetentionPolicy.maxDays)
     }
 }
