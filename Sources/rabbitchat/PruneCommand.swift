@@ -16,6 +16,8 @@ struct PruneCommand: AsyncParsableCommand {
     @Option(help: "The age: a number of days (30d) or hours (12h).") var olderThan: String
     @Option(help: "Only this room (any case).") var room: String?
     @Flag(help: "Show what would be pruned, per conversation; prune nothing.") var dryRun = false
+    @Option(help: "Most messages one transaction deletes (the server's pruning uses 500).") var batchSize = 500
+    @Option(help: "Milliseconds to wait after a full batch (the server's pruning waits 50).") var pauseMs = 50
 
     /// `olderThan` in milliseconds.
     var age: Int64 {
@@ -30,7 +32,11 @@ struct PruneCommand: AsyncParsableCommand {
         }
     }
 
-    func validate() throws { _ = try age }
+    func validate() throws {
+        _ = try age
+        guard batchSize >= 1 else { throw ValidationError("--batch-size: at least 1") }
+        guard pauseMs >= 0 else { throw ValidationError("--pause-ms: 0 or more") }
+    }
 
     func run() async throws {
         let cutoff = ChatClock.wallMillis() - (try age)
@@ -45,9 +51,11 @@ struct PruneCommand: AsyncParsableCommand {
             }
             var logger = Logger(label: "rabbitchat-prune")
             logger.logLevel = .warning
-            let pruned = try await RetentionService(
-                store: retention, configuration: RetentionService.Configuration(), logger: logger
-            ).prune(before: cutoff, room: room)
+            var pace = RetentionService.Configuration()
+            pace.batchSize = batchSize
+            pace.pauseBetweenBatches = .milliseconds(pauseMs)
+            let pruned = try await RetentionService(store: retention, configuration: pace, logger: logger)
+                .prune(before: cutoff, room: room)
             var lines = ["conversation\tmessages"]
             lines += pruned.sorted { $0.key < $1.key }.map { "\($0.key)\t\($0.value)" }
             lines.append("pruned \(pruned.values.reduce(0, +)) message(s) stored before \(Timestamp.iso(cutoff)) in \(pruned.count) conversation(s)")
