@@ -39,7 +39,8 @@ extension SQLiteMessageStore: MessageRetention {
                     sql: "SELECT seq, created_at FROM messages WHERE conversation_key = ? AND seq > ? ORDER BY seq LIMIT ?",
                     arguments: [key, prunedThrough, limit])
                 let old = oldest.prefix { ($0["created_at"] as Int64) < cutoff }
-                guard let through: Int64 = old.last?["seq"] else { return 0 }
+                guard let newestOld = old.last else { return 0 }
+                let through: Int64 = newestOld["seq"]
                 try db.execute(
                     sql: "DELETE FROM messages WHERE conversation_key = ? AND seq > ? AND seq <= ?",
                     arguments: [key, prunedThrough, through])

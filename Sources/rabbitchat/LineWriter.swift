@@ -3,17 +3,21 @@ import Foundation
 /// Writes lines to a file or standard output through a 64 KiB buffer.
 final class LineWriter {
     private let handle: FileHandle
+    /// False for standard output, which stays open.
+    private let ownsHandle: Bool
     private var buffer = Data()
 
     init(path: String?) throws {
         guard let path else {
             handle = FileHandle.standardOutput
+            ownsHandle = false
             return
         }
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw CommandFailure("cannot write \(path)")
         }
         self.handle = handle
+        ownsHandle = true
     }
 
     func write(_ line: String) throws {
@@ -29,6 +33,6 @@ final class LineWriter {
 
     func close() throws {
         try flush()
-        if handle !== FileHandle.standardOutput { try handle.close() }
+        if ownsHandle { try handle.close() }
     }
 }

@@ -56,8 +56,13 @@ struct RoomCommand: AsyncParsableCommand {
                 let now = ChatClock.wallMillis()
                 var lines = [
                     "name: \(room.name)", "visibility: \(room.visibility.rawValue)", "topic: \(room.topic)",
-                    "creator: \(room.creator)", "created: \(Timestamp.iso(room.createdAt))", "members:",
+                    "creator: \(room.creator)", "created: \(Timestamp.iso(room.createdAt))",
                 ]
+                if let retention = store as? any MessageRetention {
+                    let days = try await retention.roomRetention(of: room.name)
+                    lines.append("retention: " + (days.map { $0 == 0 ? "keep everything" : "\($0) days" } ?? "server default"))
+                }
+                lines.append("members:")
                 for member in try await store.members(of: room.name) {
                     lines.append("  \(member.user)\t\(member.role.rawValue)")
                 }

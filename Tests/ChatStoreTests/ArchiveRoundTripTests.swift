@@ -91,11 +91,12 @@ struct ArchiveRoundTripTests {
                             #expect(restored.topic == "t")
                             #expect(restored.createdAt == 1_000)
                             #expect(try await postgres.roomRetention(of: "club") == 30)
+                            let again = try await Self.export(postgres, room: "CLUB")
                             // The stream goes on where it stopped.
                             #expect(try await postgres.append(Self.draft(room, text: "x", cid: "x9")).message.seq == 9)
                             // An import never merges histories.
                             await #expect(throws: ArchiveError.self) { _ = try await Self.importLines(exported, into: postgres) }
-                            return try await Self.export(postgres, room: "CLUB").dropLast()  // without seq 9
+                            return again
                         }
                         #expect(Array(reexported.dropFirst()) == Array(exported.dropFirst()), "the same lines after the header")
 

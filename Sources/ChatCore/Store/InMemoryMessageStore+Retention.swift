@@ -12,7 +12,7 @@ extension InMemoryMessageStore: MessageRetention {
         return rooms.withLock { rooms in
             conversations.map { _, conversation in
                 guard case .room(let name) = conversation else { return RetentionScope(conversation: conversation) }
-                return RetentionScope(conversation: conversation, roomRetentionDays: (try? rooms.retention(of: name)) ?? nil)
+                return RetentionScope(conversation: conversation, roomRetentionDays: try? rooms.retention(of: name))
             }
         }
     }

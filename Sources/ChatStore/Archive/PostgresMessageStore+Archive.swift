@@ -48,14 +48,12 @@ extension PostgresMessageStore: ConversationArchive {
             throw ArchiveError("unknown conversation kind `\(archived.kind)`")
         }
         let (userA, userB) = conversation.storageParties
-        try await guarded {
+        let stored: Int64? = try await guarded {
             try await transaction { connection in
                 let existing = try await connection.checkedQuery(
                     "SELECT last_seq FROM conversations WHERE key = \(conversation.key) FOR UPDATE", logger: self.logger
                 ).first?.decode(Int64.self)
-                guard (existing ?? 0) == 0 else {
-                    throw ArchiveError("\(conversation.key) already has \(existing ?? 0) messages here; import into a store without it")
-                }
+                if let existing, existing > 0 { return existing }
                 try await connection.checkedQuery(
                     """
                     INSERT INTO conversations (key, kind, room, user_a, user_b, epoch, last_seq, pruned_through, created_at)
@@ -64,7 +62,11 @@ extension PostgresMessageStore: ConversationArchive {
                     ON CONFLICT (key) DO UPDATE SET epoch = excluded.epoch, last_seq = excluded.last_seq,
                         pruned_through = excluded.pruned_through
                     """, logger: self.logger)
+                return nil
             }
+        }
+        if let stored {
+            throw ArchiveError("\(conversation.key) already has \(stored) messages here; import into a store without it")
         }
     }
 

@@ -51,14 +51,12 @@ extension SQLiteMessageStore: ConversationArchive {
         guard let conversation = archived.conversation else {
             throw ArchiveError("unknown conversation kind `\(archived.kind)`")
         }
-        try await guarded {
+        let stored: Int64? = try await guarded {
             try await pool.write { db in
                 let (userA, userB) = conversation.storageParties
                 let existing = try Int64.fetchOne(
                     db, sql: "SELECT last_seq FROM conversations WHERE key = ?", arguments: [conversation.key])
-                guard (existing ?? 0) == 0 else {
-                    throw ArchiveError("\(conversation.key) already has \(existing ?? 0) messages here; import into a store without it")
-                }
+                if let existing, existing > 0 { return existing }
                 try db.execute(
                     sql: """
                         INSERT INTO conversations (key, kind, room, user_a, user_b, epoch, last_seq, pruned_through, created_at)
@@ -70,7 +68,11 @@ extension SQLiteMessageStore: ConversationArchive {
                         conversation.key, conversation.storageKind, conversation.storageRoom, userA, userB, archived.epoch,
                         archived.lastSeq, archived.prunedThrough, ChatClock.wallMillis(),
                     ])
+                return nil
             }
+        }
+        if let stored {
+            throw ArchiveError("\(conversation.key) already has \(stored) messages here; import into a store without it")
         }
     }
 
