@@ -1,3 +1,5 @@
+import Synchronization
+
 /// `MessageRetention` in memory: the same prefix pruning as the durable stores, on each
 /// conversation's log (which also drops its oldest messages past `retainPerConversation`).
 extension InMemoryMessageStore: MessageRetention {

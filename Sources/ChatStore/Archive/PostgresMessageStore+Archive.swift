@@ -1,4 +1,4 @@
-import ChatCore
+package import ChatCore
 import Foundation
 import PostgresNIO
 

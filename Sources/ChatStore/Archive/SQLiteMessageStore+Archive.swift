@@ -1,4 +1,4 @@
-import ChatCore
+package import ChatCore
 import GRDB
 
 extension SQLiteMessageStore: ConversationArchive {
