@@ -1,4 +1,4 @@
-public import ChatCore
+package import ChatCore
 import Foundation
 import GRDB
 
@@ -11,19 +11,19 @@ import GRDB
 /// transaction is gap-free even with several processes on the same file.
 ///
 /// All database work runs on GRDB's own threads, never on the event loop or the cooperative pool.
-public final class SQLiteMessageStore: MessageStore, AccountStore {
+package final class SQLiteMessageStore: MessageStore, AccountStore {
     let pool: DatabasePool
     /// Concurrent appends share a transaction.
     let appends: GroupCommit
     /// The file the store lives in.
-    public let path: String
+    package let path: String
 
     /// Opens (creating if needed) the database at `path` and applies any pending migration.
     ///
     /// - Parameters:
     ///   - path: the database file; its directory must exist.
     ///   - busyTimeout: how long a write waits for another process holding the file.
-    public init(path: String, busyTimeout: Duration = .seconds(5)) throws {
+    package init(path: String, busyTimeout: Duration = .seconds(5)) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(Double(busyTimeout.wholeMilliseconds) / 1_000)
         configuration.foreignKeysEnabled = true
@@ -40,7 +40,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
     }
 
     /// The versions in `schema_migrations`, ascending: what the file's schema is at.
-    public func appliedMigrations() async throws -> [Int] {
+    package func appliedMigrations() async throws -> [Int] {
         try await guarded { try await self.pool.read { db in try Int.fetchAll(db, sql: "SELECT version FROM schema_migrations ORDER BY version") } }
     }
 
@@ -179,7 +179,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
 
     // MARK: MessageStore
 
-    public func append(_ draft: MessageDraft) async throws -> AppendResult {
+    package func append(_ draft: MessageDraft) async throws -> AppendResult {
         try await guarded { try await appends.append(draft) }
     }
 
@@ -239,7 +239,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         return AppendResult(message: message, duplicate: false)
     }
 
-    public func state(of conversation: Conversation) async throws -> ConversationState {
+    package func state(of conversation: Conversation) async throws -> ConversationState {
         try await guarded {
             // A join reads; only the first join of a new conversation writes (it fixes the
             // epoch). A write per join serialised every join behind every append and commit.
@@ -264,7 +264,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         return row.map { ConversationState(epoch: $0["epoch"], lastSeq: $0["last_seq"], firstAvailableSeq: $0["first_seq"]) }
     }
 
-    public func messages(in conversation: Conversation, after seq: Int64, limit: Int) async throws -> [StoredMessage] {
+    package func messages(in conversation: Conversation, after seq: Int64, limit: Int) async throws -> [StoredMessage] {
         guard limit > 0 else { return [] }
         return try await guarded {
             try await pool.read { db in
@@ -280,7 +280,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         }
     }
 
-    public func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage] {
+    package func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage] {
         guard limit > 0 else { return [] }
         return try await guarded {
             try await pool.read { db in
@@ -296,7 +296,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         }
     }
 
-    public func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64] {
+    package func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64] {
         try await guarded {
             try await pool.read { db in
                 let rows = try Row.fetchAll(
@@ -308,7 +308,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         }
     }
 
-    public func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64 {
+    package func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64 {
         try await guarded {
             try await pool.write { db in
                 try Int64.fetchOne(
@@ -324,7 +324,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         }
     }
 
-    public func readPosition(of user: String, in conversation: Conversation) async throws -> Int64 {
+    package func readPosition(of user: String, in conversation: Conversation) async throws -> Int64 {
         try await guarded {
             try await pool.read { db in
                 try Int64.fetchOne(
@@ -334,7 +334,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         }
     }
 
-    public func unreadDirectConversations(of user: String) async throws -> [UnreadConversation] {
+    package func unreadDirectConversations(of user: String) async throws -> [UnreadConversation] {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchAll(

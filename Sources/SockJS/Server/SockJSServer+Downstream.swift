@@ -4,6 +4,8 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
+// Downstream: the receiving transports (`xhr`, `xhr_streaming`, `eventsource`, `htmlfile`,
+// `jsonp`), the requests on which the server sends a session's frames to the client.
 extension SockJSServer {
     /// Why a receiving request found no session to attach to.
     enum SessionUnavailable: Error {

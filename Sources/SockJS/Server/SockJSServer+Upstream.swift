@@ -2,6 +2,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
+// Upstream: `xhr_send` and `jsonp_send`, the requests that carry the client's messages to an
+// existing session.
 extension SockJSServer {
     /// `xhr_send` and `jsonp_send`: the client's messages for an existing session.
     func receive(_ request: Request, sessionID: String, jsonp: Bool) async -> Response {

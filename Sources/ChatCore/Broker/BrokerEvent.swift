@@ -69,7 +69,7 @@ struct BrokerEvent: Codable, Sendable, Equatable {
     }
 
     func encoded() -> ByteBuffer {
-        guard kind != .announce else { return ServerFrameEncoder.encode(self) }
+        guard kind != .announce else { return encodedWithFoundation() }
         var writer = JSONWriter()
         writer.field("kind", kind.rawValue)
         writer.field("node", node)
@@ -86,6 +86,17 @@ struct BrokerEvent: Codable, Sendable, Equatable {
         writer.field("until", until)
         if let frame { writer.rawField("frame", frame) }
         return writer.finish()
+    }
+
+    /// `announce` (a node's whole roster, sent when it starts or is asked) is rare and nested, so
+    /// Foundation encodes it; every other kind is written by hand above.
+    private func encodedWithFoundation() -> ByteBuffer {
+        do {
+            return ByteBuffer(bytes: try JSONEncoder().encode(self))
+        } catch {
+            // Strings, integers and arrays of them: failing to encode is a programming error.
+            preconditionFailure("broker event \(kind) failed to encode: \(error)")
+        }
     }
 
     static func decode(_ buffer: ByteBuffer) throws -> BrokerEvent {
