@@ -1,4 +1,4 @@
-public import ChatCore
+package import ChatCore
 import PostgresNIO
 
 /// `MessageRetention` on PostgreSQL: each batch is one transaction that reads at most `limit`
@@ -6,7 +6,7 @@ import PostgresNIO
 /// of them (their `tsvector` goes with the row), and moves the mark last, so the conversation's
 /// row (which every append locks) is held only from that update to the commit.
 extension PostgresMessageStore: MessageRetention {
-    public func retentionScopes(after key: String?, limit: Int) async throws -> [RetentionScope] {
+    package func retentionScopes(after key: String?, limit: Int) async throws -> [RetentionScope] {
         try await guarded {
             let rows = try await query(
                 """
@@ -25,7 +25,7 @@ extension PostgresMessageStore: MessageRetention {
         }
     }
 
-    public func pruneOldest(of conversation: Conversation, before cutoff: Int64, limit: Int) async throws -> Int {
+    package func pruneOldest(of conversation: Conversation, before cutoff: Int64, limit: Int) async throws -> Int {
         guard limit > 0 else { return 0 }
         let key = conversation.key
         return try await guarded {
@@ -77,7 +77,7 @@ extension PostgresMessageStore: MessageRetention {
         }
     }
 
-    public func prunePreview(before cutoff: Int64, room: String?) async throws -> [PrunePreview] {
+    package func prunePreview(before cutoff: Int64, room: String?) async throws -> [PrunePreview] {
         try await guarded {
             // A prefix: up to the first message at or after the cutoff (or all of them).
             let rows = try await query(
@@ -103,7 +103,7 @@ extension PostgresMessageStore: MessageRetention {
         }
     }
 
-    public func roomRetention(of name: String) async throws -> Int? {
+    package func roomRetention(of name: String) async throws -> Int? {
         try await guarded {
             let rows = try await query("SELECT retention_days FROM rooms WHERE name_key = \(Room.key(for: name))")
             guard let row = rows.first else { throw RoomStoreError(.noSuchRoom, "no room `\(name)`") }
@@ -111,7 +111,7 @@ extension PostgresMessageStore: MessageRetention {
         }
     }
 
-    public func setRoomRetention(_ days: Int?, of name: String, by actor: RoomActor, now: Int64) async throws {
+    package func setRoomRetention(_ days: Int?, of name: String, by actor: RoomActor, now: Int64) async throws {
         try await guarded {
             try await transaction { connection in
                 let room = try await self.requireRoom(connection, name)

@@ -1,11 +1,11 @@
-public import ChatCore
+package import ChatCore
 import GRDB
 
 /// `MessageRetention` on SQLite: each batch is one write transaction that reads at most `limit`
 /// rows by the primary key from the conversation's pruned-through mark, deletes the old prefix
 /// of them (the FTS5 delete trigger drops their search rows), and moves the mark.
 extension SQLiteMessageStore: MessageRetention {
-    public func retentionScopes(after key: String?, limit: Int) async throws -> [RetentionScope] {
+    package func retentionScopes(after key: String?, limit: Int) async throws -> [RetentionScope] {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchAll(
@@ -25,7 +25,7 @@ extension SQLiteMessageStore: MessageRetention {
         }
     }
 
-    public func pruneOldest(of conversation: Conversation, before cutoff: Int64, limit: Int) async throws -> Int {
+    package func pruneOldest(of conversation: Conversation, before cutoff: Int64, limit: Int) async throws -> Int {
         guard limit > 0 else { return 0 }
         let key = conversation.key
         return try await guarded {
@@ -66,7 +66,7 @@ extension SQLiteMessageStore: MessageRetention {
         }
     }
 
-    public func prunePreview(before cutoff: Int64, room: String?) async throws -> [PrunePreview] {
+    package func prunePreview(before cutoff: Int64, room: String?) async throws -> [PrunePreview] {
         try await guarded {
             try await pool.read { db in
                 // A prefix: up to the first message at or after the cutoff (or all of them).
@@ -92,7 +92,7 @@ extension SQLiteMessageStore: MessageRetention {
         }
     }
 
-    public func roomRetention(of name: String) async throws -> Int? {
+    package func roomRetention(of name: String) async throws -> Int? {
         try await guarded {
             try await pool.read { db in
                 _ = try Self.requireRoom(db, name)
@@ -102,7 +102,7 @@ extension SQLiteMessageStore: MessageRetention {
         }
     }
 
-    public func setRoomRetention(_ days: Int?, of name: String, by actor: RoomActor, now: Int64) async throws {
+    package func setRoomRetention(_ days: Int?, of name: String, by actor: RoomActor, now: Int64) async throws {
         try await guarded {
             try await pool.write { db in
                 let room = try Self.requireRoom(db, name)
