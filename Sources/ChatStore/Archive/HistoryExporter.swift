@@ -1,4 +1,4 @@
-package import ChatCore
+import ChatCore
 import Foundation
 
 /// Writes `rabbitchat export`'s JSON Lines (`ArchiveLine`): a room's history, or a user's.

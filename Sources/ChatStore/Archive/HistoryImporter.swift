@@ -1,4 +1,4 @@
-package import ChatCore
+import ChatCore
 import Foundation
 
 /// Reads `rabbitchat export`'s JSON Lines back into a store (`ArchiveLine`).

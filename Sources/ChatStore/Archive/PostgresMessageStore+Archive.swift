@@ -87,7 +87,7 @@ extension PostgresMessageStore: ConversationArchive {
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         try await guarded {
             try await transaction { connection in
-                try await connection.checkedQuery(
+                _ = try await connection.checkedQuery(
                     """
                     INSERT INTO messages (\(unescaped: Self.messageColumns), reply_to, update_seq)
                     SELECT \(unescaped: Self.messageColumns), reply_to, update_seq
