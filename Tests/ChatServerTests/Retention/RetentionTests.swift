@@ -11,6 +11,21 @@ import Testing
 struct RetentionTests {
     static let day: Int64 = 86_400_000
 
+    /// Generous: the machine may be loaded (PostgreSQL shared by every test running at once).
+    static let patience: Duration = .seconds(30)
+
+    static func hello(_ client: TestChatClient, _ nick: String) async throws {
+        try await client.send(["type": "hello", "nick": nick])
+        _ = try await client.expect("welcome", timeout: patience)
+    }
+
+    static func join(_ client: TestChatClient, _ room: String, since: Int? = nil) async throws -> TestChatClient.Frame {
+        var frame: [String: Any] = ["type": "join", "room": room]
+        if let since { frame["since"] = since }
+        try await client.send(frame)
+        return try await client.expect("joined", timeout: patience)
+    }
+
     static func seqs(_ frame: TestChatClient.Frame) -> [Int] {
         ((frame["messages"] as? [[String: Any]]) ?? []).compactMap { ($0["seq"] as? NSNumber)?.intValue }
     }
@@ -22,39 +37,39 @@ struct RetentionTests {
             let retention = try #require(store as? any MessageRetention)
             try await TestServer.with(ServerConfigurationFactory.make(), store: store) { port, _ in
                 let alice = try await TestChatClient.connect(port: port, name: "alice")
-                try await alice.hello("alice")
-                let first = try await alice.join("lobby")
+                try await Self.hello(alice, "alice")
+                let first = try await Self.join(alice, "lobby")
                 for n in 1...5 {
                     try await alice.send(["type": "send", "room": "lobby", "text": "m\(n)", "cid": "c\(n)"])
-                    #expect(try await alice.expect("ack", skipping: ["presence", "message"]).int("seq") == n)
+                    #expect(try await alice.expect("ack", skipping: ["presence", "message"], timeout: Self.patience).int("seq") == n)
                 }
                 // Everything is older than an hour from now; a batch of 3 prunes seqs 1…3.
                 #expect(try await retention.pruneOldest(of: .room("lobby"), before: ChatClock.wallMillis() + Self.day, limit: 3) == 3)
 
                 let bob = try await TestChatClient.connect(port: port, name: "bob")
-                try await bob.hello("bob")
-                let stale = try await bob.join("lobby", since: 1)
+                try await Self.hello(bob, "bob")
+                let stale = try await Self.join(bob, "lobby", since: 1)
                 #expect(stale["recovered"] as? Bool == false, "\(stale.raw)")
                 #expect(stale.string("reason") == "history_pruned")
                 #expect(stale.string("epoch") == first.string("epoch"), "pruning keeps the epoch: seqs stay valid")
                 #expect(Self.seqs(stale) == [4, 5], "the recent messages instead")
 
                 let carol = try await TestChatClient.connect(port: port, name: "carol")
-                try await carol.hello("carol")
-                let exact = try await carol.join("lobby", since: 3)
+                try await Self.hello(carol, "carol")
+                let exact = try await Self.join(carol, "lobby", since: 3)
                 #expect(exact["recovered"] as? Bool == true, "\(exact.raw)")
                 #expect(Self.seqs(exact) == [4, 5])
 
                 let dave = try await TestChatClient.connect(port: port, name: "dave")
                 try await dave.send(["type": "hello", "nick": "dave", "resume": ["lobby": 2]])
-                _ = try await dave.expect("welcome")
-                let resumed = try await dave.expect("joined")
+                _ = try await dave.expect("welcome", timeout: Self.patience)
+                let resumed = try await dave.expect("joined", timeout: Self.patience)
                 #expect(resumed["recovered"] as? Bool == false, "\(resumed.raw)")
                 #expect(resumed.string("reason") == "history_pruned")
 
                 // The stream goes on after the pruned range.
                 try await alice.send(["type": "send", "room": "lobby", "text": "m6", "cid": "c6"])
-                #expect(try await alice.expect("ack", skipping: ["presence", "message"]).int("seq") == 6)
+                #expect(try await alice.expect("ack", skipping: ["presence", "message"], timeout: Self.patience).int("seq") == 6)
                 for client in [alice, bob, carol, dave] { await client.close() }
             }
         }
