@@ -121,9 +121,11 @@ extension PostgresMessageStore: MessageRetention {
                 ).first?.decode(Int?.self)
                 guard current != days else { return }
                 try await connection.checkedQuery(
-                    "UPDATE rooms SET retention_days = \(days) WHERE name_key = \(Room.key(for: name))", logger: self.logger)
+                    "UPDATE rooms SET retention_days = \(days) WHERE name_key = \(Room.key(for: name))",
+                    logger: self.logger)
                 try await self.log(
-                    connection, room, .retention, actor.name, target: nil, detail: days.map { "\($0)" } ?? "default", now: now)
+                    connection, room, .retention, actor.name, target: nil, detail: days.map { "\($0)" } ?? "default",
+                    now: now)
             }
         }
     }

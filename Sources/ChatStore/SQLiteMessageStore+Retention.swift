@@ -17,7 +17,9 @@ extension SQLiteMessageStore: MessageRetention {
                         """,
                     arguments: [key ?? "", limit]
                 ).compactMap { row in
-                    Conversation.stored(kind: row["kind"], room: row["room"], userA: row["user_a"], userB: row["user_b"]).map {
+                    Conversation.stored(
+                        kind: row["kind"], room: row["room"], userA: row["user_a"], userB: row["user_b"]
+                    ).map {
                         RetentionScope(conversation: $0, roomRetentionDays: row["retention_days"])
                     }
                 }
@@ -36,7 +38,8 @@ extension SQLiteMessageStore: MessageRetention {
                 else { return 0 }
                 let oldest = try Row.fetchAll(
                     db,
-                    sql: "SELECT seq, created_at FROM messages WHERE conversation_key = ? AND seq > ? ORDER BY seq LIMIT ?",
+                    sql:
+                        "SELECT seq, created_at FROM messages WHERE conversation_key = ? AND seq > ? ORDER BY seq LIMIT ?",
                     arguments: [key, prunedThrough, limit])
                 let old = oldest.prefix { ($0["created_at"] as Int64) < cutoff }
                 guard let newestOld = old.last else { return 0 }
@@ -84,7 +87,9 @@ extension SQLiteMessageStore: MessageRetention {
                         """,
                     arguments: ["cutoff": cutoff, "room": room]
                 ).compactMap { row in
-                    Conversation.stored(kind: row["kind"], room: row["room"], userA: row["user_a"], userB: row["user_b"]).map {
+                    Conversation.stored(
+                        kind: row["kind"], room: row["room"], userA: row["user_a"], userB: row["user_b"]
+                    ).map {
                         PrunePreview(conversation: $0, count: row["count"], throughSeq: row["through"])
                     }
                 }
@@ -111,8 +116,10 @@ extension SQLiteMessageStore: MessageRetention {
                     db, sql: "SELECT retention_days FROM rooms WHERE name_key = ?", arguments: [Room.key(for: name)])
                 guard current != days else { return }
                 try db.execute(
-                    sql: "UPDATE rooms SET retention_days = ? WHERE name_key = ?", arguments: [days, Room.key(for: name)])
-                try Self.log(db, room, .retention, actor.name, target: nil, detail: days.map { "\($0)" } ?? "default", now: now)
+                    sql: "UPDATE rooms SET retention_days = ? WHERE name_key = ?",
+                    arguments: [days, Room.key(for: name)])
+                try Self.log(
+                    db, room, .retention, actor.name, target: nil, detail: days.map { "\($0)" } ?? "default", now: now)
             }
         }
     }

@@ -12,7 +12,8 @@ struct ExportCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @Option(help: "The room to export (any case).") var room: String?
-    @Option(help: "The user to export: their direct conversations and the messages they sent in rooms.") var user: String?
+    @Option(help: "The user to export: their direct conversations and the messages they sent in rooms.") var user:
+        String?
     @Option(help: "The format: jsonl (one JSON object per line).") var format = "jsonl"
     @Option(name: .shortAndLong, help: "The file to write; standard output when not given.") var output: String?
 
@@ -41,6 +42,8 @@ struct ExportCommand: AsyncParsableCommand {
         try writer.close()
         // Standard output may be the export itself: the summary goes to standard error.
         FileHandle.standardError.write(
-            Data("exported \(summary.conversations) conversation(s), \(summary.messages) message(s), \(summary.authored) authored room message(s)\n".utf8))
+            Data(
+                "exported \(summary.conversations) conversation(s), \(summary.messages) message(s), \(summary.authored) authored room message(s)\n"
+                    .utf8))
     }
 }

@@ -8,7 +8,8 @@ import Foundation
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import an export file: its rooms and conversations with their seqs, epochs and every message's state.")
+        abstract:
+            "Import an export file: its rooms and conversations with their seqs, epochs and every message's state.")
 
     @OptionGroup var store: StoreOptions
     @Argument(help: "The export file (JSON Lines); - reads standard input.") var path: String
@@ -16,15 +17,19 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let reader = try LineReader(path: path)
         let summary = try await store.withStore { store in
-            guard let archivable = store as? any ArchivableStore else { throw CommandFailure("this store cannot import") }
+            guard let archivable = store as? any ArchivableStore else {
+                throw CommandFailure("this store cannot import")
+            }
             do {
-                return try await HistoryImporter(store: archivable).importLines(now: ChatClock.wallMillis(), reader.next)
+                return try await HistoryImporter(store: archivable).importLines(
+                    now: ChatClock.wallMillis(), reader.next)
             } catch let error as ArchiveError {
                 throw CommandFailure("\(path): \(error.description)")
             }
         }
         print(
             "imported \(summary.conversations) conversation(s), \(summary.messages) message(s); rooms created: "
-                + "\(summary.roomsCreated), kept as they were: \(summary.roomsKept); authored room messages skipped: \(summary.skipped)")
+                + "\(summary.roomsCreated), kept as they were: \(summary.roomsKept); authored room messages skipped: \(summary.skipped)"
+        )
     }
 }

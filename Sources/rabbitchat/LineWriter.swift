@@ -13,7 +13,9 @@ final class LineWriter {
             ownsHandle = false
             return
         }
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else {
             throw CommandFailure("cannot write \(path)")
         }
         self.handle = handle

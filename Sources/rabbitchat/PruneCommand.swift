@@ -10,7 +10,9 @@ import Logging
 struct PruneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune",
-        abstract: "Prune messages older than an age (30d, 12h), in every conversation or one room; --dry-run shows what would go.")
+        abstract:
+            "Prune messages older than an age (30d, 12h), in every conversation or one room; --dry-run shows what would go."
+    )
 
     @OptionGroup var store: StoreOptions
     @Option(help: "The age: a number of days (30d) or hours (12h).") var olderThan: String
@@ -26,7 +28,8 @@ struct PruneCommand: AsyncParsableCommand {
             guard let unit = olderThan.last.flatMap({ units[$0] }), let count = Int64(olderThan.dropLast()),
                 (1...Int64(RetentionPolicy.maxDays) * 24).contains(unit == 3_600_000 ? count : count * 24)
             else {
-                throw ValidationError("--older-than: a whole number of days or hours, like 30d or 12h, not `\(olderThan)`")
+                throw ValidationError(
+                    "--older-than: a whole number of days or hours, like 30d or 12h, not `\(olderThan)`")
             }
             return count * unit
         }
@@ -41,12 +44,16 @@ struct PruneCommand: AsyncParsableCommand {
     func run() async throws {
         let cutoff = ChatClock.wallMillis() - (try age)
         let lines = try await store.withStore { store in
-            guard let retention = store as? any MessageRetention else { throw CommandFailure("this store cannot prune") }
+            guard let retention = store as? any MessageRetention else {
+                throw CommandFailure("this store cannot prune")
+            }
             if dryRun {
                 let previews = try await retention.prunePreview(before: cutoff, room: room)
                 var lines = ["conversation\tmessages\tthrough seq"]
                 lines += previews.map { "\($0.conversation.key)\t\($0.count)\t\($0.throughSeq)" }
-                lines.append("would prune \(previews.reduce(0) { $0 + $1.count }) message(s) stored before \(Timestamp.iso(cutoff)) in \(previews.count) conversation(s)")
+                lines.append(
+                    "would prune \(previews.reduce(0) { $0 + $1.count }) message(s) stored before \(Timestamp.iso(cutoff)) in \(previews.count) conversation(s)"
+                )
                 return lines
             }
             var logger = Logger(label: "rabbitchat-prune")
@@ -58,7 +65,9 @@ struct PruneCommand: AsyncParsableCommand {
                 .prune(before: cutoff, room: room)
             var lines = ["conversation\tmessages"]
             lines += pruned.sorted { $0.key < $1.key }.map { "\($0.key)\t\($0.value)" }
-            lines.append("pruned \(pruned.values.reduce(0, +)) message(s) stored before \(Timestamp.iso(cutoff)) in \(pruned.count) conversation(s)")
+            lines.append(
+                "pruned \(pruned.values.reduce(0, +)) message(s) stored before \(Timestamp.iso(cutoff)) in \(pruned.count) conversation(s)"
+            )
             return lines
         }
         for line in lines { print(line) }

@@ -21,8 +21,10 @@ struct ArchiveRoundTripTests {
 
     /// A room with settings and a history that uses every kind of entry, its first message pruned.
     static func fill(_ store: any ArchivableStore) async throws {
-        try await #require(store as? any AccountStore).createAccount(Account(name: "owner", passwordHash: "h", createdAt: 1))
-        _ = try await store.createRoom(Room(name: "Club", topic: "t", visibility: .public, creator: "owner", createdAt: 1_000))
+        try await #require(store as? any AccountStore).createAccount(
+            Account(name: "owner", passwordHash: "h", createdAt: 1))
+        _ = try await store.createRoom(
+            Room(name: "Club", topic: "t", visibility: .public, creator: "owner", createdAt: 1_000))
         _ = try await store.updateRoom(named: "Club", topic: nil, visibility: .invite, by: .serverOperator, now: now)
         try await store.setRoomRetention(30, of: "Club", by: .serverOperator, now: now)
         let room = Conversation.room("Club")
@@ -33,18 +35,21 @@ struct ArchiveRoundTripTests {
         let topic = RoomEvent(.topic, topic: "new topic")
         _ = try await store.append(draft(room, from: "owner", text: topic.text(by: "owner"), cid: "e3", event: topic))
         _ = try await store.append(draft(room, from: "bob", text: "a reply", cid: "b4", replyTo: 2))
-        _ = try await store.append(draft(room, text: "", cid: "a5", update: MessageUpdate(.edit, seq: 2, text: "hello @bob, edited")))
+        _ = try await store.append(
+            draft(room, text: "", cid: "a5", update: MessageUpdate(.edit, seq: 2, text: "hello @bob, edited")))
         _ = try await store.append(draft(room, text: "regret", cid: "a6"))
         _ = try await store.append(draft(room, text: "", cid: "a7", update: MessageUpdate(.delete, seq: 6)))
         _ = try await store.append(
-            draft(room, from: "carol", text: "", cid: "c8", update: MessageUpdate(.react, seq: 4, emoji: "🎉", on: true)))
+            draft(room, from: "carol", text: "", cid: "c8", update: MessageUpdate(.react, seq: 4, emoji: "🎉", on: true))
+        )
         #expect(try await store.pruneOldest(of: room, before: now - 86_400_000, limit: 500) == 1)
         let dm = Conversation.direct(between: "alice", and: "bob")
         _ = try await store.append(draft(dm, text: "psst", cid: "d1"))
         _ = try await store.append(draft(dm, from: "bob", text: "yes?", cid: "d2"))
     }
 
-    static func export(_ store: any ArchivableStore, room: String? = nil, user: String? = nil) async throws -> [String] {
+    static func export(_ store: any ArchivableStore, room: String? = nil, user: String? = nil) async throws -> [String]
+    {
         var lines: [String] = []
         let exporter = HistoryExporter(store: store, pageSize: 3)
         if let room {
@@ -55,7 +60,8 @@ struct ArchiveRoundTripTests {
         return lines
     }
 
-    static func importLines(_ lines: [String], into store: any ArchivableStore) async throws -> HistoryImporter.Summary {
+    static func importLines(_ lines: [String], into store: any ArchivableStore) async throws -> HistoryImporter.Summary
+    {
         var iterator = lines.makeIterator()
         return try await HistoryImporter(store: store, batchSize: 2).importLines(now: now) { iterator.next() }
     }
@@ -84,7 +90,8 @@ struct ArchiveRoundTripTests {
                             #expect(summary.conversations == 1)
                             #expect(summary.messages == 7)
                             #expect(summary.roomsCreated == 1)
-                            #expect(try await postgres.state(of: room) == originalState, "epoch, last seq and pruned range")
+                            #expect(
+                                try await postgres.state(of: room) == originalState, "epoch, last seq and pruned range")
                             #expect(try await postgres.messages(in: room, after: 0, limit: 100) == original)
                             let restored = try #require(try await postgres.room(named: "club"))
                             #expect(restored.visibility == .invite)
@@ -95,10 +102,14 @@ struct ArchiveRoundTripTests {
                             // The stream goes on where it stopped.
                             #expect(try await postgres.append(Self.draft(room, text: "x", cid: "x9")).message.seq == 9)
                             // An import never merges histories.
-                            await #expect(throws: ArchiveError.self) { _ = try await Self.importLines(exported, into: postgres) }
+                            await #expect(throws: ArchiveError.self) {
+                                _ = try await Self.importLines(exported, into: postgres)
+                            }
                             return again
                         }
-                        #expect(Array(reexported.dropFirst()) == Array(exported.dropFirst()), "the same lines after the header")
+                        #expect(
+                            Array(reexported.dropFirst()) == Array(exported.dropFirst()),
+                            "the same lines after the header")
 
                         try await target.openRoomStore { back in
                             let back = try Self.archivable(back)
@@ -112,7 +123,8 @@ struct ArchiveRoundTripTests {
         }
     }
 
-    @Test("a user's export: their direct conversations in full, their room messages as authored lines that import skips")
+    @Test(
+        "a user's export: their direct conversations in full, their room messages as authored lines that import skips")
     func userExport() async throws {
         try await StoreFixture.with(.sqlite) { source in
             try await StoreFixture.with(.postgres) { target in
@@ -128,7 +140,9 @@ struct ArchiveRoundTripTests {
                         #expect(summary.conversations == 1)
                         #expect(summary.messages == 2)
                         #expect(summary.skipped == 1)
-                        #expect(try await postgres.messages(in: dm, after: 0, limit: 10) == sqlite.messages(in: dm, after: 0, limit: 10))
+                        #expect(
+                            try await postgres.messages(in: dm, after: 0, limit: 10)
+                                == sqlite.messages(in: dm, after: 0, limit: 10))
                         #expect(try await postgres.messages(in: .room("Club"), after: 0, limit: 10).isEmpty)
                     }
                 }

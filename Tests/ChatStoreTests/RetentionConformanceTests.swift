@@ -28,15 +28,21 @@ struct RetentionConformanceTests {
                 let room = Conversation.room("archive")
                 // 1–5 old, 6 new, 7 old again (a clock step), 8 replies to 3, 9 edits 2, 10 reacts to 4.
                 for n in 1...5 {
-                    _ = try await store.append(Self.draft(room, text: "old zebra \(n)", cid: "o\(n)", at: Self.old + Int64(n)))
+                    _ = try await store.append(
+                        Self.draft(room, text: "old zebra \(n)", cid: "o\(n)", at: Self.old + Int64(n)))
                 }
                 _ = try await store.append(Self.draft(room, text: "new", cid: "n6", at: Self.now))
                 _ = try await store.append(Self.draft(room, text: "stepped back", cid: "o7", at: Self.old))
-                _ = try await store.append(Self.draft(room, from: "bob", text: "re", cid: "r8", at: Self.now, replyTo: 3))
                 _ = try await store.append(
-                    Self.draft(room, text: "", cid: "e9", at: Self.now, update: MessageUpdate(.edit, seq: 2, text: "secret edit")))
+                    Self.draft(room, from: "bob", text: "re", cid: "r8", at: Self.now, replyTo: 3))
                 _ = try await store.append(
-                    Self.draft(room, from: "bob", text: "", cid: "x10", at: Self.now, update: MessageUpdate(.react, seq: 4, emoji: "👍", on: true)))
+                    Self.draft(
+                        room, text: "", cid: "e9", at: Self.now,
+                        update: MessageUpdate(.edit, seq: 2, text: "secret edit")))
+                _ = try await store.append(
+                    Self.draft(
+                        room, from: "bob", text: "", cid: "x10", at: Self.now,
+                        update: MessageUpdate(.react, seq: 4, emoji: "👍", on: true)))
                 #expect(try await store.messages(in: room, after: 7, limit: 1).first?.replyTo?.text == "old zebra 3")
 
                 let cutoff = Self.now - 86_400_000
@@ -73,7 +79,8 @@ struct RetentionConformanceTests {
                     _ = try await store.append(Self.draft(room, text: "late", cid: "late", at: Self.now, replyTo: 2))
                 }
                 // The stream goes on after the last seq.
-                #expect(try await store.append(Self.draft(room, text: "next", cid: "n11", at: Self.now)).message.seq == 11)
+                #expect(
+                    try await store.append(Self.draft(room, text: "next", cid: "n11", at: Self.now)).message.seq == 11)
                 // The search index forgot the pruned texts.
                 let page = try await store.search(SearchQuery(terms: SearchTerms(parsing: "zebra"), reader: "alice"))
                 #expect(page.hits.isEmpty, "\(page.hits.map(\.message.text))")
@@ -81,7 +88,9 @@ struct RetentionConformanceTests {
         }
     }
 
-    @Test("pruning everything leaves the conversation empty with its last seq; a resume point past it is exact", arguments: await StoreKind.available)
+    @Test(
+        "pruning everything leaves the conversation empty with its last seq; a resume point past it is exact",
+        arguments: await StoreKind.available)
     func prunesEverything(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store in
@@ -98,13 +107,16 @@ struct RetentionConformanceTests {
         }
     }
 
-    @Test("room retention overrides: set by admins and the operator only, logged, listed with the conversations", arguments: await StoreKind.available)
+    @Test(
+        "room retention overrides: set by admins and the operator only, logged, listed with the conversations",
+        arguments: await StoreKind.available)
     func roomOverrides(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store in
                 let retention = try #require(store as? any MessageRetention)
                 try await store.createAccount(Account(name: "owner", passwordHash: "h", createdAt: 1))
-                _ = try await store.createRoom(Room(name: "Kept", visibility: .public, creator: "owner", createdAt: Self.now))
+                _ = try await store.createRoom(
+                    Room(name: "Kept", visibility: .public, creator: "owner", createdAt: Self.now))
                 #expect(try await store.role(of: "owner", in: "Kept") == .owner)
                 #expect(try await retention.roomRetention(of: "kept") == nil)
                 await #expect(throws: RoomStoreError.self) {
@@ -119,7 +131,8 @@ struct RetentionConformanceTests {
 
                 _ = try await store.append(Self.draft(.room("Kept"), text: "k", cid: "k1", at: Self.old))
                 _ = try await store.append(Self.draft(.room("plain"), text: "p", cid: "p1", at: Self.old))
-                _ = try await store.append(Self.draft(.direct(between: "alice", and: "bob"), text: "d", cid: "d1", at: Self.old))
+                _ = try await store.append(
+                    Self.draft(.direct(between: "alice", and: "bob"), text: "d", cid: "d1", at: Self.old))
                 let scopes = try await retention.retentionScopes(after: nil, limit: 10)
                 #expect(
                     scopes == [

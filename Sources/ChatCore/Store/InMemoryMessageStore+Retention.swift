@@ -6,7 +6,9 @@ extension InMemoryMessageStore: MessageRetention {
     public func retentionScopes(after key: String?, limit: Int) async throws -> [RetentionScope] {
         let conversations = state.withLock { state in
             state.logs.compactMap { entry -> (String, Conversation)? in
-                guard let conversation = entry.value.conversation, key.map({ entry.key > $0 }) ?? true else { return nil }
+                guard let conversation = entry.value.conversation, key.map({ entry.key > $0 }) ?? true else {
+                    return nil
+                }
                 return (entry.key, conversation)
             }
         }
@@ -31,7 +33,9 @@ extension InMemoryMessageStore: MessageRetention {
             state.logs.compactMap { key, log -> PrunePreview? in
                 guard let conversation = log.conversation else { return nil }
                 if let room {
-                    guard case .room(let name) = conversation, Room.key(for: name) == Room.key(for: room) else { return nil }
+                    guard case .room(let name) = conversation, Room.key(for: name) == Room.key(for: room) else {
+                        return nil
+                    }
                 }
                 let old = log.messages.prefix { $0.timestamp < cutoff }
                 guard let last = old.last else { return nil }

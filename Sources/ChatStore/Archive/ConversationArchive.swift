@@ -13,7 +13,9 @@ package protocol ConversationArchive: Sendable {
 
     /// Up to `limit` room messages `user` sent, after (`afterKey`, `afterSeq`) in (conversation
     /// key, seq) order: the room part of a user's export.
-    func roomMessages(sentBy user: String, afterKey: String, afterSeq: Int64, limit: Int) async throws -> [StoredMessage]
+    func roomMessages(
+        sentBy user: String, afterKey: String, afterSeq: Int64, limit: Int
+    ) async throws -> [StoredMessage]
 
     /// Creates the conversation with the archive's epoch, last seq and pruned-through mark.
     ///

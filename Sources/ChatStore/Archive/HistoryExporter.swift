@@ -38,7 +38,10 @@ package struct HistoryExporter: Sendable {
             throw ArchiveError("no history of room `\(name)` in this store")
         }
         let encoder = LineEncoder()
-        try write(encoder.encode(ArchiveLine(type: .export, format: ArchiveLine.formatVersion, scope: conversation.key, exportedAt: now)))
+        try write(
+            encoder.encode(
+                ArchiveLine(type: .export, format: ArchiveLine.formatVersion, scope: conversation.key, exportedAt: now))
+        )
         if let room {
             let days = try await store.roomRetention(of: room.name)
             try write(encoder.encode(ArchiveLine(type: .room, room: ArchivedRoom(room, retentionDays: days))))
@@ -52,7 +55,9 @@ package struct HistoryExporter: Sendable {
     /// Exports what belongs to `user`: their direct conversations and their room messages.
     package func exportUser(_ user: String, now: Int64, to write: (String) throws -> Void) async throws -> Summary {
         let encoder = LineEncoder()
-        try write(encoder.encode(ArchiveLine(type: .export, format: ArchiveLine.formatVersion, scope: "user:\(user)", exportedAt: now)))
+        try write(
+            encoder.encode(
+                ArchiveLine(type: .export, format: ArchiveLine.formatVersion, scope: "user:\(user)", exportedAt: now)))
         var summary = Summary()
         for conversation in try await store.directConversations(of: user) {
             guard let archived = try await store.archivedConversation(conversation) else { continue }
@@ -62,7 +67,8 @@ package struct HistoryExporter: Sendable {
         var afterKey = ""
         var afterSeq: Int64 = 0
         while true {
-            let page = try await store.roomMessages(sentBy: user, afterKey: afterKey, afterSeq: afterSeq, limit: pageSize)
+            let page = try await store.roomMessages(
+                sentBy: user, afterKey: afterKey, afterSeq: afterSeq, limit: pageSize)
             for message in page { try write(encoder.encode(ArchiveLine(type: .authored, message: message))) }
             summary.authored += page.count
             guard page.count == pageSize, let last = page.last else { return summary }
@@ -83,7 +89,8 @@ package struct HistoryExporter: Sendable {
                 in: conversation, after: cursor, limit: min(pageSize, Int(archived.lastSeq - cursor)))
             guard let first = page.first else { break }
             guard first.seq == cursor + 1 else {
-                throw ArchiveError("\(conversation.key) was pruned while it was exported (seq \(cursor + 1) is gone); export again")
+                throw ArchiveError(
+                    "\(conversation.key) was pruned while it was exported (seq \(cursor + 1) is gone); export again")
             }
             for message in page { try write(encoder.encode(ArchiveLine(type: .message, message: message))) }
             count += page.count

@@ -87,7 +87,9 @@ package struct HistoryImporter: Sendable {
                 }
                 open = Open(archived: archived, key: conversation.key, nextSeq: archived.prunedThrough + 1)
             case .message:
-                guard let message = line.message else { throw ArchiveError("line \(lineNumber): a message line without `message`") }
+                guard let message = line.message else {
+                    throw ArchiveError("line \(lineNumber): a message line without `message`")
+                }
                 guard open?.key == message.conversationKey, open?.nextSeq == message.seq else {
                     throw ArchiveError(
                         "line \(lineNumber): \(message.conversationKey) seq \(message.seq) is not the next message of "
@@ -118,7 +120,8 @@ package struct HistoryImporter: Sendable {
         }
         guard current.nextSeq == current.archived.lastSeq + 1 else {
             throw ArchiveError(
-                "line \(line): \(current.key) ends at seq \(current.nextSeq - 1), but its header says \(current.archived.lastSeq)")
+                "line \(line): \(current.key) ends at seq \(current.nextSeq - 1), but its header says \(current.archived.lastSeq)"
+            )
         }
         summary.conversations += 1
         open = nil

@@ -10,7 +10,8 @@ extension PostgresMessageStore: ConversationArchive {
             guard let (epoch, lastSeq, prunedThrough) = try rows.first?.decode((String, Int64, Int64).self) else {
                 return nil
             }
-            return ArchivedConversation(conversation: conversation, epoch: epoch, lastSeq: lastSeq, prunedThrough: prunedThrough)
+            return ArchivedConversation(
+                conversation: conversation, epoch: epoch, lastSeq: lastSeq, prunedThrough: prunedThrough)
         }
     }
 
@@ -28,7 +29,9 @@ extension PostgresMessageStore: ConversationArchive {
         }
     }
 
-    package func roomMessages(sentBy user: String, afterKey: String, afterSeq: Int64, limit: Int) async throws
+    package func roomMessages(
+        sentBy user: String, afterKey: String, afterSeq: Int64, limit: Int
+    ) async throws
         -> [StoredMessage]
     {
         try await guarded {
@@ -66,7 +69,8 @@ extension PostgresMessageStore: ConversationArchive {
             }
         }
         if let stored {
-            throw ArchiveError("\(conversation.key) already has \(stored) messages here; import into a store without it")
+            throw ArchiveError(
+                "\(conversation.key) already has \(stored) messages here; import into a store without it")
         }
     }
 
@@ -122,8 +126,18 @@ private struct RestoredRow: Encodable {
     var updateSeq: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case conversationKey = "conversation_key", seq, id, sender, clientID = "client_id", text, createdAt = "created_at"
-        case event, updateJSON = "update_json", replyQuote = "reply_quote", editedAt = "edited_at"
-        case deletedBy = "deleted_by", reactions, mentions, replyTo = "reply_to", updateSeq = "update_seq"
+        case conversationKey = "conversation_key"
+        case seq, id, sender
+        case clientID = "client_id"
+        case text
+        case createdAt = "created_at"
+        case event
+        case updateJSON = "update_json"
+        case replyQuote = "reply_quote"
+        case editedAt = "edited_at"
+        case deletedBy = "deleted_by"
+        case reactions, mentions
+        case replyTo = "reply_to"
+        case updateSeq = "update_seq"
     }
 }

@@ -22,14 +22,17 @@ extension SQLiteMessageStore: ConversationArchive {
             try await pool.read { db in
                 try Row.fetchAll(
                     db,
-                    sql: "SELECT user_a, user_b FROM conversations WHERE kind = 'dm' AND (user_a = ? OR user_b = ?) ORDER BY key",
+                    sql:
+                        "SELECT user_a, user_b FROM conversations WHERE kind = 'dm' AND (user_a = ? OR user_b = ?) ORDER BY key",
                     arguments: [user, user]
                 ).map { Conversation.direct($0["user_a"], $0["user_b"]) }
             }
         }
     }
 
-    package func roomMessages(sentBy user: String, afterKey: String, afterSeq: Int64, limit: Int) async throws
+    package func roomMessages(
+        sentBy user: String, afterKey: String, afterSeq: Int64, limit: Int
+    ) async throws
         -> [StoredMessage]
     {
         try await guarded {
@@ -65,14 +68,16 @@ extension SQLiteMessageStore: ConversationArchive {
                             pruned_through = excluded.pruned_through
                         """,
                     arguments: [
-                        conversation.key, conversation.storageKind, conversation.storageRoom, userA, userB, archived.epoch,
+                        conversation.key, conversation.storageKind, conversation.storageRoom, userA, userB,
+                        archived.epoch,
                         archived.lastSeq, archived.prunedThrough, ChatClock.wallMillis(),
                     ])
                 return nil
             }
         }
         if let stored {
-            throw ArchiveError("\(conversation.key) already has \(stored) messages here; import into a store without it")
+            throw ArchiveError(
+                "\(conversation.key) already has \(stored) messages here; import into a store without it")
         }
     }
 
@@ -89,7 +94,8 @@ extension SQLiteMessageStore: ConversationArchive {
                         message.conversationKey, message.seq, message.id, message.from, message.clientID, message.text,
                         message.timestamp, message.event?.storedJSON, message.update?.storedJSON,
                         message.replyTo?.storedJSON, message.editedAt, message.deletedBy,
-                        message.reactions.isEmpty ? nil : message.reactions.storedJSON, Self.namesJSON(message.mentions),
+                        message.reactions.isEmpty ? nil : message.reactions.storedJSON,
+                        Self.namesJSON(message.mentions),
                         message.replyTo?.seq, message.update?.seq,
                     ])
                 }

@@ -5,7 +5,8 @@ import Testing
 /// to an owner who is no admin and out of range, shown by `room_info`.
 @Suite("Hub: a room's retention", .timeLimit(.minutes(1)))
 struct HubRetentionTests {
-    @Test("room_update retentionDays: admins only (forbidden for the owner), 0…36500 (invalid_field), shown by room_info")
+    @Test(
+        "room_update retentionDays: admins only (forbidden for the owner), 0…36500 (invalid_field), shown by room_info")
     func retentionOverRoomFrames() async throws {
         let store = InMemoryMessageStore()
         for name in ["alice", "root"] {

@@ -11,17 +11,21 @@ import Testing
 struct RetentionCommandTests {
     static let day: Int64 = 86_400_000
 
-    @Test("prune --dry-run counts, prune removes, export and import move the room to a fresh store, room retention sets the override",
-          arguments: await TestDatabase.available)
+    @Test(
+        "prune --dry-run counts, prune removes, export and import move the room to a fresh store, room retention sets the override",
+        arguments: await TestDatabase.available)
     func commands(database: TestDatabase) async throws {
         try await database.with { location in
             let store = try location.open()
             let rooms = try #require(store as? any RoomStore)
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).jsonl").path
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "export-\(UUID().uuidString).jsonl"
+            ).path
             defer { try? FileManager.default.removeItem(atPath: file) }
             try await TestServer.with(ServerConfigurationFactory.make(), store: store) { _, _ in
                 let now = ChatClock.wallMillis()
-                _ = try await rooms.createRoom(Room(name: "Lobby", topic: "hi", visibility: .public, creator: "op", createdAt: now))
+                _ = try await rooms.createRoom(
+                    Room(name: "Lobby", topic: "hi", visibility: .public, creator: "op", createdAt: now))
                 for n in 1...5 {
                     _ = try await store.append(
                         MessageDraft(
@@ -39,7 +43,8 @@ struct RetentionCommandTests {
                 #expect(bad.status != 0)
                 #expect(bad.errors.contains("--older-than"))
 
-                let pruned = try await AdminCommand.run(["prune", "--older-than", "30d", "--room", "LOBBY"], on: location)
+                let pruned = try await AdminCommand.run(
+                    ["prune", "--older-than", "30d", "--room", "LOBBY"], on: location)
                 #expect(pruned.status == 0, "\(pruned.errors)")
                 #expect(pruned.lines.dropLast() == ["conversation\tmessages", "room:Lobby\t3"])
                 #expect(try await store.state(of: .room("Lobby")).firstAvailableSeq == 4)
@@ -61,9 +66,10 @@ struct RetentionCommandTests {
             try await database.with { target in
                 let imported = try await AdminCommand.run(["import", file], on: target)
                 #expect(imported.status == 0, "\(imported.errors)")
-                #expect(imported.lines == [
-                    "imported 1 conversation(s), 2 message(s); rooms created: 1, kept as they were: 0; authored room messages skipped: 0"
-                ])
+                #expect(
+                    imported.lines == [
+                        "imported 1 conversation(s), 2 message(s); rooms created: 1, kept as they were: 0; authored room messages skipped: 0"
+                    ])
                 let again = try await AdminCommand.run(["export", "--room", "LOBBY"], on: target)
                 #expect(Array(again.lines.dropFirst()) == Array(lines.dropFirst()))
                 let twice = try await AdminCommand.run(["import", file], on: target)

@@ -10,9 +10,13 @@ struct RetentionSettingTests {
     func precedence() throws {
         #expect(try ServerConfiguration.resolve(flags: [:], environment: [:]).retention.policy.defaultDays == 0)
         let file = try ConfigurationFile.parse("retention-days: 30\n", path: "test.yaml")
-        #expect(try ServerConfiguration.resolve(flags: [:], environment: [:], file: file).retention.policy.defaultDays == 30)
+        #expect(
+            try ServerConfiguration.resolve(flags: [:], environment: [:], file: file).retention.policy.defaultDays == 30
+        )
         let environment = ["RABBITCHAT_RETENTION_DAYS": "60"]
-        #expect(try ServerConfiguration.resolve(flags: [:], environment: environment, file: file).retention.policy.defaultDays == 60)
+        #expect(
+            try ServerConfiguration.resolve(flags: [:], environment: environment, file: file).retention.policy
+                .defaultDays == 60)
         #expect(
             try ServerConfiguration.resolve(flags: ["retention-days": "7"], environment: environment, file: file)
                 .retention.policy.defaultDays == 7)

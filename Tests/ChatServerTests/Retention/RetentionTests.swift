@@ -30,7 +30,9 @@ struct RetentionTests {
         ((frame["messages"] as? [[String: Any]]) ?? []).compactMap { ($0["seq"] as? NSNumber)?.intValue }
     }
 
-    @Test("join with since and hello with resume from before the pruned range: recovered false; after it: exact", arguments: await TestDatabase.available)
+    @Test(
+        "join with since and hello with resume from before the pruned range: recovered false; after it: exact",
+        arguments: await TestDatabase.available)
     func resumeAcrossPrunedRange(database: TestDatabase) async throws {
         try await database.with { location in
             let store = try location.open()
@@ -41,10 +43,14 @@ struct RetentionTests {
                 let first = try await Self.join(alice, "lobby")
                 for n in 1...5 {
                     try await alice.send(["type": "send", "room": "lobby", "text": "m\(n)", "cid": "c\(n)"])
-                    #expect(try await alice.expect("ack", skipping: ["presence", "message"], timeout: Self.patience).int("seq") == n)
+                    #expect(
+                        try await alice.expect("ack", skipping: ["presence", "message"], timeout: Self.patience).int(
+                            "seq") == n)
                 }
                 // Everything is older than an hour from now; a batch of 3 prunes seqs 1…3.
-                #expect(try await retention.pruneOldest(of: .room("lobby"), before: ChatClock.wallMillis() + Self.day, limit: 3) == 3)
+                #expect(
+                    try await retention.pruneOldest(
+                        of: .room("lobby"), before: ChatClock.wallMillis() + Self.day, limit: 3) == 3)
 
                 let bob = try await TestChatClient.connect(port: port, name: "bob")
                 try await Self.hello(bob, "bob")
@@ -69,13 +75,17 @@ struct RetentionTests {
 
                 // The stream goes on after the pruned range.
                 try await alice.send(["type": "send", "room": "lobby", "text": "m6", "cid": "c6"])
-                #expect(try await alice.expect("ack", skipping: ["presence", "message"], timeout: Self.patience).int("seq") == 6)
+                #expect(
+                    try await alice.expect("ack", skipping: ["presence", "message"], timeout: Self.patience).int("seq")
+                        == 6)
                 for client in [alice, bob, carol, dave] { await client.close() }
             }
         }
     }
 
-    @Test("the retention service prunes by the server's days and each room's override, in bounded batches", arguments: await TestDatabase.available)
+    @Test(
+        "the retention service prunes by the server's days and each room's override, in bounded batches",
+        arguments: await TestDatabase.available)
     func servicePrunesByPolicy(database: TestDatabase) async throws {
         try await database.with { location in
             let store = try location.open()
@@ -114,8 +124,10 @@ struct RetentionTests {
                     configuration.batchSize = 2
                     configuration.pauseBetweenBatches = .milliseconds(1)
                     configuration.scopePageSize = 2
-                    return try await RetentionService(store: retention, configuration: configuration, logger: Logger(label: "test"))
-                        .prunePass()
+                    return try await RetentionService(
+                        store: retention, configuration: configuration, logger: Logger(label: "test")
+                    )
+                    .prunePass()
                 }
                 // The server keeps everything: only the room whose override says 1 day loses its old messages.
                 #expect(try await pass(defaultDays: 0) == ["room:short": 5])
