@@ -2,9 +2,9 @@ package import ChatCore
 package import Logging
 
 extension DatabaseURL {
-    /// A store that keeps history, accounts and rooms and searches messages: what the operator's
-    /// commands work on.
-    package typealias DurableStore = MessageStore & AccountStore & RoomStore & MessageSearch
+    /// A store that keeps history, accounts, rooms and bots and searches messages: what the
+    /// operator's commands work on.
+    package typealias DurableStore = MessageStore & AccountStore & RoomStore & MessageSearch & BotStore
 
     /// Opens the durable store this URL names (migrating it like `serve` does), runs `body`
     /// with it, and closes it: for `rabbitchat user …` and `rabbitchat room …`.

@@ -202,6 +202,8 @@ package final class PostgresMessageStore: MessageStore, AccountStore, Service {
             throw error
         } catch let error as RoomStoreError {
             throw error
+        } catch let error as BotStoreError {
+            throw error
         } catch let error as PSQLError {
             throw StoreError(
                 .unavailable, "PostgreSQL: \(error.serverInfo?[.message] ?? "\(error.code)")")

@@ -193,6 +193,38 @@ enum PostgresSchema {
             statements: ["ALTER TABLE messages ADD COLUMN mentions TEXT"]
         ),
         Migration(
+            version: 9, name: "bots with scoped tokens, and incoming webhooks",
+            statements: [
+                // A bot is an account too (same key): room rules and reserved names apply to it.
+                // `rooms` is a JSON array of room names; the token is kept as its SHA-256.
+                """
+                CREATE TABLE bots (
+                    name_key TEXT PRIMARY KEY REFERENCES accounts (name_key),
+                    name TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    rooms TEXT NOT NULL,
+                    may_read BOOLEAN NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    revoked_at BIGINT
+                )
+                """,
+                // The secret is kept as its SHA-256; `id` is the hook's public name.
+                """
+                CREATE TABLE webhooks (
+                    id TEXT PRIMARY KEY,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    bot_key TEXT NOT NULL REFERENCES bots (name_key),
+                    room TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    revoked_at BIGINT
+                )
+                """,
+                "CREATE INDEX webhooks_bot ON webhooks (bot_key)",
+            ]
+        ),
+        Migration(
             version: 10, name: "retention: each conversation's pruned-through seq, each room's retention override",
             statements: [
                 // Every seq up to this one was pruned; the retained range starts after it

@@ -81,6 +81,8 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
             throw error
         } catch let error as RoomStoreError {
             throw error
+        } catch let error as BotStoreError {
+            throw error
         } catch {
             throw StoreError(.unavailable, "SQLite: \(error)")
         }

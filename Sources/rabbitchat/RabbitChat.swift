@@ -7,8 +7,8 @@ struct RabbitChat: AsyncParsableCommand {
         commandName: "rabbitchat",
         abstract: "A self-hosted real-time chat server.",
         subcommands: [
-            Serve.self, Bench.self, Config.self, UserCommand.self, RoomCommand.self, PruneCommand.self, ExportCommand.self,
-            ImportCommand.self,
+            Serve.self, Bench.self, Config.self, UserCommand.self, RoomCommand.self, BotCommand.self, PruneCommand.self,
+            ExportCommand.self, ImportCommand.self,
         ],
         defaultSubcommand: Serve.self
     )

@@ -15,6 +15,9 @@ final class SessionState {
     /// Whether the account is a server admin, as of `hello` (the UI offers an admin's controls;
     /// the store decides every permission anyway).
     var admin = false
+    /// A bot's scope, as its token carried it at `hello`; nil for users and guests. Every frame
+    /// of the session is checked against it (`Hub.refuseOutOfBotScope`).
+    var botScope: BotScope?
     /// The session's stream of each room it is in.
     var rooms: [String: RoomStream] = [:]
     /// Last `seq` delivered per direct conversation key, to skip duplicates of retried sends.

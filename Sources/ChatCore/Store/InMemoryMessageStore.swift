@@ -131,6 +131,8 @@ public final class InMemoryMessageStore: MessageStore {
     let rooms: Mutex<InMemoryRooms>
     /// The accounts the room rules read (registered? admin?), and what `AccountStore` serves.
     public let accounts: InMemoryAccountStore
+    /// The bots and their hooks (`InMemoryMessageStore+Bots`); never locked together with another lock.
+    let bots = Mutex(InMemoryBots())
     /// How many messages each conversation keeps.
     public let retainPerConversation: Int
     /// How many client ids each user's idempotence window keeps.

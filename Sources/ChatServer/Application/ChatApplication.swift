@@ -89,6 +89,15 @@ public enum ChatApplication {
             SearchController(search: search, history: history, accounts: accountService, limits: configuration.limits)
                 .register(on: router)
         }
+        // Bots post over HTTP and through hooks the way a session sends (`Hub.postAsBot`).
+        BotMessagesController(hub: hub, accounts: accountService, configuration: configuration.bots).register(on: router)
+        WebhookController(hub: hub, bots: accountService.bots, configuration: configuration.bots).register(on: router)
+        AdminBotsController(
+            accounts: accountService,
+            administration: accountService.bots.map {
+                BotAdministration(bots: $0, limits: configuration.limits, bcryptCost: configuration.accounts.bcryptCost)
+            }
+        ).register(on: router)
         WebUIController().register(on: router)
         let handshakePolicy = WebSocketHandshakePolicy(
             originPolicy: OriginPolicy(allowed: configuration.allowedOrigins),

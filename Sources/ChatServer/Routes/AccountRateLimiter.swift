@@ -53,6 +53,16 @@ public final class AccountRateLimiter: Sendable {
         }
     }
 
+    /// Whether `key` has an attempt left, without taking it: nil when it has, or the seconds
+    /// until it will. For limits that count only failures (take after the attempt failed).
+    public func peek(_ key: String, now: Int64 = ChatClock.monotonicMillis()) -> Int? {
+        buckets.withLock { buckets in
+            guard let bucket = buckets[key].map({ refilled($0, now: now) }), bucket.tokens < 1 else { return nil }
+            let perSecond = max(rate.perMinute / 60, 0.0001)
+            return max(1, Int(((1 - bucket.tokens) / perSecond).rounded(.up)))
+        }
+    }
+
     private func refilled(_ bucket: Bucket, now: Int64) -> Bucket {
         let elapsedMinutes = Double(max(0, now - bucket.updatedAt)) / 60_000
         return Bucket(tokens: min(rate.burst, bucket.tokens + elapsedMinutes * rate.perMinute), updatedAt: now)

@@ -24,9 +24,13 @@ struct AccountService: Authenticator {
     let limits: ChatLimits
     let perAddress: AccountRateLimiter
     let perName: AccountRateLimiter
+    /// Where bot tokens are looked up (`AccountService+Bots`); nil when the account store keeps
+    /// no bots, and then every bot token is unknown.
+    let bots: (any BotStore)?
 
     init(store: any AccountStore, configuration: AccountsConfiguration, limits: ChatLimits) {
         self.store = store
+        self.bots = store as? any BotStore
         self.configuration = configuration
         self.limits = limits
         self.perAddress = AccountRateLimiter(rate: configuration.perAddress)

@@ -42,6 +42,8 @@ public struct ServerConfiguration: Sendable {
     public var presenceAnnounce: Duration = .seconds(5)
     /// Accounts: `--require-auth`, token lifetime, bcrypt cost, login rate limits.
     public var accounts = AccountsConfiguration()
+    /// Bots' and incoming webhooks' rate and size limits.
+    public var bots = BotsConfiguration()
     /// Inbound rate limits (per connection and per user) and the hello and idle timeouts.
     public var inbound = InboundLimits()
     /// Where history and accounts live: `sqlite:///path`, a plain path, `postgres://…` or

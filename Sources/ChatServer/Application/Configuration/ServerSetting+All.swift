@@ -12,7 +12,7 @@ extension ServerSetting {
         rateLimitCloseAfter, maxFrameBytes, maxTextLength, presenceDetailLimit, maxRoomsPerSession, sendTimeout,
         maxConnectionsPerIP, helloTimeout, idleTimeout, webSocketPingInterval, webSocketSendBuffer, outboxMaxFrames,
         outboxMaxBytes, retentionDays,
-    ]
+    ] + botSettings
 
     /// The setting of `flag` (without dashes).
     public static func named(_ flag: String) -> ServerSetting? { all.first { $0.flag == flag } }
