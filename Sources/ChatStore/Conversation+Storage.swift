@@ -25,4 +25,14 @@ extension Conversation {
     static func newEpoch() -> String {
         String(UInt64.random(in: 1...UInt64.max), radix: 36)
     }
+
+    /// The conversation a `conversations` row describes (`kind`, `room`, `user_a`, `user_b`);
+    /// nil for a row this version cannot read.
+    static func stored(kind: String, room: String?, userA: String?, userB: String?) -> Conversation? {
+        switch kind {
+        case "room": room.map(Conversation.room)
+        case "dm": userA.flatMap { a in userB.map { b in Conversation.direct(a, b) } }
+        default: nil
+        }
+    }
 }

@@ -421,9 +421,7 @@ package final class PostgresMessageStore: MessageStore, AccountStore, Service {
 
     static func stateQuery(_ conversation: Conversation) -> PostgresQuery {
         """
-        SELECT epoch, last_seq,
-            COALESCE((SELECT MIN(seq) FROM messages WHERE conversation_key = c.key), last_seq + 1)
-        FROM conversations c WHERE key = \(conversation.key)
+        SELECT epoch, last_seq, pruned_through + 1 FROM conversations WHERE key = \(conversation.key)
         """
     }
 

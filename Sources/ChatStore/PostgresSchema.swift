@@ -273,6 +273,21 @@ enum PostgresSchema {
             ]
         ),
         Migration(
+            version: 10, name: "retention: each conversation's pruned-through seq, each room's retention override",
+            statements: [
+                // Every seq up to this one was pruned; the retained range starts after it
+                // (`ConversationState.firstAvailableSeq`). Set from the stored messages, so a
+                // conversation loaded above seq 1 (the search benchmark's import) reads as before.
+                "ALTER TABLE conversations ADD COLUMN pruned_through BIGINT NOT NULL DEFAULT 0",
+                """
+                UPDATE conversations SET pruned_through =
+                    COALESCE((SELECT MIN(seq) - 1 FROM messages WHERE conversation_key = conversations.key), last_seq)
+                """,
+                // NULL: the server's --retention-days; 0: keep forever; N: N days.
+                "ALTER TABLE rooms ADD COLUMN retention_days INTEGER",
+            ]
+        ),
+        Migration(
             version: 11, name: "edits in the moderation log: the message's seq",
             statements: ["ALTER TABLE moderation_log ADD COLUMN seq BIGINT"]
         ),

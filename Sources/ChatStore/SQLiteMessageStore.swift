@@ -284,9 +284,7 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
         let row = try Row.fetchOne(
             db,
             sql: """
-                SELECT epoch, last_seq,
-                    COALESCE((SELECT MIN(seq) FROM messages WHERE conversation_key = key), last_seq + 1) AS first_seq
-                FROM conversations WHERE key = ?
+                SELECT epoch, last_seq, pruned_through + 1 AS first_seq FROM conversations WHERE key = ?
                 """,
             arguments: [conversation.key])
         return row.map { ConversationState(epoch: $0["epoch"], lastSeq: $0["last_seq"], firstAvailableSeq: $0["first_seq"]) }

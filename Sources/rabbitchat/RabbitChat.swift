@@ -6,7 +6,10 @@ struct RabbitChat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rabbitchat",
         abstract: "A self-hosted real-time chat server.",
-        subcommands: [Serve.self, Bench.self, Config.self, UserCommand.self, RoomCommand.self, BotCommand.self],
+        subcommands: [
+            Serve.self, Bench.self, Config.self, UserCommand.self, RoomCommand.self, BotCommand.self, PruneCommand.self,
+            ExportCommand.self, ImportCommand.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }

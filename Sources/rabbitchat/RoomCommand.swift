@@ -8,8 +8,8 @@ import Foundation
 struct RoomCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "room",
-        abstract: "List, inspect and delete rooms, and give them an owner.",
-        subcommands: [List.self, Show.self, Delete.self, SetOwner.self])
+        abstract: "List, inspect and delete rooms, give them an owner, and set their retention.",
+        subcommands: [List.self, Show.self, Delete.self, SetOwner.self, Retention.self])
 
     /// A `RoomStoreError` as the operator reads it.
     struct Failure: Error, CustomStringConvertible {
@@ -56,8 +56,13 @@ struct RoomCommand: AsyncParsableCommand {
                 let now = ChatClock.wallMillis()
                 var lines = [
                     "name: \(room.name)", "visibility: \(room.visibility.rawValue)", "topic: \(room.topic)",
-                    "creator: \(room.creator)", "created: \(Timestamp.iso(room.createdAt))", "members:",
+                    "creator: \(room.creator)", "created: \(Timestamp.iso(room.createdAt))",
                 ]
+                if let retention = store as? any MessageRetention {
+                    let days = try await retention.roomRetention(of: room.name)
+                    lines.append("retention: " + (days.map { $0 == 0 ? "keep everything" : "\($0) days" } ?? "server default"))
+                }
+                lines.append("members:")
                 for member in try await store.members(of: room.name) {
                     lines.append("  \(member.user)\t\(member.role.rawValue)")
                 }
@@ -111,6 +116,35 @@ struct RoomCommand: AsyncParsableCommand {
                 }
             }
             print("\(user) owns room \(room)")
+        }
+    }
+
+    struct Retention: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or set a room's retention: days (0 keeps everything) or `default` (the server's --retention-days).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The room name (any case).") var room: String
+        @Argument(help: "Days to keep, 0 for ever, or `default`; omitted: show the current setting.") var days: String?
+
+        func validate() throws {
+            guard let days, days != "default" else { return }
+            guard let number = Int(days), (0...RetentionPolicy.maxDays).contains(number) else {
+                throw ValidationError("days: 0 to \(RetentionPolicy.maxDays), or `default`, not `\(days)`")
+            }
+        }
+
+        func run() async throws {
+            let current = try await store.withStore { store in
+                guard let retention = store as? any MessageRetention else { throw CommandFailure("this store keeps no retention") }
+                return try await RoomCommand.refusing {
+                    if let days {
+                        try await retention.setRoomRetention(
+                            days == "default" ? nil : Int(days), of: room, by: .serverOperator, now: ChatClock.wallMillis())
+                    }
+                    return try await retention.roomRetention(of: room)
+                }
+            }
+            print("\(room): " + (current.map { $0 == 0 ? "keeps everything" : "keeps \($0) day(s)" } ?? "follows --retention-days"))
         }
     }
 }

@@ -7,7 +7,7 @@ extension BotScope {
     /// the scope and the frame, so it is tested without a hub.
     public func refusal(of frame: ClientFrame) -> String? {
         switch frame {
-        case .hello, .ping, .leave, .watch:
+        case .hello, .ping, .leave, .watch, .bye:
             return nil
         case .join(let join):
             return mayRead(join.room) ? nil : Self.mayNotRead(join.room)

@@ -35,16 +35,34 @@ extension Hub {
     func handleRoomUpdate(_ frame: RoomSettingsFrame, from id: SessionID, user: String, deadline: Deadline) async throws {
         try validateRoom(frame.room, ref: "room_update")
         try validateNote(frame.topic, field: "topic", ref: "room_update")
-        guard frame.topic != nil || frame.visibility != nil else {
-            throw ProtocolError(.invalidField, "give `topic`, `visibility` or both", ref: "room_update")
+        guard frame.topic != nil || frame.visibility != nil || frame.retentionDays != nil else {
+            throw ProtocolError(.invalidField, "give `topic`, `visibility`, `retentionDays` or several", ref: "room_update")
+        }
+        if let days = frame.retentionDays, !(0...RetentionPolicy.maxDays).contains(days) {
+            throw ProtocolError(
+                .invalidField, "`retentionDays` must be 0 (keep everything) to \(RetentionPolicy.maxDays)", ref: "room_update")
         }
         let rooms = try requireRoomStore(ref: "room_update")
+        let retention = store as? any MessageRetention
+        if frame.retentionDays != nil, retention == nil {
+            throw ProtocolError(.unsupportedFrame, "this server's store keeps no retention settings", ref: "room_update")
+        }
         let now = configuration.wallClock()
-        let (before, after, role) = try await roomCall("room update", ref: "room_update", deadline: deadline) {
+        let (before, after, role, days) = try await roomCall("room update", ref: "room_update", deadline: deadline) {
             guard let before = try await rooms.room(named: frame.room) else { throw Self.noSuchRoom(frame.room) }
-            let after = try await rooms.updateRoom(
-                named: before.name, topic: frame.topic, visibility: frame.visibility, by: .user(user), now: now)
-            return (before, after, try await rooms.role(of: user, in: after.name))
+            // Retention first: it is the one change a room's owner may not make (admins only).
+            if let days = frame.retentionDays {
+                try await retention?.setRoomRetention(days, of: before.name, by: .user(user), now: now)
+            }
+            let after =
+                frame.topic == nil && frame.visibility == nil
+                ? before
+                : try await rooms.updateRoom(
+                    named: before.name, topic: frame.topic, visibility: frame.visibility, by: .user(user), now: now)
+            return (
+                before, after, try await rooms.role(of: user, in: after.name),
+                try await retention?.roomRetention(of: after.name)
+            )
         }
         if after.topic != before.topic {
             try await recordRoomEvent(RoomEvent(.topic, topic: after.topic), in: after.name, by: user, deadline: deadline, ref: "room_update")
@@ -54,13 +72,16 @@ extension Hub {
                 RoomEvent(.visibility, visibility: after.visibility), in: after.name, by: user, deadline: deadline,
                 ref: "room_update")
         }
-        send(RoomFrame(after, role: role, ref: "room_update"), to: id)
+        var answer = RoomFrame(after, role: role, ref: "room_update")
+        answer.retentionDays = days
+        send(answer, to: id)
     }
 
     func handleRoomInfo(_ frame: RoomInfoFrame, from id: SessionID, user: String, deadline: Deadline) async throws {
         try validateRoom(frame.room, ref: "room_info")
         let admin = membership[id]?.admin == true
         let rooms = try requireRoomStore(ref: "room_info")
+        let retention = store as? any MessageRetention
         let now = configuration.wallClock()
         let answer = try await roomCall("room read", ref: "room_info", deadline: deadline) {
             // The same check as `history`: private and invite-only rooms show their members to
@@ -73,6 +94,7 @@ extension Hub {
             var answer = RoomFrame(room, role: role, ref: "room_info")
             answer.members = members.prefix(Self.maxListedMembers).map { RoomFrame.Member(user: $0.user, role: $0.role) }
             answer.membersComplete = members.count <= Self.maxListedMembers
+            answer.retentionDays = try await retention?.roomRetention(of: room.name)
             if admin || (role.map { $0 >= .moderator } ?? false) {
                 answer.bans = try await rooms.bans(in: room.name, now: now).map {
                     RoomFrame.Ban(user: $0.user, until: $0.until, reason: $0.reason, by: $0.bannedBy)

@@ -187,6 +187,8 @@ extension Hub {
             let page = try await store.messages(
                 in: conversation, after: cursor, limit: min(limits.maxHistoryPage, Int(state.lastSeq - cursor)))
             guard let last = page.last else { break }
+            // Pruned between the state read and this one: the start is gone, say so.
+            guard page.first?.seq == cursor + 1 else { return try await recent(reason: "history_pruned") }
             frames.append(contentsOf: page.map { MessageFrame($0, in: conversation) })
             cursor = last.seq
         }

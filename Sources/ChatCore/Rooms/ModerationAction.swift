@@ -15,4 +15,6 @@ public enum ModerationAction: String, Sendable, Hashable, CaseIterable, Codable 
     /// message is deleted later: deleted text leaves the store), `seq` the message, `target` its
     /// author. Clients never see edit history otherwise.
     case edit
+    /// The room's retention override was set or removed (`MessageRetention`).
+    case retention
 }

@@ -29,6 +29,14 @@ public enum RoomPolicy {
         }
     }
 
+    /// Setting a room's retention override: server admins and the operator only, since how
+    /// long a server keeps what people wrote is the operator's policy, not a room owner's.
+    public static func authorizeRetention(_ actor: Actor) throws(RoomStoreError) {
+        guard actor.isSuperuser else {
+            throw RoomStoreError(.forbidden, "only a server admin may change a room's retention")
+        }
+    }
+
     /// Inviting, and lifting bans and mutes: moderators and owners.
     public static func authorizeModerator(_ actor: Actor, _ what: String) throws(RoomStoreError) {
         guard actor.isSuperuser || (actor.role.map { $0 >= .moderator } ?? false) else {

@@ -6,7 +6,7 @@ import Synchronization
 extension InMemoryMessageStore: RoomStore {
     private func accountFacts(_ name: String) -> InMemoryRooms.AccountFacts { accounts.roomFacts(of: name) }
 
-    private func actorFacts(_ actor: RoomActor) -> InMemoryRooms.AccountFacts {
+    func actorFacts(_ actor: RoomActor) -> InMemoryRooms.AccountFacts {
         switch actor {
         case .user(let name): accountFacts(name)
         case .serverOperator: .guest

@@ -12,7 +12,7 @@ import Synchronization
 /// `retainClientIDsPerUser` client ids of each user; older ones are pruned, and a resume that
 /// needs a pruned message is answered `recovered: false`. Every process start is a new epoch.
 public final class InMemoryMessageStore: MessageStore {
-    private struct Log {
+    struct Log {
         let epoch: String
         /// Set by the first append; lets `unreadDirectConversations` find a user's DMs.
         var conversation: Conversation?
@@ -65,6 +65,28 @@ public final class InMemoryMessageStore: MessageStore {
             }
         }
 
+        /// Removes the oldest messages stored before `cutoff`, at most `limit` (a prefix: it
+        /// stops at the first newer one), and what the rest still carry of them (quotes, edit
+        /// texts); returns how many went.
+        mutating func pruneOldest(before cutoff: Int64, limit: Int) -> Int {
+            var pruned = 0
+            var through: Int64 = 0
+            while pruned < limit, let first = messages.first, first.timestamp < cutoff {
+                through = first.seq
+                messages.removeFirst()
+                positions.removeFirst()
+                pruned += 1
+            }
+            guard pruned > 0 else { return 0 }
+            for index in messages.indices {
+                if let quoted = messages[index].replyTo?.seq, quoted <= through { messages[index].replyTo?.text = "" }
+                if let update = messages[index].update, update.action == .edit, update.seq <= through {
+                    messages[index].update?.text = nil
+                }
+            }
+            return pruned
+        }
+
         /// Applies `draft`'s update to its target and finds its quote, before it is appended.
         func prepare(_ draft: MessageDraft) throws(StoreError) -> (changed: StoredMessage?, quote: MessageQuote?) {
             var quote: MessageQuote?
@@ -85,7 +107,7 @@ public final class InMemoryMessageStore: MessageStore {
         }
     }
 
-    private struct ClientIDs {
+    struct ClientIDs {
         var order = CircularBuffer<String>()
         var messages: [String: (conversation: String, message: StoredMessage)] = [:]
 
@@ -96,7 +118,7 @@ public final class InMemoryMessageStore: MessageStore {
         }
     }
 
-    private struct State {
+    struct State {
         var logs: [String: Log] = [:]
         var clientIDs: [String: ClientIDs] = [:]
         /// The search position the next message gets: grows with every append, over all
@@ -104,7 +126,8 @@ public final class InMemoryMessageStore: MessageStore {
         var nextPosition: Int64 = 1
     }
 
-    private let state = Mutex(State())
+    /// Every conversation's log; `InMemoryMessageStore+Retention` prunes it.
+    let state = Mutex(State())
     /// The upload tables (`InMemoryMessageStore+Uploads`); locked after `state` when both are.
     let uploadTables = Mutex(InMemoryUploads())
     /// The rooms; locked before `accounts` when both are needed, never the other way round.

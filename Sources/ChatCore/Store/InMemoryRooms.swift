@@ -25,6 +25,8 @@ struct InMemoryRooms {
         var invites: Set<String> = []
         var bans: [String: RoomBan] = [:]
         var mutes: [String: RoomMute] = [:]
+        /// The retention override (`MessageRetention.roomRetention`).
+        var retentionDays: Int?
     }
 
     private var rooms: [String: StoredRoom] = [:]
@@ -128,6 +130,22 @@ struct InMemoryRooms {
         try RoomPolicy.authorizeOwnerAction(policyActor(actor, facts: facts, in: name), "delete it")
         rooms[Room.key(for: name)] = nil
         log(room, .delete, actor.name, target: nil, detail: "", now: now)
+    }
+
+    /// The retention override of room `name`.
+    func retention(of name: String) throws(RoomStoreError) -> Int? {
+        try require(name).retentionDays
+    }
+
+    /// Sets the retention override of room `name`: admins and the operator only.
+    mutating func setRetention(
+        _ days: Int?, of name: String, by actor: RoomActor, facts: AccountFacts, now: Int64
+    ) throws(RoomStoreError) {
+        let stored = try require(name)
+        try RoomPolicy.authorizeRetention(policyActor(actor, facts: facts, in: name))
+        guard stored.retentionDays != days else { return }
+        rooms[Room.key(for: name)]?.retentionDays = days
+        log(stored.room, .retention, actor.name, target: nil, detail: days.map { "\($0)" } ?? "default", now: now)
     }
 
     // MARK: Members and roles
@@ -343,6 +361,15 @@ struct InMemoryRooms {
 
     /// Empties the texts `room`'s log kept from the edits of message `seq`: it was deleted, and
     /// deleted text leaves the store.
+    /// Retention pruned every message up to `through`: the texts their edits replaced go too.
+    mutating func forgetEditedTexts(in room: String, through: Int64) {
+        let key = Room.key(for: room)
+        guard let entries = logs[key] else { return }
+        for index in entries.indices where entries[index].action == .edit && (entries[index].seq ?? .max) <= through {
+            logs[key]![index].detail = ""
+        }
+    }
+
     mutating func forgetEditedTexts(in room: String, of seq: Int64) {
         let key = Room.key(for: room)
         guard let entries = logs[key] else { return }

@@ -170,6 +170,9 @@ public enum ChatApplication {
         if let collector {
             app.addServices(collector)
         }
+        if let retention = store as? any MessageRetention {
+            app.addServices(RetentionService(store: retention, configuration: configuration.retention, logger: logger))
+        }
         // The relay stops after the SockJS services it serves (services stop in reverse order).
         if let cluster {
             app.addServices(cluster)

@@ -81,6 +81,10 @@ export function onRoom(f) {
   if (typeof f.visibility === "string") conv.visibility = f.visibility;
   if (typeof f.creator === "string") conv.creator = f.creator;
   if (typeof f.role === "string") conv.role = f.role;
+  // `retentionDays` is present only for a room with its own retention; `room_info` and
+  // `room_update` always say, so its absence there means "the server's setting".
+  if (Number.isInteger(f.retentionDays)) conv.retentionDays = f.retentionDays;
+  else if (f.ref === "room_info" || f.ref === "room_update") conv.retentionDays = null;
   if (Array.isArray(f.members)) {
     conv.roster = new Map();
     for (const m of f.members) {
@@ -424,6 +428,9 @@ export function renderRoomDialog() {
   const meta = [];
   if (conv.visibility) meta.push(VISIBILITY_WORDS[conv.visibility] || conv.visibility);
   if (conv.creator) meta.push("Created by " + conv.creator + ".");
+  if (Number.isInteger(conv.retentionDays)) {
+    meta.push(conv.retentionDays === 0 ? "Messages are kept forever." : "Messages are kept for " + conv.retentionDays + " days.");
+  }
   meta.push("Your role: " + (roleLabel(myRole(conv)) || "Member").toLowerCase() + ".");
   $("room-dialog-meta").textContent = meta.join(" ");
   const topic = $("room-topic");
@@ -435,7 +442,12 @@ export function renderRoomDialog() {
   if (document.activeElement !== visibility) visibility.value = conv.visibility || "public";
   topic.readOnly = !editTopic;
   visibility.disabled = !editVisibility;
-  $("room-save-row").hidden = !(editTopic || editVisibility);
+  // Retention is the operator's policy: only server admins see the field.
+  const editRetention = S.admin === true;
+  const retention = $("room-retention");
+  $("room-retention-row").hidden = !editRetention;
+  if (document.activeElement !== retention) retention.value = Number.isInteger(conv.retentionDays) ? String(conv.retentionDays) : "";
+  $("room-save-row").hidden = !(editTopic || editVisibility || editRetention);
   $("room-settings-hint").textContent = editVisibility ? "" : editTopic ? "Moderators can change the topic; the owner decides who can join."
     : "Only the room's owner and moderators can change these.";
   $("invite-section").hidden = !canModerate(conv);
@@ -468,7 +480,16 @@ async function saveRoomSettings(event) {
   if (canModerate(conv) && topic !== (conv.topic || "")) frame.topic = topic;
   if (canManage(conv) && visibility !== (conv.visibility || "public")) frame.visibility = visibility;
   const error = $("room-settings-error");
-  if (frame.topic === undefined && frame.visibility === undefined) {
+  const days = $("room-retention").value.trim();
+  if (S.admin === true && days !== "") {
+    const value = Number(days);
+    if (!Number.isInteger(value) || value < 0 || value > 36500) {
+      error.textContent = "Keep messages for 0 (forever) to 36500 days.";
+      return;
+    }
+    if (value !== conv.retentionDays) frame.retentionDays = value;
+  }
+  if (frame.topic === undefined && frame.visibility === undefined && frame.retentionDays === undefined) {
     closeDialog("room-dialog");
     return;
   }

@@ -42,7 +42,7 @@ struct UploadMigrationTests {
         try queue.close()
 
         let store = try SQLiteMessageStore(path: path)
-        #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 11])
+        #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
         let old = try await store.messages(in: .room("old"), after: 0, limit: 10)
         #expect(old.map(\.text) == ["before uploads"])
         #expect(old.first?.attachments == [], "a message from before has no attachments")

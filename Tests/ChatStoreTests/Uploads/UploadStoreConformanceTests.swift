@@ -172,6 +172,29 @@ struct UploadStoreConformanceTests {
         }
     }
 
+    @Test(
+        "a pruned message stops carrying its files: readable only by the uploader, and collected",
+        arguments: await StoreKind.available)
+    func prunedMessage(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.openRoomStore { store async throws in
+                let retention = try #require(store as? any MessageRetention)
+                let lobby = Conversation.room("lobby")
+                let upload = Self.upload(by: "alice", createdAt: 1)
+                try await store.recordUpload(upload)
+                let carrying = try await Self.post(store, lobby, from: "alice", attaching: [upload])
+                #expect(try await store.readableUpload(id: upload.id, reader: "bob", now: 2) == upload)
+                #expect(try await store.collectUnreferencedUploads(createdBefore: Int64.max, limit: 10).isEmpty)
+
+                #expect(try await retention.pruneOldest(of: lobby, before: carrying.timestamp + 1, limit: 10) == 1)
+                #expect(try await store.readableUpload(id: upload.id, reader: "bob", now: 2) == nil)
+                #expect(try await store.readableUpload(id: upload.id, reader: "alice", now: 2) == upload)
+                #expect(
+                    try await store.collectUnreferencedUploads(createdBefore: Int64.max, limit: 10) == [upload.digest])
+            }
+        }
+    }
+
     @Test("usage counts every upload's bytes and the recent ones", arguments: await StoreKind.available)
     func usage(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in

@@ -18,6 +18,9 @@ public struct RoomFrame: Encodable, Sendable, Equatable {
     /// The newest entries of the room's moderation log, oldest first (moderators only): who
     /// did what, and what each edit replaced, which no one else ever sees.
     public var log: [LogEntry]?
+    /// The room's retention override in days (0: kept forever); absent when the room follows
+    /// the server's setting or the store keeps no retention.
+    public var retentionDays: Int?
 
     /// A stored member and their role.
     public struct Member: Encodable, Sendable, Equatable {

@@ -61,6 +61,9 @@ public struct ServerConfiguration: Sendable {
     public var maxConnectionsPerIP = 256
     /// Uploads: size limit, quota, rate, guests, and the collection of unreferenced ones.
     public var uploads = UploadsConfiguration()
+    /// How long history is kept and how fast old history is pruned (`--retention-days`;
+    /// rooms may override the days).
+    public var retention = RetentionService.Configuration()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, nodeID: String = Hub.randomNodeID(),

@@ -12,7 +12,7 @@ extension ServerSetting {
         rateLimitCloseAfter, maxFrameBytes, maxTextLength, presenceDetailLimit, maxRoomsPerSession, sendTimeout,
         maxConnectionsPerIP, helloTimeout, idleTimeout, webSocketPingInterval, webSocketSendBuffer, outboxMaxFrames,
         outboxMaxBytes, maxUploadBytes, uploadQuotaBytes, uploadsPerMinute, allowGuestUploads, uploadGrace,
-        uploadCollectInterval,
+        uploadCollectInterval, retentionDays,
     ] + botSettings
 
     /// The setting of `flag` (without dashes).
@@ -281,5 +281,13 @@ extension ServerSetting {
         default: { $0.uploads.collectionInterval.secondsDescription }
     ) { value, configuration throws(Problem) in
         configuration.uploads.collectionInterval = try seconds(value, in: 0.1...86_400)
+    }
+
+    public static let retentionDays = ServerSetting(
+        "retention-days",
+        summary: "Prune messages older than this many days in the background; 0 keeps everything (rooms may override it).",
+        default: { "\($0.retention.policy.defaultDays)" }
+    ) { value, configuration throws(Problem) in
+        configuration.retention.policy.defaultDays = try integer(value, in: 0...RetentionPolicy.maxDays)
     }
 }
