@@ -85,7 +85,8 @@ extension PostgresMessageStore: ConversationArchive {
                 event: message.event?.storedJSON, updateJSON: message.update?.storedJSON,
                 replyQuote: message.replyTo?.storedJSON, editedAt: message.editedAt, deletedBy: message.deletedBy,
                 reactions: message.reactions.isEmpty ? nil : message.reactions.storedJSON,
-                mentions: SQLiteMessageStore.namesJSON(message.mentions), replyTo: message.replyTo?.seq,
+                mentions: SQLiteMessageStore.namesJSON(message.mentions), attachments: message.attachments.storedJSON,
+                replyTo: message.replyTo?.seq,
                 updateSeq: message.update?.seq)
         }
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
@@ -98,7 +99,7 @@ extension PostgresMessageStore: ConversationArchive {
                     FROM json_to_recordset(\(json)::json) AS r(
                         conversation_key text, seq bigint, id text, sender text, client_id text, text text, created_at bigint,
                         event text, update_json text, reply_quote text, edited_at bigint, deleted_by text, reactions text,
-                        mentions text, reply_to bigint, update_seq bigint)
+                        mentions text, attachments text, reply_to bigint, update_seq bigint)
                     """, logger: self.logger)
             }
         }
@@ -122,6 +123,8 @@ private struct RestoredRow: Encodable {
     var deletedBy: String?
     var reactions: String?
     var mentions: String?
+    /// The files' descriptions, not their references: the bytes are not in the archive.
+    var attachments: String?
     var replyTo: Int64?
     var updateSeq: Int64?
 
@@ -136,7 +139,7 @@ private struct RestoredRow: Encodable {
         case replyQuote = "reply_quote"
         case editedAt = "edited_at"
         case deletedBy = "deleted_by"
-        case reactions, mentions
+        case reactions, mentions, attachments
         case replyTo = "reply_to"
         case updateSeq = "update_seq"
     }

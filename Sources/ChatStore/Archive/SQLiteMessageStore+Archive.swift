@@ -87,7 +87,7 @@ extension SQLiteMessageStore: ConversationArchive {
                 let insert = try db.cachedStatement(
                     sql: """
                         INSERT INTO messages (\(Self.messageColumns), reply_to, update_seq)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """)
                 for message in messages {
                     try insert.execute(arguments: [
@@ -95,7 +95,9 @@ extension SQLiteMessageStore: ConversationArchive {
                         message.timestamp, message.event?.storedJSON, message.update?.storedJSON,
                         message.replyTo?.storedJSON, message.editedAt, message.deletedBy,
                         message.reactions.isEmpty ? nil : message.reactions.storedJSON,
-                        Self.namesJSON(message.mentions),
+                        // The files' descriptions, not their references: the bytes are not in
+                        // the archive (OPERATIONS.md, "Export and import").
+                        Self.namesJSON(message.mentions), message.attachments.storedJSON,
                         message.replyTo?.seq, message.update?.seq,
                     ])
                 }
