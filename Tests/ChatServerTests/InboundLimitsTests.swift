@@ -49,10 +49,17 @@ struct InboundLimitsTests {
             #expect(refused["code"] as? String == "rate_limited")
             // Each frame of an HTTP transport is a request: on a loaded machine 200 of them can
             // take long enough for the refusal allowance to refill. Flood until the server closes.
+            var sent = 0
+            var stoppedBy: (any Error)?
             for _ in 0..<5_000 {
-                do { try await client.sendRaw(#"{"type":"ping"}"#) } catch { break }
+                do { try await client.sendRaw(#"{"type":"ping"}"#) } catch {
+                    stoppedBy = error
+                    break
+                }
+                sent += 1
             }
-            #expect(try await client.expectClose() == 1008)
+            let code = try await client.expectClose()
+            #expect(code == 1008, "closed with \(code.map(String.init) ?? "no code") after \(sent) frames; the flood stopped on \(stoppedBy.map { "\($0)" } ?? "nothing")")
         }
     }
 

@@ -173,6 +173,10 @@ final class SockJSChatClient: Sendable {
     private let inbox: EventInbox
     private let writer = Mutex<WebSocketOutboundWriter?>(nil)
     private let task = Mutex<Task<Void, Never>?>(nil)
+    /// Set when the session's close frame arrives: later sends fail at once instead of opening
+    /// one more request each (a flood test would otherwise make thousands until the server
+    /// forgets the session).
+    private let closeSeen = Mutex(false)
 
     private init(port: Int, transport: Transport) {
         self.port = port
@@ -212,6 +216,7 @@ final class SockJSChatClient: Sendable {
             for message in messages { sink.yield(.frame(message)) }
         case "c":
             let close = (try? JSONSerialization.jsonObject(with: Data(frame.dropFirst().utf8))) as? [Any]
+            closeSeen.withLock { $0 = true }
             sink.yield(.closed((close?.first as? NSNumber)?.intValue))
             return false
         default: break
@@ -219,7 +224,23 @@ final class SockJSChatClient: Sendable {
         return true
     }
 
+    /// How one xhr_streaming response ended.
+    private enum StreamEnd {
+        /// A close frame, or a connection that failed: the session is over for this client.
+        case closed
+        /// The server ended the response (its response limit): a SockJS client opens the next.
+        case ended
+    }
+
+    /// Receives over xhr_streaming like sockjs-client: when the server ends a response (after
+    /// 128 KiB, say), the next request goes on with the same session.
     private func runStreaming(opened: AsyncStream<Bool>.Continuation) async {
+        for _ in 0..<64 {
+            guard await streamOnce(opened: opened) == .ended else { return }
+        }
+    }
+
+    private func streamOnce(opened: AsyncStream<Bool>.Continuation) async -> StreamEnd {
         let (bytes, continuation) = AsyncStream<ByteBuffer>.makeStream()
         guard
             let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -229,10 +250,10 @@ final class SockJSChatClient: Sendable {
                     }
                 })
                 .connect(host: "127.0.0.1", port: port).get()
-        else { return }
+        else { return .closed }
         defer { channel.close(promise: nil) }
         let request = "POST \(url)/xhr_streaming HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Length: 0\r\n\r\n"
-        guard (try? await channel.writeAndFlush(ByteBuffer(string: request)).get()) != nil else { return }
+        guard (try? await channel.writeAndFlush(ByteBuffer(string: request)).get()) != nil else { return .closed }
         var buffer = ByteBuffer()
         var headDone = false
         for await var chunk in bytes {
@@ -252,12 +273,13 @@ final class SockJSChatClient: Sendable {
                 buffer.moveReaderIndex(forwardBy: headerBytes)
                 let data = buffer.readString(length: size) ?? ""
                 buffer.moveReaderIndex(forwardBy: 2)
-                if size == 0 { return }
+                if size == 0 { return .ended }
                 for frame in data.split(separator: "\n") where !handle(frame: String(frame), opened: opened) {
-                    return
+                    return .closed
                 }
             }
         }
+        return .closed
     }
 
     private func runWebSocket(opened: AsyncStream<Bool>.Continuation) async {
@@ -292,6 +314,7 @@ final class SockJSChatClient: Sendable {
     /// Sends one raw protocol v1 frame as a SockJS message.
     func sendRaw(_ text: String) async throws {
         let payload = String(decoding: try JSONSerialization.data(withJSONObject: [text]), as: UTF8.self)
+        if closeSeen.withLock({ $0 }) { throw Failure(description: "the session is closed") }
         switch transport {
         case .rawWebSocket:
             guard let writer = writer.withLock({ $0 }) else { throw Failure(description: "not connected") }
