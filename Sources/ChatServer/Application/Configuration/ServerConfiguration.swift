@@ -51,8 +51,12 @@ public struct ServerConfiguration: Sendable {
     /// fails over between them); empty: the in-process broker (one node).
     public var amqpURLs: [String] = []
     /// Most simultaneous `/ws` connections from one IP address; more are refused at the handshake.
-    /// Behind a reverse proxy every client shares the proxy's address: raise it there.
+    /// Behind a reverse proxy the client's address comes from `X-Forwarded-For` when the proxy
+    /// is in `trustedProxies`; otherwise every client shares the proxy's address.
     public var maxConnectionsPerIP = 256
+    /// Reverse proxies whose `X-Forwarded-For` names the client, for the per-address limits;
+    /// none by default, so a client cannot pick its own address with the header.
+    public var trustedProxies = TrustedProxies.none
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, nodeID: String = Hub.randomNodeID(),
