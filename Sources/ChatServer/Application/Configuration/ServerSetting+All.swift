@@ -10,8 +10,8 @@ extension ServerSetting {
         host, port, logLevel, nodeID, allowedOrigins, sockJSTestServices, sockJSClientPath, databaseURL, amqpURL,
         presenceInterval, requireAuth, rateLimit, rateLimitBurst, userRateLimit, userRateLimitBurst,
         rateLimitCloseAfter, maxFrameBytes, maxTextLength, presenceDetailLimit, maxRoomsPerSession, sendTimeout,
-        maxConnectionsPerIP, trustedProxies, helloTimeout, idleTimeout, webSocketPingInterval, webSocketSendBuffer, outboxMaxFrames,
-        outboxMaxBytes,
+        maxConnectionsPerIP, trustedProxies, helloTimeout, idleTimeout, webSocketPingInterval, webSocketSendBuffer,
+        outboxMaxFrames, outboxMaxBytes,
     ]
 
     /// The setting of `flag` (without dashes).
@@ -187,7 +187,7 @@ extension ServerSetting {
     public static let trustedProxies = ServerSetting(
         "trusted-proxies",
         summary:
-            "Comma-separated addresses or CIDR networks of reverse proxies (127.0.0.1, 10.0.0.0/8, ::1): from them, the client's address is the rightmost address in X-Forwarded-For that is not a trusted proxy, for the per-address limits. None by default: the TCP peer is the client.",
+            "Comma-separated addresses or CIDR networks of reverse proxies (127.0.0.1, 10.0.0.0/8, ::1): from them, the client's address is the rightmost address in X-Forwarded-For that is not a trusted proxy, for the per-address limits. With none, the TCP peer is the client.",
         default: { $0.trustedProxies.isEmpty ? "none" : $0.trustedProxies.description }
     ) { value, configuration throws(Problem) in
         let entries = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
