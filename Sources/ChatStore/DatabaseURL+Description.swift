@@ -2,7 +2,7 @@ import PostgresNIO
 
 extension DatabaseURL: CustomStringConvertible {
     /// Where the data lives, for the startup log: never the password.
-    public var description: String {
+    package var description: String {
         switch self {
         case .memory: "memory (lost on restart)"
         case .sqlite(let path): "SQLite file \(path)"

@@ -1,10 +1,10 @@
-public import ChatCore
-public import Logging
+package import ChatCore
+package import Logging
 
 extension DatabaseURL {
-    /// A store that keeps history, accounts and rooms and searches messages: what the operator's
-    /// commands work on.
-    public typealias DurableStore = MessageStore & AccountStore & RoomStore & MessageSearch
+    /// A store that keeps history, accounts, rooms, bots and uploads and searches messages: what the
+    /// operator's commands work on.
+    package typealias DurableStore = MessageStore & AccountStore & RoomStore & MessageSearch & BotStore & UploadStore
 
     /// Opens the durable store this URL names (migrating it like `serve` does), runs `body`
     /// with it, and closes it: for `rabbitchat user …` and `rabbitchat room …`.
@@ -13,7 +13,7 @@ extension DatabaseURL {
     /// stopped by cancellation once `body` returns.
     ///
     /// - Throws: `DatabaseURLError` for `memory:`, which holds nothing between two runs.
-    public func withDurableStore<T: Sendable>(
+    package func withDurableStore<T: Sendable>(
         logger: Logger, _ body: (any DurableStore) async throws -> T
     ) async throws -> T {
         switch self {

@@ -1,6 +1,6 @@
-public import ChatCore
+package import ChatCore
 import Foundation
-public import Logging
+package import Logging
 import PostgresNIO
 
 /// Where a node keeps its history and accounts, parsed from `--database-url`.
@@ -12,19 +12,19 @@ import PostgresNIO
 ///   several nodes. Query options: `schema=<name>` puts the tables in that schema,
 ///   `sslmode=disable` is the only TLS mode supported so far (use a local socket or a trusted
 ///   network).
-public enum DatabaseURL: Sendable {
+package enum DatabaseURL: Sendable {
     case memory
     case sqlite(path: String)
     case postgres(PostgresMessageStore.Configuration)
 
     /// The default: `rabbitchat.sqlite` in the working directory.
-    public static let defaultSQLitePath = "rabbitchat.sqlite"
+    package static let defaultSQLitePath = "rabbitchat.sqlite"
 
     /// Parses a database URL.
     ///
     /// - Throws: `DatabaseURLError` naming what is wrong (unknown scheme, missing host, bad port,
     ///   unsupported option), never a half-configured store.
-    public init(parsing text: String) throws(DatabaseURLError) {
+    package init(parsing text: String) throws(DatabaseURLError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw DatabaseURLError("the database URL is empty") }
         if trimmed == "memory:" || trimmed == "memory" {
@@ -84,7 +84,7 @@ public enum DatabaseURL: Sendable {
     }
 
     /// `text` with the password replaced by `***`, for messages and logs.
-    public static func redacted(_ text: String) -> String {
+    package static func redacted(_ text: String) -> String {
         guard var components = URLComponents(string: text), components.password != nil else { return text }
         components.password = "***"
         return components.string ?? text
@@ -94,7 +94,7 @@ public enum DatabaseURL: Sendable {
     ///
     /// A PostgreSQL store is also a `Service` and must run in the node's service group;
     /// `ChatApplication.build` adds it there when handed the store.
-    public func openStore(logger: Logger) throws -> any MessageStore {
+    package func openStore(logger: Logger) throws -> any MessageStore {
         switch self {
         case .memory:
             return InMemoryMessageStore()

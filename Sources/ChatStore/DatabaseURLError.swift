@@ -1,9 +1,9 @@
 /// A `--database-url` that cannot be used, with what to write instead.
-public struct DatabaseURLError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct DatabaseURLError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong, for the operator.
-    public var message: String
+    package var message: String
 
-    public init(_ message: String) { self.message = message }
+    package init(_ message: String) { self.message = message }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -1,11 +1,11 @@
-public import ChatCore
+package import ChatCore
 import PostgresNIO
 
 extension PostgresMessageStore {
     /// How long an expired or revoked token is kept so it is refused as such, not as unknown.
     static let deadTokenRetentionMillis: Int64 = 86_400_000
 
-    public func createAccount(_ account: Account) async throws {
+    package func createAccount(_ account: Account) async throws {
         try await guarded {
             do {
                 _ = try await query(
@@ -19,7 +19,7 @@ extension PostgresMessageStore {
         }
     }
 
-    public func account(named name: String) async throws -> Account? {
+    package func account(named name: String) async throws -> Account? {
         try await guarded {
             try Self.accounts(
                 await query(
@@ -28,7 +28,7 @@ extension PostgresMessageStore {
         }
     }
 
-    public func storeToken(_ token: AccessTokenRecord) async throws {
+    package func storeToken(_ token: AccessTokenRecord) async throws {
         try await guarded {
             let accountKey = Account.key(for: token.user)
             let cutoff = token.createdAt - Self.deadTokenRetentionMillis
@@ -49,7 +49,7 @@ extension PostgresMessageStore {
         }
     }
 
-    public func lookUpToken(hash tokenHash: String, now: Int64) async throws -> TokenLookup {
+    package func lookUpToken(hash tokenHash: String, now: Int64) async throws -> TokenLookup {
         try await guarded {
             let rows = try await query(
                 """
@@ -70,7 +70,7 @@ extension PostgresMessageStore {
         }
     }
 
-    public func revokeToken(hash tokenHash: String, now: Int64) async throws -> Bool {
+    package func revokeToken(hash tokenHash: String, now: Int64) async throws -> Bool {
         try await guarded {
             let rows = try await query(
                 """
@@ -90,13 +90,13 @@ extension PostgresMessageStore {
         }
     }
 
-    public func allAccounts() async throws -> [Account] {
+    package func allAccounts() async throws -> [Account] {
         try await guarded {
             try Self.accounts(await query("SELECT \(unescaped: Self.accountColumns) FROM accounts ORDER BY name_key"))
         }
     }
 
-    public func updatePasswordHash(_ hash: String, of name: String, now: Int64) async throws -> Bool {
+    package func updatePasswordHash(_ hash: String, of name: String, now: Int64) async throws -> Bool {
         try await guarded {
             let key = Account.key(for: name)
             return try await transaction { connection in
@@ -109,7 +109,7 @@ extension PostgresMessageStore {
         }
     }
 
-    public func setDisabled(_ disabled: Bool, name: String, now: Int64) async throws -> Bool {
+    package func setDisabled(_ disabled: Bool, name: String, now: Int64) async throws -> Bool {
         try await guarded {
             let key = Account.key(for: name)
             let disabledAt: Int64? = disabled ? now : nil
@@ -124,7 +124,7 @@ extension PostgresMessageStore {
         }
     }
 
-    public func setAdmin(_ admin: Bool, name: String) async throws -> Bool {
+    package func setAdmin(_ admin: Bool, name: String) async throws -> Bool {
         try await guarded {
             return !(try await query(
                 "UPDATE accounts SET is_admin = \(admin) WHERE name_key = \(Account.key(for: name)) RETURNING name_key"

@@ -1,4 +1,4 @@
-public import ChatCore
+package import ChatCore
 import PostgresNIO
 
 /// `RoomStore` on PostgreSQL: every change runs in one transaction that first locks the room's
@@ -130,11 +130,11 @@ extension PostgresMessageStore: RoomStore {
 
     // MARK: Rooms
 
-    public func createRoom(_ room: Room) async throws -> Room {
+    package func createRoom(_ room: Room) async throws -> Room {
         try await guarded { try await transaction { connection in try await self.insertRoom(connection, room) } }
     }
 
-    public func join(room name: String, user: String, now: Int64) async throws -> RoomJoin {
+    package func join(room name: String, user: String, now: Int64) async throws -> RoomJoin {
         try await guarded {
             try await transaction { connection in
                 guard let room = try await self.findRoom(connection, name, lock: true) else {
@@ -175,7 +175,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func leave(room name: String, user: String) async throws -> Bool {
+    package func leave(room name: String, user: String) async throws -> Bool {
         try await guarded {
             !(try await query(
                 """
@@ -186,7 +186,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func room(named name: String) async throws -> Room? {
+    package func room(named name: String) async throws -> Room? {
         try await guarded {
             try Self.rooms(
                 await query("SELECT \(unescaped: Self.roomColumns) FROM rooms WHERE name_key = \(Room.key(for: name))")
@@ -194,7 +194,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func directoryRooms() async throws -> [Room] {
+    package func directoryRooms() async throws -> [Room] {
         try await guarded {
             try Self.rooms(
                 await query(
@@ -205,13 +205,13 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func allRooms() async throws -> [Room] {
+    package func allRooms() async throws -> [Room] {
         try await guarded {
             try Self.rooms(await query("SELECT \(unescaped: Self.roomColumns) FROM rooms ORDER BY name_key"))
         }
     }
 
-    public func updateRoom(named name: String, topic: String?, visibility: RoomVisibility?, by actor: RoomActor, now: Int64)
+    package func updateRoom(named name: String, topic: String?, visibility: RoomVisibility?, by actor: RoomActor, now: Int64)
         async throws -> Room
     {
         try await guarded {
@@ -237,7 +237,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func deleteRoom(named name: String, by actor: RoomActor, now: Int64) async throws {
+    package func deleteRoom(named name: String, by actor: RoomActor, now: Int64) async throws {
         try await guarded {
             try await transaction { connection in
                 let room = try await self.requireRoom(connection, name)
@@ -251,7 +251,7 @@ extension PostgresMessageStore: RoomStore {
 
     // MARK: Members and roles
 
-    public func members(of room: String) async throws -> [RoomMember] {
+    package func members(of room: String) async throws -> [RoomMember] {
         try await guarded {
             try await query(
                 """
@@ -266,11 +266,11 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func role(of user: String, in room: String) async throws -> RoomRole? {
+    package func role(of user: String, in room: String) async throws -> RoomRole? {
         try await guarded { try await client.withConnection { try await self.findRole($0, user, room) } }
     }
 
-    public func memberships(of user: String) async throws -> [RoomMembership] {
+    package func memberships(of user: String) async throws -> [RoomMembership] {
         try await guarded {
             try await query(
                 """
@@ -291,7 +291,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func unreadRooms(of user: String) async throws -> [UnreadRoom] {
+    package func unreadRooms(of user: String) async throws -> [UnreadRoom] {
         let mentionPattern = "%\"\(user)\"%"
         return try await guarded {
             try await query(
@@ -315,7 +315,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func setRole(_ role: RoomRole, of user: String, in room: String, by actor: RoomActor, now: Int64) async throws {
+    package func setRole(_ role: RoomRole, of user: String, in room: String, by actor: RoomActor, now: Int64) async throws {
         try await guarded {
             try await transaction { connection in
                 let stored = try await self.requireRoom(connection, room)
@@ -329,7 +329,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func invite(_ user: String, to room: String, by actor: RoomActor, now: Int64) async throws {
+    package func invite(_ user: String, to room: String, by actor: RoomActor, now: Int64) async throws {
         try await guarded {
             try await transaction { connection in
                 let stored = try await self.requireRoom(connection, room)
@@ -349,7 +349,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func isInvited(_ user: String, to room: String) async throws -> Bool {
+    package func isInvited(_ user: String, to room: String) async throws -> Bool {
         try await guarded {
             !(try await query(
                 """
@@ -381,7 +381,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func kick(_ user: String, from room: String, reason: String, by actor: RoomActor, now: Int64) async throws {
+    package func kick(_ user: String, from room: String, reason: String, by actor: RoomActor, now: Int64) async throws {
         try await guarded {
             try await transaction { connection in
                 let stored = try await self.authorizeModeration(connection, user, room, actor, verb: "kick")
@@ -391,7 +391,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func ban(_ user: String, from room: String, until: Int64?, reason: String, by actor: RoomActor, now: Int64)
+    package func ban(_ user: String, from room: String, until: Int64?, reason: String, by actor: RoomActor, now: Int64)
         async throws
     {
         try await guarded {
@@ -411,7 +411,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func unban(_ user: String, in room: String, by actor: RoomActor, now: Int64) async throws -> Bool {
+    package func unban(_ user: String, in room: String, by actor: RoomActor, now: Int64) async throws -> Bool {
         try await guarded {
             try await transaction { connection in
                 let stored = try await self.requireRoom(connection, room)
@@ -428,7 +428,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func bans(in room: String, now: Int64) async throws -> [RoomBan] {
+    package func bans(in room: String, now: Int64) async throws -> [RoomBan] {
         try await guarded {
             try await query(
                 """
@@ -442,7 +442,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func mute(_ user: String, in room: String, until: Int64?, by actor: RoomActor, now: Int64) async throws {
+    package func mute(_ user: String, in room: String, until: Int64?, by actor: RoomActor, now: Int64) async throws {
         try await guarded {
             try await transaction { connection in
                 let stored = try await self.authorizeModeration(connection, user, room, actor, verb: "mute")
@@ -459,7 +459,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func unmute(_ user: String, in room: String, by actor: RoomActor, now: Int64) async throws -> Bool {
+    package func unmute(_ user: String, in room: String, by actor: RoomActor, now: Int64) async throws -> Bool {
         try await guarded {
             try await transaction { connection in
                 let stored = try await self.requireRoom(connection, room)
@@ -476,7 +476,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func mutes(in room: String, now: Int64) async throws -> [RoomMute] {
+    package func mutes(in room: String, now: Int64) async throws -> [RoomMute] {
         try await guarded {
             try await query(
                 """
@@ -490,7 +490,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func moderationLog(of room: String, limit: Int) async throws -> [ModerationEntry] {
+    package func moderationLog(of room: String, limit: Int) async throws -> [ModerationEntry] {
         guard limit > 0 else { return [] }
         return try await guarded {
             try await query(
@@ -512,7 +512,7 @@ extension PostgresMessageStore: RoomStore {
 
     // MARK: Checks
 
-    public func authorizeSend(user: String, room: String, now: Int64) async throws {
+    package func authorizeSend(user: String, room: String, now: Int64) async throws {
         try await guarded {
             try await client.withConnection { connection in
                 guard let stored = try await self.findRoom(connection, room) else { return }
@@ -529,7 +529,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func authorizeRead(user: String?, room: String, now: Int64) async throws -> Room? {
+    package func authorizeRead(user: String?, room: String, now: Int64) async throws -> Room? {
         try await guarded {
             try await client.withConnection { connection in
                 guard let stored = try await self.findRoom(connection, room) else { return nil }
@@ -552,7 +552,7 @@ extension PostgresMessageStore: RoomStore {
 
     // MARK: Block lists
 
-    public func block(_ blocked: String, by user: String, now: Int64) async throws {
+    package func block(_ blocked: String, by user: String, now: Int64) async throws {
         try await guarded {
             _ = try await query(
                 """
@@ -563,7 +563,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func unblock(_ blocked: String, by user: String) async throws -> Bool {
+    package func unblock(_ blocked: String, by user: String) async throws -> Bool {
         try await guarded {
             !(try await query(
                 """
@@ -574,7 +574,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func blockedUsers(of user: String) async throws -> [String] {
+    package func blockedUsers(of user: String) async throws -> [String] {
         try await guarded {
             try await query(
                 "SELECT blocked_name FROM user_blocks WHERE blocker_key = \(Account.key(for: user)) ORDER BY blocked_key"
@@ -582,7 +582,7 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    public func hasBlocked(_ recipient: String, _ sender: String) async throws -> Bool {
+    package func hasBlocked(_ recipient: String, _ sender: String) async throws -> Bool {
         try await guarded {
             !(try await query(
                 """
@@ -595,7 +595,7 @@ extension PostgresMessageStore: RoomStore {
 
     // MARK: Direct conversations
 
-    public func directPeers(of user: String) async throws -> [String] {
+    package func directPeers(of user: String) async throws -> [String] {
         try await guarded {
             try await query(
                 """

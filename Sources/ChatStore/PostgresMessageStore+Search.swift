@@ -1,4 +1,4 @@
-public import ChatCore
+package import ChatCore
 import Foundation
 import PostgresNIO
 
@@ -68,7 +68,7 @@ extension PostgresMessageStore: MessageSearch {
         return Int.max
     }
 
-    public func search(_ query: SearchQuery) async throws -> SearchPage {
+    package func search(_ query: SearchQuery) async throws -> SearchPage {
         guard query.terms.isSearchable else { return SearchPage(hits: [], next: nil) }
         // Fixed SQL and bound values only ($n); the tsquery parts that are empty are left out.
         var binds = PostgresBindings()

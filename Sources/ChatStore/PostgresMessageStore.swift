@@ -1,8 +1,8 @@
-public import ChatCore
+package import ChatCore
 import Foundation
-public import Logging
-public import PostgresNIO
-public import ServiceLifecycle
+package import Logging
+package import PostgresNIO
+import ServiceLifecycle
 import Synchronization
 
 /// A `MessageStore` and `AccountStore` on PostgreSQL, for several nodes sharing one history.
@@ -15,18 +15,18 @@ import Synchronization
 /// The store is a `Service`: its `run()` runs the `PostgresClient` (which must run inside the
 /// service group), applies pending migrations, and lets queries through once they are done.
 /// Queries that arrive earlier wait (bounded) for that.
-public final class PostgresMessageStore: MessageStore, AccountStore, Service {
+package final class PostgresMessageStore: MessageStore, AccountStore, Service {
     /// Where the database is and how to reach it.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Host, port, credentials, database, TLS and pool size.
-        public var client: PostgresClient.Configuration
+        package var client: PostgresClient.Configuration
         /// The schema the tables live in (created if missing); nil uses the role's default
         /// `search_path` (normally `public`). Tests use a fresh schema each for isolation.
-        public var schema: String?
+        package var schema: String?
         /// How long `run()` keeps retrying the first migration while the server is unreachable.
-        public var startupTimeout: Duration
+        package var startupTimeout: Duration
 
-        public init(client: PostgresClient.Configuration, schema: String? = nil, startupTimeout: Duration = .seconds(30)) {
+        package init(client: PostgresClient.Configuration, schema: String? = nil, startupTimeout: Duration = .seconds(30)) {
             self.client = client
             self.schema = schema
             self.startupTimeout = startupTimeout
@@ -45,7 +45,7 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
     ///   - configuration: the server and schema.
     ///   - logger: for the client's and the migrations' logs.
     /// - Throws: `StoreError` when the schema name is not `[a-z_][a-z0-9_]*` (at most 63 bytes).
-    public init(configuration: Configuration, logger: Logger) throws {
+    package init(configuration: Configuration, logger: Logger) throws {
         var clientConfiguration = configuration.client
         if let schema = configuration.schema {
             guard Self.isValidSchemaName(schema) else {
@@ -76,7 +76,7 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
     ///
     /// - Throws: when the migrations cannot be applied within `startupTimeout`; the service
     ///   group then stops the node rather than running without its history.
-    public func run() async throws {
+    package func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.client.run() }
             do {
@@ -149,7 +149,7 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
     }
 
     /// The versions in `schema_migrations`, ascending: what the database's schema is at.
-    public func appliedMigrations() async throws -> [Int] {
+    package func appliedMigrations() async throws -> [Int] {
         try await guarded {
             try await self.query("SELECT version FROM schema_migrations ORDER BY version").map {
                 try $0.decode(Int.self)
@@ -202,6 +202,8 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
             throw error
         } catch let error as RoomStoreError {
             throw error
+        } catch let error as BotStoreError {
+            throw error
         } catch let error as PSQLError {
             throw StoreError(
                 .unavailable, "PostgreSQL: \(error.serverInfo?[.message] ?? "\(error.code)")")
@@ -215,14 +217,14 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
     }
 
     static let messageColumns =
-        "conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, edited_at, deleted_by, reactions, mentions"
+        "conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, edited_at, deleted_by, reactions, mentions, attachments"
 
     static func messages(_ rows: PostgresQueryResult) throws -> [StoredMessage] {
         try rows.map { row in
-            let (key, seq, id, sender, clientID, text, createdAt, event, update, quote, editedAt, deletedBy, reactions, mentions) =
+            let (key, seq, id, sender, clientID, text, createdAt, event, update, quote, editedAt, deletedBy, reactions, mentions, attachments) =
                 try row.decode(
                     (String, Int64, String, String, String, String, Int64, String?, String?, String?, Int64?, String?,
-                        String?, String?).self)
+                        String?, String?, String?).self)
             return StoredMessage(
                 id: id, conversationKey: key, seq: seq, from: sender, text: text, timestamp: createdAt,
                 clientID: clientID,
@@ -230,7 +232,8 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
                 event: event.flatMap { try? RoomEvent(storedJSON: $0) },
                 update: update.flatMap { try? MessageUpdate(storedJSON: $0) },
                 replyTo: quote.flatMap { try? MessageQuote(storedJSON: $0) }, editedAt: editedAt, deletedBy: deletedBy,
-                reactions: MessageReactions(storedJSON: reactions), mentions: SQLiteMessageStore.names(mentions))
+                reactions: MessageReactions(storedJSON: reactions), mentions: SQLiteMessageStore.names(mentions),
+                attachments: [MessageAttachment](storedJSON: attachments))
         }
     }
 
@@ -270,6 +273,12 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
             WHERE conversation_key = \(key) AND seq = \(changed.seq)
             """, logger: logger)
         if changed.deletedBy != nil {
+            try await connection.checkedQuery(
+                "UPDATE messages SET attachments = NULL WHERE conversation_key = \(key) AND seq = \(changed.seq)",
+                logger: logger)
+            try await connection.checkedQuery(
+                "DELETE FROM message_attachments WHERE conversation_key = \(key) AND seq = \(changed.seq)",
+                logger: logger)
             // Deleted text leaves the store: quotes of it too.
             let emptied = MessageQuote(seq: changed.seq, from: changed.from, text: "").storedJSON
             try await connection.checkedQuery(
@@ -300,7 +309,7 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
 
     // MARK: MessageStore
 
-    public func append(_ draft: MessageDraft) async throws -> AppendResult {
+    package func append(_ draft: MessageDraft) async throws -> AppendResult {
         try await guarded {
             // A concurrent append with the same (sender, cid) on another node makes the loser's
             // insert violate the unique index; its savepoint (and its seq) rolls back and the
@@ -364,19 +373,22 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
             id: UUID().uuidString.lowercased(), conversationKey: key, seq: seq, from: draft.from, text: draft.text,
             timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event, update: draft.update, replyTo: quote)
         message.mentions = draft.mentions
+        message.attachments = draft.attachments
         let mentions = SQLiteMessageStore.namesJSON(draft.mentions)
+        let attachments = draft.attachments.storedJSON
         let event = message.event?.storedJSON
         let update = message.update?.storedJSON
         let replyQuote = message.replyTo?.storedJSON
         try await connection.checkedQuery(
             """
-            INSERT INTO messages (conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, reply_to, update_seq, mentions)
-            VALUES (\(key), \(seq), \(message.id), \(message.from), \(message.clientID), \(message.text), \(message.timestamp), \(event), \(update), \(replyQuote), \(draft.replyTo), \(draft.update?.seq), \(mentions))
+            INSERT INTO messages (conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, reply_to, update_seq, mentions, attachments)
+            VALUES (\(key), \(seq), \(message.id), \(message.from), \(message.clientID), \(message.text), \(message.timestamp), \(event), \(update), \(replyQuote), \(draft.replyTo), \(draft.update?.seq), \(mentions), \(attachments))
             """, logger: logger)
+        try await recordAttachments(draft.attachments, key: key, seq: seq, on: connection)
         return AppendResult(message: message, duplicate: false)
     }
 
-    public func state(of conversation: Conversation) async throws -> ConversationState {
+    package func state(of conversation: Conversation) async throws -> ConversationState {
         try await guarded {
             // A join reads; only the first join of a new conversation writes (it fixes the epoch).
             if let state = try Self.state(await query(Self.stateQuery(conversation))) { return state }
@@ -404,7 +416,7 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         return ConversationState(epoch: epoch, lastSeq: lastSeq, firstAvailableSeq: firstSeq)
     }
 
-    public func messages(in conversation: Conversation, after seq: Int64, limit: Int) async throws -> [StoredMessage] {
+    package func messages(in conversation: Conversation, after seq: Int64, limit: Int) async throws -> [StoredMessage] {
         guard limit > 0 else { return [] }
         return try await guarded {
             try Self.messages(
@@ -416,7 +428,7 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         }
     }
 
-    public func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage] {
+    package func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage] {
         guard limit > 0 else { return [] }
         return try await guarded {
             try Self.messages(
@@ -429,7 +441,7 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         }
     }
 
-    public func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64] {
+    package func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64] {
         try await guarded {
             let rows = try await query(
                 """
@@ -445,7 +457,7 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         }
     }
 
-    public func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64 {
+    package func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64 {
         try await guarded {
             let rows = try await query(
                 """
@@ -459,7 +471,7 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         }
     }
 
-    public func readPosition(of user: String, in conversation: Conversation) async throws -> Int64 {
+    package func readPosition(of user: String, in conversation: Conversation) async throws -> Int64 {
         try await guarded {
             let rows = try await query(
                 """
@@ -469,7 +481,7 @@ public final class PostgresMessageStore: MessageStore, AccountStore, Service {
         }
     }
 
-    public func unreadDirectConversations(of user: String) async throws -> [UnreadConversation] {
+    package func unreadDirectConversations(of user: String) async throws -> [UnreadConversation] {
         try await guarded {
             let rows = try await query(
                 """

@@ -6,6 +6,8 @@ enum PostgresSchema {
     /// the second is the hash of the schema's name, so only nodes sharing a schema wait for each
     /// other (one global lock queued every test's fresh schema behind all the others).
     static let migrationLockClass: Int32 = 0x7261_6262  // "rabb"
+    /// The advisory lock class of one blob (`PostgresBlobStore.lock`).
+    static let blobLockClass: Int32 = 0x626C_6F62  // "blob"
 
     static let migrations: [Migration] = [
         Migration(
@@ -191,6 +193,84 @@ enum PostgresSchema {
         Migration(
             version: 7, name: "mentions",
             statements: ["ALTER TABLE messages ADD COLUMN mentions TEXT"]
+        ),
+        Migration(
+            version: 8, name: "uploads, message attachments and blob chunks",
+            statements: [
+                """
+                CREATE TABLE uploads (
+                    id TEXT PRIMARY KEY,
+                    digest TEXT NOT NULL,
+                    uploader TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    content_type TEXT NOT NULL,
+                    size BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX uploads_uploader ON uploads (uploader, created_at)",
+                "CREATE INDEX uploads_digest ON uploads (digest)",
+                "CREATE INDEX uploads_created_at ON uploads (created_at)",
+                """
+                CREATE TABLE message_attachments (
+                    upload_id TEXT NOT NULL REFERENCES uploads (id),
+                    conversation_key TEXT NOT NULL,
+                    seq BIGINT NOT NULL,
+                    PRIMARY KEY (upload_id, conversation_key, seq)
+                )
+                """,
+                "ALTER TABLE messages ADD COLUMN attachments TEXT",
+                // PostgresBlobStore: a blob's bytes in chunks of 256 KiB, under its digest, or
+                // under 'staging:<uuid>' while it is being written.
+                """
+                CREATE TABLE blobs (
+                    digest TEXT PRIMARY KEY,
+                    size BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE blob_chunks (
+                    blob TEXT NOT NULL,
+                    chunk INTEGER NOT NULL,
+                    data BYTEA NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (blob, chunk)
+                )
+                """,
+            ]
+        ),
+        Migration(
+            version: 9, name: "bots with scoped tokens, and incoming webhooks",
+            statements: [
+                // A bot is an account too (same key): room rules and reserved names apply to it.
+                // `rooms` is a JSON array of room names; the token is kept as its SHA-256.
+                """
+                CREATE TABLE bots (
+                    name_key TEXT PRIMARY KEY REFERENCES accounts (name_key),
+                    name TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    rooms TEXT NOT NULL,
+                    may_read BOOLEAN NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    revoked_at BIGINT
+                )
+                """,
+                // The secret is kept as its SHA-256; `id` is the hook's public name.
+                """
+                CREATE TABLE webhooks (
+                    id TEXT PRIMARY KEY,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    bot_key TEXT NOT NULL REFERENCES bots (name_key),
+                    room TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    revoked_at BIGINT
+                )
+                """,
+                "CREATE INDEX webhooks_bot ON webhooks (bot_key)",
+            ]
         ),
     ]
 }

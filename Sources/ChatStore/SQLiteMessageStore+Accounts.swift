@@ -1,11 +1,11 @@
-public import ChatCore
+package import ChatCore
 import GRDB
 
 extension SQLiteMessageStore {
     /// How long an expired or revoked token is kept so it is refused as such, not as unknown.
     static let deadTokenRetentionMillis: Int64 = 86_400_000
 
-    public func createAccount(_ account: Account) async throws {
+    package func createAccount(_ account: Account) async throws {
         try await guarded {
             try await pool.write { db in
                 let exists = try Bool.fetchOne(
@@ -21,7 +21,7 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func account(named name: String) async throws -> Account? {
+    package func account(named name: String) async throws -> Account? {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchOne(
@@ -32,7 +32,7 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func storeToken(_ token: AccessTokenRecord) async throws {
+    package func storeToken(_ token: AccessTokenRecord) async throws {
         try await guarded {
             try await pool.write { db in
                 // Tokens of the account that expired or were revoked a day ago are of no use to
@@ -55,7 +55,7 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func lookUpToken(hash tokenHash: String, now: Int64) async throws -> TokenLookup {
+    package func lookUpToken(hash tokenHash: String, now: Int64) async throws -> TokenLookup {
         try await guarded {
             try await pool.read { db in
                 guard
@@ -79,7 +79,7 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func revokeToken(hash tokenHash: String, now: Int64) async throws -> Bool {
+    package func revokeToken(hash tokenHash: String, now: Int64) async throws -> Bool {
         try await guarded {
             try await pool.write { db in
                 try db.execute(
@@ -99,7 +99,7 @@ extension SQLiteMessageStore {
             isAdmin: row["is_admin"], isDisabled: disabledAt != nil)
     }
 
-    public func allAccounts() async throws -> [Account] {
+    package func allAccounts() async throws -> [Account] {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT \(Self.accountColumns) FROM accounts ORDER BY name_key").map(Self.account)
@@ -107,7 +107,7 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func updatePasswordHash(_ hash: String, of name: String, now: Int64) async throws -> Bool {
+    package func updatePasswordHash(_ hash: String, of name: String, now: Int64) async throws -> Bool {
         try await guarded {
             try await pool.write { db in
                 let key = Account.key(for: name)
@@ -119,7 +119,7 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func setDisabled(_ disabled: Bool, name: String, now: Int64) async throws -> Bool {
+    package func setDisabled(_ disabled: Bool, name: String, now: Int64) async throws -> Bool {
         try await guarded {
             try await pool.write { db in
                 let key = Account.key(for: name)
@@ -133,7 +133,7 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func setAdmin(_ admin: Bool, name: String) async throws -> Bool {
+    package func setAdmin(_ admin: Bool, name: String) async throws -> Bool {
         try await guarded {
             try await pool.write { db in
                 try db.execute(

@@ -1,4 +1,4 @@
-public import ChatCore
+package import ChatCore
 import GRDB
 
 /// `RoomStore` on SQLite: every change reads the facts it decides on and writes, with its
@@ -110,11 +110,11 @@ extension SQLiteMessageStore: RoomStore {
 
     // MARK: Rooms
 
-    public func createRoom(_ room: Room) async throws -> Room {
+    package func createRoom(_ room: Room) async throws -> Room {
         try await guarded { try await pool.write { db in try Self.insertRoom(db, room) } }
     }
 
-    public func join(room name: String, user: String, now: Int64) async throws -> RoomJoin {
+    package func join(room name: String, user: String, now: Int64) async throws -> RoomJoin {
         try await guarded {
             try await pool.write { db in
                 guard let room = try Self.findRoom(db, name) else {
@@ -151,7 +151,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func leave(room name: String, user: String) async throws -> Bool {
+    package func leave(room name: String, user: String) async throws -> Bool {
         try await guarded {
             try await pool.write { db in
                 try db.execute(
@@ -162,11 +162,11 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func room(named name: String) async throws -> Room? {
+    package func room(named name: String) async throws -> Room? {
         try await guarded { try await pool.read { db in try Self.findRoom(db, name) } }
     }
 
-    public func directoryRooms() async throws -> [Room] {
+    package func directoryRooms() async throws -> [Room] {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchAll(
@@ -176,7 +176,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func allRooms() async throws -> [Room] {
+    package func allRooms() async throws -> [Room] {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT \(Self.roomColumns) FROM rooms ORDER BY name_key").map(Self.room)
@@ -184,7 +184,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func updateRoom(named name: String, topic: String?, visibility: RoomVisibility?, by actor: RoomActor, now: Int64)
+    package func updateRoom(named name: String, topic: String?, visibility: RoomVisibility?, by actor: RoomActor, now: Int64)
         async throws -> Room
     {
         try await guarded {
@@ -207,7 +207,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func deleteRoom(named name: String, by actor: RoomActor, now: Int64) async throws {
+    package func deleteRoom(named name: String, by actor: RoomActor, now: Int64) async throws {
         try await guarded {
             try await pool.write { db in
                 let room = try Self.requireRoom(db, name)
@@ -220,7 +220,7 @@ extension SQLiteMessageStore: RoomStore {
 
     // MARK: Members and roles
 
-    public func members(of room: String) async throws -> [RoomMember] {
+    package func members(of room: String) async throws -> [RoomMember] {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchAll(
@@ -236,11 +236,11 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func role(of user: String, in room: String) async throws -> RoomRole? {
+    package func role(of user: String, in room: String) async throws -> RoomRole? {
         try await guarded { try await pool.read { db in try Self.findRole(db, user, room) } }
     }
 
-    public func memberships(of user: String) async throws -> [RoomMembership] {
+    package func memberships(of user: String) async throws -> [RoomMembership] {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchAll(
@@ -256,7 +256,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func unreadRooms(of user: String) async throws -> [UnreadRoom] {
+    package func unreadRooms(of user: String) async throws -> [UnreadRoom] {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchAll(
@@ -284,7 +284,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func setRole(_ role: RoomRole, of user: String, in room: String, by actor: RoomActor, now: Int64) async throws {
+    package func setRole(_ role: RoomRole, of user: String, in room: String, by actor: RoomActor, now: Int64) async throws {
         try await guarded {
             try await pool.write { db in
                 let stored = try Self.requireRoom(db, room)
@@ -298,7 +298,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func invite(_ user: String, to room: String, by actor: RoomActor, now: Int64) async throws {
+    package func invite(_ user: String, to room: String, by actor: RoomActor, now: Int64) async throws {
         try await guarded {
             try await pool.write { db in
                 let stored = try Self.requireRoom(db, room)
@@ -318,7 +318,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func isInvited(_ user: String, to room: String) async throws -> Bool {
+    package func isInvited(_ user: String, to room: String) async throws -> Bool {
         try await guarded {
             try await pool.read { db in
                 try Bool.fetchOne(
@@ -349,7 +349,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func kick(_ user: String, from room: String, reason: String, by actor: RoomActor, now: Int64) async throws {
+    package func kick(_ user: String, from room: String, reason: String, by actor: RoomActor, now: Int64) async throws {
         try await guarded {
             try await pool.write { db in
                 let stored = try Self.authorizeModeration(db, user, room, actor, verb: "kick")
@@ -359,7 +359,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func ban(_ user: String, from room: String, until: Int64?, reason: String, by actor: RoomActor, now: Int64)
+    package func ban(_ user: String, from room: String, until: Int64?, reason: String, by actor: RoomActor, now: Int64)
         async throws
     {
         try await guarded {
@@ -380,7 +380,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func unban(_ user: String, in room: String, by actor: RoomActor, now: Int64) async throws -> Bool {
+    package func unban(_ user: String, in room: String, by actor: RoomActor, now: Int64) async throws -> Bool {
         try await guarded {
             try await pool.write { db in
                 let stored = try Self.requireRoom(db, room)
@@ -395,7 +395,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func bans(in room: String, now: Int64) async throws -> [RoomBan] {
+    package func bans(in room: String, now: Int64) async throws -> [RoomBan] {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchAll(
@@ -414,7 +414,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func mute(_ user: String, in room: String, until: Int64?, by actor: RoomActor, now: Int64) async throws {
+    package func mute(_ user: String, in room: String, until: Int64?, by actor: RoomActor, now: Int64) async throws {
         try await guarded {
             try await pool.write { db in
                 let stored = try Self.authorizeModeration(db, user, room, actor, verb: "mute")
@@ -431,7 +431,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func unmute(_ user: String, in room: String, by actor: RoomActor, now: Int64) async throws -> Bool {
+    package func unmute(_ user: String, in room: String, by actor: RoomActor, now: Int64) async throws -> Bool {
         try await guarded {
             try await pool.write { db in
                 let stored = try Self.requireRoom(db, room)
@@ -446,7 +446,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func mutes(in room: String, now: Int64) async throws -> [RoomMute] {
+    package func mutes(in room: String, now: Int64) async throws -> [RoomMute] {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchAll(
@@ -461,7 +461,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func moderationLog(of room: String, limit: Int) async throws -> [ModerationEntry] {
+    package func moderationLog(of room: String, limit: Int) async throws -> [ModerationEntry] {
         guard limit > 0 else { return [] }
         return try await guarded {
             try await pool.read { db in
@@ -487,7 +487,7 @@ extension SQLiteMessageStore: RoomStore {
 
     // MARK: Checks
 
-    public func authorizeSend(user: String, room: String, now: Int64) async throws {
+    package func authorizeSend(user: String, room: String, now: Int64) async throws {
         try await guarded {
             try await pool.read { db in
                 guard let stored = try Self.findRoom(db, room) else { return }
@@ -504,7 +504,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func authorizeRead(user: String?, room: String, now: Int64) async throws -> Room? {
+    package func authorizeRead(user: String?, room: String, now: Int64) async throws -> Room? {
         try await guarded {
             try await pool.read { db in
                 guard let stored = try Self.findRoom(db, room) else { return nil }
@@ -525,7 +525,7 @@ extension SQLiteMessageStore: RoomStore {
 
     // MARK: Block lists
 
-    public func block(_ blocked: String, by user: String, now: Int64) async throws {
+    package func block(_ blocked: String, by user: String, now: Int64) async throws {
         try await guarded {
             try await pool.write { db in
                 try db.execute(
@@ -538,7 +538,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func unblock(_ blocked: String, by user: String) async throws -> Bool {
+    package func unblock(_ blocked: String, by user: String) async throws -> Bool {
         try await guarded {
             try await pool.write { db in
                 try db.execute(
@@ -549,7 +549,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func blockedUsers(of user: String) async throws -> [String] {
+    package func blockedUsers(of user: String) async throws -> [String] {
         try await guarded {
             try await pool.read { db in
                 try String.fetchAll(
@@ -559,7 +559,7 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    public func hasBlocked(_ recipient: String, _ sender: String) async throws -> Bool {
+    package func hasBlocked(_ recipient: String, _ sender: String) async throws -> Bool {
         try await guarded {
             try await pool.read { db in
                 try Bool.fetchOne(
@@ -571,7 +571,7 @@ extension SQLiteMessageStore: RoomStore {
 
     // MARK: Direct conversations
 
-    public func directPeers(of user: String) async throws -> [String] {
+    package func directPeers(of user: String) async throws -> [String] {
         try await guarded {
             try await pool.read { db in
                 try String.fetchAll(

@@ -1,4 +1,4 @@
-public import ChatCore
+package import ChatCore
 import Foundation
 import GRDB
 
@@ -34,7 +34,7 @@ extension SQLiteMessageStore: MessageSearch {
         END
         """
 
-    public func search(_ query: SearchQuery) async throws -> SearchPage {
+    package func search(_ query: SearchQuery) async throws -> SearchPage {
         guard query.terms.isSearchable else { return SearchPage(hits: [], next: nil) }
         let roomFilter = query.room == nil ? "" : "AND c.kind = 'room' AND lower(c.room) = :room_key"
         let columns = Self.messageColumns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespaces) }

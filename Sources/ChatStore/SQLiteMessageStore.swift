@@ -1,4 +1,4 @@
-public import ChatCore
+package import ChatCore
 import Foundation
 import GRDB
 
@@ -11,19 +11,19 @@ import GRDB
 /// transaction is gap-free even with several processes on the same file.
 ///
 /// All database work runs on GRDB's own threads, never on the event loop or the cooperative pool.
-public final class SQLiteMessageStore: MessageStore, AccountStore {
+package final class SQLiteMessageStore: MessageStore, AccountStore {
     let pool: DatabasePool
     /// Concurrent appends share a transaction.
     let appends: GroupCommit
     /// The file the store lives in.
-    public let path: String
+    package let path: String
 
     /// Opens (creating if needed) the database at `path` and applies any pending migration.
     ///
     /// - Parameters:
     ///   - path: the database file; its directory must exist.
     ///   - busyTimeout: how long a write waits for another process holding the file.
-    public init(path: String, busyTimeout: Duration = .seconds(5)) throws {
+    package init(path: String, busyTimeout: Duration = .seconds(5)) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(Double(busyTimeout.wholeMilliseconds) / 1_000)
         configuration.foreignKeysEnabled = true
@@ -40,7 +40,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
     }
 
     /// The versions in `schema_migrations`, ascending: what the file's schema is at.
-    public func appliedMigrations() async throws -> [Int] {
+    package func appliedMigrations() async throws -> [Int] {
         try await guarded { try await self.pool.read { db in try Int.fetchAll(db, sql: "SELECT version FROM schema_migrations ORDER BY version") } }
     }
 
@@ -81,6 +81,8 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
             throw error
         } catch let error as RoomStoreError {
             throw error
+        } catch let error as BotStoreError {
+            throw error
         } catch {
             throw StoreError(.unavailable, "SQLite: \(error)")
         }
@@ -100,7 +102,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
     }
 
     static let messageColumns =
-        "conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, edited_at, deleted_by, reactions, mentions"
+        "conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, edited_at, deleted_by, reactions, mentions, attachments"
 
     static func message(_ row: Row) -> StoredMessage {
         let event: String? = row["event"]
@@ -114,7 +116,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
             update: update.flatMap { try? MessageUpdate(storedJSON: $0) },
             replyTo: quote.flatMap { try? MessageQuote(storedJSON: $0) }, editedAt: row["edited_at"],
             deletedBy: row["deleted_by"], reactions: MessageReactions(storedJSON: row["reactions"]),
-            mentions: Self.names(row["mentions"]))
+            mentions: Self.names(row["mentions"]), attachments: [MessageAttachment](storedJSON: row["attachments"]))
     }
 
     /// A stored list of names (`mentions`): JSON strings, read back; an unreadable one is empty.
@@ -164,6 +166,11 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
                 changed.seq,
             ])
         if changed.deletedBy != nil {
+            try db.execute(
+                sql: "UPDATE messages SET attachments = NULL WHERE conversation_key = ? AND seq = ?",
+                arguments: [key, changed.seq])
+            try db.execute(
+                sql: "DELETE FROM message_attachments WHERE conversation_key = ? AND seq = ?", arguments: [key, changed.seq])
             // Deleted text leaves the store: quotes of it too.
             let emptied = MessageQuote(seq: changed.seq, from: changed.from, text: "").storedJSON
             try db.execute(
@@ -179,7 +186,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
 
     // MARK: MessageStore
 
-    public func append(_ draft: MessageDraft) async throws -> AppendResult {
+    package func append(_ draft: MessageDraft) async throws -> AppendResult {
         try await guarded { try await appends.append(draft) }
     }
 
@@ -226,20 +233,22 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
             text: draft.text, timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event,
             update: draft.update, replyTo: quote)
         message.mentions = draft.mentions
+        message.attachments = draft.attachments
         try db.execute(
             sql: """
                 INSERT INTO messages (\(Self.messageColumns), reply_to, update_seq)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?)
                 """,
             arguments: [
                 key, seq, message.id, message.from, message.clientID, message.text, message.timestamp,
                 message.event?.storedJSON, message.update?.storedJSON, message.replyTo?.storedJSON,
-                Self.namesJSON(draft.mentions), draft.replyTo, draft.update?.seq,
+                Self.namesJSON(draft.mentions), draft.attachments.storedJSON, draft.replyTo, draft.update?.seq,
             ])
+        try Self.recordAttachments(draft.attachments, key: key, seq: seq, db)
         return AppendResult(message: message, duplicate: false)
     }
 
-    public func state(of conversation: Conversation) async throws -> ConversationState {
+    package func state(of conversation: Conversation) async throws -> ConversationState {
         try await guarded {
             // A join reads; only the first join of a new conversation writes (it fixes the
             // epoch). A write per join serialised every join behind every append and commit.
@@ -266,7 +275,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         return row.map { ConversationState(epoch: $0["epoch"], lastSeq: $0["last_seq"], firstAvailableSeq: $0["first_seq"]) }
     }
 
-    public func messages(in conversation: Conversation, after seq: Int64, limit: Int) async throws -> [StoredMessage] {
+    package func messages(in conversation: Conversation, after seq: Int64, limit: Int) async throws -> [StoredMessage] {
         guard limit > 0 else { return [] }
         return try await guarded {
             try await pool.read { db in
@@ -282,7 +291,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         }
     }
 
-    public func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage] {
+    package func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage] {
         guard limit > 0 else { return [] }
         return try await guarded {
             try await pool.read { db in
@@ -298,7 +307,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         }
     }
 
-    public func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64] {
+    package func readPositions(in conversation: Conversation, limit: Int) async throws -> [String: Int64] {
         try await guarded {
             try await pool.read { db in
                 let rows = try Row.fetchAll(
@@ -310,7 +319,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         }
     }
 
-    public func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64 {
+    package func markRead(user: String, in conversation: Conversation, upTo seq: Int64) async throws -> Int64 {
         try await guarded {
             try await pool.write { db in
                 try Int64.fetchOne(
@@ -326,7 +335,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         }
     }
 
-    public func readPosition(of user: String, in conversation: Conversation) async throws -> Int64 {
+    package func readPosition(of user: String, in conversation: Conversation) async throws -> Int64 {
         try await guarded {
             try await pool.read { db in
                 try Int64.fetchOne(
@@ -336,7 +345,7 @@ public final class SQLiteMessageStore: MessageStore, AccountStore {
         }
     }
 
-    public func unreadDirectConversations(of user: String) async throws -> [UnreadConversation] {
+    package func unreadDirectConversations(of user: String) async throws -> [UnreadConversation] {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchAll(

@@ -236,6 +236,66 @@ enum SQLiteSchema {
             version: 7, name: "mentions",
             statements: ["ALTER TABLE messages ADD COLUMN mentions TEXT"]
         ),
+        Migration(
+            version: 8, name: "uploads and message attachments",
+            statements: [
+                """
+                CREATE TABLE uploads (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    digest TEXT NOT NULL,
+                    uploader TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    content_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT
+                """,
+                "CREATE INDEX uploads_uploader ON uploads (uploader, created_at)",
+                "CREATE INDEX uploads_digest ON uploads (digest)",
+                "CREATE INDEX uploads_created_at ON uploads (created_at)",
+                """
+                CREATE TABLE message_attachments (
+                    upload_id TEXT NOT NULL REFERENCES uploads (id),
+                    conversation_key TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    PRIMARY KEY (upload_id, conversation_key, seq)
+                ) STRICT, WITHOUT ROWID
+                """,
+                "ALTER TABLE messages ADD COLUMN attachments TEXT",
+            ]
+        ),
+        Migration(
+            version: 9, name: "bots with scoped tokens, and incoming webhooks",
+            statements: [
+                // A bot is an account too (same key): room rules and reserved names apply to it.
+                // `rooms` is a JSON array of room names; the token is kept as its SHA-256.
+                """
+                CREATE TABLE bots (
+                    name_key TEXT PRIMARY KEY NOT NULL REFERENCES accounts (name_key),
+                    name TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    rooms TEXT NOT NULL,
+                    may_read INTEGER NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                ) STRICT
+                """,
+                // The secret is kept as its SHA-256; `id` is the hook's public name.
+                """
+                CREATE TABLE webhooks (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    bot_key TEXT NOT NULL REFERENCES bots (name_key),
+                    room TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                ) STRICT
+                """,
+                "CREATE INDEX webhooks_bot ON webhooks (bot_key)",
+            ]
+        ),
     ]
 
     /// The SQL of a message's search scope, from its conversation key: `r` and the hex of the

@@ -6,7 +6,7 @@ struct RabbitChat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rabbitchat",
         abstract: "A self-hosted real-time chat server.",
-        subcommands: [Serve.self, Bench.self, Config.self, UserCommand.self, RoomCommand.self],
+        subcommands: [Serve.self, Bench.self, Config.self, UserCommand.self, RoomCommand.self, BotCommand.self],
         defaultSubcommand: Serve.self
     )
 }

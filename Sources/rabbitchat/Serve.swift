@@ -50,6 +50,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp(ServerSetting.webSocketSendBuffer.help)) var websocketSendBuffer: String?
     @Option(help: ArgumentHelp(ServerSetting.outboxMaxFrames.help)) var outboxMaxFrames: String?
     @Option(help: ArgumentHelp(ServerSetting.outboxMaxBytes.help)) var outboxMaxBytes: String?
+    @Option(help: ArgumentHelp(ServerSetting.maxUploadBytes.help)) var maxUploadBytes: String?
+    @Option(help: ArgumentHelp(ServerSetting.uploadQuotaBytes.help)) var uploadQuotaBytes: String?
+    @Option(help: ArgumentHelp(ServerSetting.uploadsPerMinute.help)) var uploadsPerMinute: String?
+    @Flag(help: ArgumentHelp(ServerSetting.allowGuestUploads.help)) var allowGuestUploads = false
+    @Option(help: ArgumentHelp(ServerSetting.uploadGrace.help)) var uploadGrace: String?
+    @Option(help: ArgumentHelp(ServerSetting.uploadCollectInterval.help)) var uploadCollectInterval: String?
 
     /// The values given on the command line, by setting.
     var givenFlags: [String: String] {
@@ -65,6 +71,9 @@ struct Serve: AsyncParsableCommand {
             (.maxConnectionsPerIP, maxConnectionsPerIp), (.trustedProxies, trustedProxies), (.helloTimeout, helloTimeout), (.idleTimeout, idleTimeout),
             (.webSocketPingInterval, websocketPingInterval), (.webSocketSendBuffer, websocketSendBuffer),
             (.outboxMaxFrames, outboxMaxFrames), (.outboxMaxBytes, outboxMaxBytes),
+            (.maxUploadBytes, maxUploadBytes), (.uploadQuotaBytes, uploadQuotaBytes),
+            (.uploadsPerMinute, uploadsPerMinute), (.allowGuestUploads, allowGuestUploads ? "true" : nil),
+            (.uploadGrace, uploadGrace), (.uploadCollectInterval, uploadCollectInterval),
         ]
         var flags: [String: String] = [:]
         for (setting, value) in values {

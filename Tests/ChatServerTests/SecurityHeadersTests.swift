@@ -11,7 +11,7 @@ struct SecurityHeadersTests {
             let csp = try #require(page.headers["content-security-policy"])
             #expect(
                 csp
-                    == "default-src 'self'; script-src 'self'; object-src 'none'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+                    == "default-src 'self'; script-src 'self'; object-src 'none'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
             )
             #expect(!csp.contains("unsafe"))
         }

@@ -47,7 +47,7 @@ struct SearchMigrationTests {
         try queue.close()
 
         let store = try SQLiteMessageStore(path: path)
-        #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7])
+        #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 9])
         func seqs(_ text: String) async throws -> [Int64] {
             try await store.search(SearchQuery(terms: SearchTerms(parsing: text), reader: nil)).hits.map(\.message.seq)
         }

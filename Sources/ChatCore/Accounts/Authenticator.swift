@@ -13,10 +13,22 @@ public protocol Authenticator: Sendable {
     ///   unknown); any other error means the account store is unavailable.
     func user(forToken token: String) async throws -> String
 
+    /// Resolves a `hello` token to a user or to a bot and its scope.
+    ///
+    /// - Throws: like `user(forToken:)`.
+    func identity(forToken token: String) async throws -> TokenIdentity
+
     /// The registered account name that `name` matches case-insensitively, spelled as it was
     /// registered; nil when no account matches.
     ///
     /// Guests are kept off every spelling of a registered name (no `Alice` beside `alice`),
     /// while offline delivery needs the exact spelling the user signs in with.
     func registeredName(matching name: String) async throws -> String?
+}
+
+extension Authenticator {
+    /// An authenticator without bots: every token is a user's.
+    public func identity(forToken token: String) async throws -> TokenIdentity {
+        TokenIdentity(user: try await user(forToken: token))
+    }
 }

@@ -1,9 +1,11 @@
 /// An AMQP topic-exchange binding pattern, such as `room.lobby.#` or `*.stock.#`.
 ///
 /// Routing keys and patterns are dot-separated words. In a pattern, `*` matches exactly one
-/// word and `#` matches zero or more words (AMQP 0-9-1, exchange type "topic"). The in-process
-/// broker uses this type so it routes exactly as RabbitMQ does, and one conformance suite can
-/// run against both.
+/// word and `#` matches zero or more words (AMQP 0-9-1, exchange type "topic").
+///
+/// This is the reference statement of those rules, kept simple on purpose: the in-process broker
+/// routes through `TopicTrie` (fast for many bindings), and the tests check the trie against this
+/// type with random patterns and keys, and this type against the cases of RabbitMQ's topic tutorial.
 public struct TopicPattern: Hashable, Sendable, CustomStringConvertible {
     /// The pattern as written.
     public let pattern: String

@@ -4,14 +4,17 @@ extension Hub {
     ///
     /// Guests are refused registered names (`name_reserved`) and, when the authenticator allows
     /// no guests (`--require-auth`), refused altogether (`auth_required`).
-    func identify(_ hello: HelloFrame) async throws(ProtocolError) -> (user: String, registered: Bool) {
+    ///
+    /// A bot's token signs in as the bot, with the scope the hub then enforces on every frame.
+    func identify(_ hello: HelloFrame) async throws(ProtocolError) -> (user: String, registered: Bool, botScope: BotScope?) {
         if let token = hello.token {
             guard let authenticator else {
                 throw ProtocolError(
                     .invalidField, "token sign-in is not enabled on this server; send a guest `nick`", ref: "hello")
             }
             do {
-                return (try await authenticator.user(forToken: token), true)
+                let identity = try await authenticator.identity(forToken: token)
+                return (identity.user, true, identity.botScope)
             } catch let error as AuthenticationError {
                 throw ProtocolError(ErrorCode(rawValue: error.code.rawValue), error.message, ref: "hello")
             } catch {
@@ -44,7 +47,7 @@ extension Hub {
                     .nameReserved, "`\(nick)` belongs to a registered user; log in, or pick another nick", ref: "hello")
             }
         }
-        return (nick, false)
+        return (nick, false, nil)
     }
 
     /// The unread direct conversations of a registered user, for `welcome`; nil for guests, or

@@ -53,7 +53,10 @@ extension Hub {
         guard !cid.isEmpty, cid.utf8.count <= 64, !cid.utf8.contains(0) else {
             throw ProtocolError(.invalidField, "field `cid` must be 1 to 64 bytes, without NUL", cid: cid, ref: "send")
         }
-        try validateText(frame.text, cid: cid, ref: "send")
+        // A message of attachments only may have no text.
+        if !frame.text.isEmpty || (frame.attachments ?? []).isEmpty {
+            try validateText(frame.text, cid: cid, ref: "send")
+        }
         if let replyTo = frame.replyTo, replyTo < 1 {
             throw ProtocolError(.invalidField, "field `replyTo` must be 1 or more", cid: cid, ref: "send")
         }
@@ -89,6 +92,7 @@ extension Hub {
             conversation: conversation, from: user, text: frame.text, clientID: cid, timestamp: configuration.wallClock(),
             replyTo: frame.replyTo)
         draft.mentions = await resolveMentions(in: frame.text, conversation: conversation, deadline: deadline)
+        draft.attachments = try await resolveAttachments(frame.attachments, of: user, cid: cid, deadline: deadline)
         let result = try await storeAndPublish(draft, session: id, ref: "send", deadline: deadline)
         acknowledge(result, of: frame.target, cid: cid, to: id)
     }
@@ -158,7 +162,7 @@ extension Hub {
     /// The error codes of the store's refusals of an edit, delete, reaction or reply.
     static let lifecycleRefusals: [StoreError.Code: ErrorCode] = [
         .noSuchMessage: .noSuchMessage, .notAuthor: .forbidden, .messageDeleted: .messageDeleted,
-        .tooManyReactions: .tooManyReactions,
+        .tooManyReactions: .tooManyReactions, .noSuchUpload: .noSuchUpload,
     ]
 
     /// Publishes a stored message with confirms: once to the room, or once to each party of a

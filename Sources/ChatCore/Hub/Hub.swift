@@ -298,6 +298,7 @@ public actor Hub {
     /// Handles a decoded frame; `deadline` bounds the store and broker calls of the requests
     /// that make them (it counts from the frame's arrival).
     func handle(_ frame: ClientFrame, from id: SessionID, deadline: Deadline) async throws {
+        try refuseOutOfBotScope(frame, from: id)
         switch frame {
         case .ping(let ping):
             send(PongFrame(id: ping.id, ts: configuration.wallClock()), to: id)
@@ -357,7 +358,7 @@ public actor Hub {
         }
         session.allowance.helloReceived = true
         // A registered user may have several sessions (tabs, devices); a guest nick is one person.
-        let (nick, registered) = try await identify(hello)
+        let (nick, registered, botScope) = try await identify(hello)
         // The session may have gone, or said hello twice, while the account store answered.
         guard membership[id] != nil, membership[id]?.user == nil else { return }
         if !registered, !membership.isLocal(nick), presence.isOnline(nick) {
@@ -370,6 +371,7 @@ public actor Hub {
         }
         _ = membership.identify(id, as: nick)
         membership[id]?.registered = registered
+        membership[id]?.botScope = botScope
         do {
             try await retainBinding(BrokerTopic.userBinding(nick))
         } catch {
@@ -400,6 +402,7 @@ public actor Hub {
 
         for (room, since) in (hello.resume ?? [:]).sorted(by: { $0.key < $1.key }) {
             do {
+                try refuseOutOfBotScope(.join(JoinFrame(room: room, since: since)), from: id)
                 // Each resumed room gets the whole budget for its backlog, from now.
                 try await handleJoin(
                     JoinFrame(room: room, since: since), from: id, user: nick,

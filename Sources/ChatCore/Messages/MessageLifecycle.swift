@@ -35,6 +35,9 @@ public enum MessageLifecycle {
             changed.text = ""
             changed.deletedBy = draft.from
             changed.reactions = MessageReactions()
+            // Its files leave with it: no longer readable through it, collected once no other
+            // message carries them.
+            changed.attachments = []
             changed.replyTo = target.replyTo.map { MessageQuote(seq: $0.seq, from: $0.from, text: "") }
         case .react:
             guard target.deletedBy == nil else { throw StoreError(.messageDeleted, "the message was deleted") }
@@ -66,5 +69,6 @@ public enum MessageLifecycle {
     public static func isSameRequest(_ draft: MessageDraft, as previous: StoredMessage) -> Bool {
         previous.conversationKey == draft.conversation.key && previous.text == draft.text
             && previous.update == draft.update && previous.replyTo?.seq == draft.replyTo
+            && previous.attachments.map(\.id) == draft.attachments.map(\.id)
     }
 }

@@ -29,14 +29,17 @@ public struct StoredMessage: Sendable, Equatable, Codable {
     public var reactions = MessageReactions()
     /// The users the text mentions (`@name`), as the server resolved them.
     public var mentions: [String] = []
+    /// The files the message carries (`MessageAttachment`), in the order the sender gave.
+    public var attachments: [MessageAttachment] = []
 
     public init(
         id: String, conversationKey: String, seq: Int64, from: String, text: String, timestamp: Int64,
         clientID: String, event: RoomEvent? = nil, update: MessageUpdate? = nil, replyTo: MessageQuote? = nil,
         editedAt: Int64? = nil, deletedBy: String? = nil, reactions: MessageReactions = MessageReactions(),
-        mentions: [String] = []
+        mentions: [String] = [], attachments: [MessageAttachment] = []
     ) {
         self.mentions = mentions
+        self.attachments = attachments
         self.update = update
         self.replyTo = replyTo
         self.editedAt = editedAt

@@ -81,6 +81,10 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let tooManyReactions = ErrorCode(rawValue: "too_many_reactions")
     /// A DM to a user who blocked the sender.
     public static let blocked = ErrorCode(rawValue: "blocked")
+    /// `send.attachments` names an upload that does not exist or is not the sender's.
+    public static let noSuchUpload = ErrorCode(rawValue: "no_such_upload")
+    /// `send.attachments` names more than `MessageDraft.maxAttachments` uploads.
+    public static let tooManyAttachments = ErrorCode(rawValue: "too_many_attachments")
 }
 
 extension ProtocolError {

@@ -40,7 +40,7 @@ extension InMemoryMessageStore: MessageSearch {
 
     /// The rule every store applies: a room the reader may read its history of
     /// (`RoomStore.authorizeRead`), or a direct conversation the reader is a party to.
-    private func mayRead(_ conversation: Conversation, reader: String?, now: Int64) -> Bool {
+    func mayRead(_ conversation: Conversation, reader: String?, now: Int64) -> Bool {
         switch conversation {
         case .direct(let a, let b):
             guard let reader else { return false }

@@ -35,6 +35,7 @@ public final class InMemoryMessageStore: MessageStore {
                 replyTo: quote
             )
             message.mentions = draft.mentions
+            message.attachments = draft.attachments
             messages.append(message)
             positions.append(position)
             if messages.count > retain {
@@ -104,10 +105,14 @@ public final class InMemoryMessageStore: MessageStore {
     }
 
     private let state = Mutex(State())
+    /// The upload tables (`InMemoryMessageStore+Uploads`); locked after `state` when both are.
+    let uploadTables = Mutex(InMemoryUploads())
     /// The rooms; locked before `accounts` when both are needed, never the other way round.
     let rooms: Mutex<InMemoryRooms>
     /// The accounts the room rules read (registered? admin?), and what `AccountStore` serves.
     public let accounts: InMemoryAccountStore
+    /// The bots and their hooks (`InMemoryMessageStore+Bots`); never locked together with another lock.
+    let bots = Mutex(InMemoryBots())
     /// How many messages each conversation keeps.
     public let retainPerConversation: Int
     /// How many client ids each user's idempotence window keeps.
@@ -156,12 +161,24 @@ public final class InMemoryMessageStore: MessageStore {
             // every append O(history).
             if state.logs[key] == nil { state.logs[key] = Log(epoch: Self.newEpoch()) }
             let (changed, quote) = try state.logs[key]!.prepare(draft)
-            if let changed { state.logs[key]!.replace(changed) }
+            // Checked under the state lock, so a collection cannot take an upload between this
+            // check and the message that carries it.
+            try uploadTables.withLock { uploads throws(StoreError) in try uploads.checkStored(draft.attachments.map(\.id)) }
+            if let changed {
+                state.logs[key]!.replace(changed)
+                if changed.deletedBy != nil {
+                    uploadTables.withLock { $0.dropReferences(from: MessageReference(conversation: draft.conversation, seq: changed.seq)) }
+                }
+            }
             let position = state.nextPosition
             state.nextPosition += 1
             let message = state.logs[key]!.append(
                 from: draft, key: key, id: UUID().uuidString.lowercased(), quote: quote, position: position,
                 retain: retainPerConversation)
+            if !draft.attachments.isEmpty {
+                let reference = MessageReference(conversation: draft.conversation, seq: message.seq)
+                uploadTables.withLock { $0.reference(draft.attachments.map(\.id), from: reference) }
+            }
             state.clientIDs[draft.from, default: ClientIDs()].remember(
                 draft.clientID, conversation: key, message: message, retain: retainClientIDsPerUser)
             return AppendResult(message: message, duplicate: false)

@@ -54,6 +54,12 @@ public struct MessageDraft: Sendable, Equatable {
     public var mayDeleteOthers: Bool
     /// The names `text` mentions that belong to someone (`Hub.resolveMentions`).
     public var mentions: [String] = []
+    /// The uploads the message carries (checked by the hub: the sender's own, at most
+    /// `MessageDraft.maxAttachments`); the store records the references with the message.
+    public var attachments: [MessageAttachment] = []
+
+    /// The most attachments one message may carry.
+    public static let maxAttachments = 10
 
     public init(
         conversation: Conversation, from: String, text: String, clientID: String, timestamp: Int64,
@@ -120,6 +126,8 @@ public struct StoreError: Error, Sendable, Equatable {
         public static let messageDeleted = Code(rawValue: "message_deleted")
         /// A reaction that would give the message more than `MessageReactions.maxDistinctEmoji` emoji.
         public static let tooManyReactions = Code(rawValue: "too_many_reactions")
+        /// An attachment names an upload that is not stored (never was, or was collected).
+        public static let noSuchUpload = Code(rawValue: "no_such_upload")
     }
 
     public var code: Code

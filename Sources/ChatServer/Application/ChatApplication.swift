@@ -1,4 +1,5 @@
 public import ChatCore
+import ChatStore
 import CoreMetrics
 import Foundation
 import Hummingbird
@@ -25,6 +26,9 @@ public enum ChatApplication {
     ///   - rooms: where rooms, members and bans live; by default the store when it is a
     ///     `RoomStore` (SQLite, PostgreSQL), else none (every room public, as before rooms were stored).
     ///   - broker: the broker (in-process by default).
+    ///   - blobs: where uploaded files live; by default PostgreSQL's chunks for the PostgreSQL
+    ///     store, a directory beside the SQLite file for SQLite, a temporary directory otherwise.
+    ///     Uploads are served when the store is also an `UploadStore` (all three are).
     ///   - onServerRunning: called with the bound port once the server listens (tests use port 0).
     public static func build(
         configuration: ServerConfiguration,
@@ -32,6 +36,7 @@ public enum ChatApplication {
         accounts: (any AccountStore)? = nil,
         rooms: (any RoomStore)? = nil,
         broker: (any Broker)? = nil,
+        blobs: (any BlobStore)? = nil,
         logger: Logger? = nil,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> ChatNode {
@@ -90,6 +95,24 @@ public enum ChatApplication {
             SearchController(search: search, history: history, accounts: accountService, limits: configuration.limits)
                 .register(on: router)
         }
+        // Bots post over HTTP and through hooks the way a session sends (`Hub.postAsBot`).
+        BotMessagesController(hub: hub, accounts: accountService, configuration: configuration.bots).register(on: router)
+        WebhookController(hub: hub, bots: accountService.bots, configuration: configuration.bots).register(on: router)
+        AdminBotsController(
+            accounts: accountService,
+            administration: accountService.bots.map {
+                BotAdministration(bots: $0, limits: configuration.limits, bcryptCost: configuration.accounts.bcryptCost)
+            }
+        ).register(on: router)
+        var collector: UploadCollector?
+        if let uploads = store as? any UploadStore, let blobs = blobs ?? defaultBlobStore(for: store, configuration, logger) {
+            UploadController(
+                uploads: uploads, blobs: blobs, accounts: accountService, configuration: configuration.uploads,
+                limits: configuration.limits
+            ).register(on: router)
+            FileController(uploads: uploads, blobs: blobs, accounts: accountService).register(on: router)
+            collector = UploadCollector(uploads: uploads, blobs: blobs, configuration: configuration.uploads, logger: logger)
+        }
         WebUIController().register(on: router)
         let handshakePolicy = WebSocketHandshakePolicy(
             originPolicy: OriginPolicy(allowed: configuration.allowedOrigins),
@@ -144,11 +167,34 @@ public enum ChatApplication {
             app.addServices(brokerService)
         }
         app.addServices(HubService(hub: hub))
+        // After the store it deletes from (services stop in reverse order).
+        if let collector {
+            app.addServices(collector)
+        }
         // The relay stops after the SockJS services it serves (services stop in reverse order).
         if let cluster {
             app.addServices(cluster)
         }
         app.addServices(sockJS)
         return ChatNode(application: app, hub: hub, logger: logger)
+    }
+
+    /// The blob store that goes with `store`: PostgreSQL's chunks (every node reads them), a
+    /// directory beside the SQLite file, or a fresh temporary directory (the in-memory store's
+    /// files are as short-lived as its messages). nil, logged, when the directory cannot be made.
+    static func defaultBlobStore(
+        for store: any MessageStore, _ configuration: ServerConfiguration, _ logger: Logger
+    ) -> (any BlobStore)? {
+        if let postgres = store as? PostgresMessageStore { return PostgresBlobStore(store: postgres) }
+        let directory =
+            (store as? SQLiteMessageStore).map { DirectoryBlobStore.beside(databasePath: $0.path) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+                "rabbitchat-blobs-\(configuration.nodeID)-\(UUID().uuidString.lowercased())", isDirectory: true)
+        do {
+            return try DirectoryBlobStore(directory: directory)
+        } catch {
+            logger.error("uploads are off: cannot use the blob directory", metadata: ["directory": "\(directory.path)", "error": "\(error)"])
+            return nil
+        }
     }
 }

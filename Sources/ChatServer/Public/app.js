@@ -17,6 +17,7 @@ import { onComposerInput, stopTyping, submitComposer } from "./composer.js";
 import { setAuthMode, logout, onSignin, unmarkOnInput } from "./accounts.js";
 import { connect } from "./session.js";
 import { wireSearch } from "./search.js";
+import { wireFiles } from "./files.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -102,6 +103,7 @@ function wire() {
 
 async function init() {
   wire();
+  wireFiles();
   keepBottomOnResize();
   setMembersOpen(window.matchMedia("(min-width: 1100px)").matches);
   const params = new URLSearchParams(location.search);

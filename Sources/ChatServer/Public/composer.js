@@ -8,6 +8,7 @@ import { insertOrdered, mutateView } from "./rendering.js";
 import { updateReadState, scheduleRead } from "./rooms.js";
 import { lockOf, onRefusedSend } from "./moderation.js";
 import { replyFor, replySent, isEditing, submitEdit, setMessageState, ensureActions, flushChanges } from "./lifecycle.js";
+import { hasAttachments, takeAttachments, uploadsInFlight } from "./files.js";
 
 /// The counter shows from this share of the length limit on (3,600 of 4,000).
 const COUNTER_FROM = 0.9;
@@ -21,15 +22,17 @@ export function nextCid() {
   return S.me + "-" + Date.now().toString(36) + "-" + S.cidCounter;
 }
 
-export function sendText(text) {
+/// Sends `text` with the files of the composer's tray that finished uploading (`attachments`).
+export function sendText(text, attachments = []) {
   const conv = activeConv();
   if (!conv || lockOf(conv)) return;
   const cid = nextCid();
   const frame = Object.assign({ type: "send", text, cid }, recipient(conv));
+  if (attachments.length > 0) frame.attachments = attachments.map((a) => a.id);
   // A reply carries the seq it answers; its row shows the quote while it is being sent.
   const reply = replyFor(conv);
   if (reply) frame.replyTo = reply.seq;
-  const row = messageRow({ from: S.me, text, ts: Date.now(), cid }, true);
+  const row = messageRow({ from: S.me, text, ts: Date.now(), cid, attachments }, true);
   setMessageState(conv, row, { from: S.me, text, replyTo: reply });
   replySent();
   setStatus(row, "sending", "Sending…");
@@ -167,12 +170,20 @@ export function updateCounter() {
   return !over;
 }
 
-/// Sends the box's text, unless it is empty or too long (then the counter says why and the
-/// text stays for the person to shorten).
+/// Sends the box's text and the uploaded attachments, unless there is neither, the text is too
+/// long (then the counter says why and the text stays for the person to shorten), or a file is
+/// still uploading (the message waits for it: press Enter again once its bar is full).
 export function submitComposer() {
   const box = $("text");
   const text = box.value;
-  if (!text.trim() || lockOf(activeConv())) return;
+  const withFiles = hasAttachments() && !isEditing();
+  if ((!text.trim() && !withFiles) || lockOf(activeConv())) return;
+  if (uploadsInFlight()) {
+    $("attachments").classList.remove("shake");
+    void $("attachments").offsetWidth;
+    $("attachments").classList.add("shake");
+    return;
+  }
   if (!updateCounter()) {
     const counter = $("counter");
     counter.classList.remove("shake");
@@ -185,7 +196,7 @@ export function submitComposer() {
   if (isEditing()) {
     box.value = submitEdit(text);
   } else {
-    sendText(text);
+    sendText(text.trim() ? text : "", withFiles ? takeAttachments() : []);
     box.value = "";
   }
   autosize();

@@ -37,6 +37,8 @@ const SENTENCES = {
   message_deleted: "That message was deleted, so it can't be changed or answered any more.",
   no_such_message: "That message isn't in this conversation.",
   too_many_reactions: "A message can carry at most 20 different emoji. Pick one that's already there.",
+  no_such_upload: "An attached file is gone (files not sent soon after uploading are removed). Attach it again.",
+  too_many_attachments: "A message can carry at most 10 files.",
   // Anything
   rate_limited: "You're going a bit fast. Wait a few seconds and try again.",
   unavailable: "The server is having trouble right now. Try again in a moment.",
@@ -69,6 +71,7 @@ export function describeError(code, context) {
 const PERMANENT = new Set([
   "empty_text", "text_too_long", "invalid_field", "invalid_room", "invalid_name", "bad_json", "unknown_type", "banned", "blocked",
   "message_deleted", "no_such_message", // a reply to a message that is gone
+  "no_such_upload", "too_many_attachments",
 ]);
 
 export function isPermanent(code) {

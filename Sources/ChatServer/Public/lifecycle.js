@@ -152,6 +152,9 @@ function renderState(conv, row, state) {
   text.classList.toggle("msg-deleted", !!state.deletedBy);
   if (state.deletedBy) {
     text.textContent = state.deletedBy === state.from ? "Message deleted" : "Message deleted by " + state.deletedBy;
+    // Its files left with it (the server no longer serves them through it).
+    const files = main.querySelector(".msg-files");
+    if (files) files.remove();
   } else {
     appendLinkified(text, state.text, state.mentions, S.me);
   }

@@ -17,6 +17,7 @@ import { onBlocks, setBlocked, renderBlockList } from "./blocks.js";
 import { onChangeAck, onChangeError } from "./lifecycle.js";
 import { seedFromWelcome, onReadState } from "./readstate.js";
 import { syncWatch, onStatus } from "./watch.js";
+import { updateAttachButton } from "./files.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -46,6 +47,7 @@ export function onWelcome(f) {
   const reconnect = S.signedIn;
   S.me = f.user;
   S.welcomed = true;
+  updateAttachButton();
   S.registered = !!f.registered;
   S.admin = f.admin === true;
   S.limits = Object.assign(S.limits, f.limits || {});

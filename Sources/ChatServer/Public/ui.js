@@ -2,6 +2,8 @@
 // typed goes into the page through textContent or DOM attributes set by code — never through
 // innerHTML — so chat text can never become markup or script.
 
+import { attachmentList } from "./files.js";
+
 /// `h("div", {className: "x", "aria-label": "y"}, child, "text")`: a tiny element builder.
 export function h(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -166,6 +168,7 @@ export function messageRow(msg, mine) {
   appendLinkified(body, msg.text);
   const sideTime = h("time", { className: "msg-side-time", "aria-hidden": "true", text: formatTime(msg.ts || Date.now()) });
   const main = h("div", { className: "msg-main" }, head, body);
+  if (Array.isArray(msg.attachments) && msg.attachments.length > 0) main.appendChild(attachmentList(msg.attachments));
   if (mine) main.appendChild(h("div", { className: "msg-status", dataset: { state: "sending" }, "aria-live": "off" }));
   row.append(h("div", { className: "msg-gutter" }, avatar(msg.from, "avatar-msg"), sideTime), main);
   return row;

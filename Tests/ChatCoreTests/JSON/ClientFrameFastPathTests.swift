@@ -38,12 +38,18 @@ struct ClientFrameFastPathTests {
     func frame(using generator: inout SplitMix64) -> [UInt8] {
         let type = ["send", "typing", "read", "ping", "join", "\"send\""].randomElement(using: &generator)!
         var members = ["\"type\":\"\(type)\""]
-        let keys = ["room", "to", "peer", "text", "cid", "state", "seq", "id", "extra", "type"]
+        let keys = ["room", "to", "peer", "text", "cid", "state", "seq", "id", "extra", "type", "attachments"]
         for key in keys where Int.random(in: 0..<5, using: &generator) < 2 {
             let value: String =
                 switch (key, Int.random(in: 0..<4, using: &generator)) {
                 case ("state", 0...2): Bool.random(using: &generator) ? "\"start\"" : "\"stop\""
                 case ("seq", 0...2): String(Int64.random(in: 0...100, using: &generator))
+                case ("attachments", 0...2):
+                    "[" + (0..<Int.random(in: 0...3, using: &generator)).map { _ in
+                        var buffer = ByteBuffer()
+                        JSONWriter.writeString(RandomJSONText.string(using: &generator), to: &buffer)
+                        return String(buffer: buffer)
+                    }.joined(separator: ",") + "]"
                 case ("room", 0...2), ("to", 0...2), ("peer", 0...2), ("text", 0...2), ("cid", 0...2), ("id", 0...2):
                     { var buffer = ByteBuffer(); JSONWriter.writeString(RandomJSONText.string(using: &generator), to: &buffer); return String(buffer: buffer) }()
                 default: self.value(using: &generator)
@@ -93,6 +99,17 @@ struct ClientFrameFastPathTests {
             #expect(fast(bytes) != nil, "\(json)")
             #expect(fast(bytes) == codable(bytes), "\(json)")
         }
+    }
+
+    @Test("`send.attachments` reaches the frame: an array goes to Codable, which reads the ids; null is absent on both paths")
+    func attachments() {
+        let json = Array(#"{"type":"send","room":"lobby","text":"","cid":"c3","attachments":["a","b"]}"#.utf8)
+        #expect(fast(json) == nil)
+        #expect(codable(json) == .send(SendFrame(target: .room("lobby"), text: "", cid: "c3", attachments: ["a", "b"])))
+        let absent = Array(#"{"type":"send","room":"lobby","text":"x","cid":"c4","attachments":null}"#.utf8)
+        #expect(fast(absent) == .send(SendFrame(target: .room("lobby"), text: "x", cid: "c4")))
+        #expect(fast(absent) == codable(absent))
+        #expect(codable(Array(#"{"type":"send","room":"a","text":"x","cid":"c","attachments":[1]}"#.utf8)) == nil)
     }
 
     @Test("frames Codable refuses are never accepted by the fast path")

@@ -35,9 +35,17 @@ struct JSONWriterTests {
         func text() -> String { RandomJSONText.string(using: &generator) }
         func optionalText() -> String? { Bool.random(using: &generator) ? text() : nil }
         func number() -> Int64 { Int64.random(in: Int64.min...Int64.max, using: &generator) }
+        func attachments() -> [MessageAttachment]? {
+            Bool.random(using: &generator)
+                ? (0..<Int.random(in: 0...3, using: &generator)).map { _ in
+                    MessageAttachment(id: text(), name: text(), type: text(), size: number())
+                } : nil
+        }
         for _ in 0..<1_000 {
-            var pair = try bothEncodings(
-                MessageFrame(room: optionalText(), to: optionalText(), id: text(), seq: number(), from: text(), text: text(), ts: number()))
+            var message = MessageFrame(
+                room: optionalText(), to: optionalText(), id: text(), seq: number(), from: text(), text: text(), ts: number())
+            message.attachments = attachments()
+            var pair = try bothEncodings(message)
             #expect(pair.hand == pair.codable)
             pair = try bothEncodings(
                 AckFrame(
@@ -55,7 +63,10 @@ struct JSONWriterTests {
                     left: Bool.random(using: &generator) ? (0..<Int.random(in: 0...4, using: &generator)).map { _ in text() } : nil))
             #expect(pair.hand == pair.codable)
             let messages = (0..<Int.random(in: 0...3, using: &generator)).map { _ in
-                MessageFrame(room: optionalText(), to: optionalText(), id: text(), seq: number(), from: text(), text: text(), ts: number())
+                var message = MessageFrame(
+                    room: optionalText(), to: optionalText(), id: text(), seq: number(), from: text(), text: text(), ts: number())
+                message.attachments = attachments()
+                return message
             }
             pair = try bothEncodings(
                 JoinedFrame(

@@ -24,8 +24,12 @@ enum AdminCommand {
     /// Runs `rabbitchat <arguments> --database-url <location>` with `input` on standard input,
     /// bounded by coreutils' `timeout`.
     static func run(_ arguments: [String], on location: TestDatabase.Location, input: String = "") async throws -> Outcome {
-        let url = databaseURL(location)
-        return try await BlockingWork.run {
+        try await run(arguments, databaseURL: databaseURL(location), input: input)
+    }
+
+    /// Runs `rabbitchat <arguments> --database-url <url>` with `input` on standard input.
+    static func run(_ arguments: [String], databaseURL url: String, input: String = "") async throws -> Outcome {
+        try await BlockingWork.run {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
             process.arguments = ["60", TestEnvironment.rabbitchatBinary] + arguments + ["--database-url", url]

@@ -12,6 +12,8 @@ enum ClientFrameFastPath {
             guard case .string(let cid)? = object["cid"], case .string(let text)? = object["text"],
                 let target = target(object, roomKey: "room", userKey: "to")
             else { return nil }
+            // Attachments (an array) are Codable's to read; anything else there is its to refuse.
+            if let attachments = object["attachments"], attachments != .null { return nil }
             switch object["replyTo"] {
             case nil, .null?: return .send(SendFrame(target: target, text: text, cid: cid))
             case .integer(let replyTo)?: return .send(SendFrame(target: target, text: text, cid: cid, replyTo: replyTo))

@@ -23,6 +23,7 @@ extension MessageFrame: HandEncodedFrame {
         writer.field("deletedBy", deletedBy)
         if let reactions { writer.field("reactions", reactions) }
         writer.field("mentions", mentions)
+        if let attachments { writer.field("attachments", attachments) }
     }
 }
 

@@ -27,6 +27,8 @@ public struct MessageFrame: Encodable, Sendable, Equatable {
     public var reactions: [MessageReactions.Entry]?
     /// The users the text mentions; nil when none.
     public var mentions: [String]?
+    /// The files the message carries; nil when none.
+    public var attachments: [MessageAttachment]?
 
     public init(
         room: String?, to: String?, id: String, seq: Int64, from: String, text: String, ts: Int64,
@@ -62,10 +64,11 @@ public struct MessageFrame: Encodable, Sendable, Equatable {
         deletedBy = message.deletedBy
         reactions = message.reactions.isEmpty ? nil : message.reactions.entries
         mentions = message.mentions.isEmpty ? nil : message.mentions
+        attachments = message.attachments.isEmpty ? nil : message.attachments
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, room, to, id, seq, from, text, ts, event, update, replyTo, editedAt, deletedBy, reactions, mentions
+        case type, room, to, id, seq, from, text, ts, event, update, replyTo, editedAt, deletedBy, reactions, mentions, attachments
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -85,5 +88,6 @@ public struct MessageFrame: Encodable, Sendable, Equatable {
         try container.encodeIfPresent(deletedBy, forKey: .deletedBy)
         try container.encodeIfPresent(reactions, forKey: .reactions)
         try container.encodeIfPresent(mentions, forKey: .mentions)
+        try container.encodeIfPresent(attachments, forKey: .attachments)
     }
 }

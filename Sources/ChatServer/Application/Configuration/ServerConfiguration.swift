@@ -42,6 +42,8 @@ public struct ServerConfiguration: Sendable {
     public var presenceAnnounce: Duration = .seconds(5)
     /// Accounts: `--require-auth`, token lifetime, bcrypt cost, login rate limits.
     public var accounts = AccountsConfiguration()
+    /// Bots' and incoming webhooks' rate and size limits.
+    public var bots = BotsConfiguration()
     /// Inbound rate limits (per connection and per user) and the hello and idle timeouts.
     public var inbound = InboundLimits()
     /// Where history and accounts live: `sqlite:///path`, a plain path, `postgres://…` or
@@ -57,6 +59,8 @@ public struct ServerConfiguration: Sendable {
     /// Reverse proxies whose `X-Forwarded-For` names the client, for the per-address limits;
     /// none by default, so a client cannot pick its own address with the header.
     public var trustedProxies = TrustedProxies.none
+    /// Uploads: size limit, quota, rate, guests, and the collection of unreferenced ones.
+    public var uploads = UploadsConfiguration()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, nodeID: String = Hub.randomNodeID(),

@@ -11,8 +11,9 @@ extension ServerSetting {
         presenceInterval, requireAuth, rateLimit, rateLimitBurst, userRateLimit, userRateLimitBurst,
         rateLimitCloseAfter, maxFrameBytes, maxTextLength, presenceDetailLimit, maxRoomsPerSession, sendTimeout,
         maxConnectionsPerIP, trustedProxies, helloTimeout, idleTimeout, webSocketPingInterval, webSocketSendBuffer,
-        outboxMaxFrames, outboxMaxBytes,
-    ]
+        outboxMaxFrames, outboxMaxBytes, maxUploadBytes, uploadQuotaBytes, uploadsPerMinute, allowGuestUploads,
+        uploadGrace, uploadCollectInterval,
+    ] + botSettings
 
     /// The setting of `flag` (without dashes).
     public static func named(_ flag: String) -> ServerSetting? { all.first { $0.flag == flag } }
@@ -244,5 +245,46 @@ extension ServerSetting {
         default: { "\($0.outbox.maxBytes)" }
     ) { value, configuration throws(Problem) in
         configuration.outbox.maxBytes = try integer(value, in: 65_536...(1 << 30))
+    }
+
+    public static let maxUploadBytes = ServerSetting(
+        "max-upload-bytes", summary: "The largest file POST /api/uploads accepts, in bytes.",
+        default: { "\($0.uploads.maxUploadBytes)" }
+    ) { value, configuration throws(Problem) in
+        configuration.uploads.maxUploadBytes = Int64(try integer(value, in: 1...(1 << 40)))
+    }
+
+    public static let uploadQuotaBytes = ServerSetting(
+        "upload-quota-bytes", summary: "The most bytes one user's uploads may hold together.",
+        default: { "\($0.uploads.quotaBytes)" }
+    ) { value, configuration throws(Problem) in
+        configuration.uploads.quotaBytes = Int64(try integer(value, in: 1...(1 << 50)))
+    }
+
+    public static let uploadsPerMinute = ServerSetting(
+        "uploads-per-minute", summary: "Uploads one user may make per minute (across nodes).",
+        default: { "\($0.uploads.uploadsPerMinute)" }
+    ) { value, configuration throws(Problem) in
+        configuration.uploads.uploadsPerMinute = try integer(value, in: 1...1_000_000)
+    }
+
+    public static let allowGuestUploads = ServerSetting(
+        "allow-guest-uploads", summary: "Let guests (no token) upload files, named by their nick.", isSwitch: true
+    ) { value, configuration in
+        configuration.uploads.allowGuests = isOn(value)
+    }
+
+    public static let uploadGrace = ServerSetting(
+        "upload-grace", summary: "Seconds an upload no message carries is kept before it is collected.",
+        default: { $0.uploads.collectionGrace.secondsDescription }
+    ) { value, configuration throws(Problem) in
+        configuration.uploads.collectionGrace = try seconds(value, in: 0...(366 * 86_400))
+    }
+
+    public static let uploadCollectInterval = ServerSetting(
+        "upload-collect-interval", summary: "Seconds between collections of unreferenced uploads.",
+        default: { $0.uploads.collectionInterval.secondsDescription }
+    ) { value, configuration throws(Problem) in
+        configuration.uploads.collectionInterval = try seconds(value, in: 0.1...86_400)
     }
 }
