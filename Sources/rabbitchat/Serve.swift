@@ -44,6 +44,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp(ServerSetting.maxRoomsPerSession.help)) var maxRoomsPerSession: String?
     @Option(help: ArgumentHelp(ServerSetting.sendTimeout.help)) var sendTimeout: String?
     @Option(help: ArgumentHelp(ServerSetting.maxConnectionsPerIP.help)) var maxConnectionsPerIp: String?
+    @Option(help: ArgumentHelp(ServerSetting.trustedProxies.help)) var trustedProxies: String?
     @Option(help: ArgumentHelp(ServerSetting.helloTimeout.help)) var helloTimeout: String?
     @Option(help: ArgumentHelp(ServerSetting.idleTimeout.help)) var idleTimeout: String?
     @Option(help: ArgumentHelp(ServerSetting.webSocketPingInterval.help)) var websocketPingInterval: String?
@@ -69,7 +70,7 @@ struct Serve: AsyncParsableCommand {
             (.rateLimitCloseAfter, rateLimitCloseAfter), (.maxFrameBytes, maxFrameBytes),
             (.maxTextLength, maxTextLength), (.presenceDetailLimit, presenceDetailLimit),
             (.maxRoomsPerSession, maxRoomsPerSession), (.sendTimeout, sendTimeout),
-            (.maxConnectionsPerIP, maxConnectionsPerIp), (.helloTimeout, helloTimeout), (.idleTimeout, idleTimeout),
+            (.maxConnectionsPerIP, maxConnectionsPerIp), (.trustedProxies, trustedProxies), (.helloTimeout, helloTimeout), (.idleTimeout, idleTimeout),
             (.webSocketPingInterval, websocketPingInterval), (.webSocketSendBuffer, websocketSendBuffer),
             (.outboxMaxFrames, outboxMaxFrames), (.outboxMaxBytes, outboxMaxBytes),
             (.maxUploadBytes, maxUploadBytes), (.uploadQuotaBytes, uploadQuotaBytes),

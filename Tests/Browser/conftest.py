@@ -121,8 +121,10 @@ def server(request):
         srv.cleanup()
 
 
-def make_driver(size=DESKTOP, phone=False):
+def make_driver(size=DESKTOP, phone=False, accept_insecure_certs=False, arguments=()):
     options = Options()
+    # test_proxy.py: nginx's throwaway self-signed certificate.
+    options.accept_insecure_certs = accept_insecure_certs
     chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if chromium:
         options.binary_location = chromium
@@ -132,7 +134,7 @@ def make_driver(size=DESKTOP, phone=False):
         "--disable-background-networking", "--disable-sync", "--disable-component-update",
         "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
         "--disable-backgrounding-occluded-windows", "--hide-scrollbars", "--lang=en-US",
-        f"--window-size={size[0]},{size[1]}",
+        f"--window-size={size[0]},{size[1]}", *arguments,
     ):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -189,8 +191,13 @@ def browsers(request):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """Prints the SockJS transport matrix (test_sockjs_transports.py) when that module ran."""
+    """Prints the SockJS transport matrix (test_sockjs_transports.py) and the proxy summary
+    (test_proxy.py) when those modules ran."""
     matrix = getattr(config, "_sockjs_matrix", None)
     if matrix:
         terminalreporter.write_sep("=", "SockJS transports in Chromium (transport x origin)")
         terminalreporter.write(matrix)
+    proxy = getattr(config, "_proxy_matrix", None)
+    if proxy:
+        terminalreporter.write_sep("=", "Chat through nginx: two nodes, round-robin, TLS (test_proxy.py)")
+        terminalreporter.write(proxy)

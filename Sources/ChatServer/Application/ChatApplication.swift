@@ -84,6 +84,7 @@ public enum ChatApplication {
         let router = Router(context: ChatRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
         HealthController(hub: hub).register(on: router)
         ReadinessController(hub: hub).register(on: router)
         MetricsController(registry: registry).register(on: router)
@@ -116,7 +117,8 @@ public enum ChatApplication {
         WebUIController().register(on: router)
         let handshakePolicy = WebSocketHandshakePolicy(
             originPolicy: OriginPolicy(allowed: configuration.allowedOrigins),
-            connectionsPerAddress: ConnectionsPerAddress(limit: configuration.maxConnectionsPerIP), chatPath: "/ws")
+            connectionsPerAddress: ConnectionsPerAddress(limit: configuration.maxConnectionsPerIP), chatPath: "/ws",
+            trustedProxies: configuration.trustedProxies)
         let chatSockets = WebSocketChatEndpoint(
             hub: hub, limits: configuration.limits, handshakePolicy: handshakePolicy,
             sendBufferBytes: configuration.webSocketSendBufferBytes, outbox: configuration.outbox,

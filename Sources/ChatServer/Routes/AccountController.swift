@@ -50,8 +50,10 @@ struct AccountController: Sendable {
         }
     }
 
-    /// The client's IP address (no port), the key of the per-address rate limit.
+    /// The client's IP address (no port), the key of the per-address rate limit: behind a
+    /// trusted proxy, the address from `X-Forwarded-For` (`ClientAddressMiddleware`).
     static func address(_ context: some RequestContext) -> String? {
+        if let context = context as? any ClientAddressRequestContext { return context.clientAddress }
         guard let address = (context as? any RemoteAddressRequestContext)?.remoteAddress else { return nil }
         return address.ipAddress ?? address.description
     }

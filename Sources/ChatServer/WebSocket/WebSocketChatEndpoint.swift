@@ -42,12 +42,14 @@ struct WebSocketChatEndpoint: Sendable {
             pingInterval: pingInterval, closeTimeout: Self.closeGrace, connectionsPerAddress: connectionsPerAddress,
             logger: logger)
         let sendBufferBytes = self.sendBufferBytes
+        let handshakePolicy = self.handshakePolicy
         return WebSocketTakeover { head, remoteAddress in
             let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             guard path == chatPath, let key = head.headers.first(name: "sec-websocket-key") else { return .pass }
             // Taken here, for good: handshakes racing past the gate cannot exceed the limit.
-            // The handler releases it when the connection ends.
-            guard connectionsPerAddress.tryAcquire(Self.address(remoteAddress)) else {
+            // The handler releases the same address's slot when the connection ends.
+            let address = handshakePolicy.clientAddress(head, peer: remoteAddress)
+            guard connectionsPerAddress.tryAcquire(address) else {
                 return .refuse(
                     WebSocketHandshakeRefusal(
                         status: .tooManyRequests, code: "too_many_connections",
@@ -58,7 +60,6 @@ struct WebSocketChatEndpoint: Sendable {
                     headers: HTTPHeaders([("sec-websocket-accept", WebSocketHandshake.acceptValue(for: key))]),
                     maxFrameSize: maxFrameBytes,
                     install: { channel in
-                        let address = Self.address(channel.remoteAddress)
                         let handler = ChatWebSocketHandler(configuration: handlerConfiguration, address: address)
                         do {
                             // A fixed send buffer also turns off the kernel's autotuning, which would
@@ -76,7 +77,8 @@ struct WebSocketChatEndpoint: Sendable {
         }
     }
 
-    /// The client's IP address (without the port), the key of the per-address limit.
+    /// The TCP peer's IP address (without the port); `/ws` counts the client's address instead
+    /// (`WebSocketHandshakePolicy.clientAddress`), which differs behind a trusted proxy.
     static func address(_ remoteAddress: SocketAddress?) -> String {
         remoteAddress?.ipAddress ?? "unknown"
     }

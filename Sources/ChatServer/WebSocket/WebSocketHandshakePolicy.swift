@@ -7,12 +7,21 @@ import SockJS
 /// 429 `too_many_connections` for an address already holding its `/ws` connections.
 ///
 /// The origin rule covers every WebSocket of the server (`/ws` and SockJS's); the per-address
-/// count covers `/ws`, whose connections `WebSocketChatEndpoint` acquires and releases.
+/// count covers `/ws`, whose connections `WebSocketChatEndpoint` acquires and releases. The
+/// address counted is the client's, read from `X-Forwarded-For` when the connection comes from a
+/// trusted proxy.
 struct WebSocketHandshakePolicy: Sendable {
     let originPolicy: OriginPolicy
     let connectionsPerAddress: ConnectionsPerAddress
     /// The path of the native chat WebSocket.
     let chatPath: String
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxies`).
+    let trustedProxies: TrustedProxies
+
+    /// The client's address for a handshake from `peer`: the key of the per-address count.
+    func clientAddress(_ head: HTTPRequestHead, peer: SocketAddress?) -> String {
+        trustedProxies.clientAddress(peer: peer, forwardedFor: head.headers["x-forwarded-for"]) ?? "unknown"
+    }
 
     /// The refusal for a handshake, or nil when it may proceed. Every `Origin` value must pass: a
     /// request carrying two is not from a browser we can reason about.
@@ -40,7 +49,7 @@ struct WebSocketHandshakePolicy: Sendable {
             let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? head.uri
             return refusal(
                 path: path, origins: head.headers["origin"], host: head.headers.first(name: "host"),
-                address: remoteAddress?.ipAddress ?? "unknown")
+                address: clientAddress(head, peer: remoteAddress))
         }
     }
 }

@@ -1,3 +1,4 @@
+import ChatServer
 import Foundation
 import Testing
 import TestSupport
@@ -23,6 +24,15 @@ struct ConfigCommandTests {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         return (process.terminationStatus, output)
+    }
+
+    @Test("serve --help offers every setting as a flag (a setting missing from Serve's options cannot be given)")
+    func helpListsEverySetting() throws {
+        let help = try Self.run(["serve", "--help"])
+        #expect(help.status == 0)
+        for setting in ServerSetting.all {
+            #expect(help.output.contains("--\(setting.flag)"), "serve --help lacks --\(setting.flag)")
+        }
     }
 
     @Test("config check accepts a good file, and names the bad key of a bad one with exit status 1")

@@ -57,8 +57,12 @@ public struct ServerConfiguration: Sendable {
     /// fails over between them); empty: the in-process broker (one node).
     public var amqpURLs: [String] = []
     /// Most simultaneous `/ws` connections from one IP address; more are refused at the handshake.
-    /// Behind a reverse proxy every client shares the proxy's address: raise it there.
+    /// Behind a reverse proxy the client's address comes from `X-Forwarded-For` when the proxy
+    /// is in `trustedProxies`; otherwise every client shares the proxy's address.
     public var maxConnectionsPerIP = 256
+    /// Reverse proxies whose `X-Forwarded-For` names the client, for the per-address limits;
+    /// none by default, so a client cannot pick its own address with the header.
+    public var trustedProxies = TrustedProxies.none
     /// Uploads: size limit, quota, rate, guests, and the collection of unreferenced ones.
     public var uploads = UploadsConfiguration()
     /// How long history is kept and how fast old history is pruned (`--retention-days`;

@@ -10,9 +10,9 @@ extension ServerSetting {
         host, port, logLevel, nodeID, allowedOrigins, sockJSTestServices, sockJSClientPath, databaseURL, amqpURL,
         presenceInterval, presenceGrace, requireAuth, rateLimit, rateLimitBurst, userRateLimit, userRateLimitBurst,
         rateLimitCloseAfter, maxFrameBytes, maxTextLength, presenceDetailLimit, maxRoomsPerSession, sendTimeout,
-        maxConnectionsPerIP, helloTimeout, idleTimeout, webSocketPingInterval, webSocketSendBuffer, outboxMaxFrames,
-        outboxMaxBytes, maxUploadBytes, uploadQuotaBytes, uploadsPerMinute, allowGuestUploads, uploadGrace,
-        uploadCollectInterval, retentionDays,
+        maxConnectionsPerIP, trustedProxies, helloTimeout, idleTimeout, webSocketPingInterval, webSocketSendBuffer,
+        outboxMaxFrames, outboxMaxBytes, maxUploadBytes, uploadQuotaBytes, uploadsPerMinute, allowGuestUploads,
+        uploadGrace, uploadCollectInterval, retentionDays,
     ] + botSettings
 
     /// The setting of `flag` (without dashes).
@@ -192,6 +192,20 @@ extension ServerSetting {
         default: { "\($0.maxConnectionsPerIP)" }
     ) { value, configuration throws(Problem) in
         configuration.maxConnectionsPerIP = try integer(value, in: 1...1_000_000)
+    }
+
+    public static let trustedProxies = ServerSetting(
+        "trusted-proxies",
+        summary:
+            "Comma-separated addresses or CIDR networks of reverse proxies (127.0.0.1, 10.0.0.0/8, ::1): from them, the client's address is the rightmost address in X-Forwarded-For that is not a trusted proxy, for the per-address limits. With none, the TCP peer is the client.",
+        default: { $0.trustedProxies.isEmpty ? "none" : $0.trustedProxies.description }
+    ) { value, configuration throws(Problem) in
+        let entries = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        do throws(TrustedProxies.InvalidEntry) {
+            configuration.trustedProxies = try TrustedProxies(parsing: entries)
+        } catch {
+            throw Problem("`\(error.entry)` is not an IP address or a CIDR network such as 10.0.0.0/8 or fd00::/8")
+        }
     }
 
     public static let helloTimeout = ServerSetting(
