@@ -57,6 +57,10 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: ArgumentHelp(ServerSetting.allowGuestUploads.help)) var allowGuestUploads = false
     @Option(help: ArgumentHelp(ServerSetting.uploadGrace.help)) var uploadGrace: String?
     @Option(help: ArgumentHelp(ServerSetting.uploadCollectInterval.help)) var uploadCollectInterval: String?
+    @Option(help: ArgumentHelp(ServerSetting.retentionDays.help)) var retentionDays: String?
+    @Option(help: ArgumentHelp(ServerSetting.botPostRate.help)) var botPostRate: String?
+    @Option(help: ArgumentHelp(ServerSetting.hookPostRate.help)) var hookPostRate: String?
+    @Option(help: ArgumentHelp(ServerSetting.botMaxBodyBytes.help)) var botMaxBodyBytes: String?
 
     /// The values given on the command line, by setting.
     var givenFlags: [String: String] {
@@ -76,6 +80,8 @@ struct Serve: AsyncParsableCommand {
             (.maxUploadBytes, maxUploadBytes), (.uploadQuotaBytes, uploadQuotaBytes),
             (.uploadsPerMinute, uploadsPerMinute), (.allowGuestUploads, allowGuestUploads ? "true" : nil),
             (.uploadGrace, uploadGrace), (.uploadCollectInterval, uploadCollectInterval),
+            (.retentionDays, retentionDays), (.botPostRate, botPostRate), (.hookPostRate, hookPostRate),
+            (.botMaxBodyBytes, botMaxBodyBytes),
         ]
         var flags: [String: String] = [:]
         for (setting, value) in values {

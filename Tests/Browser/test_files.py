@@ -83,3 +83,54 @@ def test_an_image_dropped_in_is_sent_and_previewed_on_another_client(server, bro
     for page in (alice, bob):
         problems = [p for p in console_errors(page) if "/sockjs" not in p]
         assert problems == []
+
+
+# A synthetic paste of a file into the text box: what the browser dispatches when an image
+# copied elsewhere is pasted (its ClipboardEvent carries the file in a DataTransfer).
+PASTE_TEXT_FILE = """
+const transfer = new DataTransfer();
+transfer.items.add(new File([arguments[1]], arguments[0], { type: 'text/plain' }));
+document.getElementById('text').dispatchEvent(new ClipboardEvent('paste', { bubbles: true, cancelable: true, clipboardData: transfer }));
+"""
+
+DROP_LARGE = """
+const transfer = new DataTransfer();
+transfer.items.add(new File([new Uint8Array(arguments[1])], arguments[0], { type: 'image/png' }));
+document.getElementById('messages').dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+"""
+
+
+def test_files_attached_by_the_button_and_by_paste_are_sent_and_a_large_one_is_refused_first(server, browsers, tmp_path):
+    alice = ChatPage(browsers("alice"), server.url)
+    alice.register("alice", "correct horse battery", "lobby")
+    bob = ChatPage(browsers("bob"), server.url)
+    bob.register("bob", "correct horse battery", "lobby")
+    alice.wait(lambda d: alice.driver.find_element(By.ID, "attach").is_displayed(), "the attach button is shown")
+
+    # The button opens the file chooser (#file-input); choosing a file is what send_keys does.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("meeting notes\n")
+    alice.driver.find_element(By.ID, "file-input").send_keys(str(notes))
+    alice.wait(lambda d: tray(alice) == [["notes.txt", "done", ""]], "the chosen file uploaded")
+
+    alice.js(PASTE_TEXT_FILE, "pasted.txt", "from the clipboard\n")
+    alice.wait(lambda d: tray(alice) == [["notes.txt", "done", ""], ["pasted.txt", "done", ""]], "the pasted file uploaded")
+
+    # Larger than the server's limit (GET /api/uploads: 10 MiB by default): refused in the tray
+    # with the limit in words, before a byte is sent.
+    requests_before = alice.js("return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/uploads')).length")
+    alice.js(DROP_LARGE, "huge.png", 11 * 1024 * 1024)
+    alice.wait(lambda d: len(tray(alice)) == 3, "the large file is listed")
+    name, state, reason = tray(alice)[2]
+    assert (name, state) == ("huge.png", "refused")
+    assert reason == "Too large: files may be at most 10.0 MB."
+    assert alice.js("return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/uploads')).length") == requests_before
+    alice.click("#attachments .attachment[data-state='refused'] .icon-btn", "remove the large file")
+
+    alice.send("two files")
+    bob.wait_text("two files")
+    names = bob.js("""return [...document.querySelectorAll('#messages .conv:not([hidden]) .msg')].pop()
+        .textContent""")
+    assert "notes.txt" in names and "pasted.txt" in names
+    problems = [p for p in console_errors(alice) if "/sockjs" not in p]
+    assert problems == []

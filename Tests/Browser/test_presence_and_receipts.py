@@ -165,6 +165,16 @@ def test_notifications_are_opt_in_and_announce_a_mention_while_the_tab_is_hidden
     alice.wait_text("@alice are you there?")
     assert alice.js("return window.shown") == [["bob in #lobby", "@alice are you there?", True]]
 
+    # A DM while the page is hidden is announced too, titled with the sender's name.
+    alice.driver.switch_to.new_window("tab")
+    bob.start_dm("alice")
+    bob.send("a word in private")
+    bob.wait(lambda d: (bob.status_of("a word in private") or [""])[0] in ("sent", "delivered", "read"), "DM acked")
+    time.sleep(2)
+    alice.driver.switch_to.window(chat_tab)
+    alice.wait(lambda d: len(alice.js("return window.shown")) == 2, "the DM's notification")
+    assert alice.js("return window.shown")[1] == ["bob", "a word in private", True]
+
     # Off again: nothing more.
     alice.click("#notify-toggle", "turn notifications off")
     assert bell.get_attribute("aria-pressed") == "false"

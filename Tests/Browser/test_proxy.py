@@ -47,7 +47,7 @@ DATABASE_URL = os.environ.get(
 MAX_CONNECTIONS_PER_IP = 4
 
 # What Chromium can run of sockjs-client 1.6.1's transports, on the page's own origin. The two
-# xdr-* transports need IE's XDomainRequest (tests/browser/test_sockjs_transports.py shows
+# xdr-* transports need IE's XDomainRequest (Tests/Browser/test_sockjs_transports.py shows
 # sockjs-client refusing them in Chromium).
 SOCKJS_TRANSPORTS = [
     "websocket", "xhr-streaming", "eventsource", "iframe-eventsource", "htmlfile", "iframe-htmlfile",

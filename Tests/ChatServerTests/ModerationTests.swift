@@ -225,4 +225,34 @@ struct ReadStateTests {
             await bob.close()
         }
     }
+
+    @Test("a mention of a registered user who is offline is resolved and counted at their next sign-in", arguments: await TestDatabase.available)
+    func offlineMentionCounts(database: TestDatabase) async throws {
+        try await TestServer.with(database: database) { port, _ in
+            let alice = MultiNodeCluster.unique("alice")
+            let room = MultiNodeCluster.unique("room")
+            let token = try await AccountTestClient.register(port: port, alice)
+            let first = try await TestChatClient.connect(port: port, name: "first")
+            try await first.hello(token: token)
+            try await first.join(room)
+            await first.close()
+
+            let bob = try await TestChatClient.connect(port: port, name: "bob")
+            try await bob.hello(MultiNodeCluster.unique("bob"))
+            try await bob.join(room)
+            try await bob.send(["type": "send", "room": room, "text": "@\(alice) are you there?", "cid": "b1"])
+            let echoed = try await bob.expect("message", skipping: ["presence", "ack"])
+            #expect(echoed.json["mentions"] as? [String] == [alice], "resolved although alice is offline")
+            await bob.close()
+
+            let device = try await TestChatClient.connect(port: port, name: "device")
+            let welcome = try await device.hello(token: token)
+            await device.close()
+            let counts = try #require(
+                (welcome.json["rooms"] as? [[String: Any]])?.first { ($0["name"] as? String) == room })
+            #expect(counts["unread"] as? Int == 1)
+            #expect(counts["mentions"] as? Int == 1)
+        }
+    }
+
 }

@@ -313,6 +313,38 @@ struct MessageLifecycleConformanceTests {
             update: update, replyTo: replyTo, mayDeleteOthers: mayDeleteOthers)
     }
 
+    @Test("a retried edit or delete with its cid answers the first seq and changes nothing again; another change under that cid is a conflict", arguments: await StoreKind.available)
+    func changesAreIdempotentByClientID(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { fixture in
+            try await fixture.open { store, _ in
+                let room = Conversation.room("retries")
+                _ = try await store.append(Self.draft(room, from: "alice", text: "first", cid: "m1"))
+                let edit = Self.draft(room, from: "alice", cid: "e1", update: MessageUpdate(.edit, seq: 1, text: "second"))
+                let edited = try await store.append(edit)
+                #expect(!edited.duplicate)
+                #expect(edited.message.seq == 2)
+                let retriedEdit = try await store.append(edit)
+                #expect(retriedEdit.duplicate)
+                #expect(retriedEdit.message.seq == 2, "the retry answers the seq the edit took")
+
+                let delete = Self.draft(room, from: "alice", cid: "d1", update: MessageUpdate(.delete, seq: 1))
+                #expect(try await store.append(delete).message.seq == 3)
+                let retriedDelete = try await store.append(delete)
+                #expect(retriedDelete.duplicate)
+                #expect(retriedDelete.message.seq == 3)
+
+                #expect(try await store.state(of: room).lastSeq == 3, "no retry took a seq")
+                let original = try #require(try await store.messages(in: room, after: 0, limit: 1).first)
+                #expect(original.deletedBy == "alice")
+                #expect(original.text == "")
+                await #expect(throws: StoreError.self, "the same cid for another edit") {
+                    _ = try await store.append(
+                        Self.draft(room, from: "alice", cid: "e1", update: MessageUpdate(.edit, seq: 1, text: "third")))
+                }
+            }
+        }
+    }
+
     @Test("an edit in a room records the text it replaced in the room's moderation log (a DM's in none); a delete empties it there too", arguments: await StoreKind.available)
     func editsInTheModerationLog(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
