@@ -81,7 +81,8 @@ package final class BenchClientHandler: ChannelInboundHandler {
             if stats.firstError == nil {
                 var data = frame.data
                 let code = data.readInteger(as: UInt16.self).map(String.init) ?? "?"
-                stats.firstError = "server closed a socket: \(code) \(data.readString(length: data.readableBytes) ?? "")"
+                stats.firstError =
+                    "server closed a socket: \(code) \(data.readString(length: data.readableBytes) ?? "")"
             }
             fail(context: context, "server closed the socket")
             context.close(promise: nil)
@@ -95,15 +96,22 @@ package final class BenchClientHandler: ChannelInboundHandler {
         case .messages:
             var scratch = self.scratch
             self.scratch = []
-            let wellFormed = SockJSFraming.forEachMessage(in: bytes, scratch: &scratch) { handleText($0, context: context) }
+            let wellFormed = SockJSFraming.forEachMessage(in: bytes, scratch: &scratch) {
+                handleText($0, context: context)
+            }
             self.scratch = scratch
             if !wellFormed {
                 stats.errors &+= 1
-                if stats.firstError == nil { stats.firstError = "malformed SockJS frame: \(String(decoding: bytes.prefix(200), as: UTF8.self))" }
+                if stats.firstError == nil {
+                    stats.firstError = "malformed SockJS frame: \(String(decoding: bytes.prefix(200), as: UTF8.self))"
+                }
             }
         case .close:
             stats.closedByServer &+= 1
-            if stats.firstError == nil { stats.firstError = "server closed a SockJS session: \(String(decoding: bytes.prefix(200), as: UTF8.self))" }
+            if stats.firstError == nil {
+                stats.firstError =
+                    "server closed a SockJS session: \(String(decoding: bytes.prefix(200), as: UTF8.self))"
+            }
             fail(context: context, "server closed the session")
             context.close(promise: nil)
         case .open, .heartbeat, .other:

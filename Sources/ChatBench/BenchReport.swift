@@ -91,41 +91,69 @@ package struct BenchReport: Sendable, Codable {
         func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
         var rows: [(String, String)] = [
             ("workload", configuration.workload.rawValue),
-            ("machine", "\(machine.cores) cores, \(machine.memoryMiB) MiB, fd limit \(machine.descriptorSoftLimit)/\(machine.descriptorHardLimit), load \(machine.loadAverageBefore) -> \(machine.loadAverageAfter)"),
+            (
+                "machine",
+                "\(machine.cores) cores, \(machine.memoryMiB) MiB, fd limit \(machine.descriptorSoftLimit)/\(machine.descriptorHardLimit), load \(machine.loadAverageBefore) -> \(machine.loadAverageAfter)"
+            ),
             ("build / date", "\(machine.build), \(machine.date)"),
             ("processes", "\(processes) (at most \(clientsPerProcessLimit) clients each)"),
             ("clients", "\(connected)/\(clients) connected, \(connectFailures) failed"),
-            ("connect", "\(f(connectSeconds, 2)) s total; per client p50 \(f(connectLatencyMs.p50)) ms, p99 \(f(connectLatencyMs.p99)) ms"),
+            (
+                "connect",
+                "\(f(connectSeconds, 2)) s total; per client p50 \(f(connectLatencyMs.p50)) ms, p99 \(f(connectLatencyMs.p99)) ms"
+            ),
             ("settle", "\(f(settleSeconds, 2)) s (\(presenceFrames) presence frames)"),
         ]
         switch configuration.workload {
         case .broadcast, .rooms:
             rows += [
-                ("senders x rate", "\(configuration.senders) x \(f(configuration.rate, 2))/s, \(configuration.messagesPerSender) each"
-                    + (configuration.workload == .rooms ? ", rooms of \(configuration.roomSize)" : "")),
+                (
+                    "senders x rate",
+                    "\(configuration.senders) x \(f(configuration.rate, 2))/s, \(configuration.messagesPerSender) each"
+                        + (configuration.workload == .rooms ? ", rooms of \(configuration.roomSize)" : "")
+                ),
                 ("sent / acked", "\(sent) / \(acks)"),
                 ("deliveries", "\(received) of \(expected) expected, lost \(lost), duplicates \(duplicates)"),
-                ("latency ms", "p50 \(f(latencyMs.p50)) p95 \(f(latencyMs.p95)) p99 \(f(latencyMs.p99)) max \(f(latencyMs.max))"),
+                (
+                    "latency ms",
+                    "p50 \(f(latencyMs.p50)) p95 \(f(latencyMs.p95)) p99 \(f(latencyMs.p99)) max \(f(latencyMs.max))"
+                ),
                 ("deliveries/s", f(deliveriesPerSecond, 0)),
             ]
         case .echo:
             rows += [
                 ("round trips", "\(latencyMs.count) in \(f(configuration.duration)) s, window \(configuration.window)"),
                 ("round trips/s", f(roundTripsPerSecond ?? 0, 0)),
-                ("round trip ms", "p50 \(f(latencyMs.p50, 2)) p95 \(f(latencyMs.p95, 2)) p99 \(f(latencyMs.p99, 2)) max \(f(latencyMs.max, 2))"),
+                (
+                    "round trip ms",
+                    "p50 \(f(latencyMs.p50, 2)) p95 \(f(latencyMs.p95, 2)) p99 \(f(latencyMs.p99, 2)) max \(f(latencyMs.max, 2))"
+                ),
             ]
         case .idle:
             break
         }
         rows += [
-            ("errors / closes", "\(errors) error frames, \(closedByServer) closed by server, \(disconnects) dropped" + (firstError.map { " (\($0))" } ?? "")),
-            ("bench CPU", "\(f(benchCPUMeasuredSeconds, 2)) s = \(f(benchCPUMeasuredPercent))% of a core while measuring"),
+            (
+                "errors / closes",
+                "\(errors) error frames, \(closedByServer) closed by server, \(disconnects) dropped"
+                    + (firstError.map { " (\($0))" } ?? "")
+            ),
+            (
+                "bench CPU",
+                "\(f(benchCPUMeasuredSeconds, 2)) s = \(f(benchCPUMeasuredPercent))% of a core while measuring"
+            ),
         ]
         if let server {
             rows += [
-                ("server RSS", "\(server.rssBeforeKiB / 1024) MiB before, \(server.rssConnectedKiB / 1024) MiB connected, peak \(server.rssPeakKiB / 1024) MiB"),
+                (
+                    "server RSS",
+                    "\(server.rssBeforeKiB / 1024) MiB before, \(server.rssConnectedKiB / 1024) MiB connected, peak \(server.rssPeakKiB / 1024) MiB"
+                ),
                 ("RSS/connection", "\(f(server.rssPerConnectionKiB, 2)) KiB"),
-                ("server CPU", "\(f(server.cpuMeasuredSeconds, 2)) s = \(f(server.cpuMeasuredPercent))% of a core while measuring"),
+                (
+                    "server CPU",
+                    "\(f(server.cpuMeasuredSeconds, 2)) s = \(f(server.cpuMeasuredPercent))% of a core while measuring"
+                ),
             ]
         }
         rows.append(("capacity criterion", meetsCapacityCriterion ? "met (p95 <= 500 ms, no loss)" : "NOT met"))

@@ -177,7 +177,8 @@ package struct LoadGenerator: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let client = BenchClientHandler(
                         index: index, nick: configuration.nick(of: index), room: configuration.room(of: index),
-                        isEcho: isEcho, sockJS: configuration.transport == .sockjs, raw: configuration.transport == .raw, stats: stats, ready: ready)
+                        isEcho: isEcho, sockJS: configuration.transport == .sockjs,
+                        raw: configuration.transport == .raw, stats: stats, ready: ready)
                     if isSender || isEcho { stats.senders.append(client) }
                     try channel.pipeline.syncOperations.addHandler(
                         WebSocketHandshakeHandler(
@@ -225,7 +226,8 @@ package struct LoadGenerator: Sendable {
                         client.startEcho(window: max(1, configuration.window), deadline: echoDeadline)
                     case .broadcast, .rooms:
                         // Spread senders evenly over one interval (golden-ratio offsets).
-                        let fraction = (Double(client.senderIndex) * 0.618_033_988_75).truncatingRemainder(dividingBy: 1)
+                        let fraction = (Double(client.senderIndex) * 0.618_033_988_75).truncatingRemainder(
+                            dividingBy: 1)
                         let offset = TimeAmount.nanoseconds(Int64(Double(interval.nanoseconds) * fraction))
                         client.startSending(
                             start: startNanos + offset, interval: interval, count: configuration.messagesPerSender)

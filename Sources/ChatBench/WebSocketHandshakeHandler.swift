@@ -49,7 +49,8 @@ final class WebSocketHandshakeHandler: ChannelInboundHandler, RemovableChannelHa
         }
         do {
             let pipeline = context.pipeline.syncOperations
-            try pipeline.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 26)), position: .after(self))
+            try pipeline.addHandler(
+                ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 26)), position: .after(self))
             let decoder = try pipeline.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
             try pipeline.addHandler(WebSocketFrameEncoder(), position: .after(decoder))
             let encoder = try pipeline.handler(type: WebSocketFrameEncoder.self)

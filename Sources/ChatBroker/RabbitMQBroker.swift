@@ -107,7 +107,8 @@ public final class RabbitMQBroker: ReturningBroker, Service {
         var consumerConfiguration = try AMQPConnection.Configuration(urls: configuration.urls)
         consumerConfiguration.connectionName = "\(configuration.connectionName) consumer"
 
-        let publisherConnection = try await AMQPConnection.connect(configuration: publisherConfiguration, logger: logger)
+        let publisherConnection = try await AMQPConnection.connect(
+            configuration: publisherConfiguration, logger: logger)
         let consumerConnection: AMQPConnection
         do {
             consumerConnection = try await AMQPConnection.connect(configuration: consumerConfiguration, logger: logger)
@@ -267,8 +268,12 @@ public final class RabbitMQBroker: ReturningBroker, Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.publisherConnection.run() }
             group.addTask { try await self.consumerConnection.run() }
-            group.addTask { await self.watch(self.consumerConnection, role: .consumer, sibling: self.publisherConnection) }
-            group.addTask { await self.watch(self.publisherConnection, role: .publisher, sibling: self.consumerConnection) }
+            group.addTask {
+                await self.watch(self.consumerConnection, role: .consumer, sibling: self.publisherConnection)
+            }
+            group.addTask {
+                await self.watch(self.publisherConnection, role: .publisher, sibling: self.consumerConnection)
+            }
             try await group.next()
             group.cancelAll()
         }
@@ -291,9 +296,11 @@ public final class RabbitMQBroker: ReturningBroker, Service {
                 recoveryContinuation.yield()
             case .connectionLost(let reason):
                 linksUp.withLock { $0[role] = false }
-                logger.warning("RabbitMQ connection lost", metadata: ["connection": "\(role.rawValue)", "reason": "\(reason)"])
+                logger.warning(
+                    "RabbitMQ connection lost", metadata: ["connection": "\(role.rawValue)", "reason": "\(reason)"])
             case .blocked(let reason):
-                logger.warning("RabbitMQ blocked publishing", metadata: ["connection": "\(role.rawValue)", "reason": "\(reason)"])
+                logger.warning(
+                    "RabbitMQ blocked publishing", metadata: ["connection": "\(role.rawValue)", "reason": "\(reason)"])
             case .unblocked:
                 logger.notice("RabbitMQ unblocked publishing", metadata: ["connection": "\(role.rawValue)"])
             case .recoveryFailed, .closed:

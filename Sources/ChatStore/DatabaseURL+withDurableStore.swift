@@ -18,7 +18,8 @@ extension DatabaseURL {
     ) async throws -> T {
         switch self {
         case .memory:
-            throw DatabaseURLError("`memory:` keeps nothing between runs; name the sqlite: or postgres:// store `serve` uses")
+            throw DatabaseURLError(
+                "`memory:` keeps nothing between runs; name the sqlite: or postgres:// store `serve` uses")
         case .sqlite(let path):
             return try await body(SQLiteMessageStore(path: path))
         case .postgres(let configuration):

@@ -63,7 +63,9 @@ final class GroupCommit: Sendable {
             guard !batch.isEmpty else { return }
             do {
                 let outcomes = try await write(batch.map(\.draft))
-                precondition(outcomes.count == batch.count, "GroupCommit writer returned \(outcomes.count) outcomes for \(batch.count) drafts")
+                precondition(
+                    outcomes.count == batch.count,
+                    "GroupCommit writer returned \(outcomes.count) outcomes for \(batch.count) drafts")
                 for (waiting, outcome) in zip(batch, outcomes) { waiting.continuation.resume(with: outcome) }
             } catch {
                 for waiting in batch { waiting.continuation.resume(throwing: error) }

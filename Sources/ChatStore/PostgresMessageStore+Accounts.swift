@@ -13,7 +13,7 @@ extension PostgresMessageStore {
                     INSERT INTO accounts (name_key, name, password_hash, created_at)
                     VALUES (\(Account.key(for: account.name)), \(account.name), \(account.passwordHash), \(account.createdAt))
                     """)
-            } catch where Self.isUniqueViolation(error) {
+            } catch  where Self.isUniqueViolation(error) {
                 throw AccountStoreError(.nameTaken, "the name `\(account.name)` is already registered")
             }
         }
@@ -85,8 +85,10 @@ extension PostgresMessageStore {
 
     static func accounts(_ rows: PostgresQueryResult) throws -> [Account] {
         try rows.map { row in
-            let (name, hash, createdAt, isAdmin, disabledAt) = try row.decode((String, String, Int64, Bool, Int64?).self)
-            return Account(name: name, passwordHash: hash, createdAt: createdAt, isAdmin: isAdmin, isDisabled: disabledAt != nil)
+            let (name, hash, createdAt, isAdmin, disabledAt) = try row.decode(
+                (String, String, Int64, Bool, Int64?).self)
+            return Account(
+                name: name, passwordHash: hash, createdAt: createdAt, isAdmin: isAdmin, isDisabled: disabledAt != nil)
         }
     }
 
@@ -101,7 +103,8 @@ extension PostgresMessageStore {
             let key = Account.key(for: name)
             return try await transaction { connection in
                 let rows = try await connection.checkedQuery(
-                    "UPDATE accounts SET password_hash = \(hash) WHERE name_key = \(key) RETURNING name_key", logger: self.logger)
+                    "UPDATE accounts SET password_hash = \(hash) WHERE name_key = \(key) RETURNING name_key",
+                    logger: self.logger)
                 guard !rows.isEmpty else { return false }
                 try await self.revokeTokens(connection, accountKey: key, now: now)
                 return true
@@ -126,9 +129,10 @@ extension PostgresMessageStore {
 
     package func setAdmin(_ admin: Bool, name: String) async throws -> Bool {
         try await guarded {
-            return !(try await query(
-                "UPDATE accounts SET is_admin = \(admin) WHERE name_key = \(Account.key(for: name)) RETURNING name_key"
-            ).isEmpty)
+            return
+                !(try await query(
+                    "UPDATE accounts SET is_admin = \(admin) WHERE name_key = \(Account.key(for: name)) RETURNING name_key"
+                ).isEmpty)
         }
     }
 

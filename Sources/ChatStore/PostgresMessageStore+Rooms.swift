@@ -9,7 +9,8 @@ extension PostgresMessageStore: RoomStore {
 
     static func rooms(_ rows: PostgresQueryResult) throws -> [Room] {
         try rows.map { row in
-            let (name, topic, visibility, creator, createdAt) = try row.decode((String, String, String, String, Int64).self)
+            let (name, topic, visibility, creator, createdAt) = try row.decode(
+                (String, String, String, String, Int64).self)
             guard let parsed = RoomVisibility(rawValue: visibility) else {
                 throw StoreError(.unavailable, "room has unknown visibility `\(visibility)`")
             }
@@ -49,7 +50,8 @@ extension PostgresMessageStore: RoomStore {
     }
 
     /// (registered, admin): an account that is disabled is registered but no admin.
-    func accountFacts(_ connection: PostgresConnection, _ name: String) async throws -> (registered: Bool, admin: Bool) {
+    func accountFacts(_ connection: PostgresConnection, _ name: String) async throws -> (registered: Bool, admin: Bool)
+    {
         guard
             let (isAdmin, disabledAt) = try await connection.checkedQuery(
                 "SELECT is_admin, disabled_at FROM accounts WHERE name_key = \(Account.key(for: name))", logger: logger
@@ -58,13 +60,16 @@ extension PostgresMessageStore: RoomStore {
         return (true, isAdmin && disabledAt == nil)
     }
 
-    func actorFacts(_ connection: PostgresConnection, _ actor: RoomActor, _ room: String) async throws -> RoomPolicy.Actor {
+    func actorFacts(
+        _ connection: PostgresConnection, _ actor: RoomActor, _ room: String
+    ) async throws -> RoomPolicy.Actor {
         switch actor {
         case .serverOperator:
             return RoomPolicy.Actor(isOperator: true, role: nil)
         case .user(let name):
             return RoomPolicy.Actor(
-                isAdmin: try await accountFacts(connection, name).admin, role: try await findRole(connection, name, room))
+                isAdmin: try await accountFacts(connection, name).admin,
+                role: try await findRole(connection, name, room))
         }
     }
 
@@ -79,7 +84,9 @@ extension PostgresMessageStore: RoomStore {
             """, logger: logger)
     }
 
-    func upsertMember(_ connection: PostgresConnection, _ room: Room, _ user: String, _ role: RoomRole, now: Int64)
+    func upsertMember(
+        _ connection: PostgresConnection, _ room: Room, _ user: String, _ role: RoomRole, now: Int64
+    )
         async throws
     {
         try await connection.checkedQuery(
@@ -108,11 +115,14 @@ extension PostgresMessageStore: RoomStore {
             throw RoomStoreError(.roomExists, "the room `\(existing?.name ?? room.name)` already exists")
         }
         if registered { try await upsertMember(connection, room, room.creator, .owner, now: room.createdAt) }
-        try await log(connection, room, .create, room.creator, target: nil, detail: room.visibility.rawValue, now: room.createdAt)
+        try await log(
+            connection, room, .create, room.creator, target: nil, detail: room.visibility.rawValue, now: room.createdAt)
         return room
     }
 
-    func activeUntil(_ connection: PostgresConnection, table: String, _ user: String, _ room: String, now: Int64)
+    func activeUntil(
+        _ connection: PostgresConnection, table: String, _ user: String, _ room: String, now: Int64
+    )
         async throws -> Int64??
     {
         guard
@@ -211,7 +221,9 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    package func updateRoom(named name: String, topic: String?, visibility: RoomVisibility?, by actor: RoomActor, now: Int64)
+    package func updateRoom(
+        named name: String, topic: String?, visibility: RoomVisibility?, by actor: RoomActor, now: Int64
+    )
         async throws -> Room
     {
         try await guarded {
@@ -225,7 +237,8 @@ extension PostgresMessageStore: RoomStore {
                 }
                 if let visibility, visibility != room.visibility {
                     room.visibility = visibility
-                    try await self.log(connection, room, .visibility, actor.name, target: nil, detail: visibility.rawValue, now: now)
+                    try await self.log(
+                        connection, room, .visibility, actor.name, target: nil, detail: visibility.rawValue, now: now)
                 }
                 try await connection.checkedQuery(
                     """
@@ -309,13 +322,16 @@ extension PostgresMessageStore: RoomStore {
                 WHERE m.user_key = \(Account.key(for: user)) ORDER BY r.name_key
                 """
             ).map { row in
-                let (name, lastSeq, readSeq, unread, mentioned) = try row.decode((String, Int64, Int64, Int64, Int64).self)
+                let (name, lastSeq, readSeq, unread, mentioned) = try row.decode(
+                    (String, Int64, Int64, Int64, Int64).self)
                 return UnreadRoom(room: name, count: unread, mentions: mentioned, lastSeq: lastSeq, readSeq: readSeq)
             }
         }
     }
 
-    package func setRole(_ role: RoomRole, of user: String, in room: String, by actor: RoomActor, now: Int64) async throws {
+    package func setRole(
+        _ role: RoomRole, of user: String, in room: String, by actor: RoomActor, now: Int64
+    ) async throws {
         try await guarded {
             try await transaction { connection in
                 let stored = try await self.requireRoom(connection, room)
@@ -362,7 +378,9 @@ extension PostgresMessageStore: RoomStore {
     // MARK: Moderation
 
     /// Locks the room, checks the actor may `verb` the target, and returns the room.
-    func authorizeModeration(_ connection: PostgresConnection, _ user: String, _ room: String, _ actor: RoomActor, verb: String)
+    func authorizeModeration(
+        _ connection: PostgresConnection, _ user: String, _ room: String, _ actor: RoomActor, verb: String
+    )
         async throws -> Room
     {
         let stored = try await requireRoom(connection, room)
@@ -391,7 +409,9 @@ extension PostgresMessageStore: RoomStore {
         }
     }
 
-    package func ban(_ user: String, from room: String, until: Int64?, reason: String, by actor: RoomActor, now: Int64)
+    package func ban(
+        _ user: String, from room: String, until: Int64?, reason: String, by actor: RoomActor, now: Int64
+    )
         async throws
     {
         try await guarded {
@@ -505,7 +525,8 @@ extension PostgresMessageStore: RoomStore {
                     throw StoreError(.unavailable, "unknown moderation action `\(action)`")
                 }
                 return ModerationEntry(
-                    id: id, room: name, action: parsed, actor: actor, target: target, detail: detail, createdAt: createdAt,
+                    id: id, room: name, action: parsed, actor: actor, target: target, detail: detail,
+                    createdAt: createdAt,
                     seq: seq)
             }.reversed().map { $0 }
         }

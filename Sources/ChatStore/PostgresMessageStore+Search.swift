@@ -104,7 +104,8 @@ extension PostgresMessageStore: MessageSearch {
             try await Self.matchEstimate(
                 self.query(
                     PostgresQuery(
-                        unsafeSQL: "EXPLAIN SELECT 1 FROM messages WHERE search_vector @@ \(tsquery)", binds: estimateBinds)))
+                        unsafeSQL: "EXPLAIN SELECT 1 FROM messages WHERE search_vector @@ \(tsquery)",
+                        binds: estimateBinds)))
         }
         // `+ 0` hides the position index from the ORDER BY: the GIN bitmap and a sort remain.
         let orderBy = estimate <= Self.fewMatches ? "m.search_position + 0" : "m.search_position"

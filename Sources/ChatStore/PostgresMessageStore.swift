@@ -26,7 +26,9 @@ package final class PostgresMessageStore: MessageStore, AccountStore, Service {
         /// How long `run()` keeps retrying the first migration while the server is unreachable.
         package var startupTimeout: Duration
 
-        package init(client: PostgresClient.Configuration, schema: String? = nil, startupTimeout: Duration = .seconds(30)) {
+        package init(
+            client: PostgresClient.Configuration, schema: String? = nil, startupTimeout: Duration = .seconds(30)
+        ) {
             self.client = client
             self.schema = schema
             self.startupTimeout = startupTimeout
@@ -221,10 +223,16 @@ package final class PostgresMessageStore: MessageStore, AccountStore, Service {
 
     static func messages(_ rows: PostgresQueryResult) throws -> [StoredMessage] {
         try rows.map { row in
-            let (key, seq, id, sender, clientID, text, createdAt, event, update, quote, editedAt, deletedBy, reactions, mentions, attachments) =
+            let (
+                key, seq, id, sender, clientID, text, createdAt, event, update, quote, editedAt, deletedBy, reactions,
+                mentions, attachments
+            ) =
                 try row.decode(
-                    (String, Int64, String, String, String, String, Int64, String?, String?, String?, Int64?, String?,
-                        String?, String?, String?).self)
+                    (
+                        String, Int64, String, String, String, String, Int64, String?, String?, String?, Int64?,
+                        String?,
+                        String?, String?, String?
+                    ).self)
             return StoredMessage(
                 id: id, conversationKey: key, seq: seq, from: sender, text: text, timestamp: createdAt,
                 clientID: clientID,
@@ -336,7 +344,7 @@ package final class PostgresMessageStore: MessageStore, AccountStore, Service {
                 attempt += 1
                 do {
                     return try await appends.append(draft)
-                } catch where (Self.isUniqueViolation(error) || error is PostgresConnectionClosed) && attempt < 3 {
+                } catch  where (Self.isUniqueViolation(error) || error is PostgresConnectionClosed) && attempt < 3 {
                     continue
                 }
             }
@@ -387,7 +395,8 @@ package final class PostgresMessageStore: MessageStore, AccountStore, Service {
         guard let seq else { throw StoreError(.unavailable, "conversation \(key) vanished during append") }
         var message = StoredMessage(
             id: UUID().uuidString.lowercased(), conversationKey: key, seq: seq, from: draft.from, text: draft.text,
-            timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event, update: draft.update, replyTo: quote)
+            timestamp: draft.timestamp, clientID: draft.clientID, event: draft.event, update: draft.update,
+            replyTo: quote)
         message.mentions = draft.mentions
         message.attachments = draft.attachments
         let mentions = SQLiteMessageStore.namesJSON(draft.mentions)
@@ -442,7 +451,8 @@ package final class PostgresMessageStore: MessageStore, AccountStore, Service {
         }
     }
 
-    package func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage] {
+    package func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage]
+    {
         guard limit > 0 else { return [] }
         return try await guarded {
             try Self.messages(
@@ -510,7 +520,8 @@ package final class PostgresMessageStore: MessageStore, AccountStore, Service {
             for row in rows {
                 let (a, b, lastSeq, readSeq, count) = try row.decode((String, String, Int64, Int64, Int64).self)
                 guard count > 0 else { continue }
-                unread.append(UnreadConversation(peer: a == user ? b : a, count: count, lastSeq: lastSeq, readSeq: readSeq))
+                unread.append(
+                    UnreadConversation(peer: a == user ? b : a, count: count, lastSeq: lastSeq, readSeq: readSeq))
             }
             return unread.sorted { $0.peer < $1.peer }
         }

@@ -75,7 +75,8 @@ enum PostgresSchema {
             ]
         ),
         Migration(
-            version: 3, name: "rooms, members, invitations, bans, mutes, blocks, moderation log; admin and disabled accounts",
+            version: 3,
+            name: "rooms, members, invitations, bans, mutes, blocks, moderation log; admin and disabled accounts",
             statements: [
                 "ALTER TABLE accounts ADD COLUMN is_admin BOOLEAN NOT NULL DEFAULT FALSE",
                 "ALTER TABLE accounts ADD COLUMN disabled_at BIGINT",

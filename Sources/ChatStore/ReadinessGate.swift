@@ -23,7 +23,11 @@ final class ReadinessGate: Sendable {
 
     /// Returns once the gate is open; throws if it failed (or is too crowded).
     func wait() async throws {
-        enum Fast { case open, failed(any Error), wait }
+        enum Fast {
+            case open
+            case failed(any Error)
+            case wait
+        }
         let fast: Fast = state.withLock { state in
             switch state {
             case .open: .open

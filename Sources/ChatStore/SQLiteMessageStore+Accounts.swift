@@ -8,9 +8,10 @@ extension SQLiteMessageStore {
     package func createAccount(_ account: Account) async throws {
         try await guarded {
             try await pool.write { db in
-                let exists = try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM accounts WHERE name_key = ?)",
-                    arguments: [Account.key(for: account.name)]) ?? false
+                let exists =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT EXISTS (SELECT 1 FROM accounts WHERE name_key = ?)",
+                        arguments: [Account.key(for: account.name)]) ?? false
                 guard !exists else {
                     throw AccountStoreError(.nameTaken, "the name `\(account.name)` is already registered")
                 }
@@ -102,7 +103,8 @@ extension SQLiteMessageStore {
     package func allAccounts() async throws -> [Account] {
         try await guarded {
             try await pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT \(Self.accountColumns) FROM accounts ORDER BY name_key").map(Self.account)
+                try Row.fetchAll(db, sql: "SELECT \(Self.accountColumns) FROM accounts ORDER BY name_key").map(
+                    Self.account)
             }
         }
     }
@@ -137,7 +139,8 @@ extension SQLiteMessageStore {
         try await guarded {
             try await pool.write { db in
                 try db.execute(
-                    sql: "UPDATE accounts SET is_admin = ? WHERE name_key = ?", arguments: [admin, Account.key(for: name)])
+                    sql: "UPDATE accounts SET is_admin = ? WHERE name_key = ?",
+                    arguments: [admin, Account.key(for: name)])
                 return db.changesCount > 0
             }
         }

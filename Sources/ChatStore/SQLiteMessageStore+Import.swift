@@ -25,14 +25,17 @@ extension SQLiteMessageStore: MessageImport {
                 }
                 for (key, (_, seq)) in newest {
                     try db.execute(
-                        sql: "UPDATE conversations SET last_seq = MAX(last_seq, ?) WHERE key = ?", arguments: [seq, key])
+                        sql: "UPDATE conversations SET last_seq = MAX(last_seq, ?) WHERE key = ?",
+                        arguments: [seq, key])
                 }
             }
         }
     }
 
     package func messageCount() async throws -> Int {
-        try await guarded { try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") ?? 0 } }
+        try await guarded {
+            try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") ?? 0 }
+        }
     }
 
     package func analyze() async throws {

@@ -69,7 +69,8 @@ extension SQLiteMessageStore: MessageRetention {
                     arguments: [key, prunedThrough, through])
                 if case .room(let room) = conversation {
                     try db.execute(
-                        sql: "UPDATE moderation_log SET detail = '' WHERE room_key = ? AND action = ? AND seq > ? AND seq <= ?",
+                        sql:
+                            "UPDATE moderation_log SET detail = '' WHERE room_key = ? AND action = ? AND seq > ? AND seq <= ?",
                         arguments: [Room.key(for: room), ModerationAction.edit.rawValue, prunedThrough, through])
                 }
                 try db.execute(

@@ -43,7 +43,8 @@ extension SQLiteMessageStore: RoomStore {
     static func accountFacts(_ db: Database, _ name: String) throws -> (registered: Bool, admin: Bool) {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT is_admin, disabled_at FROM accounts WHERE name_key = ?", arguments: [Account.key(for: name)])
+                db, sql: "SELECT is_admin, disabled_at FROM accounts WHERE name_key = ?",
+                arguments: [Account.key(for: name)])
         else { return (false, false) }
         let disabledAt: Int64? = row["disabled_at"]
         let admin: Bool = row["is_admin"]
@@ -83,21 +84,25 @@ extension SQLiteMessageStore: RoomStore {
     static func insertRoom(_ db: Database, _ room: Room) throws -> Room {
         let registered = try accountFacts(db, room.creator).registered
         if room.visibility != .public, !registered {
-            throw RoomStoreError(.forbidden, "guests can create only public rooms; sign in to create a \(room.visibility.rawValue) room")
+            throw RoomStoreError(
+                .forbidden, "guests can create only public rooms; sign in to create a \(room.visibility.rawValue) room")
         }
         if let existing = try findRoom(db, room.name) {
             throw RoomStoreError(.roomExists, "the room `\(existing.name)` already exists")
         }
         try db.execute(
             sql: "INSERT INTO rooms (name_key, \(roomColumns)) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [Room.key(for: room.name), room.name, room.topic, room.visibility.rawValue, room.creator, room.createdAt])
+            arguments: [
+                Room.key(for: room.name), room.name, room.topic, room.visibility.rawValue, room.creator, room.createdAt,
+            ])
         // A guest creator is not stored: guests never hold a role above member.
         if registered { try upsertMember(db, room, room.creator, .owner, now: room.createdAt) }
         try log(db, room, .create, room.creator, target: nil, detail: room.visibility.rawValue, now: room.createdAt)
         return room
     }
 
-    static func activeUntil(_ db: Database, table: String, _ user: String, _ room: String, now: Int64) throws -> Int64?? {
+    static func activeUntil(_ db: Database, table: String, _ user: String, _ room: String, now: Int64) throws -> Int64??
+    {
         guard
             let row = try Row.fetchOne(
                 db, sql: "SELECT until FROM \(table) WHERE room_key = ? AND user_key = ?",
@@ -170,7 +175,9 @@ extension SQLiteMessageStore: RoomStore {
         try await guarded {
             try await pool.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT \(Self.roomColumns) FROM rooms WHERE visibility IN ('public', 'invite') ORDER BY name_key"
+                    db,
+                    sql:
+                        "SELECT \(Self.roomColumns) FROM rooms WHERE visibility IN ('public', 'invite') ORDER BY name_key"
                 ).map(Self.room)
             }
         }
@@ -184,13 +191,16 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    package func updateRoom(named name: String, topic: String?, visibility: RoomVisibility?, by actor: RoomActor, now: Int64)
+    package func updateRoom(
+        named name: String, topic: String?, visibility: RoomVisibility?, by actor: RoomActor, now: Int64
+    )
         async throws -> Room
     {
         try await guarded {
             try await pool.write { db in
                 var room = try Self.requireRoom(db, name)
-                try RoomPolicy.authorizeOwnerAction(try Self.actorFacts(db, actor, name), "change its topic or visibility")
+                try RoomPolicy.authorizeOwnerAction(
+                    try Self.actorFacts(db, actor, name), "change its topic or visibility")
                 if let topic, topic != room.topic {
                     room.topic = topic
                     try Self.log(db, room, .topic, actor.name, target: nil, detail: topic, now: now)
@@ -251,7 +261,9 @@ extension SQLiteMessageStore: RoomStore {
                         WHERE m.user_key = ? ORDER BY r.name_key
                         """,
                     arguments: [Account.key(for: user)]
-                ).map { RoomMembership(room: try Self.room($0), role: try Self.role($0["role"]), joinedAt: $0["joined_at"]) }
+                ).map {
+                    RoomMembership(room: try Self.room($0), role: try Self.role($0["role"]), joinedAt: $0["joined_at"])
+                }
             }
         }
     }
@@ -284,7 +296,9 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    package func setRole(_ role: RoomRole, of user: String, in room: String, by actor: RoomActor, now: Int64) async throws {
+    package func setRole(
+        _ role: RoomRole, of user: String, in room: String, by actor: RoomActor, now: Int64
+    ) async throws {
         try await guarded {
             try await pool.write { db in
                 let stored = try Self.requireRoom(db, room)
@@ -331,7 +345,9 @@ extension SQLiteMessageStore: RoomStore {
     // MARK: Moderation
 
     /// Checks the actor may `verb` the target and returns the room.
-    static func authorizeModeration(_ db: Database, _ user: String, _ room: String, _ actor: RoomActor, verb: String) throws
+    static func authorizeModeration(
+        _ db: Database, _ user: String, _ room: String, _ actor: RoomActor, verb: String
+    ) throws
         -> Room
     {
         let stored = try requireRoom(db, room)
@@ -359,7 +375,9 @@ extension SQLiteMessageStore: RoomStore {
         }
     }
 
-    package func ban(_ user: String, from room: String, until: Int64?, reason: String, by actor: RoomActor, now: Int64)
+    package func ban(
+        _ user: String, from room: String, until: Int64?, reason: String, by actor: RoomActor, now: Int64
+    )
         async throws
     {
         try await guarded {
@@ -456,7 +474,10 @@ extension SQLiteMessageStore: RoomStore {
                         WHERE room_key = ? AND (until IS NULL OR until > ?) ORDER BY user_key
                         """,
                     arguments: [Room.key(for: room), now]
-                ).map { RoomMute(user: $0["user_name"], until: $0["until"], mutedBy: $0["muted_by"], createdAt: $0["created_at"]) }
+                ).map {
+                    RoomMute(
+                        user: $0["user_name"], until: $0["until"], mutedBy: $0["muted_by"], createdAt: $0["created_at"])
+                }
             }
         }
     }
@@ -478,7 +499,8 @@ extension SQLiteMessageStore: RoomStore {
                         throw StoreError(.unavailable, "unknown moderation action `\(action)`")
                     }
                     return ModerationEntry(
-                        id: row["id"], room: row["room_name"], action: parsed, actor: row["actor"], target: row["target"],
+                        id: row["id"], room: row["room_name"], action: parsed, actor: row["actor"],
+                        target: row["target"],
                         detail: row["detail"], createdAt: row["created_at"], seq: row["seq"])
                 }.reversed().map { $0 }
             }

@@ -78,10 +78,11 @@ extension SQLiteMessageStore: MessageSearch {
     /// A room's search scope token (`SQLiteSchema.searchScope`): `r` and the hex of its
     /// lower-cased name's UTF-8.
     static func scopeToken(room: String) -> String {
-        "r" + Room.key(for: room).utf8.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        "r"
+            + Room.key(for: room).utf8.map { byte in
+                let hex = String(byte, radix: 16)
+                return byte < 16 ? "0" + hex : hex
+            }.joined()
     }
 
     /// The conversation of a row with `kind`, `room`, `user_a` and `user_b`.

@@ -41,7 +41,11 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
 
     /// The versions in `schema_migrations`, ascending: what the file's schema is at.
     package func appliedMigrations() async throws -> [Int] {
-        try await guarded { try await self.pool.read { db in try Int.fetchAll(db, sql: "SELECT version FROM schema_migrations ORDER BY version") } }
+        try await guarded {
+            try await self.pool.read { db in
+                try Int.fetchAll(db, sql: "SELECT version FROM schema_migrations ORDER BY version")
+            }
+        }
     }
 
     static func migrate(_ db: Database) throws {
@@ -55,9 +59,10 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
                 """)
         for migration in SQLiteSchema.migrations {
             try db.inTransaction(.immediate) {
-                let applied = try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)",
-                    arguments: [migration.version]) ?? false
+                let applied =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)",
+                        arguments: [migration.version]) ?? false
                 guard !applied else { return .commit }
                 for statement in migration.statements {
                     try db.execute(sql: statement)
@@ -182,7 +187,8 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
                 sql: "UPDATE messages SET attachments = NULL WHERE conversation_key = ? AND seq = ?",
                 arguments: [key, changed.seq])
             try db.execute(
-                sql: "DELETE FROM message_attachments WHERE conversation_key = ? AND seq = ?", arguments: [key, changed.seq])
+                sql: "DELETE FROM message_attachments WHERE conversation_key = ? AND seq = ?",
+                arguments: [key, changed.seq])
             // Deleted text leaves the store: quotes of it too.
             let emptied = MessageQuote(seq: changed.seq, from: changed.from, text: "").storedJSON
             try db.execute(
@@ -190,7 +196,8 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
                 arguments: [emptied, key, changed.seq])
             // And the texts its edits carried, and those the moderation log kept.
             try db.execute(
-                sql: "UPDATE messages SET update_json = ? WHERE conversation_key = ? AND update_seq = ? AND update_json LIKE ?",
+                sql:
+                    "UPDATE messages SET update_json = ? WHERE conversation_key = ? AND update_seq = ? AND update_json LIKE ?",
                 arguments: [MessageUpdate(.edit, seq: changed.seq).storedJSON, key, changed.seq, #"{"action":"edit"%"#])
             if case .room(let room) = draft.conversation {
                 try db.execute(
@@ -287,7 +294,9 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
                 SELECT epoch, last_seq, pruned_through + 1 AS first_seq FROM conversations WHERE key = ?
                 """,
             arguments: [conversation.key])
-        return row.map { ConversationState(epoch: $0["epoch"], lastSeq: $0["last_seq"], firstAvailableSeq: $0["first_seq"]) }
+        return row.map {
+            ConversationState(epoch: $0["epoch"], lastSeq: $0["last_seq"], firstAvailableSeq: $0["first_seq"])
+        }
     }
 
     package func messages(in conversation: Conversation, after seq: Int64, limit: Int) async throws -> [StoredMessage] {
@@ -306,7 +315,8 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
         }
     }
 
-    package func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage] {
+    package func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage]
+    {
         guard limit > 0 else { return [] }
         return try await guarded {
             try await pool.read { db in
@@ -327,7 +337,8 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
             try await pool.read { db in
                 let rows = try Row.fetchAll(
                     db,
-                    sql: "SELECT user_name, seq FROM read_positions WHERE conversation_key = ? ORDER BY updated_at DESC LIMIT ?",
+                    sql:
+                        "SELECT user_name, seq FROM read_positions WHERE conversation_key = ? ORDER BY updated_at DESC LIMIT ?",
                     arguments: [conversation.key, limit])
                 return Dictionary(rows.map { ($0["user_name"], $0["seq"]) }, uniquingKeysWith: { first, _ in first })
             }

@@ -66,7 +66,8 @@ enum SQLiteSchema {
             ]
         ),
         Migration(
-            version: 3, name: "rooms, members, invitations, bans, mutes, blocks, moderation log; admin and disabled accounts",
+            version: 3,
+            name: "rooms, members, invitations, bans, mutes, blocks, moderation log; admin and disabled accounts",
             statements: [
                 "ALTER TABLE accounts ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0",
                 "ALTER TABLE accounts ADD COLUMN disabled_at INTEGER",

@@ -92,9 +92,9 @@ struct Bench: AsyncParsableCommand {
         configuration.serverPID = serverPid
         configuration.runID = "b" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
         #if DEBUG
-            let build = "debug"
+        let build = "debug"
         #else
-            let build = "release"
+        let build = "release"
         #endif
         let report = try await BenchRunner.run(configuration, build: build) { configuration, range in
             let encoded = (try? JSONEncoder().encode(configuration))?.base64EncodedString() ?? ""
@@ -110,7 +110,9 @@ struct Bench: AsyncParsableCommand {
 extension Bench {
     /// `bench search`: the store's own search, no server in between.
     func runSearch() async throws {
-        guard let databaseURL else { throw ValidationError("bench search needs --database-url (sqlite:///… or postgres://…)") }
+        guard let databaseURL else {
+            throw ValidationError("bench search needs --database-url (sqlite:///… or postgres://…)")
+        }
         let database: DatabaseURL
         do {
             database = try DatabaseURL(parsing: databaseURL)

@@ -33,7 +33,10 @@ struct RoomCommand: AsyncParsableCommand {
                 var rows: [[String]] = []
                 for room in try await store.allRooms() {
                     rows.append(
-                        [room.name, room.visibility.rawValue, "\(try await store.members(of: room.name).count)", room.topic])
+                        [
+                            room.name, room.visibility.rawValue, "\(try await store.members(of: room.name).count)",
+                            room.topic,
+                        ])
                 }
                 return rows
             }
@@ -60,7 +63,8 @@ struct RoomCommand: AsyncParsableCommand {
                 ]
                 if let retention = store as? any MessageRetention {
                     let days = try await retention.roomRetention(of: room.name)
-                    lines.append("retention: " + (days.map { $0 == 0 ? "keep everything" : "\($0) days" } ?? "server default"))
+                    lines.append(
+                        "retention: " + (days.map { $0 == 0 ? "keep everything" : "\($0) days" } ?? "server default"))
                 }
                 lines.append("members:")
                 for member in try await store.members(of: room.name) {
@@ -68,11 +72,14 @@ struct RoomCommand: AsyncParsableCommand {
                 }
                 lines.append("bans:")
                 for ban in try await store.bans(in: room.name, now: now) {
-                    lines.append("  \(ban.user)\tuntil \(ban.until.map(Timestamp.iso) ?? "forever")\tby \(ban.bannedBy)\t\(ban.reason)")
+                    lines.append(
+                        "  \(ban.user)\tuntil \(ban.until.map(Timestamp.iso) ?? "forever")\tby \(ban.bannedBy)\t\(ban.reason)"
+                    )
                 }
                 lines.append("mutes:")
                 for mute in try await store.mutes(in: room.name, now: now) {
-                    lines.append("  \(mute.user)\tuntil \(mute.until.map(Timestamp.iso) ?? "unmuted")\tby \(mute.mutedBy)")
+                    lines.append(
+                        "  \(mute.user)\tuntil \(mute.until.map(Timestamp.iso) ?? "unmuted")\tby \(mute.mutedBy)")
                 }
                 lines.append("moderation:")
                 for entry in try await store.moderationLog(of: room.name, limit: 20) {
@@ -88,7 +95,8 @@ struct RoomCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Delete a room with its members, invitations, bans and mutes (its messages and moderation log stay).")
+            abstract:
+                "Delete a room with its members, invitations, bans and mutes (its messages and moderation log stay).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The room name (any case).") var name: String
 
@@ -112,7 +120,8 @@ struct RoomCommand: AsyncParsableCommand {
         func run() async throws {
             try await store.withStore { store in
                 try await RoomCommand.refusing {
-                    try await store.setRole(.owner, of: user, in: room, by: .serverOperator, now: ChatClock.wallMillis())
+                    try await store.setRole(
+                        .owner, of: user, in: room, by: .serverOperator, now: ChatClock.wallMillis())
                 }
             }
             print("\(user) owns room \(room)")
@@ -121,7 +130,9 @@ struct RoomCommand: AsyncParsableCommand {
 
     struct Retention: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show or set a room's retention: days (0 keeps everything) or `default` (the server's --retention-days).")
+            abstract:
+                "Show or set a room's retention: days (0 keeps everything) or `default` (the server's --retention-days)."
+        )
         @OptionGroup var store: StoreOptions
         @Argument(help: "The room name (any case).") var room: String
         @Argument(help: "Days to keep, 0 for ever, or `default`; omitted: show the current setting.") var days: String?
@@ -135,16 +146,22 @@ struct RoomCommand: AsyncParsableCommand {
 
         func run() async throws {
             let current = try await store.withStore { store in
-                guard let retention = store as? any MessageRetention else { throw CommandFailure("this store keeps no retention") }
+                guard let retention = store as? any MessageRetention else {
+                    throw CommandFailure("this store keeps no retention")
+                }
                 return try await RoomCommand.refusing {
                     if let days {
                         try await retention.setRoomRetention(
-                            days == "default" ? nil : Int(days), of: room, by: .serverOperator, now: ChatClock.wallMillis())
+                            days == "default" ? nil : Int(days), of: room, by: .serverOperator,
+                            now: ChatClock.wallMillis())
                     }
                     return try await retention.roomRetention(of: room)
                 }
             }
-            print("\(room): " + (current.map { $0 == 0 ? "keeps everything" : "keeps \($0) day(s)" } ?? "follows --retention-days"))
+            print(
+                "\(room): "
+                    + (current.map { $0 == 0 ? "keeps everything" : "keeps \($0) day(s)" } ?? "follows --retention-days")
+            )
         }
     }
 }

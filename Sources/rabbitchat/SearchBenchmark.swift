@@ -35,7 +35,9 @@ struct SearchBenchmark {
 
     /// Pronounceable made-up words, most frequent first.
     static let vocabulary: [String] = {
-        let syllables = ["ka", "lo", "mi", "ren", "to", "sa", "vi", "nu", "de", "ga", "por", "li", "ze", "tha", "mo", "qui"]
+        let syllables = [
+            "ka", "lo", "mi", "ren", "to", "sa", "vi", "nu", "de", "ga", "por", "li", "ze", "tha", "mo", "qui",
+        ]
         var random = Random(state: 7)
         var words = Set<String>()
         var ordered: [String] = []
@@ -108,7 +110,8 @@ struct SearchBenchmark {
             }
         }
         for n in 0..<Self.privateRooms {
-            _ = try await store.createRoom(Room(name: "vault\(n)", visibility: .private, creator: "owner", createdAt: 1))
+            _ = try await store.createRoom(
+                Room(name: "vault\(n)", visibility: .private, creator: "owner", createdAt: 1))
             if n < Self.readerRooms {
                 try await store.invite("reader", to: "vault\(n)", by: .user("owner"), now: 2)
                 _ = try await store.join(room: "vault\(n)", user: "reader", now: 3)
@@ -125,14 +128,18 @@ struct SearchBenchmark {
             var words = (0..<Int.random(in: 4...16, using: &random)).map { _ in Self.zipfWord(&random) }
             if pick < 0.70 {
                 conversation = .room("room\(Int.random(in: 0..<Self.publicRooms, using: &random))")
-                if Int.random(in: 0..<1_000, using: &random) == 0 { words.insert(contentsOf: ["budget", "review"], at: 1) }
+                if Int.random(in: 0..<1_000, using: &random) == 0 {
+                    words.insert(contentsOf: ["budget", "review"], at: 1)
+                }
             } else if pick < 0.85 {
                 conversation = .room("vault\(Int.random(in: 0..<Self.privateRooms, using: &random))")
                 if Int.random(in: 0..<100, using: &random) == 0 { words.append("confidential") }
             } else {
                 let a = Int.random(in: 0..<20, using: &random)
                 let b = Int.random(in: 0..<27, using: &random)
-                conversation = b >= 20 || a == b ? .direct(between: "reader", and: "u\(a)") : .direct(between: "u\(a)", and: "u\(b)")
+                conversation =
+                    b >= 20 || a == b
+                    ? .direct(between: "reader", and: "u\(a)") : .direct(between: "u\(a)", and: "u\(b)")
             }
             let key = conversation.key
             let seq = (seqs[key] ?? 0) + 1
@@ -186,14 +193,16 @@ struct SearchBenchmark {
         var rows: [String] = []
         for kind in kinds {
             // One untimed query first: the first touch of an index reads it from disk.
-            _ = try await store.search(SearchQuery(terms: SearchTerms(parsing: kind.query(&random)), reader: kind.reader, limit: 20))
+            _ = try await store.search(
+                SearchQuery(terms: SearchTerms(parsing: kind.query(&random)), reader: kind.reader, limit: 20))
             var durations: [Double] = []
             var hits = 0
             var example = ""
             for _ in 0..<queriesPerKind {
                 let text = kind.query(&random)
                 example = text
-                var query = SearchQuery(terms: SearchTerms(parsing: text), reader: kind.reader, room: kind.room, limit: 20)
+                var query = SearchQuery(
+                    terms: SearchTerms(parsing: text), reader: kind.reader, room: kind.room, limit: 20)
                 if kind.secondPage {
                     query.before = try await store.search(query).next
                 }
@@ -203,7 +212,9 @@ struct SearchBenchmark {
                 hits += page.hits.count
             }
             durations.sort()
-            func percentile(_ p: Double) -> Double { durations[min(durations.count - 1, Int(Double(durations.count) * p))] }
+            func percentile(_ p: Double) -> Double {
+                durations[min(durations.count - 1, Int(Double(durations.count) * p))]
+            }
             func ms(_ value: Double) -> String { String(format: "%.1f", value) }
             rows.append(
                 "| \(kind.name) | `\(example)` | \(ms(percentile(0.5))) | \(ms(percentile(0.95))) | "

@@ -19,7 +19,9 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the chat server (embedded broker and a SQLite file by default).")
 
     @Option(
-        help: "A YAML configuration file (keys named like the flags); the environment and flags override it. [env: RABBITCHAT_CONFIG]")
+        help:
+            "A YAML configuration file (keys named like the flags); the environment and flags override it. [env: RABBITCHAT_CONFIG]"
+    )
     var config: String?
     @Option(help: ArgumentHelp(ServerSetting.host.help)) var host: String?
     @Option(help: ArgumentHelp(ServerSetting.port.help)) var port: String?
@@ -67,14 +69,16 @@ struct Serve: AsyncParsableCommand {
         let values: [(ServerSetting, String?)] = [
             (.host, host), (.port, port), (.logLevel, logLevel), (.nodeID, nodeID), (.allowedOrigins, allowedOrigins),
             (.sockJSTestServices, sockjsTestServices ? "true" : nil), (.sockJSClientPath, sockjsClientPath),
-            (.databaseURL, databaseURL), (.amqpURL, amqpURL.isEmpty ? nil : amqpURL.joined(separator: ",")), (.presenceInterval, presenceInterval),
+            (.databaseURL, databaseURL), (.amqpURL, amqpURL.isEmpty ? nil : amqpURL.joined(separator: ",")),
+            (.presenceInterval, presenceInterval),
             (.presenceGrace, presenceGrace),
             (.requireAuth, requireAuth ? "true" : nil), (.rateLimit, rateLimit), (.rateLimitBurst, rateLimitBurst),
             (.userRateLimit, userRateLimit), (.userRateLimitBurst, userRateLimitBurst),
             (.rateLimitCloseAfter, rateLimitCloseAfter), (.maxFrameBytes, maxFrameBytes),
             (.maxTextLength, maxTextLength), (.presenceDetailLimit, presenceDetailLimit),
             (.maxRoomsPerSession, maxRoomsPerSession), (.sendTimeout, sendTimeout),
-            (.maxConnectionsPerIP, maxConnectionsPerIp), (.trustedProxies, trustedProxies), (.helloTimeout, helloTimeout), (.idleTimeout, idleTimeout),
+            (.maxConnectionsPerIP, maxConnectionsPerIp), (.trustedProxies, trustedProxies),
+            (.helloTimeout, helloTimeout), (.idleTimeout, idleTimeout),
             (.webSocketPingInterval, websocketPingInterval), (.webSocketSendBuffer, websocketSendBuffer),
             (.outboxMaxFrames, outboxMaxFrames), (.outboxMaxBytes, outboxMaxBytes),
             (.maxUploadBytes, maxUploadBytes), (.uploadQuotaBytes, uploadQuotaBytes),

@@ -15,7 +15,9 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store, runs `body`, closes it. Logs go to standard error at warning and above,
     /// so standard output holds only the command's answer.
     func withStore<T: Sendable>(_ body: (any DatabaseURL.DurableStore) async throws -> T) async throws -> T {
-        let text = databaseURL ?? ProcessInfo.processInfo.environment["RABBITCHAT_DATABASE_URL"] ?? DatabaseURL.defaultSQLitePath
+        let text =
+            databaseURL ?? ProcessInfo.processInfo.environment["RABBITCHAT_DATABASE_URL"]
+            ?? DatabaseURL.defaultSQLitePath
         let database: DatabaseURL
         do {
             database = try DatabaseURL(parsing: text)

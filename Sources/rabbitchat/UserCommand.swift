@@ -39,8 +39,10 @@ struct UserCommand: AsyncParsableCommand {
             print(["name", "admin", "disabled", "created"].joined(separator: "\t"))
             for account in accounts {
                 print(
-                    [account.name, account.isAdmin ? "yes" : "no", account.isDisabled ? "yes" : "no",
-                     Timestamp.iso(account.createdAt)].joined(separator: "\t"))
+                    [
+                        account.name, account.isAdmin ? "yes" : "no", account.isDisabled ? "yes" : "no",
+                        Timestamp.iso(account.createdAt),
+                    ].joined(separator: "\t"))
             }
         }
     }
@@ -54,7 +56,9 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (password, generated) = try password.read()
-            try await store.withStore { try await UserAdministration(accounts: $0).resetPassword(name: name, password: password) }
+            try await store.withStore {
+                try await UserAdministration(accounts: $0).resetPassword(name: name, password: password)
+            }
             print("password of \(name) reset; its tokens are revoked")
             if generated { print("password: \(password)") }
         }

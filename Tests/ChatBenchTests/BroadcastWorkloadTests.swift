@@ -1,5 +1,5 @@
-import ChatCore
 import ChatBench
+import ChatCore
 import ChatServer
 import Logging
 import ServiceLifecycle
@@ -94,7 +94,9 @@ import Testing
         var scratch: [UInt8] = []
         var messages: [String] = []
         let ok = Array(frame.utf8).withUnsafeBytes { bytes in
-            SockJSFraming.forEachMessage(in: bytes, scratch: &scratch) { messages.append(String(decoding: $0, as: UTF8.self)) }
+            SockJSFraming.forEachMessage(in: bytes, scratch: &scratch) {
+                messages.append(String(decoding: $0, as: UTF8.self))
+            }
         }
         #expect(ok)
         #expect(messages == [#"{"type":"message","text":"1.2.3"}"#, "x\\yA🐇\n", "\u{FFFD}z"])

@@ -10,7 +10,9 @@ import Testing
 struct ConsumerPrefetchTests {
     /// `rabbitmqctl list_consumers` rows as (queue, prefetch count).
     static func consumers() async throws -> [(queue: String, prefetch: Int)] {
-        let output = try await ChildProcess.run(TestEnvironment.rabbitmqctlPath, ["-q", "list_consumers", "queue_name", "prefetch_count"]).output
+        let output = try await ChildProcess.run(
+            TestEnvironment.rabbitmqctlPath, ["-q", "list_consumers", "queue_name", "prefetch_count"]
+        ).output
         return output.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: "\t")
             guard fields.count == 2, let prefetch = Int(fields[1]) else { return nil }

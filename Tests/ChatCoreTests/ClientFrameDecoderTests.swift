@@ -53,7 +53,9 @@ struct ClientFrameDecoderTests {
         #expect(refusal("[]")?.message.contains("object") == true)
         #expect(refusal("{}")?.message == "missing field `type`")
         #expect(refusal(#"{"type":null}"#)?.code == .invalidField)
-        #expect(refusal(#"{"type":"teleport","cid":"z"}"#) == ProtocolError(.unknownType, "unknown frame type `teleport`", cid: "z"))
+        #expect(
+            refusal(#"{"type":"teleport","cid":"z"}"#)
+                == ProtocolError(.unknownType, "unknown frame type `teleport`", cid: "z"))
         let missing = refusal(#"{"type":"send","room":"r","cid":"c1"}"#)
         #expect(missing?.code == .invalidField)
         #expect(missing?.message == "missing field `text`")
@@ -63,7 +65,9 @@ struct ClientFrameDecoderTests {
         #expect(refusal(#"{"type":"read","room":"r","seq":"1"}"#)?.message == "field `seq` must be an integer")
         #expect(refusal(#"{"type":"read","room":"r","seq":1.5}"#)?.code == .invalidField)
         #expect(refusal(#"{"type":"read","room":"r","seq":99999999999999999999999}"#)?.code == .invalidField)
-        #expect(refusal(#"{"type":"send","text":"x","cid":"c"}"#)?.message.contains("exactly one of `room` or `to`") == true)
+        #expect(
+            refusal(#"{"type":"send","text":"x","cid":"c"}"#)?.message.contains("exactly one of `room` or `to`") == true
+        )
         #expect(refusal(#"{"type":"typing","room":"r","state":"maybe"}"#)?.code == .invalidField)
         #expect(refusal(#"{"type":"hello","resume":{"r":"x"}}"#)?.code == .invalidField)
         // Invalid UTF-8 is refused, not crashed on.

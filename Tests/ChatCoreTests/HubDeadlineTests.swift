@@ -21,7 +21,8 @@ struct HubDeadlineTests {
             await alice.send(#"{"type":"join","room":"lobby"}"#)
             _ = try await alice.expect("joined")
 
-            await Self.receive(#"{"type":"send","room":"lobby","text":"late","cid":"c1"}"#, by: alice, arrivedAgo: .seconds(3))
+            await Self.receive(
+                #"{"type":"send","room":"lobby","text":"late","cid":"c1"}"#, by: alice, arrivedAgo: .seconds(3))
             let refusal = try await alice.expect("error")
             #expect(refusal["code"] as? String == "unavailable")
             #expect(refusal["cid"] as? String == "c1")
@@ -47,7 +48,8 @@ struct HubDeadlineTests {
             _ = try await alice.expect("joined")
             // A generous budget is left (the hub's 2 s minus 100 ms), so a loaded machine passes.
             await Self.receive(
-                #"{"type":"send","room":"lobby","text":"on time","cid":"c2"}"#, by: alice, arrivedAgo: .milliseconds(100))
+                #"{"type":"send","room":"lobby","text":"on time","cid":"c2"}"#, by: alice,
+                arrivedAgo: .milliseconds(100))
             let ack = try await alice.expect("ack", skipping: ["message"])
             #expect(ack["cid"] as? String == "c2")
             #expect(ack["seq"] as? Int == 1)
@@ -67,7 +69,8 @@ struct HubDeadlineTests {
             let historyRefusal = try await alice.expect("error")
             #expect(historyRefusal["code"] as? String == "unavailable")
             #expect(historyRefusal["ref"] as? String == "history")
-            #expect((historyRefusal["message"] as? String)?.contains("did not answer in time") == true, "\(historyRefusal)")
+            #expect(
+                (historyRefusal["message"] as? String)?.contains("did not answer in time") == true, "\(historyRefusal)")
 
             // The refused join left nothing behind: joining now is not `already_joined`.
             await alice.send(#"{"type":"join","room":"lobby"}"#)

@@ -5,7 +5,9 @@ import Testing
 /// room's moderation log (`room_info`'s `log`).
 @Suite("Hub: edits in the moderation log", .timeLimit(.minutes(1)))
 struct HubEditLogTests {
-    @Test("the room's owner reads an edit's old text in room_info; a member gets no log, and the update frame carries only the new text")
+    @Test(
+        "the room's owner reads an edit's old text in room_info; a member gets no log, and the update frame carries only the new text"
+    )
     func ownerSeesEditHistory() async throws {
         try await HubTests.withNodes(1, store: try await HubModerationTests.store()) { hubs, _ in
             // The first registered user to join a new room creates it and owns it.

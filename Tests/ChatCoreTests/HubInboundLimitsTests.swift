@@ -40,7 +40,8 @@ struct HubInboundLimitsTests {
             switch item {
             case .frames(let frames)?:
                 for frame in frames {
-                    let json = try? JSONSerialization.jsonObject(with: Data(String(buffer: frame).utf8)) as? [String: Any]
+                    let json =
+                        try? JSONSerialization.jsonObject(with: Data(String(buffer: frame).utf8)) as? [String: Any]
                     let type = json?["type"] as? String ?? "?"
                     seen.append(type == "error" ? "error:\(json?["code"] as? String ?? "?")" : type)
                 }

@@ -21,7 +21,9 @@ struct HubMessageChangeTests {
         }
     }
 
-    @Test("changes made while a member is away reach it on resume once each, in seq order; a member online sees them live")
+    @Test(
+        "changes made while a member is away reach it on resume once each, in seq order; a member online sees them live"
+    )
     func liveAndResumed() async throws {
         try await HubTests.withNodes(2) { hubs, _ in
             let alice = try await HubTests.connect(hubs[0], as: "alice")
@@ -86,7 +88,9 @@ struct HubMessageChangeTests {
         }
     }
 
-    @Test("only the author edits; a member may not delete another's message, a room's owner may; reactions toggle and stay unique")
+    @Test(
+        "only the author edits; a member may not delete another's message, a room's owner may; reactions toggle and stay unique"
+    )
     func permissions() async throws {
         let store = InMemoryMessageStore()
         try await store.createAccount(Account(name: "owner", passwordHash: "h", createdAt: 1))
@@ -123,7 +127,9 @@ struct HubMessageChangeTests {
             await bob.send(#"{"type":"history","room":"den"}"#)
             var history = try await Self.skipTo("history", bob)
             var first = try #require((history["messages"] as? [[String: Any]])?.first { $0["seq"] as? Int == 1 })
-            #expect((first["reactions"] as? [[String: Any]])?.map { $0["count"] as? Int } == [1], "unique per user and emoji")
+            #expect(
+                (first["reactions"] as? [[String: Any]])?.map { $0["count"] as? Int } == [1],
+                "unique per user and emoji")
 
             await owner.send(#"{"type":"delete","room":"den","seq":1,"cid":"o1"}"#)
             #expect(try await Self.answer("o1", owner)["type"] as? String == "ack")
@@ -142,19 +148,22 @@ struct HubMessageChangeTests {
 /// `@name` mentions: which tokens count, and which names the hub records.
 @Suite("Hub: mentions")
 struct HubMentionTests {
-    @Test("candidates: @ at a word start, valid names, unique without regard to case, in order", arguments: [
-        ("hi @bob and @Carol!", ["bob", "Carol"]),
-        ("mail me at me@example.com", []),
-        ("@bob @BOB @bob", ["bob"]),
-        ("@ alone, @-dash_ok", ["-dash_ok"]),
-        ("(@dave) @éve", ["dave"]),
-        ("no mentions here", []),
-    ])
+    @Test(
+        "candidates: @ at a word start, valid names, unique without regard to case, in order",
+        arguments: [
+            ("hi @bob and @Carol!", ["bob", "Carol"]),
+            ("mail me at me@example.com", []),
+            ("@bob @BOB @bob", ["bob"]),
+            ("@ alone, @-dash_ok", ["-dash_ok"]),
+            ("(@dave) @éve", ["dave"]),
+            ("no mentions here", []),
+        ])
     func candidates(text: String, expected: [String]) {
         #expect(Hub.mentionCandidates(in: text, maxNameLength: 32) == expected)
     }
 
-    @Test("a message records the mentioned users who are in the room, not other words; the frame and history carry them")
+    @Test(
+        "a message records the mentioned users who are in the room, not other words; the frame and history carry them")
     func recorded() async throws {
         try await HubTests.withNodes(2) { hubs, _ in
             let alice = try await HubTests.connect(hubs[0], as: "alice")

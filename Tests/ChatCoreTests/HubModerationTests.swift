@@ -44,7 +44,9 @@ struct HubModerationTests {
         }
     }
 
-    @Test("a ban made on one node removes the target on the other at once: event, then `left`; send is not_member, rejoin banned; a resume gets the event once")
+    @Test(
+        "a ban made on one node removes the target on the other at once: event, then `left`; send is not_member, rejoin banned; a resume gets the event once"
+    )
     func banAcrossNodes() async throws {
         try await HubTests.withNodes(2, store: try await Self.store()) { hubs, _ in
             let alice = try await HubTests.connect(hubs[0], as: "alice")
@@ -151,7 +153,9 @@ struct HubModerationTests {
         }
     }
 
-    @Test("an invite-only room: `invited` reaches the invitee on the other node, who joins; a moderator made by set_role may kick; members see roles in room_info")
+    @Test(
+        "an invite-only room: `invited` reaches the invitee on the other node, who joins; a moderator made by set_role may kick; members see roles in room_info"
+    )
     func inviteRolesAndInfo() async throws {
         try await HubTests.withNodes(2, store: try await Self.store()) { hubs, _ in
             let alice = try await HubTests.connect(hubs[0], as: "alice")
@@ -165,7 +169,8 @@ struct HubModerationTests {
             await bob.send(#"{"type":"join","room":"club"}"#)
             #expect(try await bob.expect("error")["code"] as? String == "not_invited")
             await bob.send(#"{"type":"room_info","room":"club"}"#)
-            #expect(try await bob.expect("error")["code"] as? String == "forbidden", "a private room's members are private")
+            #expect(
+                try await bob.expect("error")["code"] as? String == "forbidden", "a private room's members are private")
 
             await alice.send(#"{"type":"invite","room":"club","user":"bob"}"#)
             #expect(try await Self.skipTo("member", alice)["change"] as? String == "invited")
@@ -222,19 +227,21 @@ struct HubModerationTests {
         }
     }
 
-    @Test("bad moderation frames get specific errors and the session stays usable", arguments: [
-        (#"{"type":"ban","room":"den","user":"bob","until":1}"#, "invalid_field"),
-        (#"{"type":"set_role","room":"den","user":"bob"}"#, "invalid_field"),
-        (#"{"type":"set_role","room":"den","user":"bob","role":"king"}"#, "invalid_field"),
-        (#"{"type":"kick","room":"den","user":"no such user!"}"#, "invalid_name"),
-        (#"{"type":"kick","room":"nowhere","user":"bob"}"#, "no_such_room"),
-        (#"{"type":"kick","room":"den"}"#, "invalid_field"),
-        (#"{"type":"room_update","room":"den"}"#, "invalid_field"),
-        (#"{"type":"room_create","room":"DEN"}"#, "room_exists"),
-        (#"{"type":"room_info","room":"nowhere"}"#, "no_such_room"),
-        (#"{"type":"invite","room":"den","user":"ghost"}"#, "no_such_user"),
-        (#"{"type":"block","user":"bob"}"#, "forbidden"),
-    ])
+    @Test(
+        "bad moderation frames get specific errors and the session stays usable",
+        arguments: [
+            (#"{"type":"ban","room":"den","user":"bob","until":1}"#, "invalid_field"),
+            (#"{"type":"set_role","room":"den","user":"bob"}"#, "invalid_field"),
+            (#"{"type":"set_role","room":"den","user":"bob","role":"king"}"#, "invalid_field"),
+            (#"{"type":"kick","room":"den","user":"no such user!"}"#, "invalid_name"),
+            (#"{"type":"kick","room":"nowhere","user":"bob"}"#, "no_such_room"),
+            (#"{"type":"kick","room":"den"}"#, "invalid_field"),
+            (#"{"type":"room_update","room":"den"}"#, "invalid_field"),
+            (#"{"type":"room_create","room":"DEN"}"#, "room_exists"),
+            (#"{"type":"room_info","room":"nowhere"}"#, "no_such_room"),
+            (#"{"type":"invite","room":"den","user":"ghost"}"#, "no_such_user"),
+            (#"{"type":"block","user":"bob"}"#, "forbidden"),
+        ])
     func badFrames(frame: String, code: String) async throws {
         try await HubTests.withNodes(1, store: try await Self.store()) { hubs, _ in
             let alice = try await HubTests.connect(hubs[0], as: "alice")

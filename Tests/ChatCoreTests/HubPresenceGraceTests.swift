@@ -23,7 +23,9 @@ struct HubPresenceGraceTests {
         }
     }
 
-    @Test("a guest's reload onto another node within the grace: the room and a watcher hear nothing; the grace ending later posts nothing either")
+    @Test(
+        "a guest's reload onto another node within the grace: the room and a watcher hear nothing; the grace ending later posts nothing either"
+    )
     func reloadAcrossNodesPostsNothing() async throws {
         try await HubTests.withNodes(2, presenceGrace: .seconds(2)) { hubs, _ in
             let alice = try await HubTests.connect(hubs[0], as: "alice")

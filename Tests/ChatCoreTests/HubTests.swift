@@ -92,7 +92,8 @@ struct HubTests {
         let hubs = (0..<count).map { index in
             Hub(
                 configuration: .init(
-                    nodeID: "node\(index)", limits: limits, typingSweep: .milliseconds(100), presenceBatch: presenceBatch,
+                    nodeID: "node\(index)", limits: limits, typingSweep: .milliseconds(100),
+                    presenceBatch: presenceBatch,
                     presenceGrace: presenceGrace),
                 store: store,
                 broker: exchange.makeBroker(), logger: Logger(label: "hub-test"))

@@ -16,7 +16,8 @@ struct NodeDeathTests {
         // is the queue probe's doing.
         func hub(_ id: String) -> Hub {
             Hub(
-                configuration: .init(nodeID: id, presenceAnnounce: .seconds(60), nodeProbe: .milliseconds(100)), store: store,
+                configuration: .init(nodeID: id, presenceAnnounce: .seconds(60), nodeProbe: .milliseconds(100)),
+                store: store,
                 broker: exchange.makeBroker(), logger: Logger(label: "node-death-test"))
         }
         let doomed = hub("doomed")

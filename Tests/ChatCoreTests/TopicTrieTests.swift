@@ -1,6 +1,7 @@
-@testable import ChatCore
-import Testing
 import TestSupport
+import Testing
+
+@testable import ChatCore
 
 /// The in-process exchange's binding trie must route exactly as `TopicPattern` (and so as
 /// RabbitMQ) does: compared over every pattern and key built from a small alphabet.

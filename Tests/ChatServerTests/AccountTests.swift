@@ -18,7 +18,8 @@ struct AccountTests {
             #expect(first.utf8.count == 43, "256 random bits as base64url")
             #expect((registered["expiresAt"] as? NSNumber)?.int64Value ?? 0 > ChatClock.wallMillis())
 
-            let me = try await HTTP.request("GET", port: port, path: "/api/me", headers: ["Authorization": "Bearer \(first)"])
+            let me = try await HTTP.request(
+                "GET", port: port, path: "/api/me", headers: ["Authorization": "Bearer \(first)"])
             #expect(me.status == 200)
             #expect(me["user"] as? String == "alice")
 
@@ -40,7 +41,9 @@ struct AccountTests {
         }
     }
 
-    @Test("bad registrations, wrong passwords and bad tokens get specific JSON errors", arguments: await TestDatabase.available)
+    @Test(
+        "bad registrations, wrong passwords and bad tokens get specific JSON errors",
+        arguments: await TestDatabase.available)
     func refusals(database: TestDatabase) async throws {
         try await TestServer.with(database: database) { port, _ in
             _ = try await AccountTestClient.register(port: port, "alice")
@@ -57,7 +60,8 @@ struct AccountTests {
             }
             let short = try await post("/api/register", ["name": "bob", "password": "short"])
             #expect(short.errorCode == "invalid_password")
-            let tooLong = try await post("/api/register", ["name": "bob", "password": String(repeating: "p", count: 73)])
+            let tooLong = try await post(
+                "/api/register", ["name": "bob", "password": String(repeating: "p", count: 73)])
             #expect(tooLong.errorCode == "invalid_password")
             let badJSON = try await HTTP.request("POST", port: port, path: "/api/login", rawBody: "{name: alice")
             #expect(badJSON.status == 400)
@@ -101,7 +105,8 @@ struct AccountTests {
         configuration.accounts.tokenLifetime = .zero
         try await TestServer.with(configuration, database: database) { port, _ in
             let token = try await AccountTestClient.register(port: port, "alice")
-            let me = try await HTTP.request("GET", port: port, path: "/api/me", headers: ["Authorization": "Bearer \(token)"])
+            let me = try await HTTP.request(
+                "GET", port: port, path: "/api/me", headers: ["Authorization": "Bearer \(token)"])
             #expect(me.status == 401)
             #expect(me.errorCode == "token_expired")
             let client = try await TestChatClient.connect(port: port, name: "late")
@@ -154,7 +159,9 @@ struct AccountTests {
         }
     }
 
-    @Test("logins are rate-limited per name and per address with 429 and a JSON body", arguments: await TestDatabase.available)
+    @Test(
+        "logins are rate-limited per name and per address with 429 and a JSON body",
+        arguments: await TestDatabase.available)
     func loginRateLimit(database: TestDatabase) async throws {
         var configuration = ServerConfigurationFactory.make()
         configuration.accounts.perName = .init(burst: 3, perMinute: 0.001)
@@ -181,7 +188,9 @@ struct AccountTests {
         }
     }
 
-    @Test("DMs to an offline registered user are stored, counted and delivered at their next sign-in", arguments: await TestDatabase.available)
+    @Test(
+        "DMs to an offline registered user are stored, counted and delivered at their next sign-in",
+        arguments: await TestDatabase.available)
     func offlineDirectMessages(database: TestDatabase) async throws {
         try await TestServer.with(database: database) { port, _ in
             let bobToken = try await AccountTestClient.register(port: port, "bob")
@@ -209,7 +218,10 @@ struct AccountTests {
             let delivered = try await bob.expect("history", skipping: [])
             #expect(delivered.string("peer") == "alice")
             #expect(delivered["hasMore"] as? Bool == false)
-            #expect((delivered["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["<i>ping</i>", "are you there?"])
+            #expect(
+                (delivered["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == [
+                    "<i>ping</i>", "are you there?",
+                ])
             #expect((delivered["messages"] as? [[String: Any]])?.compactMap { $0["to"] as? String } == ["bob", "bob"])
             try await bob.send(["type": "read", "peer": "alice", "seq": 1])
             let receipt = try await alice.expect("receipt", skipping: ["message"])

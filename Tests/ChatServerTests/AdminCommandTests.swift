@@ -11,8 +11,9 @@ import Testing
 struct AdminCommandTests {
     static func bearer(_ token: String) -> [String: String] { ["Authorization": "Bearer \(token)"] }
 
-    @Test("user create, list, reset-password, disable and grant-admin act on a running server's store at once",
-          arguments: await TestDatabase.available)
+    @Test(
+        "user create, list, reset-password, disable and grant-admin act on a running server's store at once",
+        arguments: await TestDatabase.available)
     func users(database: TestDatabase) async throws {
         try await database.with { location in
             // The first admin is made before any server ever ran on the store.
@@ -25,24 +26,29 @@ struct AdminCommandTests {
             try await TestServer.with(ServerConfigurationFactory.make(), store: opened) { port, _ in
                 let bobCreated = try await AdminCommand.run(["user", "create", "Bob"], on: location)
                 #expect(bobCreated.status == 0, "\(bobCreated.errors)")
-                let generated = try #require(bobCreated.lines.first { $0.hasPrefix("password: ") }?.dropFirst("password: ".count))
+                let generated = try #require(
+                    bobCreated.lines.first { $0.hasPrefix("password: ") }?.dropFirst("password: ".count))
                 #expect(generated.count == 20)
                 let duplicate = try await AdminCommand.run(["user", "create", "bob"], on: location)
                 #expect(duplicate.status != 0)
                 #expect(duplicate.errors.contains("already registered"))
                 let badName = try await AdminCommand.run(["user", "create", "no spaces"], on: location)
                 #expect(badName.status != 0)
-                let shortPassword = try await AdminCommand.run(["user", "create", "carl", "--password-stdin"], on: location, input: "short\n")
+                let shortPassword = try await AdminCommand.run(
+                    ["user", "create", "carl", "--password-stdin"], on: location, input: "short\n")
                 #expect(shortPassword.status != 0)
                 #expect(shortPassword.errors.contains("password must be"))
 
                 let rootToken = try await AccountTestClient.login(port: port, "root", password: "first admin pass")
                 let bobToken = try await AccountTestClient.login(port: port, "bob", password: String(generated))
-                #expect(try await HTTP.request("GET", port: port, path: "/api/me", headers: Self.bearer(bobToken)).status == 200)
+                #expect(
+                    try await HTTP.request("GET", port: port, path: "/api/me", headers: Self.bearer(bobToken)).status
+                        == 200)
 
                 let list = try await AdminCommand.run(["user", "list"], on: location)
                 #expect(list.status == 0)
-                #expect(list.lines.map { $0.split(separator: "\t").prefix(3).joined(separator: " ") }
+                #expect(
+                    list.lines.map { $0.split(separator: "\t").prefix(3).joined(separator: " ") }
                         == ["name admin disabled", "Bob no no", "root yes no"])
 
                 let disabled = try await AdminCommand.run(["user", "disable", "bob"], on: location)
@@ -59,17 +65,22 @@ struct AdminCommandTests {
                 let reset = try await AdminCommand.run(
                     ["user", "reset-password", "ROOT", "--password-stdin"], on: location, input: "second admin pass\n")
                 #expect(reset.status == 0, "\(reset.errors)")
-                let revoked = try await HTTP.request("GET", port: port, path: "/api/me", headers: Self.bearer(rootToken))
+                let revoked = try await HTTP.request(
+                    "GET", port: port, path: "/api/me", headers: Self.bearer(rootToken))
                 #expect(revoked.errorCode == "token_revoked", "a reset signs the account out everywhere")
                 _ = try await AccountTestClient.login(port: port, "root", password: "second admin pass")
 
                 #expect(try await AdminCommand.run(["user", "grant-admin", "bob"], on: location).status == 0)
                 let accounts = try #require(opened as? any AccountStore)
                 #expect(try await accounts.account(named: "bob")?.isAdmin == true)
-                #expect(try await AdminCommand.run(["user", "grant-admin", "bob", "--revoke"], on: location).status == 0)
+                #expect(
+                    try await AdminCommand.run(["user", "grant-admin", "bob", "--revoke"], on: location).status == 0)
                 #expect(try await accounts.account(named: "bob")?.isAdmin == false)
 
-                for command in [["user", "disable", "nobody"], ["user", "grant-admin", "nobody"], ["user", "reset-password", "nobody"]] {
+                for command in [
+                    ["user", "disable", "nobody"], ["user", "grant-admin", "nobody"],
+                    ["user", "reset-password", "nobody"],
+                ] {
                     let missing = try await AdminCommand.run(command, on: location)
                     #expect(missing.status != 0, "\(command)")
                     #expect(missing.errors.contains("no account `nobody`"), "\(command): \(missing.errors)")
@@ -87,13 +98,17 @@ struct AdminCommandTests {
             let opened = try location.open()
             try await TestServer.with(ServerConfigurationFactory.make(), store: opened) { _, _ in
                 let store = try #require(opened as? any DatabaseURL.DurableStore)
-                _ = try await store.createRoom(Room(name: "Lobby", topic: "say hi", visibility: .private, creator: "alice", createdAt: 1))
+                _ = try await store.createRoom(
+                    Room(name: "Lobby", topic: "say hi", visibility: .private, creator: "alice", createdAt: 1))
                 _ = try await store.join(room: "plaza", user: "guest1", now: 2)
                 try await store.ban("troll", from: "lobby", until: nil, reason: "spam", by: .user("alice"), now: 3)
 
                 let list = try await AdminCommand.run(["room", "list"], on: location)
                 #expect(list.status == 0, "\(list.errors)")
-                #expect(list.lines == ["name\tvisibility\tmembers\ttopic", "Lobby\tprivate\t1\tsay hi", "plaza\tpublic\t0\t"])
+                #expect(
+                    list.lines == [
+                        "name\tvisibility\tmembers\ttopic", "Lobby\tprivate\t1\tsay hi", "plaza\tpublic\t0\t",
+                    ])
 
                 let setOwner = try await AdminCommand.run(["room", "set-owner", "LOBBY", "bob"], on: location)
                 #expect(setOwner.status == 0, "\(setOwner.errors)")
@@ -115,7 +130,9 @@ struct AdminCommandTests {
                 let again = try await AdminCommand.run(["room", "show", "lobby"], on: location)
                 #expect(again.status != 0)
                 #expect(again.errors.contains("no_such_room"))
-                #expect(try await AdminCommand.run(["room", "delete", "lobby"], on: location).errors.contains("no_such_room"))
+                #expect(
+                    try await AdminCommand.run(["room", "delete", "lobby"], on: location).errors.contains(
+                        "no_such_room"))
             }
             let afterwards = try await AdminCommand.run(["user", "list"], on: location)
             #expect(afterwards.lines.count == 3, "the store is there with no server running: \(afterwards.errors)")
@@ -125,7 +142,8 @@ struct AdminCommandTests {
     @Test("the command line refuses the memory store, which keeps nothing to administer")
     func memoryRefused() async throws {
         let outcome = try await BlockingWork.run {
-            try ChildProcess.runBlocking(TestEnvironment.rabbitchatBinary, ["user", "list", "--database-url", "memory:"])
+            try ChildProcess.runBlocking(
+                TestEnvironment.rabbitchatBinary, ["user", "list", "--database-url", "memory:"])
         }
         #expect(outcome.status != 0)
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// RabbitMQ stops answering mid-send without closing anything (a hung broker, or a network
 /// partition): only this node's AMQP connections go through a stalled `TCPProxy` to the shared
@@ -32,7 +32,8 @@ struct BrokerStallTests {
             nodeID: MultiNodeCluster.unique(name),
             arguments: [
                 "--amqp-url", url.string!,
-                "--database-url", "sqlite://" + NSTemporaryDirectory() + "rabbitchat-\(name)-\(UUID().uuidString).sqlite",
+                "--database-url",
+                "sqlite://" + NSTemporaryDirectory() + "rabbitchat-\(name)-\(UUID().uuidString).sqlite",
             ])
         let room = MultiNodeCluster.unique(name)
         let writer = try await TestChatClient.connect(port: node.port, name: "writer")
@@ -54,7 +55,9 @@ struct BrokerStallTests {
         // (64 is `ChatWebSocketHandler.maxQueuedInbound`.)
         let count = 64 * 2 + 20
         for index in 0..<count {
-            try await setup.writer.send(["type": "send", "room": setup.room, "text": "stuck \(index)", "cid": "s\(index)"])
+            try await setup.writer.send([
+                "type": "send", "room": setup.room, "text": "stuck \(index)", "cid": "s\(index)",
+            ])
         }
         // Long enough for the node to read what fits and stop reading the socket.
         try await Task.sleep(for: .seconds(1))
@@ -74,7 +77,9 @@ struct BrokerStallTests {
         defer { setup.node.kill() }
         try await setup.proxy.stall()
         for index in 0..<5 {
-            try await setup.writer.send(["type": "send", "room": setup.room, "text": "stuck \(index)", "cid": "s\(index)"])
+            try await setup.writer.send([
+                "type": "send", "room": setup.room, "text": "stuck \(index)", "cid": "s\(index)",
+            ])
         }
         try await Task.sleep(for: .milliseconds(500))
         let terminating = ContinuousClock.now

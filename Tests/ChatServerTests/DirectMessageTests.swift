@@ -32,7 +32,9 @@ struct DirectMessageTests {
             // Bob answers; the DM conversation has its own gap-free seq.
             try await bob.send(["type": "send", "to": "alice", "text": "hi", "cid": "dm2"])
             var reply = try await alice.expect("message", skipping: ["presence", "ack"])
-            if reply.string("text") == "psst" { reply = try await alice.expect("message", skipping: ["presence", "ack"]) }
+            if reply.string("text") == "psst" {
+                reply = try await alice.expect("message", skipping: ["presence", "ack"])
+            }
             #expect(reply.string("from") == "bob")
             #expect(reply.int("seq") == 2)
 

@@ -26,7 +26,9 @@ struct ForwardingTableTests {
         #expect(table.count == 2)
     }
 
-    @Test("the first node to accept owns the request; another node's replies are refused; a return after acceptance is ignored")
+    @Test(
+        "the first node to accept owns the request; another node's replies are refused; a return after acceptance is ignored"
+    )
     func oneOwner() {
         var table = ForwardingTable(capacity: 4)
         let now = ContinuousClock.now

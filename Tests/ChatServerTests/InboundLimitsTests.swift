@@ -62,7 +62,10 @@ struct InboundLimitsTests {
                 sent += 1
             }
             let code = try await client.expectClose()
-            #expect(code == 1008, "closed with \(code.map(String.init) ?? "no code") after \(sent) frames; the flood stopped on \(stoppedBy.map { "\($0)" } ?? "nothing")")
+            #expect(
+                code == 1008,
+                "closed with \(code.map(String.init) ?? "no code") after \(sent) frames; the flood stopped on \(stoppedBy.map { "\($0)" } ?? "nothing")"
+            )
         }
     }
 
@@ -143,7 +146,9 @@ struct InboundLimitsTests {
         try await other.hello("other")
         try await other.join("lobby")
         var presence: TestChatClient.Frame
-        repeat { presence = try await client.expect("presence", skipping: ["message"], timeout: .seconds(30)) } while presence.int("online") != 2
+        repeat {
+            presence = try await client.expect("presence", skipping: ["message"], timeout: .seconds(30))
+        } while presence.int("online") != 2
         #expect(presence.string("event") == "count", "\(presence)")
         #expect(presence.string("user") == nil)
         // One byte over --max-frame-bytes closes the connection with 1009.

@@ -11,7 +11,8 @@ struct LogHygieneTests {
             nodeID: "logs",
             arguments: [
                 "--database-url", "sqlite://" + NSTemporaryDirectory() + "rabbitchat-logs-\(UUID().uuidString).sqlite",
-                "--log-level", "trace", "--rate-limit-burst", "20"])
+                "--log-level", "trace", "--rate-limit-burst", "20",
+            ])
         defer { server.kill() }
         let password = "pw-\(UUID().uuidString)"
         let token = try await AccountTestClient.register(port: server.port, "logger", password: password)

@@ -10,7 +10,9 @@ struct MessagesAPITests {
         (response["messages"] as? [[String: Any]])?.compactMap { ($0["seq"] as? NSNumber)?.intValue } ?? []
     }
 
-    @Test("room history pages are newest first, with before, limit and a capped limit", arguments: await TestDatabase.available)
+    @Test(
+        "room history pages are newest first, with before, limit and a capped limit",
+        arguments: await TestDatabase.available)
     func roomHistory(database: TestDatabase) async throws {
         var configuration = ServerConfigurationFactory.make()
         configuration.limits.maxHistoryPage = 3
@@ -48,7 +50,9 @@ struct MessagesAPITests {
         }
     }
 
-    @Test("DM history needs a token and shows only the token holder's conversation", arguments: await TestDatabase.available)
+    @Test(
+        "DM history needs a token and shows only the token holder's conversation",
+        arguments: await TestDatabase.available)
     func directHistory(database: TestDatabase) async throws {
         try await TestServer.with(database: database) { port, _ in
             let aliceToken = try await AccountTestClient.register(port: port, "alice")
@@ -61,7 +65,8 @@ struct MessagesAPITests {
 
             for (token, peer) in [(aliceToken, "bob"), (bobToken, "alice")] {
                 let page = try await HTTP.request(
-                    "GET", port: port, path: "/api/direct/\(peer)/messages", headers: ["Authorization": "Bearer \(token)"])
+                    "GET", port: port, path: "/api/direct/\(peer)/messages",
+                    headers: ["Authorization": "Bearer \(token)"])
                 #expect(page.status == 200)
                 #expect((page["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["secret"])
             }

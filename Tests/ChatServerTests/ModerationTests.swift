@@ -7,7 +7,9 @@ import Testing
 /// this process, and two `rabbitchat serve` processes sharing RabbitMQ and PostgreSQL.
 @Suite("Moderation over /ws", .timeLimit(.minutes(3)))
 struct ModerationTests {
-    @Test("a blocked user's DMs are refused `blocked`; every session gets the new list; welcome lists it; unblock lets DMs through", arguments: await TestDatabase.available)
+    @Test(
+        "a blocked user's DMs are refused `blocked`; every session gets the new list; welcome lists it; unblock lets DMs through",
+        arguments: await TestDatabase.available)
     func blocks(database: TestDatabase) async throws {
         try await TestServer.with(database: database) { port, _ in
             let alice = MultiNodeCluster.unique("alice")
@@ -47,7 +49,9 @@ struct ModerationTests {
 }
 
 extension ModerationTests {
-    @Test("a server admin is told so in welcome, sees a room's bans in room_info and deletes any message; a member does neither")
+    @Test(
+        "a server admin is told so in welcome, sees a room's bans in room_info and deletes any message; a member does neither"
+    )
     func adminPowers() async throws {
         let store = InMemoryMessageStore()
         try await TestServer.with(store: store) { port, _ in
@@ -70,7 +74,8 @@ extension ModerationTests {
             #expect(welcome.json["admin"] as? Bool == true)
             try await root.send(["type": "room_info", "room": "den"])
             let info = try await root.expect("room")
-            #expect((info.json["bans"] as? [[String: Any]])?.map { $0["user"] as? String } == ["mallory"], "\(info.raw)")
+            #expect(
+                (info.json["bans"] as? [[String: Any]])?.map { $0["user"] as? String } == ["mallory"], "\(info.raw)")
             try await root.join("den")
             try await root.send(["type": "delete", "room": "den", "seq": ack.int("seq") ?? 0, "cid": "r1"])
             #expect(try await root.expect("ack", skipping: ["message", "presence", "update"]).string("cid") == "r1")
@@ -125,7 +130,9 @@ struct MultiNodeModerationTests {
 /// the others' badges (`read_state`), and `joined` tells a new session where the user stopped.
 @Suite("Read state across devices over /ws", .timeLimit(.minutes(2)))
 struct ReadStateTests {
-    @Test("a read in one tab sends the other tabs read_state; a later join carries readSeq; a DM read too", arguments: await TestDatabase.available)
+    @Test(
+        "a read in one tab sends the other tabs read_state; a later join carries readSeq; a DM read too",
+        arguments: await TestDatabase.available)
     func readStateAcrossSessions(database: TestDatabase) async throws {
         try await TestServer.with(database: database) { port, _ in
             let alice = MultiNodeCluster.unique("alice")
@@ -180,7 +187,9 @@ struct ReadStateTests {
         }
     }
 
-    @Test("welcome reports each stored room's unread and mention counts from the server's read position", arguments: await TestDatabase.available)
+    @Test(
+        "welcome reports each stored room's unread and mention counts from the server's read position",
+        arguments: await TestDatabase.available)
     func welcomeCounts(database: TestDatabase) async throws {
         try await TestServer.with(database: database) { port, _ in
             let alice = MultiNodeCluster.unique("alice")
@@ -226,7 +235,9 @@ struct ReadStateTests {
         }
     }
 
-    @Test("a mention of a registered user who is offline is resolved and counted at their next sign-in", arguments: await TestDatabase.available)
+    @Test(
+        "a mention of a registered user who is offline is resolved and counted at their next sign-in",
+        arguments: await TestDatabase.available)
     func offlineMentionCounts(database: TestDatabase) async throws {
         try await TestServer.with(database: database) { port, _ in
             let alice = MultiNodeCluster.unique("alice")

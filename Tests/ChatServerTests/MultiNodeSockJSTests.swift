@@ -36,16 +36,22 @@ struct MultiNodeSockJSTests {
             #expect(welcome.first { $0["type"] as? String == "welcome" }?["user"] as? String == browserName)
             try await client.send([["type": "join", "room": room]])
             let joined = try await client.pollUntil { $0.contains { $0["type"] as? String == "joined" } }
-            #expect(joined.first { $0["type"] as? String == "joined" }?["members"] as? [String] == [browserName, nativeName].sorted())
+            #expect(
+                joined.first { $0["type"] as? String == "joined" }?["members"] as? [String]
+                    == [browserName, nativeName].sorted())
 
             // Six messages, each sent through the next node; the echoes come back in order.
             let sent = (1...6).map { "poll \($0) </script>%41" }
             for (index, text) in sent.enumerated() {
                 try await client.send([["type": "send", "room": room, "text": text, "cid": "c\(index)"]])
             }
-            let echoed = try await client.pollUntil { Self.texts($0).count >= sent.count && $0.filter { $0["type"] as? String == "ack" }.count >= sent.count }
+            let echoed = try await client.pollUntil {
+                Self.texts($0).count >= sent.count && $0.filter { $0["type"] as? String == "ack" }.count >= sent.count
+            }
             #expect(Self.texts(echoed) == sent)
-            #expect(echoed.filter { $0["type"] as? String == "ack" }.compactMap { $0["cid"] as? String } == sent.indices.map { "c\($0)" })
+            #expect(
+                echoed.filter { $0["type"] as? String == "ack" }.compactMap { $0["cid"] as? String }
+                    == sent.indices.map { "c\($0)" })
             // The /ws client on node 1 gets them in the same order.
             var atNative: [String] = []
             for _ in sent { atNative.append(try await native.expect("message").string("text") ?? "") }
@@ -67,7 +73,9 @@ struct MultiNodeSockJSTests {
         }
     }
 
-    @Test("xhr_streaming across nodes: chunks relayed as they come, the response limit ends the relayed stream, the next stream is forwarded")
+    @Test(
+        "xhr_streaming across nodes: chunks relayed as they come, the response limit ends the relayed stream, the next stream is forwarded"
+    )
     func streamingAcrossNodes() async throws {
         try await MultiNodeCluster.with(nodes: 2) { nodes in
             let ports = nodes.map(\.port)
@@ -159,7 +167,9 @@ struct MultiNodeSockJSTests {
             var answer = ""
             for _ in 0..<300 {
                 answer = try await client.post("xhr").body
-                guard answer == "c[2010,\"Another connection still open\"]\n", ContinuousClock.now < deadline else { break }
+                guard answer == "c[2010,\"Another connection still open\"]\n", ContinuousClock.now < deadline else {
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(answer == "c[1002,\"Connection interrupted\"]\n")

@@ -97,7 +97,8 @@ struct MultiNodeTests {
                 let joined = try await withThrowingTaskGroup(of: TestChatClient.self) { group in
                     for index in batch..<(batch + 25) {
                         group.addTask {
-                            let client = try await TestChatClient.connect(port: nodes[index % 2].port, name: "c\(index)")
+                            let client = try await TestChatClient.connect(
+                                port: nodes[index % 2].port, name: "c\(index)")
                             try await client.hello(MultiNodeCluster.unique("u\(index)"))
                             try await client.join(room)
                             return client
@@ -109,8 +110,12 @@ struct MultiNodeTests {
             }
             #expect(clients.count == 200)
 
-            let connections = try await RabbitMQCtl.run(["-q", "list_connections", "pid", "client_properties", "--formatter", "json"])
-            let queues = try await RabbitMQCtl.run(["-q", "list_queues", "name", "owner_pid", "exclusive", "--formatter", "json"])
+            let connections = try await RabbitMQCtl.run([
+                "-q", "list_connections", "pid", "client_properties", "--formatter", "json",
+            ])
+            let queues = try await RabbitMQCtl.run([
+                "-q", "list_queues", "name", "owner_pid", "exclusive", "--formatter", "json",
+            ])
             let connectionList = try #require(
                 try JSONSerialization.jsonObject(with: Data(connections.utf8)) as? [[String: Any]])
             let queueList = try #require(try JSONSerialization.jsonObject(with: Data(queues.utf8)) as? [[String: Any]])

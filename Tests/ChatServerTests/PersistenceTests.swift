@@ -54,7 +54,10 @@ struct PersistenceTests {
             #expect(unread.map { $0["peer"] as? String } == ["alice"])
             #expect((unread.first?["count"] as? NSNumber)?.intValue == 1)
             let delivered = try await bob.expect("history", skipping: [])
-            #expect((delivered["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["see <this> later"])
+            #expect(
+                (delivered["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == [
+                    "see <this> later"
+                ])
 
             let joined = try await bob.join("lobby", since: 0)
             #expect(joined.string("epoch") == phase1.epoch, "the epoch is durable")
@@ -66,7 +69,8 @@ struct PersistenceTests {
 
             try await bob.send(["type": "history", "peer": "alice"])
             let history = try await bob.expect("history", skipping: ["presence"])
-            #expect((history["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["see <this> later"])
+            #expect(
+                (history["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["see <this> later"])
             try await bob.send(["type": "read", "peer": "alice", "seq": 1])
             _ = try await bob.sync()
             // A new message continues the sequence rather than restarting it.

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// PostgreSQL restarts again and again under concurrent sends. It stops the database every
 /// other test uses, so scripts/test runs it in a phase of its own (tag `.databaseOutage`).
@@ -83,7 +83,9 @@ struct PostgresOutageTests {
         Self.log(
             "PostgresOutage: \(restarts) restarts, \(result.sends) sends, \(result.acks) acknowledged, \(result.unavailable) answered unavailable, \(result.unanswered.count) unanswered, slowest answer \(result.slowest)"
         )
-        #expect(result.unanswered.isEmpty, "sends unanswered for longer than \(Self.sendTimeout + Self.slack): \(result.unanswered)")
+        #expect(
+            result.unanswered.isEmpty,
+            "sends unanswered for longer than \(Self.sendTimeout + Self.slack): \(result.unanswered)")
         #expect(result.acks > restarts, "sends were acknowledged between the restarts")
         #expect(result.unavailable > 0, "some sends met a restart (otherwise the test proved nothing)")
 
@@ -231,7 +233,8 @@ struct PostgresCluster: Sendable {
     func restart() async throws {
         let output = NSTemporaryDirectory() + "pg_ctlcluster-\(UUID().uuidString).log"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let status = try await Self.shell("/usr/bin/pg_ctlcluster \(version) \(name) restart >\(output) 2>&1 </dev/null")
+        let status = try await Self.shell(
+            "/usr/bin/pg_ctlcluster \(version) \(name) restart >\(output) 2>&1 </dev/null")
         guard status == 0 else {
             let said = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
             throw TestChatClient.Failure(description: "pg_ctlcluster restart failed (\(status)): \(said)")

@@ -27,7 +27,9 @@ struct ProtocolErrorTests {
         }
         // Still usable: a ping round-trips.
         let extra = try await client.sync()
-        #expect(extra.filter { $0.type != "presence" }.isEmpty, "nothing else answered \(raw): \(extra)", sourceLocation: sourceLocation)
+        #expect(
+            extra.filter { $0.type != "presence" }.isEmpty, "nothing else answered \(raw): \(extra)",
+            sourceLocation: sourceLocation)
     }
 
     @Test("malformed frames before hello")
@@ -45,11 +47,13 @@ struct ProtocolErrorTests {
             try await Self.expectError(client, raw: #"{"type":"dance"}"#, code: "unknown_type", mentioning: "dance")
             try await Self.expectError(client, raw: #"{"type":"join","room":"lobby"}"#, code: "not_identified")
             try await Self.expectError(
-                client, raw: #"{"type":"send","room":"lobby","text":"x","cid":"c9"}"#, code: "not_identified", cid: "c9")
+                client, raw: #"{"type":"send","room":"lobby","text":"x","cid":"c9"}"#, code: "not_identified", cid: "c9"
+            )
             try await Self.expectError(client, raw: #"{"type":"hello","nick":"bad nick!"}"#, code: "invalid_name")
             try await Self.expectError(
                 client, raw: #"{"type":"hello","nick":"\#(String(repeating: "a", count: 33))"}"#, code: "invalid_name")
-            try await Self.expectError(client, raw: #"{"type":"hello","nick":7}"#, code: "invalid_field", mentioning: "nick")
+            try await Self.expectError(
+                client, raw: #"{"type":"hello","nick":7}"#, code: "invalid_field", mentioning: "nick")
             try await client.sendBinary([1, 2, 3])
             let binary = try await client.expect("error")
             #expect(binary.string("code") == "unsupported_frame")
@@ -70,7 +74,8 @@ struct ProtocolErrorTests {
             try await client.hello("alice")
             try await Self.expectError(client, raw: #"{"type":"hello","nick":"alice2"}"#, code: "already_identified")
             try await Self.expectError(client, raw: #"{"type":"join"}"#, code: "invalid_field", mentioning: "room")
-            try await Self.expectError(client, raw: #"{"type":"join","room":5}"#, code: "invalid_field", mentioning: "room")
+            try await Self.expectError(
+                client, raw: #"{"type":"join","room":5}"#, code: "invalid_field", mentioning: "room")
             try await Self.expectError(client, raw: #"{"type":"join","room":"no spaces"}"#, code: "invalid_room")
             try await Self.expectError(client, raw: #"{"type":"join","room":"a.b"}"#, code: "invalid_room")
             try await Self.expectError(client, raw: #"{"type":"join","room":"ok","since":-1}"#, code: "invalid_field")
@@ -95,12 +100,16 @@ struct ProtocolErrorTests {
             try await Self.expectError(
                 client, raw: #"{"type":"send","to":"ghost","text":"boo","cid":"c6"}"#, code: "user_offline", cid: "c6")
             try await Self.expectError(
-                client, raw: #"{"type":"send","to":"bad name","text":"boo","cid":"c7"}"#, code: "invalid_name", cid: "c7")
+                client, raw: #"{"type":"send","to":"bad name","text":"boo","cid":"c7"}"#, code: "invalid_name",
+                cid: "c7")
             try await Self.expectError(client, raw: #"{"type":"read","room":"lobby","seq":5}"#, code: "invalid_seq")
-            try await Self.expectError(client, raw: #"{"type":"read","room":"lobby","seq":1e40}"#, code: "invalid_field")
-            try await Self.expectError(client, raw: #"{"type":"typing","room":"lobby","state":"dancing"}"#, code: "invalid_field")
+            try await Self.expectError(
+                client, raw: #"{"type":"read","room":"lobby","seq":1e40}"#, code: "invalid_field")
+            try await Self.expectError(
+                client, raw: #"{"type":"typing","room":"lobby","state":"dancing"}"#, code: "invalid_field")
             try await Self.expectError(client, raw: #"{"type":"leave","room":"elsewhere"}"#, code: "not_member")
-            try await Self.expectError(client, raw: #"{"type":"history","room":"lobby","limit":0}"#, code: "invalid_field")
+            try await Self.expectError(
+                client, raw: #"{"type":"history","room":"lobby","limit":0}"#, code: "invalid_field")
 
             // A text of exactly 4000 scalars is fine, and the session still sends normally.
             let maximal = String(repeating: "x", count: 4000)
@@ -186,7 +195,8 @@ struct ProtocolErrorTests {
             let client = try await TestChatClient.connect(port: port)
             let bytes = Array(#"{"type":"ping","id":"zoë"}"#.utf8)
             let split = try #require(bytes.firstIndex(of: 0xC3)) + 1  // between the two bytes of "ë"
-            try await client.sendFrame(WebSocketFrame(fin: false, opcode: .text, data: ByteBuffer(bytes: bytes[..<split])))
+            try await client.sendFrame(
+                WebSocketFrame(fin: false, opcode: .text, data: ByteBuffer(bytes: bytes[..<split])))
             try await client.sendFrame(
                 WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer(bytes: bytes[split...])))
             let pong = try await client.expect("pong")

@@ -36,7 +36,10 @@ struct ReconnectUnderLoadLifecycleTests {
     static func frame(writer: Int, index: Int, previous: Int?) -> (frame: [String: Any], entry: Entry) {
         let cid = "w\(writer)-\(index)"
         if let previous, index % 17 == 16 {
-            return (["type": "delete", "room": "stream", "seq": previous, "cid": cid], Entry(kind: "update", action: "delete", target: previous))
+            return (
+                ["type": "delete", "room": "stream", "seq": previous, "cid": cid],
+                Entry(kind: "update", action: "delete", target: previous)
+            )
         }
         if let previous, index % 4 == 3 {
             return (
@@ -53,7 +56,9 @@ struct ReconnectUnderLoadLifecycleTests {
         return (["type": "send", "room": "stream", "text": "m \(cid)", "cid": cid], Entry(kind: "message"))
     }
 
-    @Test("a reader reset mid-stream ends with every message and change exactly once, in seq order", arguments: await TestDatabase.available)
+    @Test(
+        "a reader reset mid-stream ends with every message and change exactly once, in seq order",
+        arguments: await TestDatabase.available)
     func everyChangeExactlyOnce(database: TestDatabase) async throws {
         try await database.with { location in
             let store = try location.open()
@@ -135,9 +140,11 @@ struct ReconnectUnderLoadLifecycleTests {
         #expect(progress.resets.withLock { $0 } == resetPoints.count, "every reset happened while writers were sending")
         #expect(expected.count == total)
         #expect(expected.values.contains { $0.action == "edit" } && expected.values.contains { $0.action == "react" })
-        #expect(seqs == Array(1...total), "first difference at index \(seqs.indices.first { seqs[$0] != $0 + 1 } ?? -1)")
+        #expect(
+            seqs == Array(1...total), "first difference at index \(seqs.indices.first { seqs[$0] != $0 + 1 } ?? -1)")
         for (seq, entry) in received where expected[seq] != entry {
-            Issue.record("seq \(seq): received \(entry), the writer made \(expected[seq].map(\.description) ?? "nothing")")
+            Issue.record(
+                "seq \(seq): received \(entry), the writer made \(expected[seq].map(\.description) ?? "nothing")")
         }
     }
 
@@ -167,7 +174,8 @@ struct ReconnectUnderLoadLifecycleTests {
             case .closed?:
                 reconnects += 1
                 try #require(reconnects <= 20, "too many reconnects")
-                reader = try await Reader.reconnect(proxyPort: proxyPort, token: token, resumeFrom: received.last?.0 ?? 0)
+                reader = try await Reader.reconnect(
+                    proxyPort: proxyPort, token: token, resumeFrom: received.last?.0 ?? 0)
                 received += reader.backlog
             case nil:
                 Issue.record("no entry within 30 s; have \(received.count) of \(total)")

@@ -20,7 +20,9 @@ struct ReconnectUnderLoadTests {
     /// The reader's connection is reset when this many messages have been acknowledged.
     static let resetPoints = [total / 5, total / 2, total * 4 / 5]
 
-    @Test("a reader whose socket is killed mid-stream ends with every seq exactly once", arguments: await TestDatabase.available)
+    @Test(
+        "a reader whose socket is killed mid-stream ends with every seq exactly once",
+        arguments: await TestDatabase.available)
     func everySeqExactlyOnce(database: TestDatabase) async throws {
         try await database.with { location in
             let store = try location.open()
@@ -61,10 +63,13 @@ struct ReconnectUnderLoadTests {
                         // one of them lands while the stream is still flowing.
                         try await Self.waitForReader(proxy: proxy, progress: progress)
                         for n in start..<min(start + batch, messagesPerWriter) {
-                            try await writer.send(["type": "send", "room": "stream", "text": "w\(w)-\(n)", "cid": "w\(w)-\(n)"])
+                            try await writer.send([
+                                "type": "send", "room": "stream", "text": "w\(w)-\(n)", "cid": "w\(w)-\(n)",
+                            ])
                         }
                         for _ in start..<min(start + batch, messagesPerWriter) {
-                            _ = try await writer.expect("ack", skipping: ["message", "presence"], timeout: .seconds(30))
+                            _ = try await writer.expect(
+                                "ack", skipping: ["message", "presence"], timeout: .seconds(30))
                         }
                         let count = progress.acked.withLock { value in
                             value += batch
@@ -94,7 +99,8 @@ struct ReconnectUnderLoadTests {
 
         #expect(progress.resets.withLock { $0 } == resetPoints.count, "every reset happened while writers were sending")
         #expect(seqs.count == total, "received \(seqs.count) of \(total)")
-        #expect(seqs == Array(1...total), "first difference at index \(seqs.indices.first { seqs[$0] != $0 + 1 } ?? -1)")
+        #expect(
+            seqs == Array(1...total), "first difference at index \(seqs.indices.first { seqs[$0] != $0 + 1 } ?? -1)")
         #expect(Set(seqs).count == seqs.count, "no duplicates")
     }
 
@@ -154,7 +160,9 @@ struct ReconnectUnderLoadTests {
             _ = try await client.expect("welcome")
             let joined = try await client.expect("joined")
             #expect(joined["recovered"] as? Bool == true, "\(joined)")
-            let backlog = (joined["messages"] as? [[String: Any]] ?? []).compactMap { ($0["seq"] as? NSNumber)?.intValue }
+            let backlog = (joined["messages"] as? [[String: Any]] ?? []).compactMap {
+                ($0["seq"] as? NSNumber)?.intValue
+            }
             #expect(backlog.first.map { $0 == since + 1 } ?? true, "the backlog starts right after `since`")
             return Reader(client: client, backlog: backlog)
         }

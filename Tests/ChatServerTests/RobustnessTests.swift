@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Thousands of random and mutated frames against a live `rabbitchat serve` process: it never
 /// crashes, answers every frame with a well-formed frame, stays usable, and its memory returns
@@ -43,9 +43,14 @@ struct RobustnessTests {
         switch Int.random(in: 0..<12, using: &rng) {
         case 0:  // random printable and control characters
             let count = Int.random(in: 0..<200, using: &rng)
-            return .text(Array(String(String.UnicodeScalarView((0..<count).map { _ in
-                Unicode.Scalar(UInt8.random(in: 0..<128, using: &rng))
-            })).utf8))
+            return .text(
+                Array(
+                    String(
+                        String.UnicodeScalarView(
+                            (0..<count).map { _ in
+                                Unicode.Scalar(UInt8.random(in: 0..<128, using: &rng))
+                            })
+                    ).utf8))
         case 1:  // byte-level mutations of a valid frame, kept valid UTF-8 or not
             var bytes = base
             for _ in 0..<Int.random(in: 1...6, using: &rng) {
@@ -61,7 +66,8 @@ struct RobustnessTests {
             let depth = Int.random(in: 100...10_000, using: &rng)
             let open = Bool.random(using: &rng) ? "[" : #"{"a":"#
             let close = open == "[" ? "]" : "}"
-            return .text(Array((String(repeating: open, count: depth) + "1" + String(repeating: close, count: depth)).utf8))
+            return .text(
+                Array((String(repeating: open, count: depth) + "1" + String(repeating: close, count: depth)).utf8))
         case 3:  // huge and odd numbers in numeric fields
             let number = [
                 "1e400", "-1e400", "123456789012345678901234567890", "9223372036854775808", "-0", "1.5", "NaN",
@@ -75,26 +81,38 @@ struct RobustnessTests {
             return .text(Array(frame.replacingOccurrences(of: "N", with: number).utf8))
         case 4:  // wrong types for every field
             let value = ["1", "true", "null", "[]", "{}", #""s""#, "[1,2]", #"{"x":1}"#].randomElement(using: &rng)!
-            let key = ["type", "room", "to", "text", "cid", "nick", "since", "seq", "before", "limit", "state", "resume"]
-                .randomElement(using: &rng)!
+            let key = [
+                "type", "room", "to", "text", "cid", "nick", "since", "seq", "before", "limit", "state", "resume",
+            ]
+            .randomElement(using: &rng)!
             let frame = String(decoding: base, as: UTF8.self)
-            return .text(Array(frame.replacingOccurrences(of: "{", with: #"{"\#(key)":\#(value),"#, options: .anchored).utf8))
+            return .text(
+                Array(frame.replacingOccurrences(of: "{", with: #"{"\#(key)":\#(value),"#, options: .anchored).utf8))
         case 5:  // control characters and odd Unicode inside strings
-            let odd = ["\u{0}", "\u{1}", "\u{1F}", "\u{7F}", "\u{FEFF}", "\u{202E}", "\u{FFFF}", "\\u0000", "\\ud800", "\n", "\t"]
+            let odd = [
+                "\u{0}", "\u{1}", "\u{1F}", "\u{7F}", "\u{FEFF}", "\u{202E}", "\u{FFFF}", "\\u0000", "\\ud800", "\n",
+                "\t",
+            ]
             let text = (0..<Int.random(in: 1...20, using: &rng)).map { _ in odd.randomElement(using: &rng)! }.joined()
             return .text(Array(#"{"type":"send","room":"lobby","text":"\#(text)","cid":"u"}"#.utf8))
         case 6:  // binary frames where text is expected
-            return .binary((0..<Int.random(in: 0..<300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            return .binary(
+                (0..<Int.random(in: 0..<300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
         case 7:  // invalid UTF-8 in a text frame: a truncated sequence, a byte never used, an
             // encoded surrogate, an overlong form, a lone continuation, a code point past U+10FFFF
             var bytes = base
-            let invalid: [[UInt8]] = [[0xC3, 0x28], [0xFF], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0x80], [0xF4, 0x90, 0x80, 0x80]]
+            let invalid: [[UInt8]] = [
+                [0xC3, 0x28], [0xFF], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0x80], [0xF4, 0x90, 0x80, 0x80],
+            ]
             bytes.insert(contentsOf: invalid.randomElement(using: &rng)!, at: bytes.count / 2)
             return .invalidUTF8(bytes)
         case 8:  // truncated frames
             return .text(Array(base.prefix(Int.random(in: 0..<base.count, using: &rng))))
         case 9:  // not objects
-            return .text(Array(["[]", "1", "\"s\"", "null", "true", "", " ", "{}", "{\"type\":null}"].randomElement(using: &rng)!.utf8))
+            return .text(
+                Array(
+                    ["[]", "1", "\"s\"", "null", "true", "", " ", "{}", "{\"type\":null}"].randomElement(using: &rng)!
+                        .utf8))
         case 10:  // long strings in every field (still under the 64 KiB frame limit)
             let long = String(repeating: "é", count: Int.random(in: 33...15_000, using: &rng))
             return .text(Array(#"{"type":"join","room":"\#(long)","cid":"\#(long)"}"#.utf8))
@@ -112,7 +130,8 @@ struct RobustnessTests {
             let json = try #require(try? JSONSerialization.jsonObject(with: Data(frame.raw.utf8)) as? [String: Any])
             let type = try #require(json["type"] as? String, "frame without a type: \(frame.raw.prefix(200))")
             if type == "error" {
-                #expect(json["code"] is String && json["message"] is String, "malformed error: \(frame.raw.prefix(200))")
+                #expect(
+                    json["code"] is String && json["message"] is String, "malformed error: \(frame.raw.prefix(200))")
             }
             if type == "pong", json["id"] as? String == pingID { return }
         }
@@ -131,14 +150,17 @@ struct RobustnessTests {
                 let json = try #require(try? JSONSerialization.jsonObject(with: Data(frame.raw.utf8)) as? [String: Any])
                 let type = try #require(json["type"] as? String, "frame without a type: \(frame.raw.prefix(200))")
                 if type == "error" {
-                    #expect(json["code"] is String && json["message"] is String, "malformed error: \(frame.raw.prefix(200))")
+                    #expect(
+                        json["code"] is String && json["message"] is String, "malformed error: \(frame.raw.prefix(200))"
+                    )
                 }
                 if type == "pong", json["id"] as? String == pingID {
                     Issue.record("frame \(index): invalid UTF-8 was accepted")
                     return
                 }
             case .closed(let code)?:
-                #expect(code == 1007, "frame \(index): closed with \(code.map(String.init) ?? "no code") for invalid UTF-8")
+                #expect(
+                    code == 1007, "frame \(index): closed with \(code.map(String.init) ?? "no code") for invalid UTF-8")
                 #expect(client.closeReason == "text frame is not valid UTF-8", "frame \(index)")
                 return
             case nil:
@@ -149,7 +171,9 @@ struct RobustnessTests {
         Issue.record("frame \(index): no close after 10000 frames")
     }
 
-    @Test("3,000 seeded random and mutated frames (RABBITCHAT_FUZZ_FRAMES for more): no crash, well-formed answers, 1007 for invalid UTF-8, memory back near baseline")
+    @Test(
+        "3,000 seeded random and mutated frames (RABBITCHAT_FUZZ_FRAMES for more): no crash, well-formed answers, 1007 for invalid UTF-8, memory back near baseline"
+    )
     func fuzzLiveServer() async throws {
         let seed = TestEnvironment.fuzzSeed ?? 20_261_129
         var rng = SplitMix64(seed: seed)

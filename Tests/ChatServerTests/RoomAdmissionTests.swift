@@ -64,7 +64,9 @@ struct RoomAdmissionTests {
         }
     }
 
-    @Test("`history` of a private or invite-only room over /ws is for members: `forbidden` for others, `banned` for the banned, never the messages")
+    @Test(
+        "`history` of a private or invite-only room over /ws is for members: `forbidden` for others, `banned` for the banned, never the messages"
+    )
     func historyPrivacy() async throws {
         let store = InMemoryMessageStore()
         try await TestServer.with(store: store) { port, _ in
@@ -79,7 +81,9 @@ struct RoomAdmissionTests {
                 _ = try await store.join(room: name, user: "mallory", now: 3)
                 try await store.ban("mallory", from: name, until: nil, reason: "spam", by: .user("alice"), now: 4)
                 _ = try await store.append(
-                    MessageDraft(conversation: .room(name), from: "alice", text: "plan for \(name)", clientID: "p-\(name)", timestamp: 5))
+                    MessageDraft(
+                        conversation: .room(name), from: "alice", text: "plan for \(name)", clientID: "p-\(name)",
+                        timestamp: 5))
             }
             for (who, room, code) in [
                 ("guest1", "secret", "forbidden"), ("guest2", "CLUB", "forbidden"), ("carol", "secret", "forbidden"),

@@ -24,14 +24,18 @@ struct RoomsAPITests {
 
     static func bearer(_ token: String) -> [String: String] { ["Authorization": "Bearer \(token)"] }
 
-    @Test("the directory lists stored public and invite rooms with topic and online count, never private ones",
-          arguments: await TestDatabase.available)
+    @Test(
+        "the directory lists stored public and invite rooms with topic and online count, never private ones",
+        arguments: await TestDatabase.available)
     func directory(database: TestDatabase) async throws {
         try await Self.withServer(database) { port, store in
             _ = try await AccountTestClient.register(port: port, "alice")
-            _ = try await store.createRoom(Room(name: "Lobby", topic: "say hi", visibility: .public, creator: "alice", createdAt: 1))
-            _ = try await store.createRoom(Room(name: "club", topic: "ask alice", visibility: .invite, creator: "alice", createdAt: 2))
-            _ = try await store.createRoom(Room(name: "secret", topic: "hush", visibility: .private, creator: "alice", createdAt: 3))
+            _ = try await store.createRoom(
+                Room(name: "Lobby", topic: "say hi", visibility: .public, creator: "alice", createdAt: 1))
+            _ = try await store.createRoom(
+                Room(name: "club", topic: "ask alice", visibility: .invite, creator: "alice", createdAt: 2))
+            _ = try await store.createRoom(
+                Room(name: "secret", topic: "hush", visibility: .private, creator: "alice", createdAt: 3))
             _ = try await store.createRoom(Room(name: "empty", visibility: .public, creator: "alice", createdAt: 4))
 
             var clients: [TestChatClient] = []
@@ -53,15 +57,17 @@ struct RoomsAPITests {
             let summary = rooms.map { room in
                 "\(room["name"] as? String ?? "?")|\(room["topic"] as? String ?? "?")|\(room["visibility"] as? String ?? "?")|\(room["online"] as? Int ?? -1)"
             }
-            #expect(summary == ["adhoc||public|1", "club|ask alice|invite|0", "empty||public|0", "Lobby|say hi|public|2"],
-                    "stored rooms are listed with nobody online; `lobby` online counts toward `Lobby`; `secret` never")
+            #expect(
+                summary == ["adhoc||public|1", "club|ask alice|invite|0", "empty||public|0", "Lobby|say hi|public|2"],
+                "stored rooms are listed with nobody online; `lobby` online counts toward `Lobby`; `secret` never")
             #expect(!response.body.contains("secret") && !response.body.contains("hush"))
             for client in clients { await client.close() }
         }
     }
 
-    @Test("the history of private and invite rooms is for members: 401 without a token, 403 for others, never the messages",
-          arguments: await TestDatabase.available)
+    @Test(
+        "the history of private and invite rooms is for members: 401 without a token, 403 for others, never the messages",
+        arguments: await TestDatabase.available)
     func historyPrivacy(database: TestDatabase) async throws {
         try await Self.withServer(database) { port, store in
             let alice = try await AccountTestClient.register(port: port, "alice")
@@ -76,7 +82,9 @@ struct RoomsAPITests {
                 _ = try await store.join(room: name, user: "mallory", now: 3)
                 try await store.ban("mallory", from: name, until: nil, reason: "spam", by: .user("alice"), now: 4)
                 _ = try await store.append(
-                    MessageDraft(conversation: .room(name), from: "alice", text: "the plan for \(name)", clientID: "p-\(name)", timestamp: 5))
+                    MessageDraft(
+                        conversation: .room(name), from: "alice", text: "the plan for \(name)", clientID: "p-\(name)",
+                        timestamp: 5))
 
                 let path = "/api/rooms/\(name)/messages"
                 let anonymous = try await HTTP.request("GET", port: port, path: path)
@@ -94,14 +102,20 @@ struct RoomsAPITests {
 
                 for (token, who) in [(alice, "owner"), (carol, "invited member")] {
                     let page = try await HTTP.request(
-                        "GET", port: port, path: "/api/rooms/\(name.lowercased())/messages", headers: Self.bearer(token))
+                        "GET", port: port, path: "/api/rooms/\(name.lowercased())/messages", headers: Self.bearer(token)
+                    )
                     #expect(page.status == 200, "the \(who) reads it")
                     #expect(page["room"] as? String == name, "any spelling reads the room's one history")
-                    #expect((page["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["the plan for \(name)"])
+                    #expect(
+                        (page["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == [
+                            "the plan for \(name)"
+                        ])
                 }
             }
             _ = try await store.createRoom(Room(name: "open", visibility: .public, creator: "alice", createdAt: 1))
-            _ = try await store.append(MessageDraft(conversation: .room("open"), from: "alice", text: "hello all", clientID: "o1", timestamp: 5))
+            _ = try await store.append(
+                MessageDraft(
+                    conversation: .room("open"), from: "alice", text: "hello all", clientID: "o1", timestamp: 5))
             let open = try await HTTP.request("GET", port: port, path: "/api/rooms/open/messages")
             #expect(open.status == 200, "public rooms stay readable without a token")
             #expect((open["messages"] as? [[String: Any]])?.count == 1)
@@ -111,11 +125,14 @@ struct RoomsAPITests {
         }
     }
 
-    @Test("a disabled account's tokens are refused at once, and it cannot log in", arguments: await TestDatabase.available)
+    @Test(
+        "a disabled account's tokens are refused at once, and it cannot log in", arguments: await TestDatabase.available
+    )
     func disabledAccount(database: TestDatabase) async throws {
         try await Self.withServer(database) { port, store in
             let token = try await AccountTestClient.register(port: port, "bob")
-            #expect(try await HTTP.request("GET", port: port, path: "/api/me", headers: Self.bearer(token)).status == 200)
+            #expect(
+                try await HTTP.request("GET", port: port, path: "/api/me", headers: Self.bearer(token)).status == 200)
             #expect(try await store.setDisabled(true, name: "bob", now: ChatClock.wallMillis()))
             let me = try await HTTP.request("GET", port: port, path: "/api/me", headers: Self.bearer(token))
             #expect(me.status == 403)

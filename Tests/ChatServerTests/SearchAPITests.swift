@@ -21,11 +21,14 @@ struct SearchAPITests {
 
     static func bearer(_ token: String?) -> [String: String] { token.map { ["Authorization": "Bearer \($0)"] } ?? [:] }
 
-    static func post(_ store: any DatabaseURL.DurableStore, _ conversation: Conversation, _ text: String, from: String = "alice")
+    static func post(
+        _ store: any DatabaseURL.DurableStore, _ conversation: Conversation, _ text: String, from: String = "alice"
+    )
         async throws
     {
         _ = try await store.append(
-            MessageDraft(conversation: conversation, from: from, text: text, clientID: UUID().uuidString, timestamp: 1_000))
+            MessageDraft(
+                conversation: conversation, from: from, text: text, clientID: UUID().uuidString, timestamp: 1_000))
     }
 
     static func results(_ response: HTTP.Response) -> [[String: Any]] { response["results"] as? [[String: Any]] ?? [] }
@@ -41,8 +44,9 @@ struct SearchAPITests {
         return "q=" + text.addingPercentEncoding(withAllowedCharacters: ascii)!
     }
 
-    @Test("results newest first with their conversation and marked snippet, pages by `next`, JSON refusals",
-          arguments: await TestDatabase.available)
+    @Test(
+        "results newest first with their conversation and marked snippet, pages by `next`, JSON refusals",
+        arguments: await TestDatabase.available)
     func resultsAndPages(database: TestDatabase) async throws {
         try await Self.withServer(database) { port, store in
             let alice = try await AccountTestClient.register(port: port, "alice")
@@ -63,7 +67,9 @@ struct SearchAPITests {
             #expect(room["room"] as? String == "Lobby")
             let snippet = try #require(room["snippet"] as? [[String: Any]])
             let excerpt = snippet.compactMap { $0["text"] as? String }.joined()
-            #expect(excerpt.contains("hello</b> number 5"), "the snippet is plain text, markup included verbatim: \(excerpt)")
+            #expect(
+                excerpt.contains("hello</b> number 5"),
+                "the snippet is plain text, markup included verbatim: \(excerpt)")
             #expect(snippet.filter { $0["match"] as? Bool == true }.compactMap { $0["text"] as? String } == ["hello"])
             let next = try #require(first["next"] as? String)
 
@@ -98,7 +104,9 @@ struct SearchAPITests {
         }
     }
 
-    @Test("a private room's messages never reach a guest or a non-member, by any query", arguments: await TestDatabase.available)
+    @Test(
+        "a private room's messages never reach a guest or a non-member, by any query",
+        arguments: await TestDatabase.available)
     func privacy(database: TestDatabase) async throws {
         try await Self.withServer(database) { port, store in
             let alice = try await AccountTestClient.register(port: port, "alice")

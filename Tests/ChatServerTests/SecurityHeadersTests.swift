@@ -17,9 +17,11 @@ struct SecurityHeadersTests {
         }
     }
 
-    @Test("every response, JSON errors and /metrics included, gets nosniff, no-referrer and DENY", arguments: [
-        "/", "/healthz", "/readyz", "/metrics", "/api/rooms", "/no/such/thing",
-    ])
+    @Test(
+        "every response, JSON errors and /metrics included, gets nosniff, no-referrer and DENY",
+        arguments: [
+            "/", "/healthz", "/readyz", "/metrics", "/api/rooms", "/no/such/thing",
+        ])
     func everyResponse(path: String) async throws {
         try await TestServer.with(ServerConfigurationFactory.make()) { port, _ in
             let response = try await HTTP.get(port: port, path: path)
@@ -49,7 +51,9 @@ struct SecurityHeadersTests {
         var configuration = ServerConfigurationFactory.make()
         configuration.sockJSTestServices = true
         // The `;` entry must not be able to add a CSP directive.
-        configuration.allowedOrigins = ["https://chat.example", "http://127.0.0.2:8080", "null", "https://x.example; script-src *"]
+        configuration.allowedOrigins = [
+            "https://chat.example", "http://127.0.0.2:8080", "null", "https://x.example; script-src *",
+        ]
         try await TestServer.with(configuration) { port, _ in
             for path in ["/sockjs/iframe.html", "/echo/iframe.html", "/close/000/framing/htmlfile?c=cb"] {
                 let response = try await HTTP.get(port: port, path: path)

@@ -65,7 +65,8 @@ struct SlowConsumerTests {
             try await sender.send(["type": "send", "room": "lobby", "text": "\(index) \(text)", "cid": "m\(index)"])
             // The normal reader gets each message, each within a generous bounded deadline.
             while true {
-                let frame = try await reader.expect("message", skipping: ["presence", "typing", "receipt"], timeout: .seconds(30))
+                let frame = try await reader.expect(
+                    "message", skipping: ["presence", "typing", "receipt"], timeout: .seconds(30))
                 if frame.string("text")?.hasPrefix("\(index) ") == true { break }
             }
             if index % 50 == 0 { peak = max(peak, server.residentKiB ?? 0) }
@@ -83,14 +84,16 @@ struct SlowConsumerTests {
         while ContinuousClock.now < deadline {
             let metrics = try await HTTP.get(port: server.port, path: "/metrics").body
             dropped = ObservabilityTests.value(of: "rabbitchat_slow_consumers_dropped_total", in: metrics) ?? 0
-            let open = ObservabilityTests.value(of: #"rabbitchat_connections{transport="websocket"}"#, in: metrics) ?? -1
+            let open =
+                ObservabilityTests.value(of: #"rabbitchat_connections{transport="websocket"}"#, in: metrics) ?? -1
             if dropped >= Double(Self.stalledCount), open == 2 { break }
             try await Task.sleep(for: .milliseconds(500))
         }
         #expect(dropped == Double(Self.stalledCount))
         let metrics = try await HTTP.get(port: server.port, path: "/metrics").body
-        #expect(ObservabilityTests.value(of: #"rabbitchat_connections{transport="websocket"}"#, in: metrics) == 2,
-                "only the reader and the sender are still connected")
+        #expect(
+            ObservabilityTests.value(of: #"rabbitchat_connections{transport="websocket"}"#, in: metrics) == 2,
+            "only the reader and the sender are still connected")
         // Memory after the drop: no higher than the bound (allocators keep freed pages).
         #expect((server.residentKiB ?? .max) <= boundKiB)
         // The normal clients still work.

@@ -1,8 +1,8 @@
 import ChatCore
 import ChatServer
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The bounds every chat transport shares, held on SockJS's transports: the 64 KiB frame limit
 /// on its WebSockets, and the outbox of an HTTP session that lives between its requests.
@@ -22,7 +22,9 @@ struct SockJSBoundsTests {
         }
     }
 
-    @Test("a polling client that stops collecting is closed with 1013 and counted; the session keeps its frames between requests")
+    @Test(
+        "a polling client that stops collecting is closed with 1013 and counted; the session keeps its frames between requests"
+    )
     func slowPollingClient() async throws {
         var configuration = ServerConfigurationFactory.make()
         configuration.outbox = .init(maxFrames: 4, maxBytes: 1 << 20)
@@ -52,7 +54,9 @@ struct SockJSBoundsTests {
             }
             #expect(dropped == 1)
             let closed = try await Self.poll(port: port, path: path)
-            #expect(closed.hasSuffix(#"c[1013,"outbound queue overflow: the client reads too slowly"]"# + "\n"), "\(closed)")
+            #expect(
+                closed.hasSuffix(#"c[1013,"outbound queue overflow: the client reads too slowly"]"# + "\n"), "\(closed)"
+            )
             await native.close()
         }
     }
@@ -61,7 +65,9 @@ struct SockJSBoundsTests {
     static func poll(port: Int, path: String) async throws -> String {
         try await HTTP.exchange(
             port: port,
-            request: "POST \(path)/xhr HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            request:
+                "POST \(path)/xhr HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
     }
 
     /// One `xhr_send` carrying one protocol v1 frame.
@@ -71,6 +77,8 @@ struct SockJSBoundsTests {
             port: port,
             request: "POST \(path)/xhr_send HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: text/plain\r\n"
                 + "Content-Length: \(payload.utf8.count)\r\nConnection: close\r\n\r\n\(payload)")
-        guard response.hasPrefix("HTTP/1.1 204") else { throw SockJSChatClient.Failure(description: "xhr_send: \(response)") }
+        guard response.hasPrefix("HTTP/1.1 204") else {
+            throw SockJSChatClient.Failure(description: "xhr_send: \(response)")
+        }
     }
 }

@@ -8,14 +8,16 @@ import NIOPosix
 import NIOWebSocket
 import ServiceLifecycle
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// The chat over SockJS (`/sockjs`) against the real server: the same protocol v1 sessions as
 /// `/ws`, through the same hub, over xhr-streaming + xhr_send and over SockJS's WebSocket.
 @Suite("Chat over /sockjs", .timeLimit(.minutes(2)))
 struct SockJSChatTests {
-    @Test("hello, join, send, ack, and delivery both ways with a /ws client", arguments: SockJSChatClient.Transport.allCases)
+    @Test(
+        "hello, join, send, ack, and delivery both ways with a /ws client",
+        arguments: SockJSChatClient.Transport.allCases)
     func chatWithNativeClient(transport: SockJSChatClient.Transport) async throws {
         try await TestServer.with { port, _ in
             let native = try await TestChatClient.connect(port: port, name: "native")
@@ -60,7 +62,9 @@ struct SockJSChatTests {
         }
     }
 
-    @Test("errors are the same frames as on /ws, and the session stays usable", arguments: SockJSChatClient.Transport.allCases)
+    @Test(
+        "errors are the same frames as on /ws, and the session stays usable",
+        arguments: SockJSChatClient.Transport.allCases)
     func errors(transport: SockJSChatClient.Transport) async throws {
         try await TestServer.with { port, _ in
             let client = try await SockJSChatClient.connect(port: port, transport: transport)
@@ -104,29 +108,38 @@ struct SockJSChatTests {
     @Test("the origin allowlist applies to SockJS HTTP transports and its WebSocket")
     func origins() async throws {
         try await TestServer.with { port, _ in
-            let foreign = try await HTTP.get(port: port, path: "/sockjs/000/abc/xhr_streaming", headers: ["Origin": "https://evil.example"])
+            let foreign = try await HTTP.get(
+                port: port, path: "/sockjs/000/abc/xhr_streaming", headers: ["Origin": "https://evil.example"])
             #expect(foreign.status == 403)
             let raw = try await HTTP.exchange(
                 port: port,
-                request: "POST /sockjs/000/o1/xhr HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nOrigin: https://evil.example\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                request:
+                    "POST /sockjs/000/o1/xhr HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nOrigin: https://evil.example\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
             #expect(raw.hasPrefix("HTTP/1.1 403"))
             let own = try await HTTP.exchange(
                 port: port,
-                request: "POST /sockjs/000/o2/xhr HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nOrigin: http://127.0.0.1:\(port)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                request:
+                    "POST /sockjs/000/o2/xhr HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nOrigin: http://127.0.0.1:\(port)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
             #expect(own.hasPrefix("HTTP/1.1 200"))
             #expect(own.hasSuffix("o\n"))
-            let refused = try await HTTP.webSocketHandshake(port: port, path: "/sockjs/000/o3/websocket", origin: "https://evil.example")
+            let refused = try await HTTP.webSocketHandshake(
+                port: port, path: "/sockjs/000/o3/websocket", origin: "https://evil.example")
             #expect(refused.status == 403, "foreign origin refused, got \(refused.status)")
             let error = (refused.json as? [String: Any])?["error"] as? [String: Any]
             #expect(error?["code"] as? String == "origin_not_allowed", "\(refused.body)")
-            let same = try await HTTP.webSocketHandshake(port: port, path: "/sockjs/000/o4/websocket", origin: "http://127.0.0.1:\(port)").status
+            let same = try await HTTP.webSocketHandshake(
+                port: port, path: "/sockjs/000/o4/websocket", origin: "http://127.0.0.1:\(port)"
+            ).status
             #expect(same == 101, "the server's own origin is allowed")
         }
     }
 
     @Test("/sockjs-client.min.js is served from the configured path, a JSON 404 when absent")
     func clientScript() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sockjs-\(UUID().uuidString).min.js").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sockjs-\(UUID().uuidString).min.js")
+            .path
         try Data("/* sockjs */".utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         var configuration = ServerConfigurationFactory.make()
@@ -267,7 +280,8 @@ final class SockJSChatClient: Sendable {
             // Chunked body: "<hex>\r\n<data>\r\n"; each SockJS frame ends with "\n".
             while true {
                 let view = String(buffer: buffer)
-                guard let lineEnd = view.range(of: "\r\n"), let size = Int(view[..<lineEnd.lowerBound], radix: 16) else { break }
+                guard let lineEnd = view.range(of: "\r\n"), let size = Int(view[..<lineEnd.lowerBound], radix: 16)
+                else { break }
                 let headerBytes = view[..<lineEnd.upperBound].utf8.count
                 guard buffer.readableBytes >= headerBytes + size + 2 else { break }
                 buffer.moveReaderIndex(forwardBy: headerBytes)
@@ -285,7 +299,8 @@ final class SockJSChatClient: Sendable {
     private func runWebSocket(opened: AsyncStream<Bool>.Continuation) async {
         var logger = Logger(label: "sockjs-chat-client")
         logger.logLevel = .warning
-        _ = try? await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)\(url)/websocket", logger: logger) { inbound, outbound, _ in
+        _ = try? await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)\(url)/websocket", logger: logger) {
+            inbound, outbound, _ in
             self.writer.withLock { $0 = outbound }
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let frame) = message else { continue }
@@ -299,7 +314,9 @@ final class SockJSChatClient: Sendable {
     private func runRawWebSocket(opened: AsyncStream<Bool>.Continuation) async {
         var logger = Logger(label: "sockjs-chat-client")
         logger.logLevel = .warning
-        let closeFrame = try? await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/sockjs/websocket", logger: logger) {
+        let closeFrame = try? await WebSocketClient.connect(
+            url: "ws://127.0.0.1:\(port)/sockjs/websocket", logger: logger
+        ) {
             inbound, outbound, _ in
             self.writer.withLock { $0 = outbound }
             opened.yield(true)
@@ -379,7 +396,6 @@ final class SockJSChatClient: Sendable {
         task.withLock { $0 }?.cancel()
     }
 }
-
 
 /// The single reader of a client's events, so tests can call `next` from any task.
 private actor EventInbox {

@@ -21,14 +21,17 @@ struct SockJSRelayTests {
         #expect(decodedBody == body)
 
         var head = RelayEnvelope(kind: .head, id: "r1")
-        head.head = SockJSResponseHead(status: 204, headers: [SockJSHeaderField(name: "Content-Type", value: "text/plain")])
+        head.head = SockJSResponseHead(
+            status: 204, headers: [SockJSHeaderField(name: "Content-Type", value: "text/plain")])
         #expect(try RelayEnvelope.decode(head.encoded()).0 == head)
     }
 
     @Test("a truncated or garbled envelope is a decoding error, not a crash")
     func badEnvelope() {
         #expect(throws: RelayEnvelope.DecodingError.self) { try RelayEnvelope.decode(ByteBuffer(bytes: [0, 0])) }
-        #expect(throws: RelayEnvelope.DecodingError.self) { try RelayEnvelope.decode(ByteBuffer(bytes: [0, 0, 0, 9, 1, 2])) }
+        #expect(throws: RelayEnvelope.DecodingError.self) {
+            try RelayEnvelope.decode(ByteBuffer(bytes: [0, 0, 0, 9, 1, 2]))
+        }
         var garbled = ByteBuffer()
         garbled.writeInteger(UInt32(3))
         garbled.writeString("{x}")

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// PostgreSQL stops answering without closing anything (a network partition): the node's store
 /// calls never return on their own. Only this node's connections go through the stalled proxy,
@@ -143,7 +143,9 @@ struct StoreStallTests {
         for _ in 1...10 {
             try await client.send(["type": "join", "room": room])
             joined = try await client.next()
-            while joined["type"] as? String != "joined", joined["type"] as? String != "error" { joined = try await client.next() }
+            while joined["type"] as? String != "joined", joined["type"] as? String != "error" {
+                joined = try await client.next()
+            }
             if joined["type"] as? String == "joined" { break }
             try await Task.sleep(for: .milliseconds(500))
         }
@@ -163,7 +165,9 @@ struct StoreStallTests {
         let reader = Task {
             while let frame = try? await client.next() {
                 guard let cid = frame["cid"] as? String else { continue }
-                let answer = (type: frame["type"] as? String ?? "", code: frame["code"] as? String, at: ContinuousClock.now)
+                let answer = (
+                    type: frame["type"] as? String ?? "", code: frame["code"] as? String, at: ContinuousClock.now
+                )
                 answers.withLock { $0[cid] = answer }
             }
         }
@@ -198,7 +202,8 @@ struct StoreStallTests {
     static func sendUntilAcked(_ client: TestChatClient, room: String, cid: String) async throws -> Bool {
         for _ in 1...10 {
             try await client.send(["type": "send", "room": room, "text": "before", "cid": cid])
-            let answer = try await PostgresOutageTests.answer(to: cid, from: client, within: .seconds(30), tolerating: ["unavailable"])
+            let answer = try await PostgresOutageTests.answer(
+                to: cid, from: client, within: .seconds(30), tolerating: ["unavailable"])
             if answer?.type == "ack" { return true }
             try await Task.sleep(for: .milliseconds(500))
         }
@@ -221,8 +226,11 @@ struct StoreStallTests {
         for (client, cid) in [(alice, "a2"), (bob, "b1")] {
             let start = ContinuousClock.now
             try await client.send(["type": "send", "room": room, "text": "during \(cid)", "cid": cid])
-            let answer = try await PostgresOutageTests.answer(to: cid, from: client, within: Self.sendTimeout + Self.slack)
-            #expect(answer?.type == "error" && answer?.string("code") == "unavailable", "\(cid): \(String(describing: answer))")
+            let answer = try await PostgresOutageTests.answer(
+                to: cid, from: client, within: Self.sendTimeout + Self.slack)
+            #expect(
+                answer?.type == "error" && answer?.string("code") == "unavailable",
+                "\(cid): \(String(describing: answer))")
             #expect(ContinuousClock.now - start >= Self.sendTimeout - .milliseconds(100), "answered at the deadline")
         }
 

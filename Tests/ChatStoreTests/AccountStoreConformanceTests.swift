@@ -34,7 +34,8 @@ struct AccountStoreConformanceTests {
                 #expect(try await accounts.lookUpToken(hash: "bb22", now: 2_000) == .unknown)
                 #expect(try await accounts.revokeToken(hash: "aa11", now: 2_000))
                 #expect(try await accounts.lookUpToken(hash: "aa11", now: 2_001) == .revoked)
-                #expect(try await accounts.revokeToken(hash: "aa11", now: 2_002) == false, "revoking twice changes nothing")
+                #expect(
+                    try await accounts.revokeToken(hash: "aa11", now: 2_002) == false, "revoking twice changes nothing")
                 #expect(try await accounts.revokeToken(hash: "cc33", now: 2_002) == false)
             }
         }
@@ -49,7 +50,9 @@ struct AccountStoreConformanceTests {
                     AccessTokenRecord(tokenHash: "t1", user: "carol", createdAt: 1, expiresAt: .max))
             }
             try await fixture.open { (_, accounts) async throws -> Void in
-                #expect(try await accounts.account(named: "carol") == Account(name: "carol", passwordHash: "hash", createdAt: 7))
+                #expect(
+                    try await accounts.account(named: "carol")
+                        == Account(name: "carol", passwordHash: "hash", createdAt: 7))
                 #expect(try await accounts.lookUpToken(hash: "t1", now: 2) == .valid(user: "carol"))
             }
         }
@@ -72,21 +75,29 @@ struct AccountAdministrationConformanceTests {
                 #expect(try await accounts.account(named: "bob")?.isAdmin == true)
                 #expect(try await accounts.setAdmin(true, name: "nobody") == false)
 
-                try await accounts.storeToken(AccessTokenRecord(tokenHash: "b1", user: "Bob", createdAt: 10, expiresAt: .max))
-                try await accounts.storeToken(AccessTokenRecord(tokenHash: "a1", user: "alice", createdAt: 10, expiresAt: .max))
+                try await accounts.storeToken(
+                    AccessTokenRecord(tokenHash: "b1", user: "Bob", createdAt: 10, expiresAt: .max))
+                try await accounts.storeToken(
+                    AccessTokenRecord(tokenHash: "a1", user: "alice", createdAt: 10, expiresAt: .max))
                 #expect(try await accounts.setDisabled(true, name: "bob", now: 20))
                 #expect(try await accounts.lookUpToken(hash: "b1", now: 21) == .disabled, "refused at once")
-                #expect(try await accounts.lookUpToken(hash: "a1", now: 21) == .valid(user: "alice"), "others are untouched")
+                #expect(
+                    try await accounts.lookUpToken(hash: "a1", now: 21) == .valid(user: "alice"), "others are untouched"
+                )
                 #expect(try await accounts.account(named: "bob")?.isDisabled == true)
                 #expect(try await accounts.setDisabled(false, name: "bob", now: 30))
-                #expect(try await accounts.lookUpToken(hash: "b1", now: 31) == .revoked, "enabling again does not revive old tokens")
+                #expect(
+                    try await accounts.lookUpToken(hash: "b1", now: 31) == .revoked,
+                    "enabling again does not revive old tokens")
                 #expect(try await accounts.setDisabled(true, name: "nobody", now: 30) == false)
 
                 #expect(try await accounts.updatePasswordHash("h2", of: "ALICE", now: 40))
                 #expect(try await accounts.account(named: "alice")?.passwordHash == "h2")
-                #expect(try await accounts.lookUpToken(hash: "a1", now: 41) == .revoked, "a reset signs out every device")
+                #expect(
+                    try await accounts.lookUpToken(hash: "a1", now: 41) == .revoked, "a reset signs out every device")
                 #expect(try await accounts.updatePasswordHash("h3", of: "nobody", now: 40) == false)
-                #expect(try await accounts.allAccounts().map { [$0.name, "\($0.isAdmin)", "\($0.isDisabled)"] }
+                #expect(
+                    try await accounts.allAccounts().map { [$0.name, "\($0.isAdmin)", "\($0.isDisabled)"] }
                         == [["alice", "false", "false"], ["Bob", "true", "false"]])
             }
         }

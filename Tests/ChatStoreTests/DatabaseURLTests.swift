@@ -7,7 +7,10 @@ import Testing
 struct DatabaseURLTests {
     @Test("memory, SQLite paths and URLs")
     func simpleForms() throws {
-        guard case .memory = try DatabaseURL(parsing: "memory:") else { Issue.record("memory:"); return }
+        guard case .memory = try DatabaseURL(parsing: "memory:") else {
+            Issue.record("memory:")
+            return
+        }
         for (text, path) in [
             ("sqlite:///var/lib/chat.sqlite", "/var/lib/chat.sqlite"),
             ("sqlite:chat.sqlite", "chat.sqlite"),
@@ -24,8 +27,9 @@ struct DatabaseURLTests {
 
     @Test("PostgreSQL URLs with credentials, port, database and schema")
     func postgres() throws {
-        guard case .postgres(let configuration) = try DatabaseURL(
-            parsing: "postgres://chat:p%40ss@db.internal:6543/history?schema=node_a&sslmode=disable")
+        guard
+            case .postgres(let configuration) = try DatabaseURL(
+                parsing: "postgres://chat:p%40ss@db.internal:6543/history?schema=node_a&sslmode=disable")
         else {
             Issue.record("not PostgreSQL")
             return
@@ -45,15 +49,17 @@ struct DatabaseURLTests {
         #expect(defaults.schema == nil)
     }
 
-    @Test("bad URLs are refused with what is wrong", arguments: [
-        ("mysql://root@localhost/chat", "unknown database scheme `mysql`"),
-        ("postgres://localhost/chat", "needs a user"),
-        ("postgres://u@h/d?schema=Robert');DROP", "schema must be"),
-        ("postgres://u@h/d?sslmode=require", "sslmode `require` is not supported"),
-        ("postgres://u@h/d?pool=3", "unknown PostgreSQL URL option `pool`"),
-        ("sqlite://", "names no SQLite file"),
-        ("", "empty"),
-    ])
+    @Test(
+        "bad URLs are refused with what is wrong",
+        arguments: [
+            ("mysql://root@localhost/chat", "unknown database scheme `mysql`"),
+            ("postgres://localhost/chat", "needs a user"),
+            ("postgres://u@h/d?schema=Robert');DROP", "schema must be"),
+            ("postgres://u@h/d?sslmode=require", "sslmode `require` is not supported"),
+            ("postgres://u@h/d?pool=3", "unknown PostgreSQL URL option `pool`"),
+            ("sqlite://", "names no SQLite file"),
+            ("", "empty"),
+        ])
     func refused(text: String, expected: String) {
         #expect {
             _ = try DatabaseURL(parsing: text)

@@ -8,16 +8,20 @@ struct MessageStoreConformanceTests {
     static func draft(
         _ conversation: Conversation, from: String = "alice", text: String = "hello", cid: String
     ) -> MessageDraft {
-        MessageDraft(conversation: conversation, from: from, text: text, clientID: cid, timestamp: ChatClock.wallMillis())
+        MessageDraft(
+            conversation: conversation, from: from, text: text, clientID: cid, timestamp: ChatClock.wallMillis())
     }
 
-    @Test("a room event is stored in the seq stream and read back with its fields, between messages", arguments: await StoreKind.available)
+    @Test(
+        "a room event is stored in the seq stream and read back with its fields, between messages",
+        arguments: await StoreKind.available)
     func roomEventsRoundTrip(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.open { store, _ in
                 let room = Conversation.room("club")
                 _ = try await store.append(Self.draft(room, text: "before", cid: "c1"))
-                let ban = RoomEvent(.ban, user: "mallory", reason: "spam, \"quoted\" and ünïcode", until: 1_900_000_000_000)
+                let ban = RoomEvent(
+                    .ban, user: "mallory", reason: "spam, \"quoted\" and ünïcode", until: 1_900_000_000_000)
                 var draft = Self.draft(room, text: ban.text(by: "alice"), cid: "event-1")
                 draft.event = ban
                 let stored = try await store.append(draft)
@@ -38,7 +42,9 @@ struct MessageStoreConformanceTests {
         }
     }
 
-    @Test("seq is gap-free under concurrent appends: 4 tasks × 50 appends → exactly 1…200", arguments: await StoreKind.available)
+    @Test(
+        "seq is gap-free under concurrent appends: 4 tasks × 50 appends → exactly 1…200",
+        arguments: await StoreKind.available)
     func concurrentAppendsAreGapFree(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.open { store, _ in
@@ -70,7 +76,9 @@ struct MessageStoreConformanceTests {
         }
     }
 
-    @Test("200 conversations appending at once (group commit): each append its own answer, conflicts refused alone, seqs gap-free", arguments: await StoreKind.available)
+    @Test(
+        "200 conversations appending at once (group commit): each append its own answer, conflicts refused alone, seqs gap-free",
+        arguments: await StoreKind.available)
     func manyConversationsAtOnce(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.open { store, _ in
@@ -115,7 +123,9 @@ struct MessageStoreConformanceTests {
         }
     }
 
-    @Test("an append retried with the same (sender, cid) returns the stored message", arguments: await StoreKind.available)
+    @Test(
+        "an append retried with the same (sender, cid) returns the stored message", arguments: await StoreKind.available
+    )
     func appendIsIdempotent(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.open { store, _ in
@@ -223,12 +233,16 @@ struct MessageStoreConformanceTests {
         }
     }
 
-    @Test("unread direct conversations count the peer's messages after the read position", arguments: await StoreKind.available)
+    @Test(
+        "unread direct conversations count the peer's messages after the read position",
+        arguments: await StoreKind.available)
     func unreadDirectConversations(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.open { store, _ in
                 let direct = Conversation.direct(between: "alice", and: "bob")
-                for n in 1...3 { _ = try await store.append(Self.draft(direct, from: "alice", text: "hi \(n)", cid: "a\(n)")) }
+                for n in 1...3 {
+                    _ = try await store.append(Self.draft(direct, from: "alice", text: "hi \(n)", cid: "a\(n)"))
+                }
                 _ = try await store.append(Self.draft(direct, from: "bob", text: "yo", cid: "b1"))
                 _ = try await store.append(Self.draft(.direct(between: "carol", and: "bob"), from: "carol", cid: "c1"))
                 _ = try await store.append(Self.draft(.room("lobby"), from: "alice", cid: "a-room"))
@@ -276,7 +290,9 @@ struct MessageStoreConformanceTests {
         }
     }
 
-    @Test("history, seqs, epochs, read positions and idempotence survive reopening", arguments: await StoreKind.availableDurable)
+    @Test(
+        "history, seqs, epochs, read positions and idempotence survive reopening",
+        arguments: await StoreKind.availableDurable)
     func survivesReopening(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             let room = Conversation.room("durable")
@@ -313,13 +329,16 @@ struct MessageLifecycleConformanceTests {
             update: update, replyTo: replyTo, mayDeleteOthers: mayDeleteOthers)
     }
 
-    @Test("a retried edit or delete with its cid answers the first seq and changes nothing again; another change under that cid is a conflict", arguments: await StoreKind.available)
+    @Test(
+        "a retried edit or delete with its cid answers the first seq and changes nothing again; another change under that cid is a conflict",
+        arguments: await StoreKind.available)
     func changesAreIdempotentByClientID(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.open { store, _ in
                 let room = Conversation.room("retries")
                 _ = try await store.append(Self.draft(room, from: "alice", text: "first", cid: "m1"))
-                let edit = Self.draft(room, from: "alice", cid: "e1", update: MessageUpdate(.edit, seq: 1, text: "second"))
+                let edit = Self.draft(
+                    room, from: "alice", cid: "e1", update: MessageUpdate(.edit, seq: 1, text: "second"))
                 let edited = try await store.append(edit)
                 #expect(!edited.duplicate)
                 #expect(edited.message.seq == 2)
@@ -345,7 +364,9 @@ struct MessageLifecycleConformanceTests {
         }
     }
 
-    @Test("an edit in a room records the text it replaced in the room's moderation log (a DM's in none); a delete empties it there too", arguments: await StoreKind.available)
+    @Test(
+        "an edit in a room records the text it replaced in the room's moderation log (a DM's in none); a delete empties it there too",
+        arguments: await StoreKind.available)
     func editsInTheModerationLog(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store in
@@ -355,11 +376,14 @@ struct MessageLifecycleConformanceTests {
                 _ = try await store.append(Self.draft(room, from: "alice", text: "first words", cid: "a1"))
                 _ = try await store.append(Self.draft(room, from: "alice", text: "keep me", cid: "a2"))
                 _ = try await store.append(
-                    Self.draft(room, from: "alice", cid: "a3", update: MessageUpdate(.edit, seq: 1, text: "second words")))
+                    Self.draft(
+                        room, from: "alice", cid: "a3", update: MessageUpdate(.edit, seq: 1, text: "second words")))
                 _ = try await store.append(
-                    Self.draft(room, from: "alice", cid: "a4", update: MessageUpdate(.edit, seq: 1, text: "third words")))
+                    Self.draft(
+                        room, from: "alice", cid: "a4", update: MessageUpdate(.edit, seq: 1, text: "third words")))
                 _ = try await store.append(
-                    Self.draft(room, from: "alice", cid: "a5", update: MessageUpdate(.edit, seq: 2, text: "kept, edited")))
+                    Self.draft(
+                        room, from: "alice", cid: "a5", update: MessageUpdate(.edit, seq: 2, text: "kept, edited")))
                 // A DM's edits have no moderators and no log.
                 let direct = Conversation.direct(between: "alice", and: "bob")
                 _ = try await store.append(Self.draft(direct, from: "alice", text: "psst", cid: "d1"))
@@ -373,7 +397,8 @@ struct MessageLifecycleConformanceTests {
                 #expect(edits.map(\.id) == edits.map(\.id).sorted(), "oldest first")
 
                 // Deleted text leaves the store, the log's copies of it too; the entries stay.
-                _ = try await store.append(Self.draft(room, from: "alice", cid: "a6", update: MessageUpdate(.delete, seq: 1)))
+                _ = try await store.append(
+                    Self.draft(room, from: "alice", cid: "a6", update: MessageUpdate(.delete, seq: 1)))
                 edits = try await store.moderationLog(of: "Edits", limit: 50).filter { $0.action == .edit }
                 #expect(edits.map(\.detail) == ["", "", "keep me"])
                 #expect(edits.map(\.seq) == [1, 1, 2])
@@ -381,7 +406,9 @@ struct MessageLifecycleConformanceTests {
         }
     }
 
-    @Test("edit, react, reply and delete change the message in place and take a seq each; a delete leaves a tombstone and empties its quotes", arguments: await StoreKind.available)
+    @Test(
+        "edit, react, reply and delete change the message in place and take a seq each; a delete leaves a tombstone and empties its quotes",
+        arguments: await StoreKind.available)
     func lifecycle(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.open { store, _ in
@@ -390,20 +417,26 @@ struct MessageLifecycleConformanceTests {
                 let reply = try await store.append(Self.draft(room, from: "bob", text: "agreed", cid: "b1", replyTo: 1))
                 #expect(reply.message.replyTo == MessageQuote(seq: 1, from: "alice", text: "secret plan"))
                 let edit = try await store.append(
-                    Self.draft(room, from: "alice", cid: "a2", update: MessageUpdate(.edit, seq: 1, text: "better plan")))
+                    Self.draft(
+                        room, from: "alice", cid: "a2", update: MessageUpdate(.edit, seq: 1, text: "better plan")))
                 #expect(edit.message.seq == 3)
                 #expect(edit.message.update == MessageUpdate(.edit, seq: 1, text: "better plan"))
                 for (user, emoji, cid) in [("bob", "👍", "b2"), ("carol", "👍", "c1"), ("bob", "🎉", "b3")] {
                     _ = try await store.append(
-                        Self.draft(room, from: user, cid: cid, update: MessageUpdate(.react, seq: 1, emoji: emoji, on: true)))
+                        Self.draft(
+                            room, from: user, cid: cid, update: MessageUpdate(.react, seq: 1, emoji: emoji, on: true)))
                 }
                 var current = try #require(try await store.messages(in: room, after: 0, limit: 1).first)
                 #expect(current.text == "better plan")
                 #expect(current.editedAt != nil)
-                #expect(current.reactions.entries == [.init(emoji: "👍", users: ["bob", "carol"]), .init(emoji: "🎉", users: ["bob"])])
+                #expect(
+                    current.reactions.entries == [
+                        .init(emoji: "👍", users: ["bob", "carol"]), .init(emoji: "🎉", users: ["bob"]),
+                    ])
 
                 // A reaction taken back; a retried one (same cid) is one entry.
-                let takeBack = Self.draft(room, from: "bob", cid: "b4", update: MessageUpdate(.react, seq: 1, emoji: "🎉", on: false))
+                let takeBack = Self.draft(
+                    room, from: "bob", cid: "b4", update: MessageUpdate(.react, seq: 1, emoji: "🎉", on: false))
                 let first = try await store.append(takeBack)
                 let retried = try await store.append(takeBack)
                 #expect(retried.duplicate)
@@ -414,14 +447,17 @@ struct MessageLifecycleConformanceTests {
                 // Someone else may not edit or (without the right) delete it.
                 await #expect(throws: StoreError.self) {
                     _ = try await store.append(
-                        Self.draft(room, from: "bob", cid: "b5", update: MessageUpdate(.edit, seq: 1, text: "mine now")))
+                        Self.draft(room, from: "bob", cid: "b5", update: MessageUpdate(.edit, seq: 1, text: "mine now"))
+                    )
                 }
                 await #expect(throws: StoreError.self) {
-                    _ = try await store.append(Self.draft(room, from: "bob", cid: "b6", update: MessageUpdate(.delete, seq: 1)))
+                    _ = try await store.append(
+                        Self.draft(room, from: "bob", cid: "b6", update: MessageUpdate(.delete, seq: 1)))
                 }
                 // A moderator may delete it: the text leaves the store, quotes of it are emptied.
                 let deletion = try await store.append(
-                    Self.draft(room, from: "mod", cid: "m1", update: MessageUpdate(.delete, seq: 1), mayDeleteOthers: true))
+                    Self.draft(
+                        room, from: "mod", cid: "m1", update: MessageUpdate(.delete, seq: 1), mayDeleteOthers: true))
                 let all = try await store.messages(in: room, after: 0, limit: 50)
                 #expect(all.map(\.seq) == Array(1...deletion.message.seq), "every change took its seq")
                 let tombstone = try #require(all.first)
@@ -437,7 +473,8 @@ struct MessageLifecycleConformanceTests {
                 // A deleted message can't be edited, reacted to or answered.
                 for draft in [
                     Self.draft(room, from: "alice", cid: "a3", update: MessageUpdate(.edit, seq: 1, text: "again")),
-                    Self.draft(room, from: "bob", cid: "b7", update: MessageUpdate(.react, seq: 1, emoji: "👍", on: true)),
+                    Self.draft(
+                        room, from: "bob", cid: "b7", update: MessageUpdate(.react, seq: 1, emoji: "👍", on: true)),
                     Self.draft(room, from: "bob", text: "re", cid: "b8", replyTo: 1),
                 ] {
                     await #expect(throws: StoreError.self) { _ = try await store.append(draft) }
@@ -459,7 +496,9 @@ struct MessageLifecycleConformanceTests {
         }
     }
 
-    @Test("a message carries at most 20 different emoji; the 21st is refused too_many_reactions", arguments: await StoreKind.available)
+    @Test(
+        "a message carries at most 20 different emoji; the 21st is refused too_many_reactions",
+        arguments: await StoreKind.available)
     func reactionLimit(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.open { store, _ in
@@ -468,18 +507,24 @@ struct MessageLifecycleConformanceTests {
                 let emoji = Array("😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙🥲😚🙂🤗").map(String.init)
                 for (index, one) in emoji.prefix(20).enumerated() {
                     _ = try await store.append(
-                        Self.draft(room, from: "u\(index)", cid: "r\(index)", update: MessageUpdate(.react, seq: 1, emoji: one, on: true)))
+                        Self.draft(
+                            room, from: "u\(index)", cid: "r\(index)",
+                            update: MessageUpdate(.react, seq: 1, emoji: one, on: true)))
                 }
                 do {
                     _ = try await store.append(
-                        Self.draft(room, from: "late", cid: "r20", update: MessageUpdate(.react, seq: 1, emoji: emoji[20], on: true)))
+                        Self.draft(
+                            room, from: "late", cid: "r20",
+                            update: MessageUpdate(.react, seq: 1, emoji: emoji[20], on: true)))
                     Issue.record("a 21st emoji was accepted")
                 } catch let error as StoreError {
                     #expect(error.code == .tooManyReactions)
                 }
                 // An emoji already there is still welcome.
                 _ = try await store.append(
-                    Self.draft(room, from: "late", cid: "r21", update: MessageUpdate(.react, seq: 1, emoji: emoji[0], on: true)))
+                    Self.draft(
+                        room, from: "late", cid: "r21", update: MessageUpdate(.react, seq: 1, emoji: emoji[0], on: true)
+                    ))
                 let message = try #require(try await store.messages(in: room, after: 0, limit: 1).first)
                 #expect(message.reactions.entries.count == 20)
                 #expect(message.reactions.entries.first?.users == ["u0", "late"])

@@ -119,9 +119,11 @@ struct RetentionConformanceTests {
                 _ = try await store.append(Self.draft(room, text: "old words", cid: "o1", at: Self.old))
                 _ = try await store.append(Self.draft(room, text: "new words", cid: "n2", at: Self.now))
                 _ = try await store.append(
-                    Self.draft(room, text: "", cid: "e3", at: Self.now, update: MessageUpdate(.edit, seq: 1, text: "older")))
+                    Self.draft(
+                        room, text: "", cid: "e3", at: Self.now, update: MessageUpdate(.edit, seq: 1, text: "older")))
                 _ = try await store.append(
-                    Self.draft(room, text: "", cid: "e4", at: Self.now, update: MessageUpdate(.edit, seq: 2, text: "newer")))
+                    Self.draft(
+                        room, text: "", cid: "e4", at: Self.now, update: MessageUpdate(.edit, seq: 2, text: "newer")))
                 var edits = try await store.moderationLog(of: "Edited", limit: 10).filter { $0.action == .edit }
                 #expect(edits.map(\.detail) == ["old words", "new words"])
 

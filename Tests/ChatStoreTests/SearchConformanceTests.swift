@@ -11,7 +11,8 @@ import Testing
 struct SearchConformanceTests {
     typealias Store = any DatabaseURL.DurableStore
 
-    static func post(_ store: Store, _ conversation: Conversation, _ text: String, from: String = "alice") async throws {
+    static func post(_ store: Store, _ conversation: Conversation, _ text: String, from: String = "alice") async throws
+    {
         _ = try await store.append(
             MessageDraft(
                 conversation: conversation, from: from, text: text, clientID: "c\(UInt64.random(in: 0...UInt64.max))",
@@ -26,12 +27,15 @@ struct SearchConformanceTests {
             SearchQuery(terms: SearchTerms(parsing: text), reader: reader, room: room, before: before, limit: limit))
     }
 
-    static func texts(_ store: Store, _ text: String, reader: String? = nil, room: String? = nil) async throws -> [String] {
+    static func texts(
+        _ store: Store, _ text: String, reader: String? = nil, room: String? = nil
+    ) async throws -> [String] {
         try await search(store, text, reader: reader, room: room).hits.map(\.message.text)
     }
 
-    @Test("words must all match, newest first, with marked snippets; room events never match",
-          arguments: await StoreKind.available)
+    @Test(
+        "words must all match, newest first, with marked snippets; room events never match",
+        arguments: await StoreKind.available)
     func matchingAndOrder(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store in
@@ -62,8 +66,9 @@ struct SearchConformanceTests {
         }
     }
 
-    @Test("an edited message is found by its new words only; deleted messages and edit, delete and reaction entries never match",
-          arguments: await StoreKind.available)
+    @Test(
+        "an edited message is found by its new words only; deleted messages and edit, delete and reaction entries never match",
+        arguments: await StoreKind.available)
     func lifecycle(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store in
@@ -71,7 +76,8 @@ struct SearchConformanceTests {
                 func change(_ update: MessageUpdate, cid: String) async throws {
                     _ = try await store.append(
                         MessageDraft(
-                            conversation: lobby, from: "alice", text: "", clientID: cid, timestamp: ChatClock.wallMillis(),
+                            conversation: lobby, from: "alice", text: "", clientID: cid,
+                            timestamp: ChatClock.wallMillis(),
                             update: update))
                 }
                 try await Self.post(store, lobby, "original wording here")
@@ -118,8 +124,9 @@ struct SearchConformanceTests {
         }
     }
 
-    @Test("only what the reader may read: public rooms, their private rooms and DMs; admins every room; never a count",
-          arguments: await StoreKind.available)
+    @Test(
+        "only what the reader may read: public rooms, their private rooms and DMs; admins every room; never a count",
+        arguments: await StoreKind.available)
     func privacy(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store in
@@ -127,7 +134,8 @@ struct SearchConformanceTests {
                     try await store.createAccount(Account(name: name, passwordHash: "h", createdAt: 1))
                 }
                 _ = try await store.setAdmin(true, name: "dave")
-                _ = try await store.createRoom(Room(name: "Secret", visibility: .private, creator: "alice", createdAt: 1))
+                _ = try await store.createRoom(
+                    Room(name: "Secret", visibility: .private, creator: "alice", createdAt: 1))
                 _ = try await store.createRoom(Room(name: "club", visibility: .invite, creator: "alice", createdAt: 1))
                 try await store.invite("bob", to: "secret", by: .user("alice"), now: 2)
                 _ = try await store.join(room: "secret", user: "bob", now: 3)
@@ -145,14 +153,19 @@ struct SearchConformanceTests {
                     try await Self.texts(store, "plan", reader: "alice")
                         == ["plan zeta", "plan gamma", "plan epsilon", "plan alpha", "plan beta"])
                 #expect(
-                    try await Self.texts(store, "plan", reader: "bob") == ["plan zeta", "plan gamma", "plan alpha", "plan beta"],
+                    try await Self.texts(store, "plan", reader: "bob") == [
+                        "plan zeta", "plan gamma", "plan alpha", "plan beta",
+                    ],
                     "an invited member reads the private room, not the invite room")
                 #expect(
-                    try await Self.texts(store, "plan", reader: "dave") == ["plan zeta", "plan epsilon", "plan alpha", "plan beta"],
+                    try await Self.texts(store, "plan", reader: "dave") == [
+                        "plan zeta", "plan epsilon", "plan alpha", "plan beta",
+                    ],
                     "an admin reads every room, never others' DMs")
                 #expect(try await Self.texts(store, "plan", reader: "carol", room: "secret").isEmpty)
                 #expect(try await Self.texts(store, "alpha", room: "Secret").isEmpty)
-                #expect(try await Self.texts(store, "plan", reader: "alice", room: "SECRET") == ["plan zeta", "plan alpha"])
+                #expect(
+                    try await Self.texts(store, "plan", reader: "alice", room: "SECRET") == ["plan zeta", "plan alpha"])
 
                 // Hidden rows change nothing a non-member sees, not even whether there is a next page.
                 let carol = try await Self.search(store, "plan", reader: "carol", limit: 2)
@@ -165,7 +178,8 @@ struct SearchConformanceTests {
                 #expect(dm.conversation == .direct(between: "alice", and: "bob"))
 
                 try await store.ban("bob", from: "secret", until: nil, reason: "", by: .user("alice"), now: 4)
-                #expect(try await Self.texts(store, "plan", reader: "bob") == ["plan gamma", "plan beta"], "a ban ends it")
+                #expect(
+                    try await Self.texts(store, "plan", reader: "bob") == ["plan gamma", "plan beta"], "a ban ends it")
             }
         }
     }
@@ -187,8 +201,9 @@ struct SearchConformanceTests {
         }
     }
 
-    @Test("a trailing * is a prefix; a bare word is a whole word except in memory (substrings)",
-          arguments: await StoreKind.available)
+    @Test(
+        "a trailing * is a prefix; a bare word is a whole word except in memory (substrings)",
+        arguments: await StoreKind.available)
     func prefixes(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store in
@@ -203,8 +218,9 @@ struct SearchConformanceTests {
         }
     }
 
-    @Test("case is ignored everywhere; accents by SQLite and memory, not by PostgreSQL (simple)",
-          arguments: await StoreKind.available)
+    @Test(
+        "case is ignored everywhere; accents by SQLite and memory, not by PostgreSQL (simple)",
+        arguments: await StoreKind.available)
     func accents(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store in
@@ -219,8 +235,9 @@ struct SearchConformanceTests {
         }
     }
 
-    @Test("CJK: a run without spaces is one word (prefix search finds it) except in memory; emoji are not searched",
-          arguments: await StoreKind.available)
+    @Test(
+        "CJK: a run without spaces is one word (prefix search finds it) except in memory; emoji are not searched",
+        arguments: await StoreKind.available)
     func cjkAndEmoji(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store in
@@ -240,7 +257,9 @@ struct SearchConformanceTests {
         }
     }
 
-    @Test("marker characters and markup in a message cannot fake a highlight or vanish", arguments: await StoreKind.available)
+    @Test(
+        "marker characters and markup in a message cannot fake a highlight or vanish",
+        arguments: await StoreKind.available)
     func markersInText(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { fixture in
             try await fixture.openRoomStore { store in

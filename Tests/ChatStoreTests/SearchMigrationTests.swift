@@ -1,30 +1,39 @@
 import ChatCore
-@testable import ChatStore
 import Foundation
 import GRDB
 import Testing
 
+@testable import ChatStore
+
 /// Migration 5 indexes what was stored before it: an upgraded database finds old messages.
 @Suite("Search migration", .timeLimit(.minutes(2)))
 struct SearchMigrationTests {
-    @Test("a SQLite file without migration 5 (versions 1–4, 6, 7) gets its chat messages indexed, not events, entries or tombstones")
+    @Test(
+        "a SQLite file without migration 5 (versions 1–4, 6, 7) gets its chat messages indexed, not events, entries or tombstones"
+    )
     func sqliteUpgradeIndexesStoredMessages() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rabbitchat-upgrade-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rabbitchat-upgrade-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("v7.sqlite").path
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
             try db.execute(
-                sql: "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
+                sql:
+                    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+            )
             // What a database made before search has: every migration but 5.
             for migration in SQLiteSchema.migrations where migration.version != 5 {
                 for statement in migration.statements { try db.execute(sql: statement) }
                 try db.execute(
-                    sql: "INSERT INTO schema_migrations VALUES (?, ?, 0)", arguments: [migration.version, migration.name])
+                    sql: "INSERT INTO schema_migrations VALUES (?, ?, 0)",
+                    arguments: [migration.version, migration.name])
             }
             try db.execute(
-                sql: "INSERT INTO conversations (key, kind, room, epoch, last_seq, created_at) VALUES ('room:old', 'room', 'old', 'e', 5, 1)")
+                sql:
+                    "INSERT INTO conversations (key, kind, room, epoch, last_seq, created_at) VALUES ('room:old', 'room', 'old', 'e', 5, 1)"
+            )
             let rows: [(Int64, String, String?, String?, String?)] = [
                 (1, "older café news", nil, nil, nil),
                 (2, "café topic", RoomEvent(.topic, topic: "café").storedJSON, nil, nil),

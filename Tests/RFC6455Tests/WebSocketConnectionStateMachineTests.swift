@@ -7,7 +7,9 @@ struct WebSocketConnectionStateMachineTests {
     @Test("a close with nothing queued goes out at once; the client's answer ends the connection")
     func serverClose() {
         var machine = WebSocketConnectionStateMachine()
-        #expect(machine.closeRequested(code: 1013, reason: "slow", framesQueued: false) == .sendClose(code: 1013, reason: "slow"))
+        #expect(
+            machine.closeRequested(code: 1013, reason: "slow", framesQueued: false)
+                == .sendClose(code: 1013, reason: "slow"))
         #expect(!machine.acceptsFrames)
         // A second decision (the hub's 1000 after the client left) changes nothing.
         #expect(machine.closeRequested(code: 1000, reason: "session ended", framesQueued: false) == .none)

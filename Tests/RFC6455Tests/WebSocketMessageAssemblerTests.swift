@@ -25,11 +25,13 @@ struct WebSocketMessageAssemblerTests {
     @Test("single-frame text and binary messages pass through")
     func singleFrames() throws {
         var assembler = WebSocketMessageAssembler(maxSize: 16)
-        #expect(try assembler.receive(opcode: .text, data: Self.buffer(Array("héllo".utf8)), fin: true)
-            == .text(Self.buffer(Array("héllo".utf8))))
+        #expect(
+            try assembler.receive(opcode: .text, data: Self.buffer(Array("héllo".utf8)), fin: true)
+                == .text(Self.buffer(Array("héllo".utf8))))
         // Binary is not text: any bytes.
-        #expect(try assembler.receive(opcode: .binary, data: Self.buffer([0xFF, 0xC3]), fin: true)
-            == .binary(Self.buffer([0xFF, 0xC3])))
+        #expect(
+            try assembler.receive(opcode: .binary, data: Self.buffer([0xFF, 0xC3]), fin: true)
+                == .binary(Self.buffer([0xFF, 0xC3])))
         #expect(try assembler.receive(opcode: .text, data: Self.buffer([]), fin: true) == .text(Self.buffer([])))
     }
 
@@ -39,15 +41,19 @@ struct WebSocketMessageAssemblerTests {
         let bytes = Array("aé€".utf8)  // 61 C3 A9 E2 82 AC
         #expect(try assembler.receive(opcode: .text, data: Self.buffer(Array(bytes[0..<2])), fin: false) == nil)
         #expect(try assembler.receive(opcode: .continuation, data: Self.buffer(Array(bytes[2..<4])), fin: false) == nil)
-        #expect(try assembler.receive(opcode: .continuation, data: Self.buffer(Array(bytes[4...])), fin: true)
-            == .text(Self.buffer(bytes)))
+        #expect(
+            try assembler.receive(opcode: .continuation, data: Self.buffer(Array(bytes[4...])), fin: true)
+                == .text(Self.buffer(bytes)))
         // And the assembler is ready for the next message.
         #expect(try assembler.receive(opcode: .binary, data: Self.buffer([1]), fin: true) == .binary(Self.buffer([1])))
     }
 
-    @Test("invalid UTF-8 in text is 1007, whole or fragmented", arguments: [
-        [0xC3, 0x28], [0xFF], [0xED, 0xA0, 0x80] /* an encoded surrogate */, [0xC0, 0xAF] /* overlong */, [0xE2, 0x82],
-    ] as [[UInt8]])
+    @Test(
+        "invalid UTF-8 in text is 1007, whole or fragmented",
+        arguments: [
+            [0xC3, 0x28], [0xFF], [0xED, 0xA0, 0x80] /* an encoded surrogate */, [0xC0, 0xAF] /* overlong */,
+            [0xE2, 0x82],
+        ] as [[UInt8]])
     func invalidUTF8(bytes: [UInt8]) {
         let whole = Self.violation { assembler throws(WebSocketMessageAssembler.Violation) in
             _ = try assembler.receive(opcode: .text, data: Self.buffer([0x61] + bytes), fin: true)
@@ -78,7 +84,8 @@ struct WebSocketMessageAssemblerTests {
         #expect(whole?.code == .messageTooLarge)
         let summed = Self.violation { assembler throws(WebSocketMessageAssembler.Violation) in
             _ = try assembler.receive(opcode: .text, data: Self.buffer(Array(repeating: 0x61, count: 10)), fin: false)
-            _ = try assembler.receive(opcode: .continuation, data: Self.buffer(Array(repeating: 0x61, count: 7)), fin: true)
+            _ = try assembler.receive(
+                opcode: .continuation, data: Self.buffer(Array(repeating: 0x61, count: 7)), fin: true)
         }
         #expect(summed?.code == .messageTooLarge)
     }

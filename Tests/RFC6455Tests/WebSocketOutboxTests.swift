@@ -20,7 +20,9 @@ struct WebSocketOutboxTests {
         #expect(outbox.isEmpty)
     }
 
-    @Test("full: ephemeral frames are dropped first, then the client is declared too slow and everything queued is discarded")
+    @Test(
+        "full: ephemeral frames are dropped first, then the client is declared too slow and everything queued is discarded"
+    )
     func overflow() {
         var outbox = WebSocketOutbox(configuration: .init(maxFrames: 3, maxBytes: 1 << 20))
         #expect(outbox.enqueue(frame("m1"), ephemeral: false, writable: false) == .queued)

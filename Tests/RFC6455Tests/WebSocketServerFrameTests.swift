@@ -1,8 +1,8 @@
 import NIOCore
 import NIOEmbedded
 import NIOWebSocket
-import Testing
 import TestSupport
+import Testing
 
 @testable import RFC6455
 
@@ -11,7 +11,9 @@ struct WebSocketServerFrameTests {
     /// Decodes `bytes` with swift-nio's own frame decoder: the reference for RFC 6455 framing.
     func decode(_ bytes: ByteBuffer) throws -> [WebSocketFrame] { try ReferenceWebSocketDecoder.decode(bytes) }
 
-    @Test("text frames of every length class (7-bit, 16-bit, 64-bit) decode to the same payload", arguments: [0, 1, 125, 126, 65_535, 65_536, 200_000])
+    @Test(
+        "text frames of every length class (7-bit, 16-bit, 64-bit) decode to the same payload",
+        arguments: [0, 1, 125, 126, 65_535, 65_536, 200_000])
     func textLengths(length: Int) throws {
         let payload = ByteBuffer(repeating: UInt8(ascii: "x"), count: length)
         let frames = try decode(WebSocketServerFrame.text(payload))

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Runs a command line tool the tests need (`rabbitmqctl`, a Python script, a script that starts
@@ -35,7 +35,9 @@ public enum ChildProcess {
 
     /// Runs `executable` with `arguments`, blocking the calling thread until it exits.
     /// Only for places that cannot await (a `defer`); tests use `run(_:_:timeoutSeconds:)`.
-    public static func runBlocking(_ executable: String, _ arguments: [String], timeoutSeconds: Int = 60) throws -> Outcome {
+    public static func runBlocking(
+        _ executable: String, _ arguments: [String], timeoutSeconds: Int = 60
+    ) throws -> Outcome {
         let base = NSTemporaryDirectory() + "rabbitchat-child-\(UUID().uuidString.prefix(12))"
         let outputPath = base + ".out"
         let errorPath = base + ".err"
@@ -103,7 +105,9 @@ public enum ChildProcess {
     }
 
     /// Runs `executable` with `arguments` on a thread of its own (`BlockingWork`).
-    public static func run(_ executable: String, _ arguments: [String], timeoutSeconds: Int = 60) async throws -> Outcome {
+    public static func run(
+        _ executable: String, _ arguments: [String], timeoutSeconds: Int = 60
+    ) async throws -> Outcome {
         try await BlockingWork.run { try runBlocking(executable, arguments, timeoutSeconds: timeoutSeconds) }
     }
 }

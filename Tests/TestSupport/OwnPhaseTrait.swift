@@ -11,7 +11,8 @@ public struct OwnPhaseTrait: SuiteTrait, TestTrait {
         let selected: TestPhase?
         if let name = TestEnvironment.phase {
             guard let phase = TestPhase(rawValue: name) else {
-                throw Misuse(description: "RABBITCHAT_TEST_PHASE=\(name) is none of \(TestPhase.allCases.map(\.rawValue))")
+                throw Misuse(
+                    description: "RABBITCHAT_TEST_PHASE=\(name) is none of \(TestPhase.allCases.map(\.rawValue))")
             }
             selected = phase
         } else {

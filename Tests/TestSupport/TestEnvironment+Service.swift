@@ -133,7 +133,8 @@ extension Trait where Self == ConditionTrait {
         return .enabled(Comment(rawValue: "needs \(needs)"), sourceLocation: sourceLocation) {
             guard let problem = await TestEnvironment.unavailability(of: services) else { return true }
             if TestEnvironment.isCI {
-                throw TestEnvironment.Unavailable(description: "\(problem); CI is set, so this fails instead of skipping")
+                throw TestEnvironment.Unavailable(
+                    description: "\(problem); CI is set, so this fails instead of skipping")
             }
             return false
         }

@@ -68,12 +68,16 @@ public final class AMQPChannel: Sendable {
         _ = try await self.call(
             .exchange(
                 .declare(
-                    .init(exchange: name, type: type, passive: passive, durable: durable, autoDelete: autoDelete, internal: `internal`, arguments: arguments)
+                    .init(
+                        exchange: name, type: type, passive: passive, durable: durable, autoDelete: autoDelete,
+                        internal: `internal`, arguments: arguments)
                 )
             )
         )
         if !passive {
-            let exchange = TopologyRecorder.Exchange(name: name, type: type, durable: durable, autoDelete: autoDelete, internal: `internal`, arguments: arguments)
+            let exchange = TopologyRecorder.Exchange(
+                name: name, type: type, durable: durable, autoDelete: autoDelete, internal: `internal`,
+                arguments: arguments)
             self.connection.recordTopology { $0.declared(exchange) }
         }
     }
@@ -85,16 +89,26 @@ public final class AMQPChannel: Sendable {
     }
 
     /// Binds exchange `destination` to `source` (RabbitMQ's exchange-to-exchange bindings).
-    public func bindExchange(_ destination: String, to source: String, routingKey: String, arguments: AMQPTable = [:]) async throws {
-        _ = try await self.call(.exchange(.bind(.init(destination: destination, source: source, routingKey: routingKey, arguments: arguments))))
-        let binding = TopologyRecorder.Binding(destination: .exchange(destination), source: source, routingKey: routingKey, arguments: arguments)
+    public func bindExchange(
+        _ destination: String, to source: String, routingKey: String, arguments: AMQPTable = [:]
+    ) async throws {
+        _ = try await self.call(
+            .exchange(
+                .bind(.init(destination: destination, source: source, routingKey: routingKey, arguments: arguments))))
+        let binding = TopologyRecorder.Binding(
+            destination: .exchange(destination), source: source, routingKey: routingKey, arguments: arguments)
         self.connection.recordTopology { $0.bound(binding) }
     }
 
     /// Removes an exchange-to-exchange binding.
-    public func unbindExchange(_ destination: String, from source: String, routingKey: String, arguments: AMQPTable = [:]) async throws {
-        _ = try await self.call(.exchange(.unbind(.init(destination: destination, source: source, routingKey: routingKey, arguments: arguments))))
-        let binding = TopologyRecorder.Binding(destination: .exchange(destination), source: source, routingKey: routingKey, arguments: arguments)
+    public func unbindExchange(
+        _ destination: String, from source: String, routingKey: String, arguments: AMQPTable = [:]
+    ) async throws {
+        _ = try await self.call(
+            .exchange(
+                .unbind(.init(destination: destination, source: source, routingKey: routingKey, arguments: arguments))))
+        let binding = TopologyRecorder.Binding(
+            destination: .exchange(destination), source: source, routingKey: routingKey, arguments: arguments)
         self.connection.recordTopology { $0.unbound(binding) }
     }
 
@@ -116,14 +130,19 @@ public final class AMQPChannel: Sendable {
     ) async throws -> AMQPQueueDeclaration {
         try Self.validate(name)
         let response = try await self.call(
-            .queue(.declare(.init(queue: name, passive: passive, durable: durable, exclusive: exclusive, autoDelete: autoDelete, arguments: arguments)))
+            .queue(
+                .declare(
+                    .init(
+                        queue: name, passive: passive, durable: durable, exclusive: exclusive, autoDelete: autoDelete,
+                        arguments: arguments)))
         )
         guard case .queue(.declareOk(let ok)) = response.method else {
             throw Self.unexpectedReply(response.method)
         }
         if !passive {
             let queue = TopologyRecorder.Queue(
-                name: ok.queue, serverNamed: name.isEmpty, durable: durable, exclusive: exclusive, autoDelete: autoDelete, arguments: arguments
+                name: ok.queue, serverNamed: name.isEmpty, durable: durable, exclusive: exclusive,
+                autoDelete: autoDelete, arguments: arguments
             )
             self.connection.recordTopology { $0.declared(queue) }
         }
@@ -131,17 +150,25 @@ public final class AMQPChannel: Sendable {
     }
 
     /// Binds `queue` to `exchange` with `routingKey` (a topic pattern on topic exchanges).
-    public func bindQueue(_ queue: String, exchange: String, routingKey: String, arguments: AMQPTable = [:]) async throws {
+    public func bindQueue(
+        _ queue: String, exchange: String, routingKey: String, arguments: AMQPTable = [:]
+    ) async throws {
         try Self.validate(routingKey)
-        _ = try await self.call(.queue(.bind(.init(queue: queue, exchange: exchange, routingKey: routingKey, arguments: arguments))))
-        let binding = TopologyRecorder.Binding(destination: .queue(queue), source: exchange, routingKey: routingKey, arguments: arguments)
+        _ = try await self.call(
+            .queue(.bind(.init(queue: queue, exchange: exchange, routingKey: routingKey, arguments: arguments))))
+        let binding = TopologyRecorder.Binding(
+            destination: .queue(queue), source: exchange, routingKey: routingKey, arguments: arguments)
         self.connection.recordTopology { $0.bound(binding) }
     }
 
     /// Removes a binding.
-    public func unbindQueue(_ queue: String, exchange: String, routingKey: String, arguments: AMQPTable = [:]) async throws {
-        _ = try await self.call(.queue(.unbind(.init(queue: queue, exchange: exchange, routingKey: routingKey, arguments: arguments))))
-        let binding = TopologyRecorder.Binding(destination: .queue(queue), source: exchange, routingKey: routingKey, arguments: arguments)
+    public func unbindQueue(
+        _ queue: String, exchange: String, routingKey: String, arguments: AMQPTable = [:]
+    ) async throws {
+        _ = try await self.call(
+            .queue(.unbind(.init(queue: queue, exchange: exchange, routingKey: routingKey, arguments: arguments))))
+        let binding = TopologyRecorder.Binding(
+            destination: .queue(queue), source: exchange, routingKey: routingKey, arguments: arguments)
         self.connection.recordTopology { $0.unbound(binding) }
     }
 
@@ -198,7 +225,9 @@ public final class AMQPChannel: Sendable {
         mandatory: Bool = false,
         properties: AMQPBasicProperties = AMQPBasicProperties()
     ) async throws {
-        try await self.enqueuePublish(body, exchange: exchange, routingKey: routingKey, mandatory: mandatory, properties: properties).wait()
+        try await self.enqueuePublish(
+            body, exchange: exchange, routingKey: routingKey, mandatory: mandatory, properties: properties
+        ).wait()
     }
 
     /// Publishes without waiting; returns the confirm to await later.
@@ -249,13 +278,15 @@ public final class AMQPChannel: Sendable {
         let tag = consumerTag.isEmpty ? "rabbitchat-\(self.id)-\(UInt64.random(in: 0...UInt64.max))" : consumerTag
         try Self.validate(tag)
         let stream = ConsumerStream(tag: tag, channel: self)
-        let record = ConsumerRecord(queue: queue, noAck: noAck, exclusive: exclusive, arguments: arguments, stream: stream)
+        let record = ConsumerRecord(
+            queue: queue, noAck: noAck, exclusive: exclusive, arguments: arguments, stream: stream)
         try await self.eventLoop.submit {
             self.state.value.consumers[tag] = record
             self.state.value.consumerOrder.append(tag)
         }.get()
         let promise = self.eventLoop.makePromise(of: ChannelResponse.self)
-        let consume = AMQPMethod.Basic.Consume(queue: queue, consumerTag: tag, noAck: noAck, exclusive: exclusive, arguments: arguments)
+        let consume = AMQPMethod.Basic.Consume(
+            queue: queue, consumerTag: tag, noAck: noAck, exclusive: exclusive, arguments: arguments)
         self.connection.submit(.consume(channel: self.id, consume, stream, promise), for: self)
         do {
             _ = try await promise.futureResult.get()
@@ -304,7 +335,8 @@ public final class AMQPChannel: Sendable {
         try await promise.futureResult.get()
         try await self.eventLoop.submit {
             if self.state.value.closeReason == nil {
-                self.state.value.closeReason = AMQPError(code: .channelClosed, message: "channel \(self.id) was closed by the application")
+                self.state.value.closeReason = AMQPError(
+                    code: .channelClosed, message: "channel \(self.id) was closed by the application")
             }
             self.finishConsumers(error: nil)
             self.returnsContinuation.finish()
@@ -424,12 +456,14 @@ public final class AMQPChannel: Sendable {
                     self.state.value.consumers[tag]?.queue = renamed
                 }
             }
-            return self.state.value.consumerOrder.compactMap { tag in self.state.value.consumers[tag].map { (tag, $0) } }
+            return self.state.value.consumerOrder.compactMap { tag in self.state.value.consumers[tag].map { (tag, $0) }
+            }
         }.get()
         for (tag, record) in records {
             let promise = self.eventLoop.makePromise(of: ChannelResponse.self)
             let consume = AMQPMethod.Basic.Consume(
-                queue: record.queue, consumerTag: tag, noAck: record.noAck, exclusive: record.exclusive, arguments: record.arguments
+                queue: record.queue, consumerTag: tag, noAck: record.noAck, exclusive: record.exclusive,
+                arguments: record.arguments
             )
             HandlerCommand.consume(channel: self.id, consume, record.stream, promise).send(to: link.channel)
             _ = try await promise.futureResult.get()

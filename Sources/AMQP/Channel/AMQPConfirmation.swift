@@ -19,7 +19,8 @@ public struct AMQPConfirmation: Sendable {
     }
 
     /// `future.get()` without leaving the caller's executor.
-    nonisolated(nonsending) static func value<Value: Sendable>(of future: EventLoopFuture<Value>) async throws -> Value {
+    nonisolated(nonsending) static func value<Value: Sendable>(of future: EventLoopFuture<Value>) async throws -> Value
+    {
         try await withUnsafeThrowingContinuation { continuation in
             future.whenComplete { continuation.resume(with: $0) }
         }
@@ -38,9 +39,12 @@ public struct AMQPConfirmation: Sendable {
         }
         let futures = confirmations.map(\.future)
         // One hop to the loop, which resumes us when the last one completed.
-        let results = await withCheckedContinuation { (continuation: CheckedContinuation<[Result<Void, any Error>], Never>) in
+        let results = await withCheckedContinuation {
+            (continuation: CheckedContinuation<[Result<Void, any Error>], Never>) in
             eventLoop.execute {
-                EventLoopFuture.whenAllComplete(futures, on: eventLoop).whenSuccess { continuation.resume(returning: $0) }
+                EventLoopFuture.whenAllComplete(futures, on: eventLoop).whenSuccess {
+                    continuation.resume(returning: $0)
+                }
             }
         }
         for result in results {

@@ -108,7 +108,9 @@ extension AMQPConnection {
             /// so that many clients do not reconnect in lockstep after a broker restart.
             public func backoff(attempt: Int) -> TimeAmount {
                 let exponent = min(max(attempt - 1, 0), 30)
-                let base = min(self.initialBackoff.nanoseconds.multipliedReportingOverflow(by: 1 << exponent).partialValue, self.maximumBackoff.nanoseconds)
+                let base = min(
+                    self.initialBackoff.nanoseconds.multipliedReportingOverflow(by: 1 << exponent).partialValue,
+                    self.maximumBackoff.nanoseconds)
                 let capped = max(base, 0)
                 let jittered = Double(capped) * Double.random(in: 0.5...1.5)
                 return .nanoseconds(min(Int64(jittered), self.maximumBackoff.nanoseconds))
@@ -276,7 +278,9 @@ extension AMQPConnection {
                     bytes.append(byte)
                     continue
                 }
-                guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue) else {
+                guard let high = iterator.next().flatMap(Self.hexValue),
+                    let low = iterator.next().flatMap(Self.hexValue)
+                else {
                     throw AMQPError(code: .invalidConfiguration, message: "invalid percent escape in \(text)")
                 }
                 bytes.append(high << 4 | low)

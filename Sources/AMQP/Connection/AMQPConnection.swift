@@ -334,7 +334,9 @@ public final class AMQPConnection: Service, Sendable {
             _ = try? await link.closed.get()
         }
         try await self.eventLoop.submit {
-            self.failAllChannels(AMQPError(code: .connectionClosed, message: "the connection was closed by the application"), clean: true)
+            self.failAllChannels(
+                AMQPError(code: .connectionClosed, message: "the connection was closed by the application"), clean: true
+            )
             self.finishClosing()
         }.get()
     }
@@ -481,7 +483,8 @@ public final class AMQPConnection: Service, Sendable {
                 return
             } catch {
                 lastError = (error as? AMQPError) ?? AMQPError(code: .recoveryFailed, message: "\(error)")
-                self.logger.info("AMQP recovery attempt failed", metadata: ["attempt": "\(attempt)", "error": "\(lastError)"])
+                self.logger.info(
+                    "AMQP recovery attempt failed", metadata: ["attempt": "\(attempt)", "error": "\(lastError)"])
                 self.eventContinuation.yield(.recoveryAttemptFailed(attempt: attempt, reason: lastError.description))
             }
         }
@@ -567,11 +570,19 @@ public final class AMQPConnection: Service, Sendable {
             switch binding.destination {
             case .queue(let name):
                 _ = try await call(
-                    .queue(.bind(.init(queue: renames[name] ?? name, exchange: binding.source, routingKey: binding.routingKey, arguments: binding.arguments)))
+                    .queue(
+                        .bind(
+                            .init(
+                                queue: renames[name] ?? name, exchange: binding.source, routingKey: binding.routingKey,
+                                arguments: binding.arguments)))
                 )
             case .exchange(let name):
                 _ = try await call(
-                    .exchange(.bind(.init(destination: name, source: binding.source, routingKey: binding.routingKey, arguments: binding.arguments)))
+                    .exchange(
+                        .bind(
+                            .init(
+                                destination: name, source: binding.source, routingKey: binding.routingKey,
+                                arguments: binding.arguments)))
                 )
             }
         }
@@ -586,7 +597,8 @@ public final class AMQPConnection: Service, Sendable {
                 }
             }.get()
             for (old, new) in renames.sorted(by: { $0.key < $1.key }) {
-                self.logger.info("AMQP server-named queue renamed by recovery", metadata: ["from": "\(old)", "to": "\(new)"])
+                self.logger.info(
+                    "AMQP server-named queue renamed by recovery", metadata: ["from": "\(old)", "to": "\(new)"])
                 self.eventContinuation.yield(.queueRenamed(from: old, to: new))
             }
         }

@@ -104,9 +104,13 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
         self.heartbeatTask?.cancel()
         self.heartbeatTask = nil
         let cleanClose = self.terminalError == nil && !self.closePromises.isEmpty
-        let error = self.terminalError ?? (cleanClose
-            ? AMQPError(code: .connectionClosed, message: "the connection was closed by the application")
-            : AMQPError(code: .connectionLost, message: "the socket closed without an AMQP close handshake", closedConnection: true))
+        let error =
+            self.terminalError
+            ?? (cleanClose
+                ? AMQPError(code: .connectionClosed, message: "the connection was closed by the application")
+                : AMQPError(
+                    code: .connectionLost, message: "the socket closed without an AMQP close handshake",
+                    closedConnection: true))
         self.establishedPromise.fail(error)
         let confirmError = AMQPError(
             code: .connectionLost,
@@ -116,7 +120,9 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
         )
         for (_, var channel) in self.channels {
             let teardown = channel.connectionClosed(error: error)
-            self.complete(teardown, confirmError: confirmError, consumerError: cleanClose ? nil : error, connectionLost: !cleanClose)
+            self.complete(
+                teardown, confirmError: confirmError, consumerError: cleanClose ? nil : error,
+                connectionLost: !cleanClose)
         }
         self.channels.removeAll()
         for promise in self.closePromises {
@@ -155,7 +161,8 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             self.run(self.connection.protocolErrorOccurred(error), context: context)
         } catch {
             self.run(
-                self.connection.protocolErrorOccurred(AMQPError(code: .internalError, message: "\(error)", closedConnection: true)),
+                self.connection.protocolErrorOccurred(
+                    AMQPError(code: .internalError, message: "\(error)", closedConnection: true)),
                 context: context
             )
         }
@@ -178,7 +185,8 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             default:
                 self.run(
                     self.connection.protocolErrorOccurred(
-                        AMQPError(code: .commandInvalid, message: "non-connection frame on channel 0", closedConnection: true)
+                        AMQPError(
+                            code: .commandInvalid, message: "non-connection frame on channel 0", closedConnection: true)
                     ),
                     context: context
                 )
@@ -198,7 +206,9 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
         guard let action else {
             self.run(
                 self.connection.protocolErrorOccurred(
-                    AMQPError(code: .channelError, message: "frame for unknown channel \(frame.channel)", closedConnection: true)
+                    AMQPError(
+                        code: .channelError, message: "frame for unknown channel \(frame.channel)",
+                        closedConnection: true)
                 ),
                 context: context
             )
@@ -258,7 +268,8 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             return
         }
         guard self.connection.isOpen else {
-            command.fail(self.terminalError ?? AMQPError(code: .connectionClosed, message: "the connection is not open"))
+            command.fail(
+                self.terminalError ?? AMQPError(code: .connectionClosed, message: "the connection is not open"))
             return
         }
         switch command {
@@ -271,12 +282,18 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             self.sendMethod(.channel(.open(.init())), channel: id, context: context)
 
         case .call(let id, let method, let callPromise):
-            guard self.withChannel(id, failing: { callPromise.fail($0) }, { $0.callSent(.method(callPromise), method: method) }) else { return }
+            guard
+                self.withChannel(
+                    id, failing: { callPromise.fail($0) }, { $0.callSent(.method(callPromise), method: method) })
+            else { return }
             self.sendMethod(method, channel: id, context: context)
 
         case .consume(let id, let consume, let sink, let callPromise):
             let method = AMQPMethod.basic(.consume(consume))
-            guard self.withChannel(id, failing: { callPromise.fail($0) }, { $0.callSent(.consume(sink, callPromise), method: method) }) else { return }
+            guard
+                self.withChannel(
+                    id, failing: { callPromise.fail($0) }, { $0.callSent(.consume(sink, callPromise), method: method) })
+            else { return }
             self.sendMethod(method, channel: id, context: context)
 
         case .publish(let id, let publish, let properties, let body, let confirm):
@@ -287,7 +304,8 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             var buffer = self.takeOutbound(context: context, minimumWritableBytes: body.readableBytes + 256)
             let mark = buffer.writerIndex
             do {
-                try self.encoder.encodeContent(channel: id, method: .basic(.publish(publish)), properties: properties, body: body, into: &buffer)
+                try self.encoder.encodeContent(
+                    channel: id, method: .basic(.publish(publish)), properties: properties, body: body, into: &buffer)
             } catch {
                 // Only an over-long short string gets here (the façade validates names first);
                 // nothing was counted by the confirm tracker yet.
@@ -445,7 +463,8 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             self.channels[id] = nil
             if replyCloseOk {
                 self.sendMethod(.channel(.closeOk(.init())), channel: id, context: context)
-                self.logger.debug("broker closed AMQP channel", metadata: ["channel": "\(id)", "error": "\(teardown.error)"])
+                self.logger.debug(
+                    "broker closed AMQP channel", metadata: ["channel": "\(id)", "error": "\(teardown.error)"])
                 self.callbacks.channelClosed(id, teardown.error)
             }
             let confirmError = AMQPError(
@@ -453,7 +472,9 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
                 message: "channel closed before the broker confirmed the publish: \(teardown.error.message)",
                 underlying: teardown.error
             )
-            self.complete(teardown, confirmError: confirmError, consumerError: replyCloseOk ? teardown.error : nil, connectionLost: false)
+            self.complete(
+                teardown, confirmError: confirmError, consumerError: replyCloseOk ? teardown.error : nil,
+                connectionLost: false)
         case .connectionError(let error):
             self.run(self.connection.protocolErrorOccurred(error), context: context)
         }
@@ -519,7 +540,8 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
         self.framesQueued(context: context, promise: promise)
     }
 
-    private func writeBytes(_ bytes: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
+    private func writeBytes(_ bytes: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil)
+    {
         var bytes = bytes
         var buffer = self.takeOutbound(context: context, minimumWritableBytes: bytes.readableBytes)
         buffer.writeBuffer(&bytes)

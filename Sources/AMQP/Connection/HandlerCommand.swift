@@ -31,7 +31,10 @@ enum HandlerCommand {
     func send(to channel: any Channel, flush: Bool = true) {
         let written = channel.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenFailure { error in
-            self.fail(AMQPError(code: .connectionLost, message: "the connection is gone: \(error)", closedConnection: true, underlying: error))
+            self.fail(
+                AMQPError(
+                    code: .connectionLost, message: "the connection is gone: \(error)", closedConnection: true,
+                    underlying: error))
         }
         if flush {
             channel.writeAndFlush(self, promise: written)

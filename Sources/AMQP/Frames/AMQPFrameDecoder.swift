@@ -68,7 +68,9 @@ public struct AMQPFrameDecoder: NIOSingleStepByteToMessageDecoder {
         try self.decode(buffer: &buffer)
     }
 
-    private static func decodePayload(type: UInt8, channel: UInt16, payload: inout ByteBuffer) throws(AMQPError) -> AMQPFrame {
+    private static func decodePayload(
+        type: UInt8, channel: UInt16, payload: inout ByteBuffer
+    ) throws(AMQPError) -> AMQPFrame {
         do throws(AMQPError) {
             switch type {
             case AMQPConstants.frameMethod:

@@ -43,7 +43,8 @@ public struct AMQPFrameEncoder: Sendable {
         try self.encode(AMQPFrame(channel: channel, payload: .header(header)), into: &buffer)
         let chunk = self.frameMax == 0 ? Int.max : Int(self.frameMax) - AMQPFrame.overhead
         var remaining = body
-        buffer.reserveCapacity(minimumWritableBytes: body.readableBytes + (body.readableBytes / max(chunk, 1) + 1) * AMQPFrame.overhead)
+        buffer.reserveCapacity(
+            minimumWritableBytes: body.readableBytes + (body.readableBytes / max(chunk, 1) + 1) * AMQPFrame.overhead)
         while remaining.readableBytes > 0 {
             var slice = remaining.readSlice(length: min(chunk, remaining.readableBytes))!
             buffer.writeInteger(AMQPConstants.frameBody)

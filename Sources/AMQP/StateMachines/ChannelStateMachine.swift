@@ -161,7 +161,10 @@ struct ChannelStateMachine {
             guard case .closing = self.state else {
                 return .connectionError(self.unexpected("channel.close-ok"))
             }
-            return .closed(self.teardown(error: AMQPError(code: .channelClosed, message: "channel \(self.id) closed by the application")), replyCloseOk: false)
+            return .closed(
+                self.teardown(
+                    error: AMQPError(code: .channelClosed, message: "channel \(self.id) closed by the application")),
+                replyCloseOk: false)
 
         case .channel(.flow(let flow)):
             return .send(.channel(.flowOk(.init(active: flow.active))))
@@ -182,15 +185,23 @@ struct ChannelStateMachine {
             return .none
 
         case .basic(.ack(let ack)):
-            guard self.confirms != nil else { return .connectionError(self.unexpected("basic.ack outside confirm mode")) }
-            return .succeedConfirms(self.confirms!.settle(deliveryTag: ack.deliveryTag, multiple: ack.multiple).compactMap { $0 })
+            guard self.confirms != nil else {
+                return .connectionError(self.unexpected("basic.ack outside confirm mode"))
+            }
+            return .succeedConfirms(
+                self.confirms!.settle(deliveryTag: ack.deliveryTag, multiple: ack.multiple).compactMap { $0 })
 
         case .basic(.nack(let nack)):
-            guard self.confirms != nil else { return .connectionError(self.unexpected("basic.nack outside confirm mode")) }
-            let promises = self.confirms!.settle(deliveryTag: nack.deliveryTag, multiple: nack.multiple).compactMap { $0 }
+            guard self.confirms != nil else {
+                return .connectionError(self.unexpected("basic.nack outside confirm mode"))
+            }
+            let promises = self.confirms!.settle(deliveryTag: nack.deliveryTag, multiple: nack.multiple).compactMap {
+                $0
+            }
             return .failConfirms(
                 promises,
-                AMQPError(code: .publishNacked, message: "the broker nacked the publish (delivery tag \(nack.deliveryTag))")
+                AMQPError(
+                    code: .publishNacked, message: "the broker nacked the publish (delivery tag \(nack.deliveryTag))")
             )
 
         case .basic(.cancel(let cancel)):

@@ -63,7 +63,8 @@ struct ConnectionStateMachine {
             case (.tuned(let a, let b, let c), .tuned(let d, let e, let f)): a == d && b == e && c == f
             case (.established(let a, let b), .established(let c, let d)): a == c && b == d
             case (.blocked(let a), .blocked(let b)): a == b
-            case (.replyCloseOkAndClose(let a), .replyCloseOkAndClose(let b)): a.code == b.code && a.message == b.message
+            case (.replyCloseOkAndClose(let a), .replyCloseOkAndClose(let b)):
+                a.code == b.code && a.message == b.message
             case (.sendCloseAndClose(let a, let b), .sendCloseAndClose(let c, let d)): a == c && b.code == d.code
             case (.fail(let a), .fail(let b)): a.code == b.code
             default: false
@@ -145,7 +146,8 @@ struct ConnectionStateMachine {
         case (.awaitingStart, .start(let start)):
             let mechanisms = start.mechanisms.split(separator: " ")
             guard mechanisms.contains("PLAIN") else {
-                return self.protocolError(.notImplemented, "broker offers no PLAIN authentication (\(start.mechanisms))")
+                return self.protocolError(
+                    .notImplemented, "broker offers no PLAIN authentication (\(start.mechanisms))")
             }
             self.state = .awaitingTune
             self.serverProperties = start.serverProperties
@@ -173,7 +175,8 @@ struct ConnectionStateMachine {
             return .tuned(
                 tuning,
                 tuneOk: .connection(
-                    .tuneOk(.init(channelMax: tuning.channelMax, frameMax: tuning.frameMax, heartbeat: tuning.heartbeat))
+                    .tuneOk(
+                        .init(channelMax: tuning.channelMax, frameMax: tuning.frameMax, heartbeat: tuning.heartbeat))
                 ),
                 open: .connection(.open(.init(virtualHost: self.parameters.virtualHost)))
             )
@@ -239,7 +242,11 @@ struct ConnectionStateMachine {
             self.state = .closed
             let replyCode = error.replyCode ?? 541
             return .sendCloseAndClose(
-                .connection(.close(.init(replyCode: replyCode, replyText: String(error.message.prefix(255)), classID: 0, methodID: 0))),
+                .connection(
+                    .close(
+                        .init(
+                            replyCode: replyCode, replyText: String(error.message.prefix(255)), classID: 0, methodID: 0)
+                    )),
                 error
             )
         }

@@ -40,7 +40,9 @@ public final class InMemoryAccountStore: AccountStore {
     public func storeToken(_ token: AccessTokenRecord) async throws {
         state.withLock { state in
             if state.tokens.count >= maxTokens {
-                state.tokens = state.tokens.filter { $0.value.revokedAt == nil && $0.value.record.expiresAt > token.createdAt }
+                state.tokens = state.tokens.filter {
+                    $0.value.revokedAt == nil && $0.value.record.expiresAt > token.createdAt
+                }
             }
             if state.tokens.count >= maxTokens,
                 let oldest = state.tokens.min(by: { $0.value.record.createdAt < $1.value.record.createdAt })

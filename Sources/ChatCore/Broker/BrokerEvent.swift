@@ -65,7 +65,8 @@ struct BrokerEvent: Codable, Sendable, Equatable {
 
     /// `frame` is raw JSON, written and read by hand only.
     enum CodingKeys: String, CodingKey {
-        case kind, node, room, deliverTo, peer, user, state, presence, seq, online, lingering, action, target, until, rooms,
+        case kind, node, room, deliverTo, peer, user, state, presence, seq, online, lingering, action, target, until,
+            rooms,
             users, lingeringUsers
     }
 

@@ -36,7 +36,9 @@ struct ClusterPresence {
     }
 
     /// A `presence` event: `user` has (or no longer has) a session in `room` on `node`.
-    mutating func apply(_ change: PresenceFrame.Event, room: String, user: String, node: String) -> [RoomRoster.Transition] {
+    mutating func apply(
+        _ change: PresenceFrame.Event, room: String, user: String, node: String
+    ) -> [RoomRoster.Transition] {
         let changed =
             switch change {
             case .join: roster.join(room: room, user: user, node: node)
@@ -142,13 +144,16 @@ struct ClusterPresence {
             countsDue.insert(transition.room)
             return .countDue
         }
-        return .frame(PresenceFrame(room: transition.room, user: transition.user, event: transition.event, online: online))
+        return .frame(
+            PresenceFrame(room: transition.room, user: transition.user, event: transition.event, online: online))
     }
 
     /// What one room's batch of transitions (`PresenceBatch`) shows: nothing when they cancel
     /// out; a count later in a large room; one user's frame when only one user changed (as
     /// `emission(for:)` would); otherwise one `batch` frame naming everyone who came and went.
-    mutating func emission(forBatch transitions: [RoomRoster.Transition], in room: String, detailLimit: Int) -> Emission? {
+    mutating func emission(
+        forBatch transitions: [RoomRoster.Transition], in room: String, detailLimit: Int
+    ) -> Emission? {
         if transitions.count == 1 { return emission(for: transitions[0], detailLimit: detailLimit) }
         let net = PresenceBatch.net(of: transitions)
         guard !net.isEmpty else { return nil }
@@ -161,7 +166,8 @@ struct ClusterPresence {
             let (user, event) = net.joined.first.map { ($0, PresenceFrame.Event.join) } ?? (net.left[0], .leave)
             return .frame(PresenceFrame(room: room, user: user, event: event, online: online))
         }
-        return .frame(PresenceFrame(room: room, user: nil, event: .batch, online: online, joined: net.joined, left: net.left))
+        return .frame(
+            PresenceFrame(room: room, user: nil, event: .batch, online: online, joined: net.joined, left: net.left))
     }
 
     /// The `presence` count frames of every large room whose count changed since the last call.

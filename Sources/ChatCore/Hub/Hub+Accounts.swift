@@ -1,4 +1,5 @@
 import Logging
+
 extension Hub {
     /// Who a `hello` identifies: a registered user by token, or a guest by nick.
     ///
@@ -6,7 +7,9 @@ extension Hub {
     /// no guests (`--require-auth`), refused altogether (`auth_required`).
     ///
     /// A bot's token signs in as the bot, with the scope the hub then enforces on every frame.
-    func identify(_ hello: HelloFrame) async throws(ProtocolError) -> (user: String, registered: Bool, botScope: BotScope?) {
+    func identify(
+        _ hello: HelloFrame
+    ) async throws(ProtocolError) -> (user: String, registered: Bool, botScope: BotScope?) {
         if let token = hello.token {
             guard let authenticator else {
                 throw ProtocolError(
@@ -64,7 +67,9 @@ extension Hub {
 
     /// A registered user's stored rooms and DM peers, for `welcome`; nil for guests, or when the
     /// store cannot say right now (the welcome is not held back for it, as with `unread`).
-    func storedConversations(for user: String, registered: Bool) async
+    func storedConversations(
+        for user: String, registered: Bool
+    ) async
         -> (rooms: [WelcomeFrame.RoomEntry], dms: [String], blocked: [String])?
     {
         guard registered, let rooms = roomStore else { return nil }
@@ -75,7 +80,8 @@ extension Hub {
             // Badges from the server's read positions; the rooms come back without them if the
             // counts cannot be read.
             let unread = (try? await rooms.unreadRooms(of: user)) ?? []
-            let byRoom = Dictionary(unread.map { (Room.key(for: $0.room), $0) }, uniquingKeysWith: { first, _ in first })
+            let byRoom = Dictionary(
+                unread.map { (Room.key(for: $0.room), $0) }, uniquingKeysWith: { first, _ in first })
             let entries = memberships.map { WelcomeFrame.RoomEntry($0, unread: byRoom[Room.key(for: $0.room.name)]) }
             return (entries, peers, blocked)
         } catch {

@@ -73,7 +73,8 @@ extension Hub {
         guard key.room != nil || key.deliverTo != nil else { return }
         switch state {
         case .start:
-            _ = typing.start(key, now: configuration.clock(), expiry: configuration.limits.typingExpiry.wholeMilliseconds)
+            _ = typing.start(
+                key, now: configuration.clock(), expiry: configuration.limits.typingExpiry.wholeMilliseconds)
             fanOutTyping(key, state: .start)
         case .stop:
             if typing.stop(key) { fanOutTyping(key, state: .stop) }

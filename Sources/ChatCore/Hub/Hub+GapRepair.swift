@@ -70,7 +70,8 @@ extension Hub {
 
     private func closeUnrepairable(_ session: SessionState) {
         metrics.gapRepairFailures.increment()
-        session.sink.close(.serviceRestart, reason: "missed messages could not be read; reconnect and resume with since")
+        session.sink.close(
+            .serviceRestart, reason: "missed messages could not be read; reconnect and resume with since")
     }
 
     /// The stored entries of `room` after `after`, up to the backlog limit, each store read
@@ -90,7 +91,8 @@ extension Hub {
             guard let last = page.last else { break }
             for message in page {
                 missing.append(
-                    RoomStream.Entry(seq: message.seq, frame: ServerFrameEncoder.encode(MessageFrame(message, in: conversation))))
+                    RoomStream.Entry(
+                        seq: message.seq, frame: ServerFrameEncoder.encode(MessageFrame(message, in: conversation))))
             }
             cursor = last.seq
         }

@@ -27,7 +27,8 @@ extension Hub {
             metrics.rateLimitedFrames.increment()
             let envelope = frame.flatMap { Self.envelope(of: $0) }
             send(
-                ErrorFrame(code: .rateLimited, message: inbound.refusalMessage, cid: envelope?.cid, ref: envelope?.type),
+                ErrorFrame(
+                    code: .rateLimited, message: inbound.refusalMessage, cid: envelope?.cid, ref: envelope?.type),
                 to: id)
             return false
         case .close:
@@ -41,7 +42,8 @@ extension Hub {
     /// The `type` and `cid` of a refused frame, read without decoding it (nil for anything that
     /// is not a flat JSON object: the refusal then names neither).
     static func envelope(of frame: some Collection<UInt8>) -> (type: String?, cid: String?)? {
-        let object = frame.withContiguousStorageIfAvailable { FlatJSONObject.parse(UnsafeRawBufferPointer($0)) }
+        let object =
+            frame.withContiguousStorageIfAvailable { FlatJSONObject.parse(UnsafeRawBufferPointer($0)) }
             ?? Array(frame).withUnsafeBytes { FlatJSONObject.parse($0) }
         guard let object else { return nil }
         func string(_ key: String) -> String? {

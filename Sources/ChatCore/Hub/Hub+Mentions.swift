@@ -13,7 +13,8 @@ extension Hub {
         let scalars = Array(text.unicodeScalars)
         var index = 0
         func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-")
+            scalar.isASCII
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-")
         }
         while index < scalars.count, found.count < maxMentions {
             defer { index += 1 }
@@ -46,7 +47,9 @@ extension Hub {
                 continue
             }
             guard let authenticator else { continue }
-            if let name = try? await deadline.run("account lookup", { try await authenticator.registeredName(matching: candidate) }) {
+            if let name = try? await deadline.run(
+                "account lookup", { try await authenticator.registeredName(matching: candidate) })
+            {
                 mentioned.append(name)
             }
         }

@@ -29,7 +29,8 @@ extension Hub {
                 !emoji.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 })
             else {
                 throw ProtocolError(
-                    .invalidField, "field `emoji` must be one emoji (one character, at most \(Self.maxEmojiBytes) bytes)",
+                    .invalidField,
+                    "field `emoji` must be one emoji (one character, at most \(Self.maxEmojiBytes) bytes)",
                     cid: cid, ref: ref)
             }
             update.emoji = emoji
@@ -39,7 +40,8 @@ extension Hub {
         }
         guard !deadline.hasPassed else {
             throw ProtocolError(
-                .unavailable, "the \(ref) waited behind this session's earlier frames past the send timeout; retry with the same cid",
+                .unavailable,
+                "the \(ref) waited behind this session's earlier frames past the send timeout; retry with the same cid",
                 cid: cid, ref: ref)
         }
         let conversation = try conversation(

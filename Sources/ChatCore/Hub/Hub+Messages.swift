@@ -79,7 +79,9 @@ extension Hub {
         switch conversation {
         case .room(let room):
             // Mutes are known to every node with the room's members (`RoomMutes`): no store call.
-            if !mutes.isEmpty, case .some(let end) = mutes.activeMute(of: user, in: room, now: configuration.wallClock()) {
+            if !mutes.isEmpty,
+                case .some(let end) = mutes.activeMute(of: user, in: room, now: configuration.wallClock())
+            {
                 throw ProtocolError(RoomStoreError.muted(in: room, until: end), cid: cid, ref: "send")
             }
         case .direct:
@@ -89,7 +91,8 @@ extension Hub {
         }
 
         var draft = MessageDraft(
-            conversation: conversation, from: user, text: frame.text, clientID: cid, timestamp: configuration.wallClock(),
+            conversation: conversation, from: user, text: frame.text, clientID: cid,
+            timestamp: configuration.wallClock(),
             replyTo: frame.replyTo)
         draft.mentions = await resolveMentions(in: frame.text, conversation: conversation, deadline: deadline)
         draft.attachments = try await resolveAttachments(frame.attachments, of: user, cid: cid, deadline: deadline)
@@ -118,7 +121,9 @@ extension Hub {
     ///
     /// - Throws: `cid_conflict`, the lifecycle refusals (`no_such_message`, `forbidden`,
     ///   `message_deleted`, `too_many_reactions`), or `unavailable` with a retry hint.
-    func storeAndPublish(_ draft: MessageDraft, session id: SessionID, ref: String, deadline: Deadline) async throws
+    func storeAndPublish(
+        _ draft: MessageDraft, session id: SessionID, ref: String, deadline: Deadline
+    ) async throws
         -> AppendResult
     {
         let cid = draft.clientID
@@ -131,7 +136,8 @@ extension Hub {
             // that of any send ahead of it: a send gets the lane before its deadline passes.
             return try await withLane(conversation.key) {
                 guard !deadline.hasPassed else {
-                    throw DeadlineExceeded(operation: "waiting for the conversation's earlier sends", budget: deadline.budget)
+                    throw DeadlineExceeded(
+                        operation: "waiting for the conversation's earlier sends", budget: deadline.budget)
                 }
                 let storeStart = ContinuousClock.now
                 let result = try await deadline.run("store append") { try await store.append(draft) }
@@ -155,7 +161,8 @@ extension Hub {
         } catch {
             // StoreError, or the database driver's own error.
             logger.warning("send failed in the store", metadata: ["session": "\(id)", "error": "\(error)"])
-            throw ProtocolError(.unavailable, "the message store is unavailable; retry with the same cid", cid: cid, ref: ref)
+            throw ProtocolError(
+                .unavailable, "the message store is unavailable; retry with the same cid", cid: cid, ref: ref)
         }
     }
 
@@ -207,7 +214,9 @@ extension Hub {
             for: frame.target, user: user, ref: "read", requireMembership: true, requireOnlinePeer: false, session: id)
         let state: ConversationState
         do {
-            state = try await deadline.run("store read") { [store = self.store] in try await store.state(of: conversation) }
+            state = try await deadline.run("store read") { [store = self.store] in
+                try await store.state(of: conversation)
+            }
         } catch {
             throw ProtocolError(.unavailable, Self.storeUnavailable(error), ref: "read")
         }

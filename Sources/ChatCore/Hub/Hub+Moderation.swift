@@ -17,7 +17,8 @@ extension Hub {
 
     // MARK: room_create, room_update, room_info
 
-    func handleRoomCreate(_ frame: RoomSettingsFrame, from id: SessionID, user: String, deadline: Deadline) async throws {
+    func handleRoomCreate(_ frame: RoomSettingsFrame, from id: SessionID, user: String, deadline: Deadline) async throws
+    {
         try validateRoom(frame.room, ref: "room_create")
         try validateNote(frame.topic, field: "topic", ref: "room_create")
         let rooms = try requireRoomStore(ref: "room_create")
@@ -32,20 +33,24 @@ extension Hub {
         send(RoomFrame(created, role: role, ref: "room_create"), to: id)
     }
 
-    func handleRoomUpdate(_ frame: RoomSettingsFrame, from id: SessionID, user: String, deadline: Deadline) async throws {
+    func handleRoomUpdate(_ frame: RoomSettingsFrame, from id: SessionID, user: String, deadline: Deadline) async throws
+    {
         try validateRoom(frame.room, ref: "room_update")
         try validateNote(frame.topic, field: "topic", ref: "room_update")
         guard frame.topic != nil || frame.visibility != nil || frame.retentionDays != nil else {
-            throw ProtocolError(.invalidField, "give `topic`, `visibility`, `retentionDays` or several", ref: "room_update")
+            throw ProtocolError(
+                .invalidField, "give `topic`, `visibility`, `retentionDays` or several", ref: "room_update")
         }
         if let days = frame.retentionDays, !(0...RetentionPolicy.maxDays).contains(days) {
             throw ProtocolError(
-                .invalidField, "`retentionDays` must be 0 (keep everything) to \(RetentionPolicy.maxDays)", ref: "room_update")
+                .invalidField, "`retentionDays` must be 0 (keep everything) to \(RetentionPolicy.maxDays)",
+                ref: "room_update")
         }
         let rooms = try requireRoomStore(ref: "room_update")
         let retention = store as? any MessageRetention
         if frame.retentionDays != nil, retention == nil {
-            throw ProtocolError(.unsupportedFrame, "this server's store keeps no retention settings", ref: "room_update")
+            throw ProtocolError(
+                .unsupportedFrame, "this server's store keeps no retention settings", ref: "room_update")
         }
         let now = configuration.wallClock()
         let (before, after, role, days) = try await roomCall("room update", ref: "room_update", deadline: deadline) {
@@ -65,7 +70,8 @@ extension Hub {
             )
         }
         if after.topic != before.topic {
-            try await recordRoomEvent(RoomEvent(.topic, topic: after.topic), in: after.name, by: user, deadline: deadline, ref: "room_update")
+            try await recordRoomEvent(
+                RoomEvent(.topic, topic: after.topic), in: after.name, by: user, deadline: deadline, ref: "room_update")
         }
         if after.visibility != before.visibility {
             try await recordRoomEvent(
@@ -92,7 +98,9 @@ extension Hub {
             let members = try await rooms.members(of: room.name)
             let role = members.first { Account.key(for: $0.user) == Account.key(for: user) }?.role
             var answer = RoomFrame(room, role: role, ref: "room_info")
-            answer.members = members.prefix(Self.maxListedMembers).map { RoomFrame.Member(user: $0.user, role: $0.role) }
+            answer.members = members.prefix(Self.maxListedMembers).map {
+                RoomFrame.Member(user: $0.user, role: $0.role)
+            }
             answer.membersComplete = members.count <= Self.maxListedMembers
             answer.retentionDays = try await retention?.roomRetention(of: room.name)
             if admin || (role.map { $0 >= .moderator } ?? false) {
@@ -144,7 +152,8 @@ extension Hub {
                 try await rooms.kick(target, from: name, reason: frame.reason ?? "", by: actor, now: now)
                 return (room, RoomEvent(.kick, user: target, reason: frame.reason), "kicked")
             case .ban:
-                try await rooms.ban(target, from: name, until: frame.until, reason: frame.reason ?? "", by: actor, now: now)
+                try await rooms.ban(
+                    target, from: name, until: frame.until, reason: frame.reason ?? "", by: actor, now: now)
                 return (room, RoomEvent(.ban, user: target, reason: frame.reason, until: frame.until), "banned")
             case .unban:
                 let lifted = try await rooms.unban(target, in: name, by: actor, now: now)
@@ -177,7 +186,9 @@ extension Hub {
 
     // MARK: block, unblock
 
-    func handleBlock(_ frame: BlockFrame, blocking: Bool, from id: SessionID, user: String, deadline: Deadline)
+    func handleBlock(
+        _ frame: BlockFrame, blocking: Bool, from id: SessionID, user: String, deadline: Deadline
+    )
         async throws
     {
         let ref = blocking ? "block" : "unblock"
@@ -237,7 +248,9 @@ extension Hub {
     ///
     /// - Throws: `unavailable` when the store or the broker did not take it in time. The change
     ///   itself is made by then: repeating the frame announces it.
-    func recordRoomEvent(_ event: RoomEvent, in room: String, by actor: String, deadline: Deadline, ref: String)
+    func recordRoomEvent(
+        _ event: RoomEvent, in room: String, by actor: String, deadline: Deadline, ref: String
+    )
         async throws
     {
         let conversation = Conversation.room(room)
@@ -322,7 +335,8 @@ extension Hub {
         let scalars = note.unicodeScalars
         guard scalars.count <= Self.maxNoteScalars, !scalars.contains("\u{0}") else {
             throw ProtocolError(
-                .invalidField, "field `\(field)` must be at most \(Self.maxNoteScalars) characters, without NUL", ref: ref)
+                .invalidField, "field `\(field)` must be at most \(Self.maxNoteScalars) characters, without NUL",
+                ref: ref)
         }
     }
 

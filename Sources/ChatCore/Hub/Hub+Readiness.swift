@@ -26,7 +26,8 @@ extension Hub {
             if let problem = await broker.readinessProblem() {
                 throw BrokerError(.unavailable, problem)
             }
-            try await broker.publish(BrokerMessage(topic: Self.readinessProbeTopic, payload: ByteBuffer()), confirm: true)
+            try await broker.publish(
+                BrokerMessage(topic: Self.readinessProbeTopic, payload: ByteBuffer()), confirm: true)
         }
         async let storeProblem = Self.probe(timeout: timeout) {
             _ = try await store.state(of: .room("readyz"))

@@ -226,7 +226,8 @@ extension Hub {
                 let frames = newestFirst.reversed().map { MessageFrame($0, in: conversation) }
                 result = .success(
                     Backlog(
-                        state: state, messages: frames, lastDelivered: frames.last?.seq ?? state.lastSeq, recovered: nil,
+                        state: state, messages: frames, lastDelivered: frames.last?.seq ?? state.lastSeq,
+                        recovered: nil,
                         reason: nil))
             } catch {
                 result = .failure(error)

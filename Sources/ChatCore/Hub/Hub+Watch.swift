@@ -10,7 +10,8 @@ extension Hub {
                 .invalidField, "a session may watch at most \(PresenceWatch.maxUsersPerSession) users", ref: "watch")
         }
         for name in frame.users where !ChatName.isValid(name, limits: configuration.limits) {
-            throw ProtocolError(.invalidName, ChatName.rule(for: "user name", limits: configuration.limits), ref: "watch")
+            throw ProtocolError(
+                .invalidName, ChatName.rule(for: "user name", limits: configuration.limits), ref: "watch")
         }
         let guests = try await guests(among: frame.users, deadline: deadline)
         guard membership[id] != nil else { return }

@@ -324,10 +324,12 @@ public actor Hub {
             try await handleRoomUpdate(
                 settings, from: id, user: try identifiedUser(id, frame: "room_update"), deadline: deadline)
         case .roomInfo(let info):
-            try await handleRoomInfo(info, from: id, user: try identifiedUser(id, frame: "room_info"), deadline: deadline)
+            try await handleRoomInfo(
+                info, from: id, user: try identifiedUser(id, frame: "room_info"), deadline: deadline)
         case .moderate(let moderation):
             try await handleModeration(
-                moderation, from: id, user: try identifiedUser(id, frame: moderation.action.rawValue), deadline: deadline)
+                moderation, from: id, user: try identifiedUser(id, frame: moderation.action.rawValue),
+                deadline: deadline)
         case .change(let change):
             try await handleChange(
                 change, from: id, user: try identifiedUser(id, frame: change.action.rawValue, cid: change.cid),
@@ -335,7 +337,8 @@ public actor Hub {
         case .watch(let watch):
             try await handleWatch(watch, from: id, user: try identifiedUser(id, frame: "watch"), deadline: deadline)
         case .block(let block):
-            try await handleBlock(block, blocking: true, from: id, user: try identifiedUser(id, frame: "block"), deadline: deadline)
+            try await handleBlock(
+                block, blocking: true, from: id, user: try identifiedUser(id, frame: "block"), deadline: deadline)
         case .unblock(let block):
             try await handleBlock(
                 block, blocking: false, from: id, user: try identifiedUser(id, frame: "unblock"), deadline: deadline)
@@ -386,9 +389,11 @@ public actor Hub {
         let unread = await unreadSummary(for: nick, registered: registered)
         let stored = await storedConversations(for: nick, registered: registered)
         if registered, let accounts = store as? any AccountStore,
-            let account = try? await Deadline(in: configuration.limits.sendTimeout).run("account lookup", {
-                try await accounts.account(named: nick)
-            })
+            let account = try? await Deadline(in: configuration.limits.sendTimeout).run(
+                "account lookup",
+                {
+                    try await accounts.account(named: nick)
+                })
         {
             membership[id]?.admin = account.isAdmin
         }

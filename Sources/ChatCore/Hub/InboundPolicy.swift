@@ -38,7 +38,8 @@ struct InboundPolicy {
         if admitted, let user {
             var bucket =
                 userBuckets[user]
-                ?? TokenBucket(capacity: limits.userBurst, refillPerSecond: limits.userFramesPerSecond, nowMillis: nowMillis)
+                ?? TokenBucket(
+                    capacity: limits.userBurst, refillPerSecond: limits.userFramesPerSecond, nowMillis: nowMillis)
             if !bucket.tryTake(nowMillis: nowMillis) {
                 admitted = false
                 allowance.frames.giveBack()
@@ -59,7 +60,8 @@ struct InboundPolicy {
     func expiry(of allowance: ConnectionAllowance, identified: Bool, nowMillis: Int64) -> Expiry? {
         let helloMillis = limits.helloTimeout.wholeMilliseconds
         let idleMillis = limits.idleTimeout.wholeMilliseconds
-        if helloMillis > 0, !identified, !allowance.helloReceived, nowMillis - allowance.connectedMillis >= helloMillis {
+        if helloMillis > 0, !identified, !allowance.helloReceived, nowMillis - allowance.connectedMillis >= helloMillis
+        {
             return Expiry(code: .helloTimeout, reason: "no hello within \(limits.helloTimeout.secondsDescription) s")
         }
         if idleMillis > 0, nowMillis - allowance.lastInboundMillis >= idleMillis {

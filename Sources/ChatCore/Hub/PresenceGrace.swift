@@ -43,7 +43,8 @@ struct PresenceGrace {
     ///   - wentOffline: whether it was the user's last session here.
     ///   - deadline: when the wait ends (monotonic ms).
     /// - Returns: whether anything now waits (schedule an `expire`).
-    mutating func depart(_ user: String, rooms left: some Sequence<String>, wentOffline: Bool, deadline: Int64) -> Bool {
+    mutating func depart(_ user: String, rooms left: some Sequence<String>, wentOffline: Bool, deadline: Int64) -> Bool
+    {
         var waits = false
         for room in left {
             rooms[room, default: [:]][user] = deadline

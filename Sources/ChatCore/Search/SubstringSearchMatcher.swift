@@ -59,7 +59,8 @@ struct SubstringSearchMatcher {
                 if term.count == 1 {
                     hit = window.first!.contains(term[0])
                 } else {
-                    hit = window.first!.hasSuffix(term[0]) && window.last!.hasPrefix(term[term.count - 1])
+                    hit =
+                        window.first!.hasSuffix(term[0]) && window.last!.hasPrefix(term[term.count - 1])
                         && zip(window.dropFirst().dropLast(), term.dropFirst().dropLast()).allSatisfy { $0 == $1 }
                 }
                 if hit { marked.formUnion(start..<(start + term.count)) }

@@ -20,7 +20,9 @@ extension InMemoryMessageStore: RoomStore {
     }
 
     public func join(room name: String, user: String, now: Int64) async throws -> RoomJoin {
-        try rooms.withLock { rooms throws(RoomStoreError) in try rooms.join(name, user: user, facts: accountFacts(user), now: now) }
+        try rooms.withLock { rooms throws(RoomStoreError) in
+            try rooms.join(name, user: user, facts: accountFacts(user), now: now)
+        }
     }
 
     public func leave(room name: String, user: String) async throws -> Bool {
@@ -39,7 +41,9 @@ extension InMemoryMessageStore: RoomStore {
         rooms.withLock { $0.allRooms() }
     }
 
-    public func updateRoom(named name: String, topic: String?, visibility: RoomVisibility?, by actor: RoomActor, now: Int64)
+    public func updateRoom(
+        named name: String, topic: String?, visibility: RoomVisibility?, by actor: RoomActor, now: Int64
+    )
         async throws -> Room
     {
         try rooms.withLock { rooms throws(RoomStoreError) in
@@ -48,7 +52,9 @@ extension InMemoryMessageStore: RoomStore {
     }
 
     public func deleteRoom(named name: String, by actor: RoomActor, now: Int64) async throws {
-        try rooms.withLock { rooms throws(RoomStoreError) in try rooms.delete(name, by: actor, facts: actorFacts(actor), now: now) }
+        try rooms.withLock { rooms throws(RoomStoreError) in
+            try rooms.delete(name, by: actor, facts: actorFacts(actor), now: now)
+        }
     }
 
     // MARK: Members and roles
@@ -70,16 +76,20 @@ extension InMemoryMessageStore: RoomStore {
         return names.map { name in unreadRoom(name, of: user) }
     }
 
-    public func setRole(_ role: RoomRole, of user: String, in room: String, by actor: RoomActor, now: Int64) async throws {
+    public func setRole(
+        _ role: RoomRole, of user: String, in room: String, by actor: RoomActor, now: Int64
+    ) async throws {
         try rooms.withLock { rooms throws(RoomStoreError) in
             try rooms.setRole(
-                role, of: user, userFacts: accountFacts(user), in: room, by: actor, actorFacts: actorFacts(actor), now: now)
+                role, of: user, userFacts: accountFacts(user), in: room, by: actor, actorFacts: actorFacts(actor),
+                now: now)
         }
     }
 
     public func invite(_ user: String, to room: String, by actor: RoomActor, now: Int64) async throws {
         try rooms.withLock { rooms throws(RoomStoreError) in
-            try rooms.invite(user, userFacts: accountFacts(user), to: room, by: actor, actorFacts: actorFacts(actor), now: now)
+            try rooms.invite(
+                user, userFacts: accountFacts(user), to: room, by: actor, actorFacts: actorFacts(actor), now: now)
         }
     }
 
@@ -89,12 +99,15 @@ extension InMemoryMessageStore: RoomStore {
 
     // MARK: Moderation
 
-    private func sanction(_ sanction: InMemoryRooms.Sanction, _ user: String, in room: String, by actor: RoomActor, now: Int64)
+    private func sanction(
+        _ sanction: InMemoryRooms.Sanction, _ user: String, in room: String, by actor: RoomActor, now: Int64
+    )
         throws(RoomStoreError)
     {
         try rooms.withLock { rooms throws(RoomStoreError) in
             try rooms.sanction(
-                sanction, user, userFacts: accountFacts(user), in: room, by: actor, actorFacts: actorFacts(actor), now: now)
+                sanction, user, userFacts: accountFacts(user), in: room, by: actor, actorFacts: actorFacts(actor),
+                now: now)
         }
     }
 
@@ -102,7 +115,9 @@ extension InMemoryMessageStore: RoomStore {
         try sanction(.kick(reason: reason), user, in: room, by: actor, now: now)
     }
 
-    public func ban(_ user: String, from room: String, until: Int64?, reason: String, by actor: RoomActor, now: Int64)
+    public func ban(
+        _ user: String, from room: String, until: Int64?, reason: String, by actor: RoomActor, now: Int64
+    )
         async throws
     {
         try sanction(.ban(until: until, reason: reason), user, in: room, by: actor, now: now)

@@ -186,13 +186,17 @@ public final class InMemoryMessageStore: MessageStore {
             let (changed, quote) = try state.logs[key]!.prepare(draft)
             // Checked under the state lock, so a collection cannot take an upload between this
             // check and the message that carries it.
-            try uploadTables.withLock { uploads throws(StoreError) in try uploads.checkStored(draft.attachments.map(\.id)) }
+            try uploadTables.withLock { uploads throws(StoreError) in
+                try uploads.checkStored(draft.attachments.map(\.id))
+            }
             var replaced: StoredMessage?
             if let changed {
                 replaced = state.logs[key]!.message(changed.seq)
                 state.logs[key]!.replace(changed)
                 if changed.deletedBy != nil {
-                    uploadTables.withLock { $0.dropReferences(from: MessageReference(conversation: draft.conversation, seq: changed.seq)) }
+                    uploadTables.withLock {
+                        $0.dropReferences(from: MessageReference(conversation: draft.conversation, seq: changed.seq))
+                    }
                 }
             }
             let position = state.nextPosition
@@ -266,7 +270,8 @@ public final class InMemoryMessageStore: MessageStore {
         }
     }
 
-    public func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage] {
+    public func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage]
+    {
         state.withLock { state in
             guard let log = state.logs[conversation.key], limit > 0 else { return [] }
             let first = log.firstAvailableSeq
@@ -293,7 +298,8 @@ public final class InMemoryMessageStore: MessageStore {
         state.withLock { state in
             let positions = state.logs[conversation.key]?.readPositions ?? [:]
             guard positions.count > limit else { return positions }
-            return Dictionary(uniqueKeysWithValues: positions.sorted { $0.value > $1.value }.prefix(limit).map { ($0.key, $0.value) })
+            return Dictionary(
+                uniqueKeysWithValues: positions.sorted { $0.value > $1.value }.prefix(limit).map { ($0.key, $0.value) })
         }
     }
 

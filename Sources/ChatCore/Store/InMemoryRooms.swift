@@ -63,7 +63,8 @@ struct InMemoryRooms {
         return room
     }
 
-    mutating func join(_ name: String, user: String, facts: AccountFacts, now: Int64) throws(RoomStoreError) -> RoomJoin {
+    mutating func join(_ name: String, user: String, facts: AccountFacts, now: Int64) throws(RoomStoreError) -> RoomJoin
+    {
         let roomKey = Room.key(for: name)
         let userKey = Account.key(for: user)
         guard var stored = rooms[roomKey] else {
@@ -108,11 +109,13 @@ struct InMemoryRooms {
     }
 
     mutating func update(
-        _ name: String, topic: String?, visibility: RoomVisibility?, by actor: RoomActor, facts: AccountFacts, now: Int64
+        _ name: String, topic: String?, visibility: RoomVisibility?, by actor: RoomActor, facts: AccountFacts,
+        now: Int64
     ) throws(RoomStoreError) -> Room {
         let key = Room.key(for: name)
         var room = try require(name).room
-        try RoomPolicy.authorizeOwnerAction(policyActor(actor, facts: facts, in: name), "change its topic or visibility")
+        try RoomPolicy.authorizeOwnerAction(
+            policyActor(actor, facts: facts, in: name), "change its topic or visibility")
         if let topic, topic != room.topic {
             room.topic = topic
             log(room, .topic, actor.name, target: nil, detail: topic, now: now)
@@ -170,7 +173,9 @@ struct InMemoryRooms {
     func memberships(of user: String) -> [RoomMembership] {
         let userKey = Account.key(for: user)
         return rooms.sorted { $0.key < $1.key }.compactMap { entry in
-            entry.value.members[userKey].map { RoomMembership(room: entry.value.room, role: $0.role, joinedAt: $0.joinedAt) }
+            entry.value.members[userKey].map {
+                RoomMembership(room: entry.value.room, role: $0.role, joinedAt: $0.joinedAt)
+            }
         }
     }
 
@@ -191,7 +196,8 @@ struct InMemoryRooms {
     }
 
     mutating func invite(
-        _ user: String, userFacts: AccountFacts, to room: String, by actor: RoomActor, actorFacts: AccountFacts, now: Int64
+        _ user: String, userFacts: AccountFacts, to room: String, by actor: RoomActor, actorFacts: AccountFacts,
+        now: Int64
     ) throws(RoomStoreError) {
         let stored = try require(room)
         try RoomPolicy.authorizeModerator(policyActor(actor, facts: actorFacts, in: room), "invite")
@@ -268,11 +274,15 @@ struct InMemoryRooms {
     }
 
     func bans(in room: String, now: Int64) -> [RoomBan] {
-        (rooms[Room.key(for: room)]?.bans ?? [:]).sorted { $0.key < $1.key }.map(\.value).filter { $0.isActive(at: now) }
+        (rooms[Room.key(for: room)]?.bans ?? [:]).sorted { $0.key < $1.key }.map(\.value).filter {
+            $0.isActive(at: now)
+        }
     }
 
     func mutes(in room: String, now: Int64) -> [RoomMute] {
-        (rooms[Room.key(for: room)]?.mutes ?? [:]).sorted { $0.key < $1.key }.map(\.value).filter { $0.isActive(at: now) }
+        (rooms[Room.key(for: room)]?.mutes ?? [:]).sorted { $0.key < $1.key }.map(\.value).filter {
+            $0.isActive(at: now)
+        }
     }
 
     func moderationLog(of room: String, limit: Int) -> [ModerationEntry] {
@@ -352,7 +362,8 @@ struct InMemoryRooms {
     }
 
     /// Records in `room`'s log what an edit of message `seq` replaced (moderators see it).
-    mutating func logEdit(in room: String, of seq: Int64, by editor: String, author: String, before: String, now: Int64) {
+    mutating func logEdit(in room: String, of seq: Int64, by editor: String, author: String, before: String, now: Int64)
+    {
         append(
             ModerationEntry(
                 id: nextLogID, room: room, action: .edit, actor: editor, target: author, detail: before, createdAt: now,
@@ -383,7 +394,8 @@ struct InMemoryRooms {
     ) {
         append(
             ModerationEntry(
-                id: nextLogID, room: room.name, action: action, actor: actor, target: target, detail: detail, createdAt: now))
+                id: nextLogID, room: room.name, action: action, actor: actor, target: target, detail: detail,
+                createdAt: now))
     }
 
     private mutating func append(_ entry: ModerationEntry) {

@@ -45,7 +45,9 @@ public protocol RoomStore: Sendable {
     ///
     /// - Throws: `.noSuchRoom`; `.forbidden` unless the actor is an owner, an admin or the
     ///   operator.
-    func updateRoom(named name: String, topic: String?, visibility: RoomVisibility?, by actor: RoomActor, now: Int64)
+    func updateRoom(
+        named name: String, topic: String?, visibility: RoomVisibility?, by actor: RoomActor, now: Int64
+    )
         async throws -> Room
 
     /// Deletes the room with its members, invitations, bans and mutes (the moderation log stays).
@@ -91,7 +93,8 @@ public protocol RoomStore: Sendable {
     /// their membership and invitation.
     ///
     /// - Throws: like `kick`.
-    func ban(_ user: String, from room: String, until: Int64?, reason: String, by actor: RoomActor, now: Int64)
+    func ban(
+        _ user: String, from room: String, until: Int64?, reason: String, by actor: RoomActor, now: Int64)
         async throws
 
     /// Lifts a ban; false when there was none.

@@ -37,12 +37,15 @@ extension RoomStoreError {
     /// `banned`, saying until when.
     public static func banned(from room: String, until: Int64?) -> RoomStoreError {
         RoomStoreError(
-            .banned, until.map { "you are banned from `\(room)` until \($0) (ms since 1970)" } ?? "you are banned from `\(room)`")
+            .banned,
+            until.map { "you are banned from `\(room)` until \($0) (ms since 1970)" } ?? "you are banned from `\(room)`"
+        )
     }
 
     /// `muted`, saying until when.
     public static func muted(in room: String, until: Int64?) -> RoomStoreError {
         RoomStoreError(
-            .muted, until.map { "you are muted in `\(room)` until \($0) (ms since 1970)" } ?? "you are muted in `\(room)`")
+            .muted,
+            until.map { "you are muted in `\(room)` until \($0) (ms since 1970)" } ?? "you are muted in `\(room)`")
     }
 }

@@ -21,7 +21,10 @@ public struct UserAdministration: Sendable {
     ///   - accounts: the store `serve` uses.
     ///   - limits: the name rules (defaults as `serve`'s).
     ///   - bcryptCost: as `AccountsConfiguration.bcryptCost`.
-    public init(accounts: any AccountStore, limits: ChatLimits = ChatLimits(), bcryptCost: UInt8 = AccountsConfiguration().bcryptCost) {
+    public init(
+        accounts: any AccountStore, limits: ChatLimits = ChatLimits(),
+        bcryptCost: UInt8 = AccountsConfiguration().bcryptCost
+    ) {
         self.accounts = accounts
         self.limits = limits
         self.bcryptCost = bcryptCost
@@ -76,7 +79,8 @@ public struct UserAdministration: Sendable {
     func hash(_ password: String) async throws -> String {
         guard AccountService.passwordBytes.contains(password.utf8.count) else {
             throw Failure(
-                "password must be \(AccountService.passwordBytes.lowerBound) to \(AccountService.passwordBytes.upperBound) bytes of UTF-8")
+                "password must be \(AccountService.passwordBytes.lowerBound) to \(AccountService.passwordBytes.upperBound) bytes of UTF-8"
+            )
         }
         let cost = bcryptCost
         return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }

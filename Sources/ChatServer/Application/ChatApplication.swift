@@ -7,8 +7,8 @@ import HummingbirdWebSocket
 public import Logging
 import NIOCore
 import Prometheus
-import SockJS
 import ServiceLifecycle
+import SockJS
 
 /// The composition root: builds the hub, its store and broker, the routes and the server.
 ///
@@ -90,14 +90,16 @@ public enum ChatApplication {
         MetricsController(registry: registry).register(on: router)
         RoomsController(hub: hub, rooms: roomStore).register(on: router)
         AccountController(accounts: accountService).register(on: router)
-        let history = MessagesController(store: store, rooms: roomStore, accounts: accountService, limits: configuration.limits)
+        let history = MessagesController(
+            store: store, rooms: roomStore, accounts: accountService, limits: configuration.limits)
         history.register(on: router)
         if let search = store as? any MessageSearch {
             SearchController(search: search, history: history, accounts: accountService, limits: configuration.limits)
                 .register(on: router)
         }
         // Bots post over HTTP and through hooks the way a session sends (`Hub.postAsBot`).
-        BotMessagesController(hub: hub, accounts: accountService, configuration: configuration.bots).register(on: router)
+        BotMessagesController(hub: hub, accounts: accountService, configuration: configuration.bots).register(
+            on: router)
         WebhookController(hub: hub, bots: accountService.bots, configuration: configuration.bots).register(on: router)
         AdminBotsController(
             accounts: accountService,
@@ -106,13 +108,16 @@ public enum ChatApplication {
             }
         ).register(on: router)
         var collector: UploadCollector?
-        if let uploads = store as? any UploadStore, let blobs = blobs ?? defaultBlobStore(for: store, configuration, logger) {
+        if let uploads = store as? any UploadStore,
+            let blobs = blobs ?? defaultBlobStore(for: store, configuration, logger)
+        {
             UploadController(
                 uploads: uploads, blobs: blobs, accounts: accountService, configuration: configuration.uploads,
                 limits: configuration.limits
             ).register(on: router)
             FileController(uploads: uploads, blobs: blobs, accounts: accountService).register(on: router)
-            collector = UploadCollector(uploads: uploads, blobs: blobs, configuration: configuration.uploads, logger: logger)
+            collector = UploadCollector(
+                uploads: uploads, blobs: blobs, configuration: configuration.uploads, logger: logger)
         }
         WebUIController().register(on: router)
         let handshakePolicy = WebSocketHandshakePolicy(
@@ -123,7 +128,8 @@ public enum ChatApplication {
             hub: hub, limits: configuration.limits, handshakePolicy: handshakePolicy,
             sendBufferBytes: configuration.webSocketSendBufferBytes, outbox: configuration.outbox,
             pingInterval: .milliseconds(configuration.webSocketPingInterval.wholeMilliseconds), logger: logger)
-        let sockJSEndpoint = SockJSChatEndpoint(hub: hub, configuration: configuration, cluster: cluster, logger: logger)
+        let sockJSEndpoint = SockJSChatEndpoint(
+            hub: hub, configuration: configuration, cluster: cluster, logger: logger)
         let sockJS = sockJSEndpoint.register(on: router)
 
         // The HTTP and WebSocket layers log frame bytes at trace level: cap them at debug so no
@@ -197,7 +203,9 @@ public enum ChatApplication {
         do {
             return try DirectoryBlobStore(directory: directory)
         } catch {
-            logger.error("uploads are off: cannot use the blob directory", metadata: ["directory": "\(directory.path)", "error": "\(error)"])
+            logger.error(
+                "uploads are off: cannot use the blob directory",
+                metadata: ["directory": "\(directory.path)", "error": "\(error)"])
             return nil
         }
     }

@@ -1,7 +1,7 @@
 import ChatBroker
 import ChatCore
-import Foundation
 import ChatStore
+import Foundation
 import Logging
 import NIOCore
 import ServiceLifecycle

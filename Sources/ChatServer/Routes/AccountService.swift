@@ -66,7 +66,8 @@ struct AccountService: Authenticator {
         let hash = try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
         do {
             try await storeCall {
-                try await store.createAccount(Account(name: name, passwordHash: hash, createdAt: ChatClock.wallMillis()))
+                try await store.createAccount(
+                    Account(name: name, passwordHash: hash, createdAt: ChatClock.wallMillis()))
             }
         } catch let error as AccountStoreError where error.code == .nameTaken {
             throw APIError(.conflict, "name_taken", error.message)
@@ -107,7 +108,8 @@ struct AccountService: Authenticator {
         do {
             user = try await self.user(forToken: token)
         } catch let error as AuthenticationError {
-            throw APIError(error.code == .accountDisabled ? .forbidden : .unauthorized, error.code.rawValue, error.message)
+            throw APIError(
+                error.code == .accountDisabled ? .forbidden : .unauthorized, error.code.rawValue, error.message)
         }
         guard let account = try await storeCall({ try await store.account(named: user) }) else {
             throw APIError(.unauthorized, "invalid_token", "the token's account no longer exists")
@@ -126,7 +128,8 @@ struct AccountService: Authenticator {
         case .expired: throw AuthenticationError(.tokenExpired, "the token has expired; log in again")
         case .revoked: throw AuthenticationError(.tokenRevoked, "the token was revoked by logout; log in again")
         case .unknown: throw AuthenticationError(.invalidToken, "the token is not valid; log in again")
-        case .disabled: throw AuthenticationError(.accountDisabled, "this account is disabled; ask the server's operator")
+        case .disabled:
+            throw AuthenticationError(.accountDisabled, "this account is disabled; ask the server's operator")
         }
     }
 

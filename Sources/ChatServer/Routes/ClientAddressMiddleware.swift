@@ -13,7 +13,9 @@ extension HTTPField.Name {
 struct ClientAddressMiddleware<Context: ClientAddressRequestContext>: RouterMiddleware {
     let trustedProxies: TrustedProxies
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         guard !trustedProxies.isEmpty else { return try await next(request, context) }

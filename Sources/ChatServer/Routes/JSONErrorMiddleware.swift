@@ -13,7 +13,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         var error: Detail
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         do {

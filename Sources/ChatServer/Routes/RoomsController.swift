@@ -22,7 +22,9 @@ struct RoomsController: Sendable {
         router.get("/api/rooms") { _, _ -> [Room] in
             let online = await hub.roomCounts()
             guard let rooms else {
-                return online.map { Room(name: $0.room, topic: "", visibility: RoomVisibility.public.rawValue, online: $0.online) }
+                return online.map {
+                    Room(name: $0.room, topic: "", visibility: RoomVisibility.public.rawValue, online: $0.online)
+                }
             }
             do {
                 return try await directory(rooms, online: online)
@@ -44,7 +46,8 @@ struct RoomsController: Sendable {
                 online: counts.removeValue(forKey: ChatCore.Room.key(for: room.name))?.online ?? 0)
         }
         for (_, entry) in counts where try await rooms.room(named: entry.name) == nil {
-            listed.append(Room(name: entry.name, topic: "", visibility: RoomVisibility.public.rawValue, online: entry.online))
+            listed.append(
+                Room(name: entry.name, topic: "", visibility: RoomVisibility.public.rawValue, online: entry.online))
         }
         return listed.sorted { ChatCore.Room.key(for: $0.name) < ChatCore.Room.key(for: $1.name) }
     }

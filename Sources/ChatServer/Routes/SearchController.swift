@@ -59,7 +59,8 @@ struct SearchController: Sendable {
             }
             // `+` is a space, as browsers encode forms and `URLSearchParams` (it separates words
             // either way: it is not a letter or a digit).
-            let text = parameters["q"].map { String($0).replacingOccurrences(of: "+", with: " ") }?.trimmingWhitespace() ?? ""
+            let text =
+                parameters["q"].map { String($0).replacingOccurrences(of: "+", with: " ") }?.trimmingWhitespace() ?? ""
             guard !text.isEmpty else {
                 throw APIError(.badRequest, "invalid_query", "`q` is required: the words to search for")
             }
@@ -94,7 +95,8 @@ struct SearchController: Sendable {
             var limit = Self.defaultLimit
             if let value = parameters["limit"] {
                 guard let parsed = Int(String(value)), (1...Self.maxLimit).contains(parsed) else {
-                    throw APIError(.badRequest, "invalid_field", "`limit` must be an integer from 1 to \(Self.maxLimit)")
+                    throw APIError(
+                        .badRequest, "invalid_field", "`limit` must be an integer from 1 to \(Self.maxLimit)")
                 }
                 limit = parsed
             }

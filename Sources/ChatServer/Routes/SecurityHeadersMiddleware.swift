@@ -13,7 +13,9 @@ extension HTTPField.Name {
 /// ignore X-Frame-Options next to `frame-ancestors`, older ones would apply `DENY` and block
 /// them). The web UI's pages say `frame-ancestors 'none'` and `DENY` themselves.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         var response = try await next(request, context)

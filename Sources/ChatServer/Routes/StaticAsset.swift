@@ -1,6 +1,6 @@
 import CompressNIO
-import Foundation
 import Crypto
+import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore

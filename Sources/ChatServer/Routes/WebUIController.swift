@@ -15,7 +15,8 @@ struct WebUIController: Sendable {
     init() {
         var assets: [String: StaticAsset] = [:]
         let types = [
-            "html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8",
+            "html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8",
+            "css": "text/css; charset=utf-8",
         ]
         if let directory = Bundle.module.url(forResource: "Public", withExtension: nil),
             let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path)

@@ -130,7 +130,8 @@ struct SockJSChatEndpoint: Sendable {
         let framed = ChatWebSocketHandler.Configuration(
             hub: hub, framing: .sockJS(heartbeat: TimeAmount(sockJS.heartbeatInterval)),
             maxFrameBytes: configuration.limits.maxFrameBytes, maxMessageBytes: maxMessageBytes,
-            outbox: configuration.outbox, pingInterval: .milliseconds(configuration.webSocketPingInterval.wholeMilliseconds),
+            outbox: configuration.outbox,
+            pingInterval: .milliseconds(configuration.webSocketPingInterval.wholeMilliseconds),
             closeTimeout: WebSocketChatEndpoint.closeGrace, connectionsPerAddress: nil, logger: framedLogger)
         let raw = {
             var raw = framed
@@ -157,7 +158,8 @@ struct SockJSChatEndpoint: Sendable {
                     maxFrameSize: maxMessageBytes,
                     install: { channel in
                         let handler = ChatWebSocketHandler(
-                            configuration: handlerConfiguration, address: WebSocketChatEndpoint.address(channel.remoteAddress))
+                            configuration: handlerConfiguration,
+                            address: WebSocketChatEndpoint.address(channel.remoteAddress))
                         // A fixed send buffer, as on /ws: a client that stopped reading meets its
                         // outbox bound instead of megabytes of autotuned kernel buffer.
                         if let sendBufferBytes {

@@ -29,7 +29,8 @@ final class SockJSSessionSink: SessionSink {
         self.session = session
         self.loop = eventLoop
         self.policy = SockJSSession.OfferPolicy(
-            maxMessages: bounds.maxFrames, maxBytes: bounds.maxBytes, overflowCode: Int(CloseCode.tryAgainLater.rawValue),
+            maxMessages: bounds.maxFrames, maxBytes: bounds.maxBytes,
+            overflowCode: Int(CloseCode.tryAgainLater.rawValue),
             overflowReason: "outbound queue overflow: the client reads too slowly")
         self.metrics = metrics
     }

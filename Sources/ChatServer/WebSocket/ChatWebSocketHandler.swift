@@ -147,7 +147,8 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
             case .sockJS: .sockJSWebSocket
             }
         let sink = WebSocketSink(
-            handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop, wireEncoding: wireEncoding)
+            handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop,
+            wireEncoding: wireEncoding)
         self.sink = sink
         connectionsGauge.increment()
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -249,7 +250,8 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
                     "websocket protocol violation; closing",
                     metadata: ["code": "\(error.code)", "reason": "\(error.reason)"])
                 violated = true
-                inbound.append(.violation(code: UInt16(webSocketErrorCode: error.code), reason: error.reason, sessionLevel: false))
+                inbound.append(
+                    .violation(code: UInt16(webSocketErrorCode: error.code), reason: error.reason, sessionLevel: false))
                 pumpInbound()
             }
         case .connectionClose:
@@ -292,7 +294,8 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 violated = true
                 inbound.append(
                     .violation(
-                        code: CloseCode.messageTooBig.rawValue, reason: "frame exceeds \(configuration.maxFrameBytes) bytes",
+                        code: CloseCode.messageTooBig.rawValue,
+                        reason: "frame exceeds \(configuration.maxFrameBytes) bytes",
                         sessionLevel: true))
                 return
             }
@@ -412,7 +415,9 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
             break
         case .overflow:
             configuration.hub.metrics.slowConsumersDropped.increment()
-            closeFor(code: .tryAgainLater, reason: "outbound queue overflow: the client reads too slowly", sessionLevel: true)
+            closeFor(
+                code: .tryAgainLater, reason: "outbound queue overflow: the client reads too slowly", sessionLevel: true
+            )
         }
     }
 

@@ -46,7 +46,9 @@ struct WebSocketHandshakePolicy: Sendable {
     /// The policy as the HTTP layer's gate, which sees the raw request head.
     var gate: WebSocketHandshakeGate {
         { head, remoteAddress in
-            let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? head.uri
+            let path =
+                head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+                ?? head.uri
             return refusal(
                 path: path, origins: head.headers["origin"], host: head.headers.first(name: "host"),
                 address: clientAddress(head, peer: remoteAddress))

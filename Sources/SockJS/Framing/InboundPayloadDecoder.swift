@@ -13,7 +13,9 @@ package enum InboundPayloadDecoder {
     ///   - payload: the request body or WebSocket text.
     ///   - allowSingleString: whether a bare `"..."` counts as one message (websocket transport).
     /// - Returns: the messages' bytes (UTF-8, WTF-8 for lone surrogates), possibly none.
-    package static func decode(_ payload: some Collection<UInt8>, allowSingleString: Bool = true) throws(BrokenJSON) -> [ByteBuffer] {
+    package static func decode(
+        _ payload: some Collection<UInt8>, allowSingleString: Bool = true
+    ) throws(BrokenJSON) -> [ByteBuffer] {
         var parser = Parser(bytes: Array(payload))
         parser.skipWhitespace()
         var messages: [ByteBuffer] = []

@@ -172,7 +172,9 @@ final class HTTP1CompatibilityHandler: ChannelDuplexHandler, RemovableChannelHan
     /// Answers a refused handshake, then tells the upgrade handler behind that no request is
     /// coming: it closes the connection and ends the upgrade quietly (closing the channel
     /// directly would log the abandoned upgrade as an error).
-    private func refuse(_ request: HTTPRequestHead, with refusal: WebSocketHandshakeRefusal, context: ChannelHandlerContext) {
+    private func refuse(
+        _ request: HTTPRequestHead, with refusal: WebSocketHandshakeRefusal, context: ChannelHandlerContext
+    ) {
         refusedHandshake = true
         settleFirstRequest(.http)
         let body = refusal.body

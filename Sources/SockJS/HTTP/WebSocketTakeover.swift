@@ -34,7 +34,8 @@ public struct WebSocketTakeover: Sendable {
         ///   - headers: extra headers of the 101.
         ///   - maxFrameSize: largest inbound frame, in bytes.
         ///   - install: adds the endpoint's handlers.
-        public init(headers: HTTPHeaders, maxFrameSize: Int, install: @escaping @Sendable (any Channel) throws -> Void) {
+        public init(headers: HTTPHeaders, maxFrameSize: Int, install: @escaping @Sendable (any Channel) throws -> Void)
+        {
             self.headers = headers
             self.maxFrameSize = maxFrameSize
             self.install = install

@@ -48,10 +48,13 @@ package enum SockJSRoute: Equatable {
 
     /// `/iframe.html` and versioned variants such as `/iframe-0.1.2.html` (`^/iframe[0-9-.a-z_]*\.html$`).
     static func isIframePage(_ path: Substring) -> Bool {
-        guard path.hasPrefix("/iframe"), path.hasSuffix(".html"), path.count >= "/iframe.html".count else { return false }
+        guard path.hasPrefix("/iframe"), path.hasSuffix(".html"), path.count >= "/iframe.html".count else {
+            return false
+        }
         let middle = path.dropFirst("/iframe".count).dropLast(".html".count)
         return middle.utf8.allSatisfy { byte in
-            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
         }
     }

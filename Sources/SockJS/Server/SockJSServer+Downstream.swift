@@ -26,12 +26,18 @@ extension SockJSServer {
     ///
     /// In a cluster a new session is announced before its first frame goes out, so the client's
     /// next request finds it from any node.
-    private func receivingSession(_ id: String, transport: SockJSTransport, request: Request) async -> Result<
+    private func receivingSession(
+        _ id: String, transport: SockJSTransport, request: Request
+    ) async -> Result<
         SockJSSession, SessionUnavailable
     > {
-        switch registry.findOrCreate(id, make: {
-            SockJSSession(id: id, transport: transport, requestHeaders: request.headers, configuration: configuration)
-        }) {
+        switch registry.findOrCreate(
+            id,
+            make: {
+                SockJSSession(
+                    id: id, transport: transport, requestHeaders: request.headers, configuration: configuration)
+            })
+        {
         case .existing(let session):
             return .success(session)
         case .created(let session):
@@ -76,7 +82,9 @@ extension SockJSServer {
 
     /// `xhr` and `jsonp`: one frame per request; a request that finds nothing to send waits up
     /// to the heartbeat interval.
-    func poll(_ request: Request, sessionID: String, transport: SockJSTransport, envelope: TransportEnvelope) async -> Response {
+    func poll(
+        _ request: Request, sessionID: String, transport: SockJSTransport, envelope: TransportEnvelope
+    ) async -> Response {
         let headers = receiverHeaders(request, contentType: "application/javascript; charset=UTF-8")
         let session: SockJSSession
         switch await receivingSession(sessionID, transport: transport, request: request) {
@@ -109,7 +117,9 @@ extension SockJSServer {
 
     /// `xhr_streaming`, `eventsource` and `htmlfile`: frames as they come, until the session
     /// closes or the response limit is reached (the client then opens a new request).
-    func stream(_ request: Request, sessionID: String, transport: SockJSTransport, envelope: TransportEnvelope) async -> Response {
+    func stream(
+        _ request: Request, sessionID: String, transport: SockJSTransport, envelope: TransportEnvelope
+    ) async -> Response {
         let contentType =
             switch envelope {
             case .eventSource: "text/event-stream"

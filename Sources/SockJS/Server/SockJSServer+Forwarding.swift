@@ -21,12 +21,15 @@ extension SockJSServer {
             defer { abort.remove(token) }
             return try await operation()
         }
-        return try await request.body.consumeWithInboundCloseHandler({ _ in try await operation() }, onInboundClosed: onInboundClosed)
+        return try await request.body.consumeWithInboundCloseHandler(
+            { _ in try await operation() }, onInboundClosed: onInboundClosed)
     }
 
     /// Forwards an HTTP-transport request for a session this node does not hold to the node that
     /// does; nil when no node holds it (then this node serves it: opens it or answers 404).
-    func forwardIfRemote(_ request: Request, session: String, endpoint: SockJSRoute.Endpoint, cluster: any SockJSCluster)
+    func forwardIfRemote(
+        _ request: Request, session: String, endpoint: SockJSRoute.Endpoint, cluster: any SockJSCluster
+    )
         async -> Response?
     {
         guard Self.forwardedAbort == nil, registry.find(session) == nil else { return nil }
@@ -58,14 +61,18 @@ extension SockJSServer {
             case .send:
                 // The body was consumed above; the owner answers at once.
                 guard let forwarding = try await cluster.forward(forwarded) else {
-                    return await respondHTTP(to: Request(head: request.head, body: RequestBody(buffer: body)), session: session, endpoint: endpoint)
+                    return await respondHTTP(
+                        to: Request(head: request.head, body: RequestBody(buffer: body)), session: session,
+                        endpoint: endpoint)
                 }
-                return try await Self.collect(forwarding, limit: configuration.maxPayloadBytes + configuration.responseLimit)
+                return try await Self.collect(
+                    forwarding, limit: configuration.maxPayloadBytes + configuration.responseLimit)
             case .poll:
                 guard let forwarding = try await cluster.forward(forwarded) else { return nil }
                 // A poll waits up to a heartbeat on the owner: watch this client meanwhile.
                 return try await Self.watchingInboundClose(of: request) {
-                    try await Self.collect(forwarding, limit: configuration.maxPayloadBytes + configuration.responseLimit)
+                    try await Self.collect(
+                        forwarding, limit: configuration.maxPayloadBytes + configuration.responseLimit)
                 } onInboundClosed: {
                     forwarding.abort()
                 }
@@ -74,7 +81,8 @@ extension SockJSServer {
                 return try await Self.relayStreaming(forwarding, request: request)
             }
         } catch {
-            logger.debug("forwarding a SockJS request failed", metadata: ["session": "\(session)", "error": "\(error)"])
+            logger.debug(
+                "forwarding a SockJS request failed", metadata: ["session": "\(session)", "error": "\(error)"])
             var headers: HTTPFields = [:]
             SockJSHeaders.cors(for: request, into: &headers)
             return Self.plain(.badGateway, "Session owner unreachable.", headers: headers)
@@ -147,18 +155,24 @@ extension SockJSServer {
         let request = Request(head: head, body: RequestBody(buffer: forwarded.body))
         // The forwarding node parsed the path: its last three components are server/session/transport.
         let components = request.uri.path.split(separator: "/", omittingEmptySubsequences: false).suffix(3)
-        guard components.count == 3, case .session(_, let session, let endpoint) = SockJSRoute(path: "/" + components.joined(separator: "/")[...]),
+        guard components.count == 3,
+            case .session(_, let session, let endpoint) = SockJSRoute(
+                path: "/" + components.joined(separator: "/")[...]),
             String(session) == forwarded.session
         else {
-            try? await exchange.reply.head(SockJSResponseHead(status: 404, headers: [.init(name: "Content-Type", value: "text/plain; charset=UTF-8")]))
+            try? await exchange.reply.head(
+                SockJSResponseHead(
+                    status: 404, headers: [.init(name: "Content-Type", value: "text/plain; charset=UTF-8")]))
             try? await exchange.reply.chunk(ByteBuffer(string: "Not found."))
             try? await exchange.reply.end()
             return
         }
         await Self.$forwardedAbort.withValue(exchange.aborted) {
             let response = await respondHTTP(to: request, session: forwarded.session, endpoint: endpoint)
-            let headers = response.headers.filter { ![.contentLength, .transferEncoding, .connection].contains($0.name) }
-                .map { SockJSHeaderField(name: $0.name.canonicalName, value: $0.value) }
+            let headers = response.headers.filter {
+                ![.contentLength, .transferEncoding, .connection].contains($0.name)
+            }
+            .map { SockJSHeaderField(name: $0.name.canonicalName, value: $0.value) }
             do {
                 try await exchange.reply.head(SockJSResponseHead(status: response.status.code, headers: headers))
                 try await response.body.write(RelayBodyWriter(reply: exchange.reply))

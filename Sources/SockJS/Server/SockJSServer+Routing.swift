@@ -34,7 +34,8 @@ extension SockJSServer {
             // no-referrer.)
             let sends = endpoint == .xhrSend || endpoint == .jsonpSend
             guard sends || originAllowed(request) else { return Self.plain(.forbidden, "Origin not allowed.") }
-            return try await respond(to: request, context: context, session: String(session), endpoint: endpoint, framed: framed)
+            return try await respond(
+                to: request, context: context, session: String(session), endpoint: endpoint, framed: framed)
         default:
             return Self.plain(.notFound, "Not found.")
         }
@@ -47,7 +48,9 @@ extension SockJSServer {
         if endpoint == .websocket {
             return try await webSocketHandshake(request, context: context, upgrade: framed)
         }
-        if let cluster, let forwarded = await forwardIfRemote(request, session: session, endpoint: endpoint, cluster: cluster) {
+        if let cluster,
+            let forwarded = await forwardIfRemote(request, session: session, endpoint: endpoint, cluster: cluster)
+        {
             return forwarded
         }
         return await respondHTTP(to: request, session: session, endpoint: endpoint)
@@ -71,13 +74,15 @@ extension SockJSServer {
         case (.htmlFile, .get):
             switch callback(request) {
             case .success(let callback):
-                return await stream(request, sessionID: session, transport: .htmlFile, envelope: .htmlFile(callback: callback))
+                return await stream(
+                    request, sessionID: session, transport: .htmlFile, envelope: .htmlFile(callback: callback))
             case .failure(let error): return error.response
             }
         case (.jsonp, .get):
             switch callback(request) {
             case .success(let callback):
-                return await poll(request, sessionID: session, transport: .jsonpPolling, envelope: .jsonp(callback: callback))
+                return await poll(
+                    request, sessionID: session, transport: .jsonpPolling, envelope: .jsonp(callback: callback))
             case .failure(let error): return error.response
             }
         case (.xhr, _), (.xhrStreaming, _), (.xhrSend, _), (.jsonpSend, _):
@@ -121,7 +126,9 @@ extension SockJSServer {
         headers[.eTag] = etag
         // The page exists to be framed by the page that loads sockjs-client.
         framingPolicy(into: &headers)
-        if request.headers[values: .ifNoneMatch].contains(where: { $0.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == etag } }) {
+        if request.headers[values: .ifNoneMatch].contains(where: {
+            $0.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == etag }
+        }) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = "text/html; charset=UTF-8"
@@ -154,8 +161,10 @@ extension SockJSServer {
     }
 
     static func iframeHTML(clientURL: String) -> String {
-        let escaped = clientURL.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;")
-            .replacingOccurrences(of: "<", with: "&lt;")
+        let escaped = clientURL.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(
+            of: "\"", with: "&quot;"
+        )
+        .replacingOccurrences(of: "<", with: "&lt;")
         return """
             <!DOCTYPE html>
             <html>
@@ -199,7 +208,8 @@ extension SockJSServer {
     /// The validated `c` (callback) query parameter, or the 500 the spec asks for.
     func callback(_ request: Request) -> Result<String, CallbackError> {
         guard let callback = request.uri.queryParameters["c"], !callback.isEmpty else {
-            return .failure(CallbackError(response: Self.plain(.internalServerError, "\"callback\" parameter required")))
+            return .failure(
+                CallbackError(response: Self.plain(.internalServerError, "\"callback\" parameter required")))
         }
         guard TransportEnvelope.isValidCallback(callback) else {
             return .failure(CallbackError(response: Self.plain(.internalServerError, "invalid \"callback\" parameter")))

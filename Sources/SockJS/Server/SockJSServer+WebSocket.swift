@@ -51,7 +51,8 @@ extension SockJSServer {
                 await withGracefulShutdownHandler {
                     await withTaskGroup(of: Void.self) { io in
                         io.addTask {
-                            await Self.writeFrames(of: session, receiver: receiver, to: outbound, heartbeat: heartbeat, raw: raw)
+                            await Self.writeFrames(
+                                of: session, receiver: receiver, to: outbound, heartbeat: heartbeat, raw: raw)
                         }
                         io.addTask {
                             await Self.readMessages(

@@ -48,7 +48,9 @@ public struct SockJSServer: Service {
     /// - Parameters:
     ///   - router: the application's router.
     ///   - prefix: the service's base URL path, e.g. `/echo` (no trailing slash).
-    public func register<Context: RequestContext & WebSocketRequestContext>(on router: Router<Context>, at prefix: String) {
+    public func register<Context: RequestContext & WebSocketRequestContext>(
+        on router: Router<Context>, at prefix: String
+    ) {
         let prefix = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
         let framed = WebSocketUpgradeMiddleware<Context>(
             onUpgrade: { inbound, outbound, context in

@@ -34,7 +34,10 @@ public enum SockJSTestServices {
         let servers = [
             ("/echo", SockJSServer(configuration: echo, logger: logger, handler: Self.echo)),
             ("/close", SockJSServer(configuration: configuration, logger: logger, handler: { $0.close() })),
-            ("/disabled_websocket_echo", SockJSServer(configuration: disabledWebSocket, logger: logger, handler: Self.echo)),
+            (
+                "/disabled_websocket_echo",
+                SockJSServer(configuration: disabledWebSocket, logger: logger, handler: Self.echo)
+            ),
             ("/cookie_needed_echo", SockJSServer(configuration: cookieNeeded, logger: logger, handler: Self.echo)),
         ]
         for (path, server) in servers {

@@ -76,7 +76,8 @@ final class InboundMessageQueue: Sendable {
 
     /// Ends the queue: waiting producers give up, the consumer gets what is buffered, then nil.
     func finish() {
-        let (consumer, producers) = state.withLock { state -> (CheckedContinuation<SockJSMessage?, Never>?, [CheckedContinuation<Void, Never>]) in
+        let (consumer, producers) = state.withLock {
+            state -> (CheckedContinuation<SockJSMessage?, Never>?, [CheckedContinuation<Void, Never>]) in
             state.finished = true
             let consumer = state.buffer.isEmpty ? state.consumer : nil
             if consumer != nil { state.consumer = nil }
@@ -92,7 +93,8 @@ final class InboundMessageQueue: Sendable {
     func next() async -> SockJSMessage? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<SockJSMessage?, Never>) in
-                let (immediate, producer) = state.withLock { state -> (SockJSMessage??, CheckedContinuation<Void, Never>?) in
+                let (immediate, producer) = state.withLock {
+                    state -> (SockJSMessage??, CheckedContinuation<Void, Never>?) in
                     if let message = state.buffer.popFirst() {
                         var producer: CheckedContinuation<Void, Never>?
                         if let key = state.producers.keys.first { producer = state.producers.removeValue(forKey: key) }

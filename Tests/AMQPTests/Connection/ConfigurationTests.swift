@@ -7,7 +7,8 @@ import Testing
 struct ConfigurationTests {
     @Test("a full URL")
     func full() throws {
-        let configuration = try AMQPConnection.Configuration(url: "amqp://alice:s%40cret@broker.local:5673/chat?heartbeat=5&frame_max=8192&channel_max=10")
+        let configuration = try AMQPConnection.Configuration(
+            url: "amqp://alice:s%40cret@broker.local:5673/chat?heartbeat=5&frame_max=8192&channel_max=10")
         #expect(configuration.user == "alice")
         #expect(configuration.password == "s@cret")
         #expect(configuration.host == "broker.local")
@@ -18,13 +19,15 @@ struct ConfigurationTests {
         #expect(configuration.channelMax == 10)
     }
 
-    @Test("empty path is the default vhost; %2f is /", arguments: [
-        ("amqp://guest:guest@127.0.0.1:5672", "/"),
-        ("amqp://guest:guest@127.0.0.1:5672/", "/"),
-        ("amqp://guest:guest@127.0.0.1:5672/%2f", "/"),
-        ("amqp://guest:guest@127.0.0.1:5672/%2Fchat", "/chat"),
-        ("amqp://h/v%20h", "v h"),
-    ])
+    @Test(
+        "empty path is the default vhost; %2f is /",
+        arguments: [
+            ("amqp://guest:guest@127.0.0.1:5672", "/"),
+            ("amqp://guest:guest@127.0.0.1:5672/", "/"),
+            ("amqp://guest:guest@127.0.0.1:5672/%2f", "/"),
+            ("amqp://guest:guest@127.0.0.1:5672/%2Fchat", "/chat"),
+            ("amqp://h/v%20h", "v h"),
+        ])
     func virtualHosts(url: String, expected: String) throws {
         #expect(try AMQPConnection.Configuration(url: url).virtualHost == expected)
     }
@@ -37,9 +40,11 @@ struct ConfigurationTests {
         #expect(ipv6.host == "::1" && ipv6.port == 5999)
     }
 
-    @Test("invalid URLs are invalidConfiguration", arguments: [
-        "http://host/", "amqps://host/", "amqp://host:notaport/", "amqp://host/%zz", "amqp://host/?heartbeat=x",
-    ])
+    @Test(
+        "invalid URLs are invalidConfiguration",
+        arguments: [
+            "http://host/", "amqps://host/", "amqp://host:notaport/", "amqp://host/%zz", "amqp://host/?heartbeat=x",
+        ])
     func invalid(url: String) {
         do {
             _ = try AMQPConnection.Configuration(url: url)
@@ -53,7 +58,8 @@ struct ConfigurationTests {
 
     @Test("backoff grows exponentially, is capped, and jitters")
     func backoff() {
-        let policy = AMQPConnection.Configuration.Recovery(initialBackoff: .milliseconds(100), maximumBackoff: .seconds(2))
+        let policy = AMQPConnection.Configuration.Recovery(
+            initialBackoff: .milliseconds(100), maximumBackoff: .seconds(2))
         for _ in 0..<50 {
             let first = policy.backoff(attempt: 1)
             #expect(first >= .milliseconds(50) && first <= .milliseconds(150))

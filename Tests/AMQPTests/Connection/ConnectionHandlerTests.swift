@@ -50,7 +50,8 @@ struct ConnectionHandlerTests {
         }
 
         mutating func handshake() throws {
-            try self.receive(.connection(.start(.init(versionMajor: 0, versionMinor: 9, mechanisms: "PLAIN", locales: "en_US"))))
+            try self.receive(
+                .connection(.start(.init(versionMajor: 0, versionMinor: 9, mechanisms: "PLAIN", locales: "en_US"))))
             try self.receive(.connection(.tune(.init(channelMax: 100, frameMax: 4096, heartbeat: 0))))
             try self.receive(.connection(.openOk(.init())))
             _ = try self.written()
@@ -62,7 +63,8 @@ struct ConnectionHandlerTests {
         var harness = try Harness()
         let header = try harness.channel.readOutbound(as: ByteBuffer.self)
         #expect(header?.bytes == AMQPFrameEncoder.protocolHeader)
-        try harness.receive(.connection(.start(.init(versionMajor: 0, versionMinor: 9, mechanisms: "PLAIN", locales: "en_US"))))
+        try harness.receive(
+            .connection(.start(.init(versionMajor: 0, versionMinor: 9, mechanisms: "PLAIN", locales: "en_US"))))
         let startOk = try harness.written()
         guard case .method(.connection(.startOk(let ok))) = startOk.first?.payload else {
             Issue.record("expected start-ok, got \(startOk)")
@@ -71,10 +73,11 @@ struct ConnectionHandlerTests {
         #expect(ok.response == "\u{0}guest\u{0}guest")
         try harness.receive(.connection(.tune(.init(channelMax: 100, frameMax: 4096, heartbeat: 0))))
         let tuned = try harness.written().map(\.payload)
-        #expect(tuned == [
-            .method(.connection(.tuneOk(.init(channelMax: 100, frameMax: 4096, heartbeat: 0)))),
-            .method(.connection(.open(.init(virtualHost: "/")))),
-        ])
+        #expect(
+            tuned == [
+                .method(.connection(.tuneOk(.init(channelMax: 100, frameMax: 4096, heartbeat: 0)))),
+                .method(.connection(.open(.init(virtualHost: "/")))),
+            ])
         try harness.receive(.connection(.openOk(.init())))
         let established = try harness.handler.establishedPromise.futureResult.wait()
         #expect(established.tuning.frameMax == 4096)
@@ -134,8 +137,11 @@ struct ConnectionHandlerTests {
         try harness.channel.writeOutbound(HandlerCommand.openChannel(1, opened))
         try harness.receive(.channel(.openOk(.init())), channel: 1)
         let call = harness.channel.eventLoop.makePromise(of: ChannelResponse.self)
-        try harness.channel.writeOutbound(HandlerCommand.call(channel: 1, .queue(.declare(.init(queue: "q", passive: true))), call))
-        try harness.receive(.channel(.close(.init(replyCode: 404, replyText: "NOT_FOUND - no queue 'q'", classID: 50, methodID: 10))), channel: 1)
+        try harness.channel.writeOutbound(
+            HandlerCommand.call(channel: 1, .queue(.declare(.init(queue: "q", passive: true))), call))
+        try harness.receive(
+            .channel(.close(.init(replyCode: 404, replyText: "NOT_FOUND - no queue 'q'", classID: 50, methodID: 10))),
+            channel: 1)
         #expect(throws: AMQPError.self) { try call.futureResult.wait() }
         do {
             _ = try call.futureResult.wait()
@@ -165,10 +171,11 @@ struct ConnectionHandlerTests {
         #expect(try harness.channel.readOutbound(as: ByteBuffer.self) == nil)
         var frames: [AMQPFrame.Payload] = []
         while let frame = try harness.decoder.decode(buffer: &buffer) { frames.append(frame.payload) }
-        #expect(frames == [
-            .method(.basic(.ack(.init(deliveryTag: 1)))),
-            .method(.basic(.reject(.init(deliveryTag: 3, requeue: true)))),
-        ])
+        #expect(
+            frames == [
+                .method(.basic(.ack(.init(deliveryTag: 1)))),
+                .method(.basic(.reject(.init(deliveryTag: 3, requeue: true)))),
+            ])
         _ = try? harness.channel.finish()
     }
 
@@ -181,7 +188,8 @@ struct ConnectionHandlerTests {
         try harness.receive(.channel(.openOk(.init())), channel: 1)
         let sink = ChannelStateMachineTests.RecordingSink()
         let consumed = harness.channel.eventLoop.makePromise(of: ChannelResponse.self)
-        try harness.channel.writeOutbound(HandlerCommand.consume(channel: 1, .init(queue: "q", consumerTag: "c"), sink, consumed))
+        try harness.channel.writeOutbound(
+            HandlerCommand.consume(channel: 1, .init(queue: "q", consumerTag: "c"), sink, consumed))
         try harness.receive(.basic(.consumeOk(.init(consumerTag: "c"))), channel: 1)
         _ = try consumed.futureResult.wait()
         var buffer = ByteBuffer()

@@ -19,8 +19,14 @@ struct FrameDecoderTests {
 
     static let sampleFrames: [AMQPFrame] = [
         AMQPFrame(channel: 0, payload: .heartbeat),
-        AMQPFrame(channel: 1, payload: .method(.basic(.deliver(.init(consumerTag: "ctag", deliveryTag: 1, exchange: "x", routingKey: "r"))))),
-        AMQPFrame(channel: 1, payload: .header(AMQPContentHeader(bodySize: 5, properties: .init(contentType: "text/plain", headers: ["a": 1])))),
+        AMQPFrame(
+            channel: 1,
+            payload: .method(
+                .basic(.deliver(.init(consumerTag: "ctag", deliveryTag: 1, exchange: "x", routingKey: "r"))))),
+        AMQPFrame(
+            channel: 1,
+            payload: .header(
+                AMQPContentHeader(bodySize: 5, properties: .init(contentType: "text/plain", headers: ["a": 1])))),
         AMQPFrame(channel: 1, payload: .body(ByteBuffer(string: "hello"))),
         AMQPFrame(channel: 7, payload: .body(ByteBuffer())),
     ]

@@ -34,20 +34,33 @@ struct MethodCodecTests {
     }
 
     static let samples: [AMQPMethod] = [
-        .connection(.start(.init(versionMajor: 0, versionMinor: 9, serverProperties: ["product": "RabbitMQ"], mechanisms: "PLAIN AMQPLAIN", locales: "en_US"))),
-        .connection(.startOk(.init(clientProperties: ["capabilities": .table(["basic.nack": true])], mechanism: "PLAIN", response: "\u{0}guest\u{0}guest", locale: "en_US"))),
+        .connection(
+            .start(
+                .init(
+                    versionMajor: 0, versionMinor: 9, serverProperties: ["product": "RabbitMQ"],
+                    mechanisms: "PLAIN AMQPLAIN", locales: "en_US"))),
+        .connection(
+            .startOk(
+                .init(
+                    clientProperties: ["capabilities": .table(["basic.nack": true])], mechanism: "PLAIN",
+                    response: "\u{0}guest\u{0}guest", locale: "en_US"))),
         .connection(.tune(.init(channelMax: 2047, frameMax: 131_072, heartbeat: 60))),
         .connection(.open(.init(virtualHost: "/"))),
         .connection(.close(.init(replyCode: 320, replyText: "CONNECTION_FORCED", classID: 0, methodID: 0))),
         .connection(.blocked(.init(reason: "low on memory"))),
         .channel(.open(.init())),
         .channel(.close(.init(replyCode: 404, replyText: "NOT_FOUND", classID: 50, methodID: 10))),
-        .exchange(.declare(.init(exchange: "rabbitchat", type: "topic", durable: true, internal: true, arguments: ["alternate-exchange": "ae"]))),
+        .exchange(
+            .declare(
+                .init(
+                    exchange: "rabbitchat", type: "topic", durable: true, internal: true,
+                    arguments: ["alternate-exchange": "ae"]))),
         .exchange(.bind(.init(destination: "d", source: "s", routingKey: "k.#", noWait: true))),
         .queue(.declareOk(.init(queue: "amq.gen-x", messageCount: 3, consumerCount: 1))),
         .queue(.unbind(.init(queue: "q", exchange: "e", routingKey: "r"))),
         .basic(.publish(.init(exchange: "e", routingKey: "r", mandatory: true, immediate: false))),
-        .basic(.deliver(.init(consumerTag: "c", deliveryTag: 1 << 40, redelivered: true, exchange: "", routingKey: "q"))),
+        .basic(
+            .deliver(.init(consumerTag: "c", deliveryTag: 1 << 40, redelivered: true, exchange: "", routingKey: "q"))),
         .basic(.qos(.init(prefetchSize: 0, prefetchCount: 200, global: false))),
         .basic(.return(.init(replyCode: 312, replyText: "NO_ROUTE", exchange: "e", routingKey: "r"))),
         .confirm(.select(.init(nowait: false))),
@@ -76,7 +89,8 @@ struct MethodCodecTests {
         #expect(try AMQPBasicProperties.decode(from: &buffer) == properties)
 
         let full = AMQPBasicProperties(
-            contentType: "application/json", contentEncoding: "gzip", headers: ["h": .int32(1), "n": .table(["x": "y"])],
+            contentType: "application/json", contentEncoding: "gzip",
+            headers: ["h": .int32(1), "n": .table(["x": "y"])],
             deliveryMode: 2, priority: 5, correlationID: "c", replyTo: "r", expiration: "60000",
             messageID: "m", timestamp: 1_700_000_000, type: "t", userID: "guest", appID: "app", clusterID: "cl"
         )

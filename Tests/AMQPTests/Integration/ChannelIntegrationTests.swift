@@ -86,7 +86,8 @@ extension IntegrationTests {
             let channel = try await connection.openChannel()
             let queue = try await channel.declareQueue(exclusive: true)
             #expect(try await channel.get(queue: queue.name) == nil)
-            try await channel.publish(ByteBuffer(string: "one"), routingKey: queue.name, properties: .init(messageID: "m1"))
+            try await channel.publish(
+                ByteBuffer(string: "one"), routingKey: queue.name, properties: .init(messageID: "m1"))
             try await channel.publish(ByteBuffer(string: "two"), routingKey: queue.name)
             var result: AMQPGetResult?
             try await TestBroker.eventually("a message to get") {

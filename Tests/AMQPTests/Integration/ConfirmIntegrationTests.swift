@@ -20,7 +20,9 @@ extension IntegrationTests {
                 var next = 0
                 for try await delivery in consumer {
                     let value = delivery.body.getInteger(at: delivery.body.readerIndex, as: UInt32.self)
-                    guard value == UInt32(next) else { throw TestFailure("expected \(next), got \(String(describing: value))") }
+                    guard value == UInt32(next) else {
+                        throw TestFailure("expected \(next), got \(String(describing: value))")
+                    }
                     next += 1
                     try await delivery.ack()
                     if next == count { return next }
@@ -33,7 +35,8 @@ extension IntegrationTests {
             for index in 0..<count {
                 var body = ByteBuffer()
                 body.writeInteger(UInt32(index))
-                window.append(try publisher.enqueuePublish(body, routingKey: queue.name, properties: .init(deliveryMode: 2)))
+                window.append(
+                    try publisher.enqueuePublish(body, routingKey: queue.name, properties: .init(deliveryMode: 2)))
                 if window.count == 100 {
                     if index % 200 < 100 {
                         for confirmation in window { try await confirmation.wait() }
@@ -77,7 +80,9 @@ extension IntegrationTests {
                 #expect(error.code == .publishNacked)
             }
             do {
-                let batch = try (0..<3).map { _ in try channel.enqueuePublish(ByteBuffer(string: "refused"), routingKey: queue.name) }
+                let batch = try (0..<3).map { _ in
+                    try channel.enqueuePublish(ByteBuffer(string: "refused"), routingKey: queue.name)
+                }
                 try await AMQPConfirmation.waitForAll(batch)
                 Issue.record("a batch to a full reject-publish queue was acked")
             } catch let error as AMQPError {
@@ -95,7 +100,8 @@ extension IntegrationTests {
             let channel = try await connection.openChannel()
             try await channel.enableConfirms()
             do {
-                try await channel.publish(ByteBuffer(string: "x"), exchange: TestBroker.uniqueName("nope"), routingKey: "k")
+                try await channel.publish(
+                    ByteBuffer(string: "x"), exchange: TestBroker.uniqueName("nope"), routingKey: "k")
                 Issue.record("publish to a missing exchange was confirmed")
             } catch let error as AMQPError {
                 #expect(error.code == .channelClosed)

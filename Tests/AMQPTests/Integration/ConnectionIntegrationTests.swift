@@ -33,7 +33,8 @@ extension IntegrationTests {
         @Test("a wrong password is ACCESS_REFUSED")
         func wrongPassword() async throws {
             do {
-                _ = try await AMQPConnection.connect(to: "amqp://guest:wrong@127.0.0.1:5672/", logger: TestBroker.logger)
+                _ = try await AMQPConnection.connect(
+                    to: "amqp://guest:wrong@127.0.0.1:5672/", logger: TestBroker.logger)
                 Issue.record("connected with a wrong password")
             } catch let error as AMQPError {
                 #expect(error.code == .accessRefused)
@@ -45,7 +46,8 @@ extension IntegrationTests {
         @Test("an unknown virtual host is refused with a typed error")
         func unknownVirtualHost() async throws {
             do {
-                _ = try await AMQPConnection.connect(to: "amqp://guest:guest@127.0.0.1:5672/no-such-vhost", logger: TestBroker.logger)
+                _ = try await AMQPConnection.connect(
+                    to: "amqp://guest:guest@127.0.0.1:5672/no-such-vhost", logger: TestBroker.logger)
                 Issue.record("opened a missing virtual host")
             } catch let error as AMQPError {
                 #expect(error.replyCode == 530 || error.replyCode == 402 || error.replyCode == 403)

@@ -48,7 +48,8 @@ extension IntegrationTests {
             let headers: AMQPTable = [
                 "string": "text", "int": .int32(-5), "long": .int64(1 << 40), "bool": true,
                 "double": .double(1.5), "nested": .table(["k": "v"]), "list": .array(["a", .int32(1)]),
-                "bytes": .bytes([0, 1, 2]), "time": .timestamp(1_700_000_000), "decimal": .decimal(scale: 2, value: 12345),
+                "bytes": .bytes([0, 1, 2]), "time": .timestamp(1_700_000_000),
+                "decimal": .decimal(scale: 2, value: 12345),
                 "void": .void, "byte": .int8(-1), "short": .int16(300), "float": .float(0.5),
             ]
             let properties = AMQPBasicProperties(

@@ -31,7 +31,8 @@ extension IntegrationTests {
             try await channel.declareQueue(queue)
             let headers: AMQPTable = [
                 "str": "héllo", "int": .int32(-42), "long": .int64(1 << 40), "bool": true, "double": .double(4.0),
-                "decimal": .decimal(scale: 2, value: 314), "time": .timestamp(1_700_000_000), "bytes": .bytes([0, 1, 255]),
+                "decimal": .decimal(scale: 2, value: 314), "time": .timestamp(1_700_000_000),
+                "bytes": .bytes([0, 1, 255]),
                 "table": .table(["nested": "yes"]), "array": .array(["a", .int32(1), false]), "void": .void,
             ]
             for index in 0..<3 {
@@ -39,8 +40,10 @@ extension IntegrationTests {
                     ByteBuffer(string: "message \(index) ✓"),
                     routingKey: queue,
                     properties: AMQPBasicProperties(
-                        contentType: "text/plain", contentEncoding: "utf-8", headers: headers, deliveryMode: 2, priority: 1,
-                        correlationID: "c\(index)", replyTo: "replies", expiration: "60000", messageID: "swift-\(index)",
+                        contentType: "text/plain", contentEncoding: "utf-8", headers: headers, deliveryMode: 2,
+                        priority: 1,
+                        correlationID: "c\(index)", replyTo: "replies", expiration: "60000",
+                        messageID: "swift-\(index)",
                         timestamp: 1_700_000_000 + UInt64(index), type: "interop", userID: "guest", appID: "swift"
                     )
                 )
@@ -76,7 +79,8 @@ extension IntegrationTests {
                 #expect(received["decimal"]?["decimal"] as? String == "3.14")
                 #expect(received["time"]?["timestamp"] as? Int == 1_700_000_000)
                 #expect(received["bytes"]?["bytes"] as? String == "AAH/")
-                #expect((received["table"]?["table"] as? [String: [String: Any]])?["nested"]?["str"] as? String == "yes")
+                #expect(
+                    (received["table"]?["table"] as? [String: [String: Any]])?["nested"]?["str"] as? String == "yes")
                 #expect((received["array"]?["array"] as? [Any])?.count == 3)
                 #expect(received["void"]?.keys.first == "void")
             }

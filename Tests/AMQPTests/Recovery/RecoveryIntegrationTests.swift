@@ -1,7 +1,7 @@
 import AMQP
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 extension IntegrationTests {
     /// Automatic recovery against real failures: an admin closing the connection, the broker
@@ -23,7 +23,8 @@ extension IntegrationTests {
             let queue: String
 
             static func start(configuration: AMQPConnection.Configuration) async throws -> Node {
-                let connection = try await AMQPConnection.connect(configuration: configuration, logger: TestBroker.logger)
+                let connection = try await AMQPConnection.connect(
+                    configuration: configuration, logger: TestBroker.logger)
                 let events = EventRecorder(connection)
                 let publisher = try await connection.openChannel()
                 try await publisher.enableConfirms()
@@ -34,14 +35,17 @@ extension IntegrationTests {
                 let queue = try await consuming.declareQueue(exclusive: true)
                 try await consuming.bindQueue(queue.name, exchange: exchange, routingKey: "room.lobby.#")
                 let consumer = try await consuming.consume(queue: queue.name)
-                return Node(connection: connection, events: events, publisher: publisher, consumer: consumer, exchange: exchange, queue: queue.name)
+                return Node(
+                    connection: connection, events: events, publisher: publisher, consumer: consumer,
+                    exchange: exchange, queue: queue.name)
             }
 
             /// Publishes `text` until the broker confirms it (retrying while recovery runs).
             func publishConfirmed(_ text: String) async throws {
                 try await TestBroker.eventually(timeout: .seconds(60), "confirmed publish of \(text)") {
                     do {
-                        try await self.publisher.publish(ByteBuffer(string: text), exchange: self.exchange, routingKey: "room.lobby.msg")
+                        try await self.publisher.publish(
+                            ByteBuffer(string: text), exchange: self.exchange, routingKey: "room.lobby.msg")
                         return true
                     } catch let error as AMQPError where error.isRetryable {
                         return false
@@ -75,7 +79,9 @@ extension IntegrationTests {
             let pid = try #require(try Self.connectionPID(named: configuration.connectionName!))
             try TestBroker.rabbitmqctl("close_connection", pid, "test: admin close")
             try await node.events.waitFor("connectionLost") { if case .connectionLost = $0 { true } else { false } }
-            let renamed = try await node.events.waitFor("queueRenamed") { if case .queueRenamed = $0 { true } else { false } }
+            let renamed = try await node.events.waitFor("queueRenamed") {
+                if case .queueRenamed = $0 { true } else { false }
+            }
             try await node.events.waitFor("recovered") { $0 == .recovered }
             #expect(renamed == .queueRenamed(from: node.queue, to: renamed.newName))
             #expect(renamed.newName != node.queue)
@@ -100,7 +106,9 @@ extension IntegrationTests {
             try await events.waitFor("recovered") { $0 == .recovered }
             // The message was requeued by the loss; the resumed consumer gets it again, with
             // delivery tag 1 on the new channel: the old tag 1 must not acknowledge it.
-            let renamed = try await events.waitFor("queueRenamed") { if case .queueRenamed = $0 { true } else { false } }
+            let renamed = try await events.waitFor("queueRenamed") {
+                if case .queueRenamed = $0 { true } else { false }
+            }
             _ = renamed
             try await stale.ack()
             try await channel.publish(ByteBuffer(string: "y"), routingKey: renamed.newName)
@@ -126,7 +134,8 @@ extension IntegrationTests {
             defer { _ = try? TestBroker.rabbitmqctl("start_app") }
 
             for index in 0..<100 {
-                try await channel.publish(ByteBuffer(string: "\(index)"), routingKey: name, properties: .init(deliveryMode: 2))
+                try await channel.publish(
+                    ByteBuffer(string: "\(index)"), routingKey: name, properties: .init(deliveryMode: 2))
             }
             try TestBroker.rabbitmqctl("stop_app")
             try await events.waitFor("connectionLost") { if case .connectionLost = $0 { true } else { false } }
@@ -188,7 +197,8 @@ extension IntegrationTests {
             #expect(try await node.receive() == "before")
 
             try await proxy.stall()
-            let pending = try node.publisher.enqueuePublish(ByteBuffer(string: "in flight"), exchange: node.exchange, routingKey: "room.lobby.msg")
+            let pending = try node.publisher.enqueuePublish(
+                ByteBuffer(string: "in flight"), exchange: node.exchange, routingKey: "room.lobby.msg")
             let started = ContinuousClock.now
             do {
                 try await withTimeout(.seconds(15)) { try await pending.wait() }
@@ -200,7 +210,9 @@ extension IntegrationTests {
             }
             // Two 1 s intervals, checked every 250 ms.
             #expect(ContinuousClock.now - started < .seconds(6))
-            let lost = try await node.events.waitFor("connectionLost") { if case .connectionLost = $0 { true } else { false } }
+            let lost = try await node.events.waitFor("connectionLost") {
+                if case .connectionLost = $0 { true } else { false }
+            }
             #expect(String(describing: lost).contains("heartbeatTimeout"))
 
             try await proxy.resume()

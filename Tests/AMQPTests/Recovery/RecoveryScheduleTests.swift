@@ -17,7 +17,8 @@ struct RecoveryScheduleTests {
 
     @Test("a lone broker that refuses connections is probed every probe interval, never backed off")
     func refusedIsProbed() throws {
-        let policy = Recovery(initialBackoff: .milliseconds(100), maximumBackoff: .seconds(10), probeInterval: .milliseconds(250))
+        let policy = Recovery(
+            initialBackoff: .milliseconds(100), maximumBackoff: .seconds(10), probeInterval: .milliseconds(250))
         var schedule = RecoverySchedule(policy: policy, endpointCount: 1, lost: 0)
         let first = try take(&schedule)
         #expect(first.endpoint == 0)
@@ -32,7 +33,8 @@ struct RecoveryScheduleTests {
 
     @Test("a broker that answers and fails backs off exponentially from the initial backoff")
     func reachedBacksOff() throws {
-        let policy = Recovery(initialBackoff: .milliseconds(100), maximumBackoff: .seconds(2), probeInterval: .milliseconds(250))
+        let policy = Recovery(
+            initialBackoff: .milliseconds(100), maximumBackoff: .seconds(2), probeInterval: .milliseconds(250))
         var schedule = RecoverySchedule(policy: policy, endpointCount: 1, lost: 0)
         _ = schedule.next()
         schedule.failed(.reached)

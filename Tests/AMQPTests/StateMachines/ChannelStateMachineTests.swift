@@ -34,7 +34,9 @@ struct ChannelStateMachineTests {
         let second = self.loop.makePromise(of: ChannelResponse.self)
         machine.callSent(.method(first), method: .queue(.declare(.init())))
         machine.callSent(.method(second), method: .basic(.qos(.init(prefetchCount: 1))))
-        guard case .succeedCall(let promise, let response) = machine.methodReceived(.queue(.declareOk(.init(queue: "q")))) else {
+        guard
+            case .succeedCall(let promise, let response) = machine.methodReceived(.queue(.declareOk(.init(queue: "q"))))
+        else {
             Issue.record("expected first call to complete")
             return
         }
@@ -55,7 +57,10 @@ struct ChannelStateMachineTests {
         let sink = RecordingSink()
         let promise = self.loop.makePromise(of: ChannelResponse.self)
         machine.callSent(.consume(sink, promise), method: .basic(.consume(.init(queue: "q", consumerTag: "c"))))
-        guard case .succeedCall(let consumeOk, let response) = machine.methodReceived(.basic(.consumeOk(.init(consumerTag: "c")))) else {
+        guard
+            case .succeedCall(let consumeOk, let response) = machine.methodReceived(
+                .basic(.consumeOk(.init(consumerTag: "c"))))
+        else {
             Issue.record("expected consume-ok")
             return
         }
@@ -95,7 +100,8 @@ struct ChannelStateMachineTests {
         var machine = self.openChannel()
         let select = self.loop.makePromise(of: ChannelResponse.self)
         machine.callSent(.method(select), method: .confirm(.select(.init())))
-        guard case .succeedCall(let selectOk, let response) = machine.methodReceived(.confirm(.selectOk(.init()))) else {
+        guard case .succeedCall(let selectOk, let response) = machine.methodReceived(.confirm(.selectOk(.init())))
+        else {
             Issue.record("expected select-ok")
             return
         }
@@ -105,21 +111,27 @@ struct ChannelStateMachineTests {
             let inConfirmMode = machine.publishSent(confirm: promise)
             #expect(inConfirmMode)
         }
-        guard case .succeedConfirms(let acked) = machine.methodReceived(.basic(.ack(.init(deliveryTag: 2, multiple: true)))) else {
+        guard
+            case .succeedConfirms(let acked) = machine.methodReceived(
+                .basic(.ack(.init(deliveryTag: 2, multiple: true))))
+        else {
             Issue.record("expected acks")
             return
         }
         #expect(acked.count == 2)
         for promise in acked { promise.succeed() }
-        guard case .failConfirms(let nacked, let error) = machine.methodReceived(.basic(.nack(.init(deliveryTag: 3)))) else {
+        guard case .failConfirms(let nacked, let error) = machine.methodReceived(.basic(.nack(.init(deliveryTag: 3))))
+        else {
             Issue.record("expected a nack")
             return
         }
         #expect(nacked.count == 1 && error.code == .publishNacked)
         for promise in nacked { promise.fail(error) }
-        guard case .closed(let teardown, let replyCloseOk) = machine.methodReceived(
-            .channel(.close(.init(replyCode: 404, replyText: "NOT_FOUND", classID: 60, methodID: 40)))
-        ) else {
+        guard
+            case .closed(let teardown, let replyCloseOk) = machine.methodReceived(
+                .channel(.close(.init(replyCode: 404, replyText: "NOT_FOUND", classID: 60, methodID: 40)))
+            )
+        else {
             Issue.record("expected the channel to close")
             return
         }
@@ -135,8 +147,13 @@ struct ChannelStateMachineTests {
         let sink = RecordingSink()
         let promise = self.loop.makePromise(of: ChannelResponse.self)
         machine.callSent(.consume(sink, promise), method: .basic(.consume(.init(queue: "q", consumerTag: "c"))))
-        if case .succeedCall(let p, let r) = machine.methodReceived(.basic(.consumeOk(.init(consumerTag: "c")))) { p.succeed(r) }
-        guard case .consumerCancelled(_, let error, let reply) = machine.methodReceived(.basic(.cancel(.init(consumerTag: "c", noWait: true)))) else {
+        if case .succeedCall(let p, let r) = machine.methodReceived(.basic(.consumeOk(.init(consumerTag: "c")))) {
+            p.succeed(r)
+        }
+        guard
+            case .consumerCancelled(_, let error, let reply) = machine.methodReceived(
+                .basic(.cancel(.init(consumerTag: "c", noWait: true))))
+        else {
             Issue.record("expected consumer cancelled")
             return
         }

@@ -10,7 +10,8 @@ struct ConnectionStateMachineTests {
         user: "guest", password: "secret", virtualHost: "/chat", clientProperties: ["product": "test"],
         channelMax: 2047, frameMax: 131_072, heartbeat: 60
     )
-    static let start = AMQPMethod.Connection.start(.init(versionMajor: 0, versionMinor: 9, mechanisms: "AMQPLAIN PLAIN", locales: "en_US"))
+    static let start = AMQPMethod.Connection.start(
+        .init(versionMajor: 0, versionMinor: 9, mechanisms: "AMQPLAIN PLAIN", locales: "en_US"))
 
     static func opened(heartbeat: UInt16 = 10) -> ConnectionStateMachine {
         var machine = ConnectionStateMachine(parameters: parameters)
@@ -77,7 +78,8 @@ struct ConnectionStateMachineTests {
         var machine = ConnectionStateMachine(parameters: Self.parameters)
         _ = machine.connected(now: .uptimeNanoseconds(0))
         _ = machine.methodReceived(Self.start)
-        let action = machine.methodReceived(.close(.init(replyCode: 403, replyText: "ACCESS_REFUSED - Login was refused", classID: 10, methodID: 11)))
+        let action = machine.methodReceived(
+            .close(.init(replyCode: 403, replyText: "ACCESS_REFUSED - Login was refused", classID: 10, methodID: 11)))
         guard case .replyCloseOkAndClose(let error) = action else {
             Issue.record("expected close-ok, got \(action)")
             return
@@ -144,7 +146,8 @@ struct ConnectionStateMachineTests {
     @Test("an unexpected method is UNEXPECTED_FRAME")
     func unexpected() {
         var machine = Self.opened()
-        guard case .sendCloseAndClose(.connection(.close(let close)), let error) = machine.methodReceived(Self.start) else {
+        guard case .sendCloseAndClose(.connection(.close(let close)), let error) = machine.methodReceived(Self.start)
+        else {
             Issue.record("expected a connection close")
             return
         }

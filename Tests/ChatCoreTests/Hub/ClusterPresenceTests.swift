@@ -1,5 +1,6 @@
-@testable import ChatCore
 import Testing
+
+@testable import ChatCore
 
 @Suite("ClusterPresence")
 struct ClusterPresenceTests {
@@ -29,7 +30,10 @@ struct ClusterPresenceTests {
         presence.setOnline("alice", on: "b", true)
         let transitions = presence.applyAnnouncement(
             from: "b", rooms: ["lobby": ["bob"], "dev": ["bob"]], users: ["bob"], nowMillis: 0)
-        #expect(Set(transitions.map { "\($0.event) \($0.user) \($0.room)" }) == ["leave alice lobby", "join bob lobby", "join bob dev"])
+        #expect(
+            Set(transitions.map { "\($0.event) \($0.user) \($0.room)" }) == [
+                "leave alice lobby", "join bob lobby", "join bob dev",
+            ])
         #expect(!presence.isOnline("alice"))
         #expect(presence.isOnline("bob"))
         #expect(presence.roster.members(of: "lobby") == ["bob"])
@@ -71,7 +75,9 @@ struct ClusterPresenceTests {
 
 @Suite("ClusterPresence: lingering users")
 struct ClusterPresenceLingeringTests {
-    @Test("a user lingering on a node is online, but holds no nick there; a session again, or an announcement, says which")
+    @Test(
+        "a user lingering on a node is online, but holds no nick there; a session again, or an announcement, says which"
+    )
     func lingeringIsOnlineButNotConnected() {
         var presence = ClusterPresence(nodeID: "a")
         presence.setOnline("bob", on: "b", true)
@@ -91,7 +97,8 @@ struct ClusterPresenceLingeringTests {
         presence.setOnline("bob", on: "b", false)
         #expect(!presence.isOnline("bob"))
         // An announcement carries who lingers.
-        _ = presence.applyAnnouncement(from: "b", rooms: ["lobby": ["bob"]], users: ["bob"], lingering: ["bob"], nowMillis: 1)
+        _ = presence.applyAnnouncement(
+            from: "b", rooms: ["lobby": ["bob"]], users: ["bob"], lingering: ["bob"], nowMillis: 1)
         #expect(presence.isOnline("bob"))
         #expect(!presence.isConnected("bob", elsewhereThan: "a"))
         #expect(presence.roster.contains("bob", in: "lobby"))

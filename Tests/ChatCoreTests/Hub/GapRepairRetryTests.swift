@@ -30,7 +30,9 @@ final class FlakyReadsStore: MessageStore {
     }
 
     func append(_ draft: MessageDraft) async throws -> AppendResult { try await base.append(draft) }
-    func state(of conversation: Conversation) async throws -> ConversationState { try await base.state(of: conversation) }
+    func state(of conversation: Conversation) async throws -> ConversationState {
+        try await base.state(of: conversation)
+    }
     func messages(in conversation: Conversation, before seq: Int64?, limit: Int) async throws -> [StoredMessage] {
         try await base.messages(in: conversation, before: seq, limit: limit)
     }
@@ -55,7 +57,8 @@ struct GapRepairRetryTests {
         let store = FlakyReadsStore(failing: 0)
         let exchange = InProcessExchange()
         let hub = Hub(
-            configuration: .init(nodeID: "n"), store: store, broker: exchange.makeBroker(), logger: Logger(label: "test"))
+            configuration: .init(nodeID: "n"), store: store, broker: exchange.makeBroker(),
+            logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await hub.run() }
             defer { group.cancelAll() }
@@ -89,4 +92,3 @@ struct GapRepairRetryTests {
         }
     }
 }
-

@@ -1,5 +1,6 @@
-@testable import ChatCore
 import Testing
+
+@testable import ChatCore
 
 @Suite("InboundPolicy")
 struct InboundPolicyTests {
@@ -19,7 +20,9 @@ struct InboundPolicyTests {
         #expect(allowance.lastInboundMillis == 500)
     }
 
-    @Test("a user's allowance is shared by all their sessions, and a frame the user bucket refuses costs the connection nothing")
+    @Test(
+        "a user's allowance is shared by all their sessions, and a frame the user bucket refuses costs the connection nothing"
+    )
     func userAllowanceIsShared() {
         var policy = InboundPolicy(limits: Self.limits)
         var first = ConnectionAllowance(limits: Self.limits, nowMillis: 0)

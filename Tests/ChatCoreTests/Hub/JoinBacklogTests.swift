@@ -1,9 +1,10 @@
-@testable import ChatCore
 import Foundation
 import Logging
 import NIOCore
 import Synchronization
 import Testing
+
+@testable import ChatCore
 
 /// The store behind the hub, with the reads of room state held at a gate: a slow database, so
 /// that a burst of joins piles up behind one read.
@@ -57,14 +58,17 @@ final class GatedStore: MessageStore {
 
 @Suite("Join backlog reads", .timeLimit(.minutes(1)))
 struct JoinBacklogTests {
-    @Test("fifty joins of one room while the store is slow cost two reads, and every joiner gets the message sent before")
+    @Test(
+        "fifty joins of one room while the store is slow cost two reads, and every joiner gets the message sent before")
     func burstOfJoinsSharesARead() async throws {
         let store = GatedStore()
         _ = try await store.base.append(
-            MessageDraft(conversation: .room("lobby"), from: "earlier", text: "before the burst", clientID: "c0", timestamp: 1))
+            MessageDraft(
+                conversation: .room("lobby"), from: "earlier", text: "before the burst", clientID: "c0", timestamp: 1))
         let exchange = InProcessExchange()
         let hub = Hub(
-            configuration: .init(nodeID: "n"), store: store, broker: exchange.makeBroker(), logger: Logger(label: "test"))
+            configuration: .init(nodeID: "n"), store: store, broker: exchange.makeBroker(),
+            logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await hub.run() }
             var sessions: [(id: SessionID, outbox: SessionOutbox)] = []
@@ -99,7 +103,8 @@ struct JoinBacklogTests {
         while let item = await outbox.next() {
             guard case .frames(let frames) = item else { break }
             for frame in frames {
-                let object = try #require(try JSONSerialization.jsonObject(with: Data(String(buffer: frame).utf8)) as? [String: Any])
+                let object = try #require(
+                    try JSONSerialization.jsonObject(with: Data(String(buffer: frame).utf8)) as? [String: Any])
                 if object["type"] as? String == type { return object }
             }
         }

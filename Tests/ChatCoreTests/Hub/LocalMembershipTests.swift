@@ -1,7 +1,8 @@
-@testable import ChatCore
 import NIOCore
 import NIOEmbedded
 import Testing
+
+@testable import ChatCore
 
 @Suite("LocalMembership")
 struct LocalMembershipTests {
@@ -30,7 +31,10 @@ struct LocalMembershipTests {
         #expect(!first.userWentOffline)
         let step7 = membership.disconnect(two)
         let second = try #require(step7)
-        #expect(second.rooms == [LocalMembership.RoomExit(room: "dev", userLeft: true), .init(room: "lobby", userLeft: true)])
+        #expect(
+            second.rooms == [
+                LocalMembership.RoomExit(room: "dev", userLeft: true), .init(room: "lobby", userLeft: true),
+            ])
         #expect(second.userWentOffline)
         #expect(membership.rooms.isEmpty && membership.users.isEmpty && membership.sessions.isEmpty)
         let step8 = membership.disconnect(two)
@@ -55,7 +59,10 @@ struct LocalMembershipTests {
         var membership = LocalMembership()
         let loopA = EmbeddedEventLoop()
         let loopB = EmbeddedEventLoop()
-        let sinks = [RecordingSink(loop: loopA), RecordingSink(loop: loopB), RecordingSink(loop: loopA), RecordingSink(loop: nil)]
+        let sinks = [
+            RecordingSink(loop: loopA), RecordingSink(loop: loopB), RecordingSink(loop: loopA),
+            RecordingSink(loop: nil),
+        ]
         var ids: [SessionID] = []
         for (index, sink) in sinks.enumerated() {
             let id = membership.connect(sink: sink, allowance: Self.allowance)

@@ -1,5 +1,6 @@
-@testable import ChatCore
 import Testing
+
+@testable import ChatCore
 
 @Suite("PresenceBatch")
 struct PresenceBatchTests {
@@ -14,7 +15,9 @@ struct PresenceBatchTests {
         #expect(batch.admit(join("b"), nowMillis: 1_010, windowMillis: 25) == .batched(firstInBatch: true))
         #expect(batch.admit(join("c"), nowMillis: 1_011, windowMillis: 25) == .batched(firstInBatch: false))
         // Another room in the same window joins the pending batch without a second flush…
-        #expect(batch.admit(Transition(room: "den", user: "x", event: .join), nowMillis: 1_012, windowMillis: 25) == .sendNow)
+        #expect(
+            batch.admit(Transition(room: "den", user: "x", event: .join), nowMillis: 1_012, windowMillis: 25)
+                == .sendNow)
         // …once it sent recently; a room already waiting never jumps ahead of its own batch.
         #expect(batch.admit(join("d"), nowMillis: 2_000, windowMillis: 25) == .batched(firstInBatch: false))
         let taken = batch.takeAll(nowMillis: 2_001)
@@ -37,8 +40,11 @@ struct PresenceBatchTests {
         _ = batch.admit(Transition(room: "r0", user: "v", event: .join), nowMillis: 10, windowMillis: 25)
         batch.forgetQuietRooms(nowMillis: 30, windowMillis: 25)
         // r0 still has a transition waiting: it keeps its record; the others start quiet again.
-        #expect(batch.admit(Transition(room: "r1", user: "v", event: .join), nowMillis: 31, windowMillis: 25) == .sendNow)
-        #expect(batch.admit(Transition(room: "r0", user: "w", event: .join), nowMillis: 31, windowMillis: 25) == .batched(firstInBatch: false))
+        #expect(
+            batch.admit(Transition(room: "r1", user: "v", event: .join), nowMillis: 31, windowMillis: 25) == .sendNow)
+        #expect(
+            batch.admit(Transition(room: "r0", user: "w", event: .join), nowMillis: 31, windowMillis: 25)
+                == .batched(firstInBatch: false))
     }
 
     @Test("a user's alternating transitions cancel out in pairs; the net lists are sorted")
@@ -57,7 +63,9 @@ struct PresenceBatchTests {
         #expect(PresenceBatch.net(of: Array(transitions[1...1] + transitions[3...3])).isEmpty)
     }
 
-    @Test("a batch shows one frame: a one-user frame when only one user changed, else a batch frame; a count in a large room")
+    @Test(
+        "a batch shows one frame: a one-user frame when only one user changed, else a batch frame; a count in a large room"
+    )
     func batchEmission() {
         var presence = ClusterPresence(nodeID: "a")
         var transitions: [Transition] = []
@@ -65,7 +73,8 @@ struct PresenceBatchTests {
         transitions += presence.apply(.leave, room: "r", user: "dave", node: "a")
         #expect(
             presence.emission(forBatch: transitions, in: "r", detailLimit: 10)
-                == .frame(PresenceFrame(room: "r", user: nil, event: .batch, online: 2, joined: ["bob", "carol"], left: [])))
+                == .frame(
+                    PresenceFrame(room: "r", user: nil, event: .batch, online: 2, joined: ["bob", "carol"], left: [])))
         #expect(
             presence.emission(forBatch: Array(transitions[2...3]), in: "r", detailLimit: 10) == nil)
         #expect(

@@ -1,6 +1,7 @@
-@testable import ChatCore
 import NIOCore
 import Testing
+
+@testable import ChatCore
 
 @Suite("RoomStream")
 struct RoomStreamTests {
@@ -81,7 +82,9 @@ struct RoomStreamTests {
         #expect(stream.lastSeq == 9)
     }
 
-    @Test("a repair that leaves a hole is not complete and delivers nothing: the stream stays repairing (the hub then closes the session, which resumes with since)")
+    @Test(
+        "a repair that leaves a hole is not complete and delivers nothing: the stream stays repairing (the hub then closes the session, which resumes with since)"
+    )
     func incompleteRepairSkipsNothing() throws {
         var stream = RoomStream.joining
         let step16 = stream.joined(lastDelivered: 1)

@@ -1,18 +1,21 @@
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import ChatCore
 
 @Suite("BrokerEvent encoding")
 struct BrokerEventCodingTests {
-    @Test("every kind written by hand reads back to the same event, the message frame byte for byte (2,000 random events)")
+    @Test(
+        "every kind written by hand reads back to the same event, the message frame byte for byte (2,000 random events)"
+    )
     func roundTrip() throws {
         var generator = SplitMix64(seed: 0xB40C_0001)
         func text() -> String { RandomJSONText.string(using: &generator, maxPieces: 6) }
         func maybe<T>(_ value: @autoclosure () -> T) -> T? { Bool.random(using: &generator) ? value() : nil }
         for _ in 0..<2_000 {
-            let kind = [BrokerEvent.Kind.message, .typing, .presence, .receipt, .online].randomElement(using: &generator)!
+            let kind = [BrokerEvent.Kind.message, .typing, .presence, .receipt, .online].randomElement(
+                using: &generator)!
             var event = BrokerEvent(kind: kind, node: text())
             event.room = maybe(text())
             event.deliverTo = maybe(text())
@@ -25,7 +28,8 @@ struct BrokerEventCodingTests {
             event.lingering = maybe(true)
             if kind == .message {
                 event.frame = ServerFrameEncoder.encode(
-                    MessageFrame(room: event.room, to: nil, id: text(), seq: event.seq ?? 1, from: text(), text: text(), ts: 1))
+                    MessageFrame(
+                        room: event.room, to: nil, id: text(), seq: event.seq ?? 1, from: text(), text: text(), ts: 1))
             }
             let decoded = try BrokerEvent.decode(event.encoded())
             #expect(decoded == event)

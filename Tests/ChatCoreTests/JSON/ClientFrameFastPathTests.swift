@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import ChatCore
 
@@ -24,11 +24,15 @@ struct ClientFrameFastPathTests {
             JSONWriter.writeString(RandomJSONText.string(using: &generator), to: &buffer)
             return String(buffer: buffer)
         case 5: return String(Int64.random(in: -1_000...1_000_000, using: &generator))
-        case 6: return ["1.5", "1e3", "-0", "00", "9223372036854775808", "-9223372036854775808", "9223372036854775807"].randomElement(using: &generator)!
+        case 6:
+            return ["1.5", "1e3", "-0", "00", "9223372036854775808", "-9223372036854775808", "9223372036854775807"]
+                .randomElement(using: &generator)!
         case 7: return "null"
         case 8: return Bool.random(using: &generator) ? "true" : "false"
         case 9: return depth > 1 ? "{}" : "{\"a\":\(value(using: &generator, depth: depth + 1))}"
-        case 10: return ["\"\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\u00e9\\/\"", "\"\\x\"", "\"a\nb\""].randomElement(using: &generator)!
+        case 10:
+            return ["\"\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\u00e9\\/\"", "\"\\x\"", "\"a\nb\""].randomElement(
+                using: &generator)!
         default: return "[\(value(using: &generator, depth: depth + 1))]"
         }
     }
@@ -45,13 +49,18 @@ struct ClientFrameFastPathTests {
                 case ("state", 0...2): Bool.random(using: &generator) ? "\"start\"" : "\"stop\""
                 case ("seq", 0...2): String(Int64.random(in: 0...100, using: &generator))
                 case ("attachments", 0...2):
-                    "[" + (0..<Int.random(in: 0...3, using: &generator)).map { _ in
+                    "["
+                        + (0..<Int.random(in: 0...3, using: &generator)).map { _ in
+                            var buffer = ByteBuffer()
+                            JSONWriter.writeString(RandomJSONText.string(using: &generator), to: &buffer)
+                            return String(buffer: buffer)
+                        }.joined(separator: ",") + "]"
+                case ("room", 0...2), ("to", 0...2), ("peer", 0...2), ("text", 0...2), ("cid", 0...2), ("id", 0...2):
+                    {
                         var buffer = ByteBuffer()
                         JSONWriter.writeString(RandomJSONText.string(using: &generator), to: &buffer)
                         return String(buffer: buffer)
-                    }.joined(separator: ",") + "]"
-                case ("room", 0...2), ("to", 0...2), ("peer", 0...2), ("text", 0...2), ("cid", 0...2), ("id", 0...2):
-                    { var buffer = ByteBuffer(); JSONWriter.writeString(RandomJSONText.string(using: &generator), to: &buffer); return String(buffer: buffer) }()
+                    }()
                 default: self.value(using: &generator)
                 }
             members.append("\"\(key)\":\(value)")
@@ -101,11 +110,14 @@ struct ClientFrameFastPathTests {
         }
     }
 
-    @Test("`send.attachments` reaches the frame: an array goes to Codable, which reads the ids; null is absent on both paths")
+    @Test(
+        "`send.attachments` reaches the frame: an array goes to Codable, which reads the ids; null is absent on both paths"
+    )
     func attachments() {
         let json = Array(#"{"type":"send","room":"lobby","text":"","cid":"c3","attachments":["a","b"]}"#.utf8)
         #expect(fast(json) == nil)
-        #expect(codable(json) == .send(SendFrame(target: .room("lobby"), text: "", cid: "c3", attachments: ["a", "b"])))
+        #expect(
+            codable(json) == .send(SendFrame(target: .room("lobby"), text: "", cid: "c3", attachments: ["a", "b"])))
         let absent = Array(#"{"type":"send","room":"lobby","text":"x","cid":"c4","attachments":null}"#.utf8)
         #expect(fast(absent) == .send(SendFrame(target: .room("lobby"), text: "x", cid: "c4")))
         #expect(fast(absent) == codable(absent))

@@ -1,8 +1,8 @@
 import ChatCore
 import Foundation
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("JSONWriter and the hand-written frame encoders")
 struct JSONWriterTests {
@@ -24,7 +24,8 @@ struct JSONWriterTests {
         frame.write(to: &writer)
         let hand = writer.finish()
         let codable = try JSONEncoder().encode(frame)
-        let handObject = try #require(try JSONSerialization.jsonObject(with: Data(hand.readableBytesView)) as? NSDictionary)
+        let handObject = try #require(
+            try JSONSerialization.jsonObject(with: Data(hand.readableBytesView)) as? NSDictionary)
         let codableObject = try #require(try JSONSerialization.jsonObject(with: codable) as? NSDictionary)
         return (handObject, codableObject)
     }
@@ -43,7 +44,8 @@ struct JSONWriterTests {
         }
         for _ in 0..<1_000 {
             var message = MessageFrame(
-                room: optionalText(), to: optionalText(), id: text(), seq: number(), from: text(), text: text(), ts: number())
+                room: optionalText(), to: optionalText(), id: text(), seq: number(), from: text(), text: text(),
+                ts: number())
             message.attachments = attachments()
             var pair = try bothEncodings(message)
             #expect(pair.hand == pair.codable)
@@ -53,29 +55,39 @@ struct JSONWriterTests {
                     duplicate: Bool.random(using: &generator)))
             #expect(pair.hand == pair.codable)
             pair = try bothEncodings(
-                TypingNoticeFrame(room: optionalText(), to: optionalText(), user: text(), state: Bool.random(using: &generator) ? .start : .stop))
+                TypingNoticeFrame(
+                    room: optionalText(), to: optionalText(), user: text(),
+                    state: Bool.random(using: &generator) ? .start : .stop))
             #expect(pair.hand == pair.codable)
             pair = try bothEncodings(
                 PresenceFrame(
-                    room: text(), user: optionalText(), event: [.join, .leave, .count, .batch].randomElement(using: &generator)!,
+                    room: text(), user: optionalText(),
+                    event: [.join, .leave, .count, .batch].randomElement(using: &generator)!,
                     online: Int.random(in: 0...1_000_000, using: &generator),
-                    joined: Bool.random(using: &generator) ? (0..<Int.random(in: 0...4, using: &generator)).map { _ in text() } : nil,
-                    left: Bool.random(using: &generator) ? (0..<Int.random(in: 0...4, using: &generator)).map { _ in text() } : nil))
+                    joined: Bool.random(using: &generator)
+                        ? (0..<Int.random(in: 0...4, using: &generator)).map { _ in text() } : nil,
+                    left: Bool.random(using: &generator)
+                        ? (0..<Int.random(in: 0...4, using: &generator)).map { _ in text() } : nil))
             #expect(pair.hand == pair.codable)
             let messages = (0..<Int.random(in: 0...3, using: &generator)).map { _ in
                 var message = MessageFrame(
-                    room: optionalText(), to: optionalText(), id: text(), seq: number(), from: text(), text: text(), ts: number())
+                    room: optionalText(), to: optionalText(), id: text(), seq: number(), from: text(), text: text(),
+                    ts: number())
                 message.attachments = attachments()
                 return message
             }
             pair = try bothEncodings(
                 JoinedFrame(
-                    room: text(), epoch: text(), members: (0..<Int.random(in: 0...5, using: &generator)).map { _ in text() },
-                    online: Bool.random(using: &generator) ? Int.random(in: 0...10, using: &generator) : nil, lastSeq: number(),
-                    messages: messages, recovered: Bool.random(using: &generator) ? Bool.random(using: &generator) : nil,
+                    room: text(), epoch: text(),
+                    members: (0..<Int.random(in: 0...5, using: &generator)).map { _ in text() },
+                    online: Bool.random(using: &generator) ? Int.random(in: 0...10, using: &generator) : nil,
+                    lastSeq: number(),
+                    messages: messages,
+                    recovered: Bool.random(using: &generator) ? Bool.random(using: &generator) : nil,
                     reason: optionalText()))
             #expect(pair.hand == pair.codable)
-            pair = try bothEncodings(ReceiptFrame(room: optionalText(), peer: optionalText(), user: text(), seq: number()))
+            pair = try bothEncodings(
+                ReceiptFrame(room: optionalText(), peer: optionalText(), user: text(), seq: number()))
             #expect(pair.hand == pair.codable)
             pair = try bothEncodings(PongFrame(id: optionalText(), ts: number()))
             #expect(pair.hand == pair.codable)

@@ -39,10 +39,15 @@ struct SearchTermsTests {
     @Test("snippets split on the stores' markers; the markers in a text become spaces first")
     func snippets() {
         let snippet = SearchSnippet(marked: "a \u{1}hit\u{2} and \u{1}more\u{2}")
-        #expect(snippet.segments == [.init("a "), .init("hit", isMatch: true), .init(" and "), .init("more", isMatch: true)])
+        #expect(
+            snippet.segments == [
+                .init("a "), .init("hit", isMatch: true), .init(" and "), .init("more", isMatch: true),
+            ])
         #expect(snippet.matches == ["hit", "more"])
         #expect(SearchSnippet.unmarked("x\u{1}y\u{2}z") == "x y z")
-        #expect(SearchSnippet(marked: "middle \u{1}of\u{2} it").withEllipses(in: "the middle of it all").text == "…middle of it…")
+        #expect(
+            SearchSnippet(marked: "middle \u{1}of\u{2} it").withEllipses(in: "the middle of it all").text
+                == "…middle of it…")
         #expect(SearchCursor(text: "12") == SearchCursor(position: 12))
         #expect(SearchCursor(text: "0") == nil && SearchCursor(text: "x") == nil && SearchCursor(text: "-3") == nil)
     }

@@ -1,7 +1,7 @@
 import ChatServer
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `rabbitchat config check` and `serve --config`, on the built binary.
 @Suite("rabbitchat config", .requires(.rabbitchat))
@@ -47,7 +47,9 @@ struct ConfigCommandTests {
         defer { try? FileManager.default.removeItem(atPath: typo) }
         let refused = try Self.run(["config", "check", typo])
         #expect(refused.status == 1)
-        #expect(refused.output.contains("max-text-lenght: unknown setting; did you mean `max-text-length`?"), "\(refused.output)")
+        #expect(
+            refused.output.contains("max-text-lenght: unknown setting; did you mean `max-text-length`?"),
+            "\(refused.output)")
 
         let badValue = try Self.writeFile("send-timeout: 0\n")
         defer { try? FileManager.default.removeItem(atPath: badValue) }

@@ -35,7 +35,10 @@ struct ConfigurationFileTests {
 
     @Test("an unknown key is refused with its name and the nearest setting")
     func unknownKey() {
-        #expect(throws: ConfigurationError(setting: "f.yaml: rate-limt", problem: "unknown setting; did you mean `rate-limit`?")) {
+        #expect(
+            throws: ConfigurationError(
+                setting: "f.yaml: rate-limt", problem: "unknown setting; did you mean `rate-limit`?")
+        ) {
             _ = try ConfigurationFile.parse("port: 1\nrate-limt: 3\n", path: "f.yaml")
         }
     }
@@ -53,12 +56,16 @@ struct ConfigurationFileTests {
         #expect(throws: ConfigurationError.self) { _ = try ConfigurationFile.parse("- port\n", path: "f.yaml") }
         #expect(throws: ConfigurationError.self) { _ = try ConfigurationFile.parse("port: {a: 1}\n", path: "f.yaml") }
         #expect(throws: ConfigurationError.self) { _ = try ConfigurationFile.parse("port: [1, [2]]\n", path: "f.yaml") }
-        #expect(throws: ConfigurationError.self) { _ = try ConfigurationFile.parse("port: 'unterminated\n", path: "f.yaml") }
+        #expect(throws: ConfigurationError.self) {
+            _ = try ConfigurationFile.parse("port: 'unterminated\n", path: "f.yaml")
+        }
         #expect(try ConfigurationFile.parse("", path: "f.yaml").values.isEmpty)
     }
 
     @Test("a file that is not there is named in the error")
     func missingFile() {
-        #expect(throws: ConfigurationError.self) { _ = try ConfigurationFile.load(path: "/nonexistent/rabbitchat.yaml") }
+        #expect(throws: ConfigurationError.self) {
+            _ = try ConfigurationFile.load(path: "/nonexistent/rabbitchat.yaml")
+        }
     }
 }

@@ -32,10 +32,15 @@ struct ServerConfigurationTests {
     @Test("switches: a given flag, or the variable set to 1, true or yes")
     func switches() throws {
         #expect(try ServerConfiguration.resolve(flags: ["require-auth": "true"], environment: [:]).accounts.requireAuth)
-        #expect(try ServerConfiguration.resolve(flags: [:], environment: ["RABBITCHAT_REQUIRE_AUTH": "yes"]).accounts.requireAuth)
-        #expect(!(try ServerConfiguration.resolve(flags: [:], environment: ["RABBITCHAT_REQUIRE_AUTH": "0"]).accounts.requireAuth))
         #expect(
-            try ServerConfiguration.resolve(flags: [:], environment: ["RABBITCHAT_SOCKJS_TEST_SERVICES": "1"]).sockJSTestServices)
+            try ServerConfiguration.resolve(flags: [:], environment: ["RABBITCHAT_REQUIRE_AUTH": "yes"]).accounts
+                .requireAuth)
+        #expect(
+            !(try ServerConfiguration.resolve(flags: [:], environment: ["RABBITCHAT_REQUIRE_AUTH": "0"]).accounts
+                .requireAuth))
+        #expect(
+            try ServerConfiguration.resolve(flags: [:], environment: ["RABBITCHAT_SOCKJS_TEST_SERVICES": "1"])
+                .sockJSTestServices)
     }
 
     @Test("durations, lists and optional values")
@@ -63,10 +68,19 @@ struct ServerConfigurationTests {
             ([:], ["RABBITCHAT_PORT": "eighty"], "RABBITCHAT_PORT: must be an integer, not `eighty`"),
             (["rate-limit": "0"], [:], "--rate-limit: must be above 0 and at most 1000000, not 0"),
             (["send-timeout": "0.01"], [:], "--send-timeout: must be between 0.1 and 600, not 0.01"),
-            (["log-level": "loud"], [:], "--log-level: unknown log level `loud`; use trace, debug, info, notice, warning, error or critical"),
+            (
+                ["log-level": "loud"], [:],
+                "--log-level: unknown log level `loud`; use trace, debug, info, notice, warning, error or critical"
+            ),
             (["node-id": "no spaces"], [:], "--node-id: must be 1 to 32 characters of A-Z, a-z, 0-9, _ and -"),
-            (["amqp-url": "http://rabbit"], [:], "--amqp-url: must be amqp:// URLs, such as amqp://guest:guest@127.0.0.1:5672/, separated by commas"),
-            (["websocket-send-buffer": "100"], [:], "--websocket-send-buffer: must be 0 or 4096...67108864 bytes, not `100`"),
+            (
+                ["amqp-url": "http://rabbit"], [:],
+                "--amqp-url: must be amqp:// URLs, such as amqp://guest:guest@127.0.0.1:5672/, separated by commas"
+            ),
+            (
+                ["websocket-send-buffer": "100"], [:],
+                "--websocket-send-buffer: must be 0 or 4096...67108864 bytes, not `100`"
+            ),
             (["outbox-max-bytes": "1024"], [:], "--outbox-max-bytes: must be 65536...1073741824, not 1024"),
         ] as [([String: String], [String: String], String)])
     func validation(flags: [String: String], environment: [String: String], expected: String) {
@@ -82,7 +96,9 @@ struct ServerConfigurationTests {
 
     @Test("the database URL is checked when the configuration is resolved, not when the store opens")
     func databaseURL() throws {
-        #expect(try ServerConfiguration.resolve(flags: ["database-url": "memory:"], environment: [:]).databaseURL == "memory:")
+        #expect(
+            try ServerConfiguration.resolve(flags: ["database-url": "memory:"], environment: [:]).databaseURL
+                == "memory:")
         #expect(throws: ConfigurationError.self) {
             _ = try ServerConfiguration.resolve(flags: ["database-url": "mysql://nope"], environment: [:])
         }
@@ -90,7 +106,9 @@ struct ServerConfigurationTests {
 
     @Test("every setting's help names its variable, and prints the default its owning type has")
     func help() throws {
-        #expect(ServerSetting.rateLimit.help.hasSuffix("[env: RABBITCHAT_RATE_LIMIT] (default: \(Int(InboundLimits().connectionFramesPerSecond)))"))
+        #expect(
+            ServerSetting.rateLimit.help.hasSuffix(
+                "[env: RABBITCHAT_RATE_LIMIT] (default: \(Int(InboundLimits().connectionFramesPerSecond)))"))
         #expect(ServerSetting.sendTimeout.help.hasSuffix("(default: \(ChatLimits().sendTimeout.secondsDescription))"))
         #expect(ServerSetting.requireAuth.help.hasSuffix("[env: RABBITCHAT_REQUIRE_AUTH=1]"))
         let flags = ServerSetting.all.map(\.flag)

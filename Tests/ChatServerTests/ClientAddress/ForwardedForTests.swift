@@ -18,16 +18,21 @@ struct ForwardedForTests {
     }
 
     /// Opens `/ws` handshakes one after another; returns every peer (accepted ones stay open).
-    static func handshakes(_ attempts: [(from: String, forwardedFor: String?)], port: Int) async throws -> [LoopbackPeer] {
+    static func handshakes(
+        _ attempts: [(from: String, forwardedFor: String?)], port: Int
+    ) async throws -> [LoopbackPeer] {
         var peers: [LoopbackPeer] = []
         for attempt in attempts {
-            peers.append(try await LoopbackPeer.webSocket(from: attempt.from, port: port, forwardedFor: attempt.forwardedFor))
+            peers.append(
+                try await LoopbackPeer.webSocket(from: attempt.from, port: port, forwardedFor: attempt.forwardedFor))
         }
         return peers
     }
 
     static func summary(_ peers: [LoopbackPeer]) -> [String] {
-        peers.map { $0.response.status == 101 ? "101" : "\($0.response.status) \($0.response.errorCode ?? $0.response.body)" }
+        peers.map {
+            $0.response.status == 101 ? "101" : "\($0.response.status) \($0.response.errorCode ?? $0.response.body)"
+        }
     }
 
     @Test("a spoofed X-Forwarded-For from an untrusted peer is ignored: the peer's own address is counted")
@@ -41,7 +46,9 @@ struct ForwardedForTests {
         }
     }
 
-    @Test("from the trusted proxy, each client named in X-Forwarded-For has its own limit, and cannot escape it by prepending")
+    @Test(
+        "from the trusted proxy, each client named in X-Forwarded-For has its own limit, and cannot escape it by prepending"
+    )
     func trustedProxyIsHonoured() async throws {
         try await TestServer.with(Self.configuration()) { port, _ in
             let peers = try await Self.handshakes(
@@ -72,7 +79,9 @@ struct ForwardedForTests {
         }
     }
 
-    @Test("the login and registration limit counts each client behind the trusted proxy, and the stranger by its peer address")
+    @Test(
+        "the login and registration limit counts each client behind the trusted proxy, and the stranger by its peer address"
+    )
     func loginLimitPerClient() async throws {
         var configuration = Self.configuration()
         configuration.accounts.perAddress = .init(burst: 2, perMinute: 0.001)
@@ -93,7 +102,9 @@ struct ForwardedForTests {
             for _ in 0..<3 { answers.append(try await login(from: Self.proxy, forwardedFor: "198.51.100.1")) }
             answers.append(try await login(from: Self.proxy, forwardedFor: "198.51.100.2"))
             // The stranger's spoofed header names a fresh address; its peer address is what counts.
-            for index in 0..<3 { answers.append(try await login(from: Self.stranger, forwardedFor: "203.0.113.\(index)")) }
+            for index in 0..<3 {
+                answers.append(try await login(from: Self.stranger, forwardedFor: "203.0.113.\(index)"))
+            }
             #expect(
                 answers == [
                     "401 invalid_credentials", "401 invalid_credentials", "429 rate_limited", "401 invalid_credentials",

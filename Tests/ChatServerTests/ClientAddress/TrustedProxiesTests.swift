@@ -89,7 +89,10 @@ struct TrustedProxiesTests {
 
     @Test(
         "entries that are neither an address nor a network are refused",
-        arguments: ["", "localhost", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/+8", "10.0.0.0/8/8", "1.2.3", "010.0.0.1 ", "fe80::1%eth0"])
+        arguments: [
+            "", "localhost", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/+8", "10.0.0.0/8/8", "1.2.3", "010.0.0.1 ",
+            "fe80::1%eth0",
+        ])
     func invalidEntries(entry: String) {
         #expect(throws: TrustedProxies.InvalidEntry(entry: entry)) { try TrustedProxies(parsing: [entry]) }
     }
@@ -97,9 +100,11 @@ struct TrustedProxiesTests {
     @Test("--trusted-proxies: flag, variable or file; a bad entry is named; the default trusts nobody")
     func setting() throws {
         #expect(try ServerConfiguration.resolve(flags: [:], environment: [:]).trustedProxies.isEmpty)
-        let configured = try ServerConfiguration.resolve(flags: ["trusted-proxies": "127.0.0.1, 10.0.0.0/8,::1"], environment: [:])
+        let configured = try ServerConfiguration.resolve(
+            flags: ["trusted-proxies": "127.0.0.1, 10.0.0.0/8,::1"], environment: [:])
         #expect(configured.trustedProxies.description == "127.0.0.1/32,10.0.0.0/8,::1/128")
-        let fromEnvironment = try ServerConfiguration.resolve(flags: [:], environment: ["RABBITCHAT_TRUSTED_PROXIES": "fd00::/8"])
+        let fromEnvironment = try ServerConfiguration.resolve(
+            flags: [:], environment: ["RABBITCHAT_TRUSTED_PROXIES": "fd00::/8"])
         #expect(fromEnvironment.trustedProxies.description == "fd00::/8")
         let file = try ConfigurationFile.parse("trusted-proxies: [127.0.0.1, 192.168.0.0/16]\n", path: "chat.yaml")
         let fromFile = try ServerConfiguration.resolve(flags: [:], environment: [:], file: file)

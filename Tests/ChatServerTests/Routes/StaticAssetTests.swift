@@ -43,7 +43,8 @@ struct StaticAssetTests {
         try await withServer { port in
             let plain = try await RawHTTP.request("GET", port: port, path: path)
             #expect(plain.headers["content-encoding"] == nil, "no Accept-Encoding, no gzip")
-            var zipped = try await RawHTTP.request("GET", port: port, path: path, headers: ["Accept-Encoding": "gzip, deflate, br"])
+            var zipped = try await RawHTTP.request(
+                "GET", port: port, path: path, headers: ["Accept-Encoding": "gzip, deflate, br"])
             #expect(zipped.status == 200)
             #expect(zipped.headers["content-encoding"] == "gzip")
             #expect(zipped.headers["content-length"] == String(zipped.body.readableBytes))
@@ -58,7 +59,8 @@ struct StaticAssetTests {
                 headers: ["Accept-Encoding": "gzip", "If-None-Match": try #require(plain.headers["etag"])])
             #expect(revalidated.status == 304)
 
-            let refused = try await RawHTTP.request("GET", port: port, path: path, headers: ["Accept-Encoding": "gzip;q=0, identity"])
+            let refused = try await RawHTTP.request(
+                "GET", port: port, path: path, headers: ["Accept-Encoding": "gzip;q=0, identity"])
             #expect(refused.headers["content-encoding"] == nil)
             #expect(refused.body == plain.body)
         }
@@ -68,8 +70,10 @@ struct StaticAssetTests {
     func head(path: String) async throws {
         try await withServer { port in
             for encoding in ["identity", "gzip"] {
-                let get = try await RawHTTP.request("GET", port: port, path: path, headers: ["Accept-Encoding": encoding])
-                let head = try await RawHTTP.request("HEAD", port: port, path: path, headers: ["Accept-Encoding": encoding])
+                let get = try await RawHTTP.request(
+                    "GET", port: port, path: path, headers: ["Accept-Encoding": encoding])
+                let head = try await RawHTTP.request(
+                    "HEAD", port: port, path: path, headers: ["Accept-Encoding": encoding])
                 #expect(head.status == get.status)
                 #expect(head.body.readableBytes == 0, "HEAD must not send a body")
                 #expect(head.headers["content-length"] == String(get.body.readableBytes))
@@ -96,22 +100,27 @@ struct StaticAssetTests {
                 #expect(file.status == 200, "\(path)")
                 if path.hasSuffix(".js") {
                     #expect(file.headers["content-type"] == "text/javascript; charset=utf-8", "\(path)")
-                    queue += Self.references(in: String(buffer: file.body), pattern: #"from "\.(/[A-Za-z0-9_.-]+\.js)""#)
+                    queue += Self.references(
+                        in: String(buffer: file.body), pattern: #"from "\.(/[A-Za-z0-9_.-]+\.js)""#)
                 }
             }
-            #expect(seen.isSuperset(of: [
-                "/state.js", "/connection.js", "/rendering.js", "/rooms.js", "/composer.js", "/accounts.js", "/directory.js",
-                "/moderation.js", "/blocks.js", "/requests.js", "/dialogs.js", "/lifecycle.js", "/readstate.js", "/watch.js",
-                "/files.js",
-                "/autocomplete.js", "/notify.js",
-            ]))
+            #expect(
+                seen.isSuperset(of: [
+                    "/state.js", "/connection.js", "/rendering.js", "/rooms.js", "/composer.js", "/accounts.js",
+                    "/directory.js",
+                    "/moderation.js", "/blocks.js", "/requests.js", "/dialogs.js", "/lifecycle.js", "/readstate.js",
+                    "/watch.js",
+                    "/files.js",
+                    "/autocomplete.js", "/notify.js",
+                ]))
         }
     }
 
     /// Runs `body` against a real server that also serves a sockjs-client script of a realistic
     /// size (so it has something to compress).
     private func withServer(_ body: @Sendable (Int) async throws -> Void) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sockjs-\(UUID().uuidString).min.js").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sockjs-\(UUID().uuidString).min.js")
+            .path
         let script = String(repeating: "var SockJS = function (url) { return new WebSocket(url); };\n", count: 200)
         try Data(script.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -138,7 +147,9 @@ private enum RawHTTP {
         var body: ByteBuffer
     }
 
-    static func request(_ method: String, port: Int, path: String, headers: [String: String] = [:]) async throws -> Response {
+    static func request(
+        _ method: String, port: Int, path: String, headers: [String: String] = [:]
+    ) async throws -> Response {
         var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         request += "\r\n"
@@ -156,7 +167,8 @@ private enum RawHTTP {
         }
         let terminator = Array("\r\n\r\n".utf8)
         let bytes = Array(raw.readableBytesView)
-        guard let split = (0...(bytes.count - terminator.count)).first(where: { Array(bytes[$0..<$0 + 4]) == terminator })
+        guard
+            let split = (0...(bytes.count - terminator.count)).first(where: { Array(bytes[$0..<$0 + 4]) == terminator })
         else { throw URLError(.badServerResponse) }
         let head = String(decoding: bytes[..<split], as: UTF8.self).components(separatedBy: "\r\n")
         let statusLine = head[0].split(separator: " ")

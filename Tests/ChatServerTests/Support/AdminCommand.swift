@@ -1,5 +1,5 @@
-import Foundation
 import ChatStore
+import Foundation
 import Synchronization
 import TestSupport
 
@@ -23,7 +23,9 @@ enum AdminCommand {
 
     /// Runs `rabbitchat <arguments> --database-url <location>` with `input` on standard input,
     /// bounded by coreutils' `timeout`.
-    static func run(_ arguments: [String], on location: TestDatabase.Location, input: String = "") async throws -> Outcome {
+    static func run(
+        _ arguments: [String], on location: TestDatabase.Location, input: String = ""
+    ) async throws -> Outcome {
         try await run(arguments, databaseURL: databaseURL(location), input: input)
     }
 

@@ -56,13 +56,17 @@ final class LoopbackPeer {
         }
         guard raw.contains("\r\n\r\n") else {
             try? await channel.close()
-            throw Failure(description: "no answer from the server to \(method) \(path) from \(localAddress): \(raw.debugDescription)")
+            throw Failure(
+                description:
+                    "no answer from the server to \(method) \(path) from \(localAddress): \(raw.debugDescription)")
         }
         return LoopbackPeer(channel: channel, response: try HTTP.Response(parsing: raw))
     }
 
     /// A `/ws` handshake from `localAddress`, with `X-Forwarded-For: forwardedFor` when given.
-    static func webSocket(from localAddress: String, port: Int, forwardedFor: String? = nil) async throws -> LoopbackPeer {
+    static func webSocket(
+        from localAddress: String, port: Int, forwardedFor: String? = nil
+    ) async throws -> LoopbackPeer {
         var headers = [
             ("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
             ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),

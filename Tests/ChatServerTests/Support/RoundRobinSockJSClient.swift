@@ -38,7 +38,9 @@ final class RoundRobinSockJSClient: Sendable {
             "POST \(url)/\(transport) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: text/plain\r\n"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         let raw = try await HTTP.exchange(port: port, request: request)
-        guard let split = raw.range(of: "\r\n\r\n") else { throw Failure(description: "no HTTP head in \(raw.debugDescription)") }
+        guard let split = raw.range(of: "\r\n\r\n") else {
+            throw Failure(description: "no HTTP head in \(raw.debugDescription)")
+        }
         let head = raw[..<split.lowerBound]
         let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
         var payload = String(raw[split.upperBound...])
@@ -84,7 +86,9 @@ final class RoundRobinSockJSClient: Sendable {
             switch line.first {
             case "a":
                 let messages = (try? JSONSerialization.jsonObject(with: Data(line.dropFirst().utf8))) as? [String] ?? []
-                frames += messages.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+                frames += messages.compactMap {
+                    (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+                }
             case "c":
                 throw Failure(description: "session closed: \(line)")
             default:

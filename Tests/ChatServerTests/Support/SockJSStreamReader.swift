@@ -49,9 +49,13 @@ final class SockJSStreamReader {
         while frames.isEmpty {
             if ended { return nil }
             let sizeLine = try await readUntil("\r\n", timeout: timeout)
-            guard let size = Int(sizeLine, radix: 16) else { throw Failure(description: "bad chunk size \(sizeLine.debugDescription)") }
+            guard let size = Int(sizeLine, radix: 16) else {
+                throw Failure(description: "bad chunk size \(sizeLine.debugDescription)")
+            }
             while buffer.readableBytes < size + 2 {
-                guard try await fill(timeout: timeout) else { throw Failure(description: "connection closed inside a chunk") }
+                guard try await fill(timeout: timeout) else {
+                    throw Failure(description: "connection closed inside a chunk")
+                }
             }
             let data = buffer.readString(length: size) ?? ""
             buffer.moveReaderIndex(forwardBy: 2)
@@ -60,7 +64,9 @@ final class SockJSStreamReader {
                 return nil
             }
             // The 2 KiB prelude is all `h`; a heartbeat is a lone `h`.
-            frames += data.split(separator: "\n").map(String.init).filter { !($0.count > 1 && $0.allSatisfy { $0 == "h" }) }
+            frames += data.split(separator: "\n").map(String.init).filter {
+                !($0.count > 1 && $0.allSatisfy { $0 == "h" })
+            }
         }
         return frames.removeFirst()
     }
@@ -76,7 +82,9 @@ final class SockJSStreamReader {
                 buffer.moveReaderIndex(forwardBy: text[..<range.upperBound].utf8.count)
                 return String(text[..<range.lowerBound])
             }
-            guard try await fill(timeout: timeout) else { throw Failure(description: "connection closed before \(delimiter.debugDescription)") }
+            guard try await fill(timeout: timeout) else {
+                throw Failure(description: "connection closed before \(delimiter.debugDescription)")
+            }
         }
     }
 

@@ -118,7 +118,8 @@ final class TestChatClient: Sendable {
     func next(timeout: Duration = .seconds(10)) async throws -> Frame {
         switch await inbox.next(timeout: timeout) {
         case .frame(let frame)?: return frame
-        case .closed(let code)?: throw Failure(description: "\(name): connection closed (\(code.map(String.init) ?? "no code"))")
+        case .closed(let code)?:
+            throw Failure(description: "\(name): connection closed (\(code.map(String.init) ?? "no code"))")
         case nil: throw Failure(description: "\(name): no frame within \(timeout)")
         }
     }

@@ -54,7 +54,8 @@ enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
     func with<T: Sendable>(_ body: (Location) async throws -> T) async throws -> T {
         switch self {
         case .sqlite:
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rabbitchat-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "rabbitchat-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             return try await body(Location(sqlitePath: directory.appendingPathComponent("chat.sqlite").path))
@@ -73,7 +74,8 @@ enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
                     database: configuration.client.database, tls: .disable),
                 id: 1, logger: Self.logger)
             func drop() async {
-                _ = try? await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: Self.logger)
+                _ = try? await connection.query(
+                    PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: Self.logger)
                 try? await connection.close()
             }
             do {

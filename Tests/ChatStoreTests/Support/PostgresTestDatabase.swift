@@ -21,7 +21,9 @@ enum PostgresTestDatabase {
     ///
     /// Tests that get here need PostgreSQL (`TestEnvironment.require(.postgreSQL)`): they carry
     /// `.requires(.postgreSQL)` or take their cases from `StoreKind.available`.
-    static func freshConfiguration(sourceLocation: SourceLocation = #_sourceLocation) async throws
+    static func freshConfiguration(
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws
         -> PostgresMessageStore.Configuration
     {
         guard case .postgres(var configuration) = try DatabaseURL(parsing: url) else {
@@ -38,9 +40,11 @@ enum PostgresTestDatabase {
         let configuration = PostgresConnection.Configuration(
             host: client.host ?? "127.0.0.1", port: client.port ?? 5432, username: client.username,
             password: client.password, database: client.database, tls: .disable)
-        guard let connection = try? await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
+        guard
+            let connection = try? await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
         else { return }
-        _ = try? await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
+        _ = try? await connection.query(
+            PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
         try? await connection.close()
     }
 

@@ -1,9 +1,9 @@
-import Testing
 import ChatCore
 import ChatStore
 import Foundation
 import Logging
 import PostgresNIO
+import Testing
 
 /// The data behind one test's store, which can be opened several times: for SQLite a file in a
 /// fresh temporary directory, for PostgreSQL a fresh schema, for memory one instance (reopening
@@ -51,7 +51,9 @@ struct StoreFixture: Sendable {
     }
 
     /// Opens the store (again), runs `body` with it, and closes it.
-    func open<T: Sendable>(_ body: (_ messages: any MessageStore, _ accounts: any AccountStore) async throws -> T)
+    func open<T: Sendable>(
+        _ body: (_ messages: any MessageStore, _ accounts: any AccountStore) async throws -> T
+    )
         async throws -> T
     {
         switch kind {

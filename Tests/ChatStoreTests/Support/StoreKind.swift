@@ -28,5 +28,3 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         get async { await TestEnvironment.available(durable, needing: \.services) }
     }
 }
-
-

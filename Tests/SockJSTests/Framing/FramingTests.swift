@@ -19,7 +19,9 @@ struct FramingTests {
 
     @Test("U+2028, U+2029 and the rest of the spec's escapable_by_server list are \\u-escaped in lowercase hex")
     func separatorsAndSpecials() {
-        #expect(Self.literal(Array("\u{2028}\u{2029}\u{200c}\u{2060}\u{fff0}\u{ffff}".utf8)) == #""\u2028\u2029\u200c\u2060\ufff0\uffff""#)
+        #expect(
+            Self.literal(Array("\u{2028}\u{2029}\u{200c}\u{2060}\u{fff0}\u{ffff}".utf8))
+                == #""\u2028\u2029\u200c\u2060\ufff0\uffff""#)
         // Ordinary non-ASCII passes through as UTF-8.
         #expect(Self.literal(Array("é日😀".utf8)) == "\"é日😀\"")
     }
@@ -33,7 +35,8 @@ struct FramingTests {
     @Test("htmlSafe escapes < > & so </script> cannot end a script block")
     func htmlSafe() {
         #expect(Self.literal(Array("</script>&".utf8), htmlSafe: true) == #""\u003c/script\u003e\u0026""#)
-        let wrapped = TransportEnvelope.htmlFile(callback: "cb").wrap(.messages([ByteBuffer(string: "</script><script>alert(1)</script>")]))
+        let wrapped = TransportEnvelope.htmlFile(callback: "cb").wrap(
+            .messages([ByteBuffer(string: "</script><script>alert(1)</script>")]))
         #expect(!String(buffer: wrapped).dropLast("</script>\r\n".count).contains("</script>"))
     }
 
@@ -41,8 +44,11 @@ struct FramingTests {
     func frames() {
         #expect(String(buffer: SockJSFrame.open.encoded) == "o")
         #expect(String(buffer: SockJSFrame.heartbeat.encoded) == "h")
-        #expect(String(buffer: SockJSFrame.messages([ByteBuffer(string: "a"), ByteBuffer(string: "b\"")]).encoded) == #"a["a","b\""]"#)
-        #expect(String(buffer: SockJSFrame.anotherConnectionOpen.encoded) == #"c[2010,"Another connection still open"]"#)
+        #expect(
+            String(buffer: SockJSFrame.messages([ByteBuffer(string: "a"), ByteBuffer(string: "b\"")]).encoded)
+                == #"a["a","b\""]"#)
+        #expect(
+            String(buffer: SockJSFrame.anotherConnectionOpen.encoded) == #"c[2010,"Another connection still open"]"#)
     }
 
     @Test("envelopes of each transport")
@@ -53,7 +59,9 @@ struct FramingTests {
         let percent = SockJSFrame.messages([ByteBuffer(string: "%41 100%")])
         #expect(String(buffer: TransportEnvelope.eventSource.wrap(percent)) == "data: a[\"%2541 100%25\"]\r\n\r\n")
         #expect(String(buffer: TransportEnvelope.jsonp(callback: "cb").wrap(frame)) == "/**/cb(\"a[\\\"x\\\"]\");\r\n")
-        #expect(String(buffer: TransportEnvelope.htmlFile(callback: "cb").wrap(frame)) == "<script>\np(\"a[\\\"x\\\"]\");\n</script>\r\n")
+        #expect(
+            String(buffer: TransportEnvelope.htmlFile(callback: "cb").wrap(frame))
+                == "<script>\np(\"a[\\\"x\\\"]\");\n</script>\r\n")
         #expect(TransportEnvelope.xhr.prelude.readableBytes == 2049)
         #expect(TransportEnvelope.htmlFile(callback: "cb").prelude.readableBytes > 1024)
     }
@@ -61,15 +69,19 @@ struct FramingTests {
     @Test("callbacks: letters, digits, _ and dots only")
     func callbacks() {
         for valid in ["cb", "a.b.c", "_x9", "jQuery123.cb"] { #expect(TransportEnvelope.isValidCallback(valid[...])) }
-        for invalid in ["", " ", "*", "abc(", "a-b", "a/b", "</script>"] { #expect(!TransportEnvelope.isValidCallback(invalid[...])) }
+        for invalid in ["", " ", "*", "abc(", "a-b", "a/b", "</script>"] {
+            #expect(!TransportEnvelope.isValidCallback(invalid[...]))
+        }
     }
 
     @Test("payloads: arrays of strings, escapes, surrogate pairs and lone surrogates")
     func decoding() throws {
-        let decoded = try InboundPayloadDecoder.decode(Array(#" [ "a" , "\u00e9\n" , "\ud83d\ude00", "\udc00x", "%41" ] "#.utf8))
-        #expect(decoded.map { Array($0.readableBytesView) } == [
-            Array("a".utf8), Array("é\n".utf8), Array("😀".utf8), [0xED, 0xB0, 0x80, 0x78], Array("%41".utf8),
-        ])
+        let decoded = try InboundPayloadDecoder.decode(
+            Array(#" [ "a" , "\u00e9\n" , "\ud83d\ude00", "\udc00x", "%41" ] "#.utf8))
+        #expect(
+            decoded.map { Array($0.readableBytesView) } == [
+                Array("a".utf8), Array("é\n".utf8), Array("😀".utf8), [0xED, 0xB0, 0x80, 0x78], Array("%41".utf8),
+            ])
         #expect(try InboundPayloadDecoder.decode(Array("[]".utf8)).isEmpty)
         #expect(try InboundPayloadDecoder.decode(Array("\"single\"".utf8)).count == 1)
         for broken in ["[\"a", "", "[", "[1]", "[\"a\",]", "{}", "[\"a\"] x", "[\"\\x\"]", "\"single\""] {
@@ -94,7 +106,9 @@ struct FramingTests {
         #expect(SockJSRoute(path: "/info") == .info)
         #expect(SockJSRoute(path: "/iframe-0.1.2abc-dirty.2144.html") == .iframe)
         #expect(SockJSRoute(path: "/000/abc/xhr") == .session(server: "000", session: "abc", endpoint: .xhr))
-        for bad in ["//", "/a/a", "/a/a/", "/a./a/xhr", "/a/a./xhr", "///xhr", "/iframe-/.html", "/IFRAME.HTML", "/a/b/c/xhr"] {
+        for bad in [
+            "//", "/a/a", "/a/a/", "/a./a/xhr", "/a/a./xhr", "///xhr", "/iframe-/.html", "/IFRAME.HTML", "/a/b/c/xhr",
+        ] {
             #expect(SockJSRoute(path: bad[...]) == .notFound, "\(bad)")
         }
     }

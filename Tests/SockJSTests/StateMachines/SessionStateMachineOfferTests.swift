@@ -19,8 +19,12 @@ struct SessionStateMachineOfferTests {
         #expect(machine.next(for: first) == .frame(.open, drained: false))
         machine.detach(first, now: Self.start)
         // No receiver attached: the session keeps them (the generic `enqueue` bounds do not apply).
-        #expect(machine.offer(Self.message("a"), ephemeral: false, bounds: Self.bounds, overflowClose: Self.overflow) == .queued)
-        #expect(machine.offer(Self.message("b"), ephemeral: true, bounds: Self.bounds, overflowClose: Self.overflow) == .queued)
+        #expect(
+            machine.offer(Self.message("a"), ephemeral: false, bounds: Self.bounds, overflowClose: Self.overflow)
+                == .queued)
+        #expect(
+            machine.offer(Self.message("b"), ephemeral: true, bounds: Self.bounds, overflowClose: Self.overflow)
+                == .queued)
         let second = try #require(machine.attach().receiver)
         #expect(machine.next(for: second) == .frame(.messages([Self.message("a"), Self.message("b")]), drained: true))
         #expect(machine.next(for: second) == .wait)
@@ -29,11 +33,21 @@ struct SessionStateMachineOfferTests {
     @Test("full: a new ephemeral message is dropped, an essential one evicts the oldest ephemeral")
     func ephemeralFirst() throws {
         var machine = SessionStateMachine(limits: Self.bounds, now: Self.start)
-        #expect(machine.offer(Self.message("m1"), ephemeral: false, bounds: Self.bounds, overflowClose: Self.overflow) == .queued)
-        #expect(machine.offer(Self.message("t1"), ephemeral: true, bounds: Self.bounds, overflowClose: Self.overflow) == .queued)
-        #expect(machine.offer(Self.message("m2"), ephemeral: false, bounds: Self.bounds, overflowClose: Self.overflow) == .queued)
-        #expect(machine.offer(Self.message("t2"), ephemeral: true, bounds: Self.bounds, overflowClose: Self.overflow) == .dropped)
-        #expect(machine.offer(Self.message("m3"), ephemeral: false, bounds: Self.bounds, overflowClose: Self.overflow) == .queued)
+        #expect(
+            machine.offer(Self.message("m1"), ephemeral: false, bounds: Self.bounds, overflowClose: Self.overflow)
+                == .queued)
+        #expect(
+            machine.offer(Self.message("t1"), ephemeral: true, bounds: Self.bounds, overflowClose: Self.overflow)
+                == .queued)
+        #expect(
+            machine.offer(Self.message("m2"), ephemeral: false, bounds: Self.bounds, overflowClose: Self.overflow)
+                == .queued)
+        #expect(
+            machine.offer(Self.message("t2"), ephemeral: true, bounds: Self.bounds, overflowClose: Self.overflow)
+                == .dropped)
+        #expect(
+            machine.offer(Self.message("m3"), ephemeral: false, bounds: Self.bounds, overflowClose: Self.overflow)
+                == .queued)
         #expect(machine.droppedEphemeral == 2)
         let receiver = try #require(machine.attach().receiver)
         #expect(machine.next(for: receiver) == .frame(.open, drained: false))
@@ -45,11 +59,18 @@ struct SessionStateMachineOfferTests {
     func overflowCloses() throws {
         var machine = SessionStateMachine(limits: Self.bounds, now: Self.start)
         for index in 0..<3 {
-            #expect(machine.offer(Self.message("m\(index)"), ephemeral: false, bounds: Self.bounds, overflowClose: Self.overflow) == .queued)
+            #expect(
+                machine.offer(
+                    Self.message("m\(index)"), ephemeral: false, bounds: Self.bounds, overflowClose: Self.overflow)
+                    == .queued)
         }
-        #expect(machine.offer(Self.message("m3"), ephemeral: false, bounds: Self.bounds, overflowClose: Self.overflow) == .overflow)
+        #expect(
+            machine.offer(Self.message("m3"), ephemeral: false, bounds: Self.bounds, overflowClose: Self.overflow)
+                == .overflow)
         #expect(machine.isClosed)
-        #expect(machine.offer(Self.message("m4"), ephemeral: false, bounds: Self.bounds, overflowClose: Self.overflow) == .dropped)
+        #expect(
+            machine.offer(Self.message("m4"), ephemeral: false, bounds: Self.bounds, overflowClose: Self.overflow)
+                == .dropped)
         let receiver = try #require(machine.attach().receiver)
         #expect(machine.next(for: receiver) == .frame(.open, drained: false))
         #expect(machine.next(for: receiver) == .frame(.close(code: 1013, reason: "too slow"), drained: false))
@@ -59,9 +80,15 @@ struct SessionStateMachineOfferTests {
     func byteBound() {
         let bounds = SessionStateMachine.Limits(maxPendingBytes: 5, maxPendingMessages: 100)
         var machine = SessionStateMachine(limits: bounds, now: Self.start)
-        #expect(machine.offer(Self.message("abc"), ephemeral: true, bounds: bounds, overflowClose: Self.overflow) == .queued)
+        #expect(
+            machine.offer(Self.message("abc"), ephemeral: true, bounds: bounds, overflowClose: Self.overflow) == .queued
+        )
         // "defg" does not fit beside "abc": the ephemeral "abc" goes.
-        #expect(machine.offer(Self.message("defg"), ephemeral: false, bounds: bounds, overflowClose: Self.overflow) == .queued)
-        #expect(machine.offer(Self.message("hi"), ephemeral: false, bounds: bounds, overflowClose: Self.overflow) == .overflow)
+        #expect(
+            machine.offer(Self.message("defg"), ephemeral: false, bounds: bounds, overflowClose: Self.overflow)
+                == .queued)
+        #expect(
+            machine.offer(Self.message("hi"), ephemeral: false, bounds: bounds, overflowClose: Self.overflow)
+                == .overflow)
     }
 }

@@ -41,7 +41,9 @@ final class RawHTTPConnection {
     }
 
     /// Sends one request.
-    func send(_ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil, version: String = "1.1")
+    func send(
+        _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil, version: String = "1.1"
+    )
         async throws
     {
         var request = "\(method) \(path) HTTP/\(version)\r\nHost: 127.0.0.1\r\n"
@@ -63,7 +65,8 @@ final class RawHTTPConnection {
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         return Head(status: status, headers: headers)
     }
@@ -97,7 +100,9 @@ final class RawHTTPConnection {
     }
 
     /// Sends a request and reads the whole response.
-    func exchange(_ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil) async throws
+    func exchange(
+        _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil
+    ) async throws
         -> (Head, String)
     {
         try await send(method, path, headers: headers, body: body)
@@ -125,13 +130,17 @@ final class RawHTTPConnection {
                 buffer.moveReaderIndex(forwardBy: text[..<range.upperBound].utf8.count)
                 return line
             }
-            guard try await fill() else { throw Failure(description: "connection closed before \(delimiter.debugDescription)") }
+            guard try await fill() else {
+                throw Failure(description: "connection closed before \(delimiter.debugDescription)")
+            }
         }
     }
 
     private func readBytes(_ count: Int) async throws -> String {
         while buffer.readableBytes < count {
-            guard try await fill() else { throw Failure(description: "connection closed after \(buffer.readableBytes) of \(count) bytes") }
+            guard try await fill() else {
+                throw Failure(description: "connection closed after \(buffer.readableBytes) of \(count) bytes")
+            }
         }
         return buffer.readString(length: count)!
     }

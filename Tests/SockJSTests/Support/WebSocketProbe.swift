@@ -43,7 +43,8 @@ enum WebSocketProbe {
         ) { inbound, outbound, _ in
             for message in messages { try await outbound.write(.text(message)) }
             for bytes in sendBytes {
-                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))))
+                try await outbound.write(
+                    .custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))))
             }
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message else { continue }

@@ -43,8 +43,14 @@ struct EscapingTests {
             let cases: [(String, String, String, String)] = [
                 ("POST", "/xhr_streaming", Self.frame + "\n", "o\n"),
                 // sockjs-client decodeURI()s EventSource data: % travels as %25.
-                ("GET", "/eventsource", "data: \(Self.frame.replacingOccurrences(of: "%", with: "%25"))\r\n\r\n", "data: o\r\n\r\n"),
-                ("GET", "/htmlfile?c=cb", "<script>\np(\(Self.scriptLiteral));\n</script>\r\n", "<script>\np(\"o\");\n</script>\r\n"),
+                (
+                    "GET", "/eventsource", "data: \(Self.frame.replacingOccurrences(of: "%", with: "%25"))\r\n\r\n",
+                    "data: o\r\n\r\n"
+                ),
+                (
+                    "GET", "/htmlfile?c=cb", "<script>\np(\(Self.scriptLiteral));\n</script>\r\n",
+                    "<script>\np(\"o\");\n</script>\r\n"
+                ),
             ]
             for (method, endpoint, expected, open) in cases {
                 let url = TransportTests.sessionURL()
@@ -58,7 +64,8 @@ struct EscapingTests {
                 let chunk = try #require(try await stream.readChunk())
                 #expect(chunk == expected, "\(endpoint)")
                 if endpoint.hasPrefix("/htmlfile") {
-                    #expect(chunk.components(separatedBy: "</script>").count == 2, "only the envelope closes the script")
+                    #expect(
+                        chunk.components(separatedBy: "</script>").count == 2, "only the envelope closes the script")
                 }
             }
         }

@@ -12,7 +12,9 @@ import Testing
 struct TransportTests {
     static func sessionURL(_ service: String = "/echo") -> String { "\(service)/000/\(UUID().uuidString)" }
 
-    static func post(_ port: Int, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws
+    static func post(
+        _ port: Int, _ path: String, body: String? = nil, headers: [String: String] = [:]
+    ) async throws
         -> (RawHTTPConnection.Head, String)
     {
         let connection = try await RawHTTPConnection.open(port: port)
@@ -20,21 +22,29 @@ struct TransportTests {
         return try await connection.exchange("POST", path, headers: headers, body: body)
     }
 
-    static func get(_ port: Int, _ path: String, headers: [String: String] = [:]) async throws -> (RawHTTPConnection.Head, String) {
+    static func get(
+        _ port: Int, _ path: String, headers: [String: String] = [:]
+    ) async throws -> (RawHTTPConnection.Head, String) {
         let connection = try await RawHTTPConnection.open(port: port)
         defer { connection.close() }
         return try await connection.exchange("GET", path, headers: headers)
     }
 
-    static func postBody(_ port: Int, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws -> String {
+    static func postBody(
+        _ port: Int, _ path: String, body: String? = nil, headers: [String: String] = [:]
+    ) async throws -> String {
         try await post(port, path, body: body, headers: headers).1
     }
 
-    static func postStatus(_ port: Int, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws -> Int {
+    static func postStatus(
+        _ port: Int, _ path: String, body: String? = nil, headers: [String: String] = [:]
+    ) async throws -> Int {
         try await post(port, path, body: body, headers: headers).0.status
     }
 
-    static func postHead(_ port: Int, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws
+    static func postHead(
+        _ port: Int, _ path: String, body: String? = nil, headers: [String: String] = [:]
+    ) async throws
         -> RawHTTPConnection.Head
     {
         try await post(port, path, body: body, headers: headers).0
@@ -63,7 +73,8 @@ struct TransportTests {
 
     /// The SockJS frame inside a jsonp answer `/**/c("<frame as a JSON string>");\r\n`.
     static func jsonpFrame(_ body: String, callback: String = "x") -> String? {
-        let prefix = "/**/\(callback)(", suffix = ");\r\n"
+        let prefix = "/**/\(callback)("
+        let suffix = ");\r\n"
         guard body.hasPrefix(prefix), body.hasSuffix(suffix) else { return nil }
         let literal = body.dropFirst(prefix.count).dropLast(suffix.count)
         return try? JSONSerialization.jsonObject(with: Data(literal.utf8), options: .fragmentsAllowed) as? String
@@ -134,7 +145,9 @@ struct TransportTests {
     /// A service whose heartbeat is short and whose disconnect delay is long: a poll always finds
     /// its session, however late a loaded machine sends it, so the only possible answer to an idle
     /// poll is `h`.
-    static func patientEcho(heartbeat: Duration) -> @Sendable (Router<BasicWebSocketRequestContext>, Logger) -> [SockJSServer] {
+    static func patientEcho(
+        heartbeat: Duration
+    ) -> @Sendable (Router<BasicWebSocketRequestContext>, Logger) -> [SockJSServer] {
         { router, logger in
             var configuration = SockJSServer.Configuration()
             configuration.heartbeatInterval = heartbeat
@@ -147,7 +160,8 @@ struct TransportTests {
 
     @Test("heartbeat: an idle poll is answered with h after the heartbeat interval")
     func heartbeat() async throws {
-        try await SockJSTestServer.with(extra: Self.patientEcho(heartbeat: .milliseconds(200))) { (port: Int) async throws in
+        try await SockJSTestServer.with(extra: Self.patientEcho(heartbeat: .milliseconds(200))) {
+            (port: Int) async throws in
             let url = Self.sessionURL("/patient")
             #expect(try await Self.postBody(port, url + "/xhr") == "o\n")
             #expect(try await Self.postBody(port, url + "/xhr") == "h\n")
@@ -204,7 +218,9 @@ struct TransportTests {
             var answer = ""
             for _ in 0..<300 {
                 answer = try await Self.postBody(port, url + "/xhr")
-                guard answer == "c[2010,\"Another connection still open\"]\n", ContinuousClock.now < deadline else { break }
+                guard answer == "c[2010,\"Another connection still open\"]\n", ContinuousClock.now < deadline else {
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(answer == "c[1002,\"Connection interrupted\"]\n")
@@ -309,11 +325,17 @@ struct TransportTests {
             let (sent, ok) = try await Self.post(port, url + "/jsonp_send", body: "d=%5B%22abc%22%5D", headers: form)
             #expect(sent.status == 200)
             #expect(ok == "ok")
-            #expect(try await Self.postBody(port, url + "/jsonp_send", body: #"["%61bc"]"#, headers: ["Content-Type": "text/plain"]) == "ok")
+            #expect(
+                try await Self.postBody(
+                    port, url + "/jsonp_send", body: #"["%61bc"]"#, headers: ["Content-Type": "text/plain"]) == "ok")
             for payload in ["", "d=", "p=p"] {
-                #expect(try await Self.postBody(port, url + "/jsonp_send", body: payload, headers: form) == "Payload expected.")
+                #expect(
+                    try await Self.postBody(port, url + "/jsonp_send", body: payload, headers: form)
+                        == "Payload expected.")
             }
-            #expect(try await Self.postBody(port, url + "/jsonp_send", body: "d=%5B%22x", headers: form) == "Broken JSON encoding.")
+            #expect(
+                try await Self.postBody(port, url + "/jsonp_send", body: "d=%5B%22x", headers: form)
+                    == "Broken JSON encoding.")
             let echoed = try await Self.echoes(2) {
                 let body = try await Self.getBody(port, url + "/jsonp?c=x")
                 return try #require(Self.jsonpFrame(body), "a callback-wrapped frame: \(body)")
@@ -328,7 +350,8 @@ struct TransportTests {
         try await SockJSTestServer.with { (port: Int) async throws in
             let (fresh, _) = try await Self.post(port, Self.sessionURL("/cookie_needed_echo") + "/xhr")
             #expect(fresh["set-cookie"] == "JSESSIONID=dummy; path=/")
-            let (echoed, _) = try await Self.post(port, Self.sessionURL("/cookie_needed_echo") + "/xhr", headers: ["Cookie": "JSESSIONID=abc"])
+            let (echoed, _) = try await Self.post(
+                port, Self.sessionURL("/cookie_needed_echo") + "/xhr", headers: ["Cookie": "JSESSIONID=abc"])
             #expect(echoed["set-cookie"] == "JSESSIONID=abc; path=/")
             #expect(try await Self.postHead(port, Self.sessionURL() + "/xhr")["set-cookie"] == nil)
         }
@@ -355,7 +378,8 @@ struct TransportTests {
     @Test("raw websocket: plain messages both ways, no framing")
     func rawWebSocket() async throws {
         try await SockJSTestServer.with { (port: Int) async throws in
-            let echo = try await WebSocketProbe.run(port: port, path: "/echo/websocket", send: ["Hello world!\u{ffff}"], until: 1)
+            let echo = try await WebSocketProbe.run(
+                port: port, path: "/echo/websocket", send: ["Hello world!\u{ffff}"], until: 1)
             // The raw transport has no open frame and no framing.
             #expect(echo.frames == ["Hello world!\u{ffff}"])
         }

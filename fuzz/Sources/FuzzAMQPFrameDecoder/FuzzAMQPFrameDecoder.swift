@@ -8,7 +8,8 @@ import NIOCore
 /// or the decoder throws, so one input exercises several frames in a row.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzAMQPFrameDecoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    var buffer = ByteBuffer(bytes: data.map { UnsafeBufferPointer(start: $0, count: size) } ?? UnsafeBufferPointer(start: nil, count: 0))
+    var buffer = ByteBuffer(
+        bytes: data.map { UnsafeBufferPointer(start: $0, count: size) } ?? UnsafeBufferPointer(start: nil, count: 0))
     var decoder = AMQPFrameDecoder(maximumFrameSize: 128 * 1024)
     do {
         while let _ = try decoder.decode(buffer: &buffer) {}

@@ -212,7 +212,8 @@ struct FlatJSONObject {
             guard let high = hex4() else { return nil }
             switch high {
             case 0xD800...0xDBFF:
-                guard expect(UInt8(ascii: "\\")), expect(UInt8(ascii: "u")), let low = hex4(), (0xDC00...0xDFFF).contains(low)
+                guard expect(UInt8(ascii: "\\")), expect(UInt8(ascii: "u")), let low = hex4(),
+                    (0xDC00...0xDFFF).contains(low)
                 else { return nil }
                 return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
             case 0xDC00...0xDFFF:

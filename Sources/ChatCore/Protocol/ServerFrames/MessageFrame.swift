@@ -68,7 +68,8 @@ public struct MessageFrame: Encodable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, room, to, id, seq, from, text, ts, event, update, replyTo, editedAt, deletedBy, reactions, mentions, attachments
+        case type, room, to, id, seq, from, text, ts, event, update, replyTo, editedAt, deletedBy, reactions, mentions,
+            attachments
     }
 
     public func encode(to encoder: any Encoder) throws {

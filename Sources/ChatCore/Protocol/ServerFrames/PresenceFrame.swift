@@ -18,7 +18,8 @@ public struct PresenceFrame: Encodable, Sendable, Equatable {
     /// Event `batch`: the users who went offline in the room since the last presence frame.
     public var left: [String]?
 
-    public init(room: String, user: String?, event: Event, online: Int, joined: [String]? = nil, left: [String]? = nil) {
+    public init(room: String, user: String?, event: Event, online: Int, joined: [String]? = nil, left: [String]? = nil)
+    {
         self.room = room
         self.user = user
         self.event = event

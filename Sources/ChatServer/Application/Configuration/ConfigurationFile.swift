@@ -25,7 +25,8 @@ public struct ConfigurationFile: Sendable, Equatable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ConfigurationError(setting: path, problem: "cannot read the configuration file: \(error.localizedDescription)")
+            throw ConfigurationError(
+                setting: path, problem: "cannot read the configuration file: \(error.localizedDescription)")
         }
         return try parse(text, path: path)
     }
@@ -73,7 +74,8 @@ public struct ConfigurationFile: Sendable, Equatable {
             }
             return items.joined(separator: ",")
         default:
-            throw ConfigurationError(setting: key, problem: "must be a plain value (text, number, true/false) or a list of them")
+            throw ConfigurationError(
+                setting: key, problem: "must be a plain value (text, number, true/false) or a list of them")
         }
     }
 

@@ -72,7 +72,8 @@ public struct ServerConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, nodeID: String = Hub.randomNodeID(),
         limits: ChatLimits = .init(), outbox: SessionOutbox.Configuration = .init(), allowedOrigins: [String] = [],
-        webSocketPingInterval: Duration = .seconds(30), shutdownTimeout: Duration = .seconds(10), logLevel: Logger.Level = .info
+        webSocketPingInterval: Duration = .seconds(30), shutdownTimeout: Duration = .seconds(10),
+        logLevel: Logger.Level = .info
     ) {
         self.host = host
         self.port = port

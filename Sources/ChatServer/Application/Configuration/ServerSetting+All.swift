@@ -1,33 +1,37 @@
-import Foundation
 import ChatBroker
 import ChatCore
 import ChatStore
+import Foundation
 import Logging
 
 extension ServerSetting {
     /// Every setting of `rabbitchat serve`, in the order `--help` lists them.
-    public static let all: [ServerSetting] = [
-        host, port, logLevel, nodeID, allowedOrigins, sockJSTestServices, sockJSClientPath, databaseURL, amqpURL,
-        presenceInterval, presenceGrace, requireAuth, rateLimit, rateLimitBurst, userRateLimit, userRateLimitBurst,
-        rateLimitCloseAfter, maxFrameBytes, maxTextLength, presenceDetailLimit, maxRoomsPerSession, sendTimeout,
-        maxConnectionsPerIP, trustedProxies, helloTimeout, idleTimeout, webSocketPingInterval, webSocketSendBuffer,
-        outboxMaxFrames, outboxMaxBytes, maxUploadBytes, uploadQuotaBytes, uploadsPerMinute, allowGuestUploads,
-        uploadGrace, uploadCollectInterval, retentionDays,
-    ] + botSettings
+    public static let all: [ServerSetting] =
+        [
+            host, port, logLevel, nodeID, allowedOrigins, sockJSTestServices, sockJSClientPath, databaseURL, amqpURL,
+            presenceInterval, presenceGrace, requireAuth, rateLimit, rateLimitBurst, userRateLimit, userRateLimitBurst,
+            rateLimitCloseAfter, maxFrameBytes, maxTextLength, presenceDetailLimit, maxRoomsPerSession, sendTimeout,
+            maxConnectionsPerIP, trustedProxies, helloTimeout, idleTimeout, webSocketPingInterval, webSocketSendBuffer,
+            outboxMaxFrames, outboxMaxBytes, maxUploadBytes, uploadQuotaBytes, uploadsPerMinute, allowGuestUploads,
+            uploadGrace, uploadCollectInterval, retentionDays,
+        ] + botSettings
 
     /// The setting of `flag` (without dashes).
     public static func named(_ flag: String) -> ServerSetting? { all.first { $0.flag == flag } }
 
-    public static let host = ServerSetting("host", summary: "Interface to listen on.", default: { $0.host }) { value, configuration in
+    public static let host = ServerSetting("host", summary: "Interface to listen on.", default: { $0.host }) {
+        value, configuration in
         configuration.host = value
     }
 
-    public static let port = ServerSetting("port", summary: "TCP port.", default: { "\($0.port)" }) { value, configuration throws(Problem) in
+    public static let port = ServerSetting("port", summary: "TCP port.", default: { "\($0.port)" }) {
+        value, configuration throws(Problem) in
         configuration.port = try integer(value, in: 0...65_535)
     }
 
     public static let logLevel = ServerSetting(
-        "log-level", summary: "trace, debug, info, notice, warning, error or critical.", default: { $0.logLevel.rawValue }
+        "log-level", summary: "trace, debug, info, notice, warning, error or critical.",
+        default: { $0.logLevel.rawValue }
     ) { value, configuration throws(Problem) in
         guard let level = Logger.Level(rawValue: value.lowercased()) else {
             throw Problem("unknown log level `\(value)`; use trace, debug, info, notice, warning, error or critical")
@@ -66,7 +70,8 @@ extension ServerSetting {
 
     public static let databaseURL = ServerSetting(
         "database-url",
-        summary: "sqlite:///path/file.sqlite (or a plain path), postgres://user:password@host:5432/database, or memory:.",
+        summary:
+            "sqlite:///path/file.sqlite (or a plain path), postgres://user:password@host:5432/database, or memory:.",
         default: { "\($0.databaseURL) in the working directory" }
     ) { value, configuration throws(Problem) in
         do {
@@ -91,7 +96,8 @@ extension ServerSetting {
 
     public static let presenceInterval = ServerSetting(
         "presence-interval",
-        summary: "Seconds between this node's presence announcements; a node silent for three intervals is presumed dead.",
+        summary:
+            "Seconds between this node's presence announcements; a node silent for three intervals is presumed dead.",
         default: { $0.presenceAnnounce.secondsDescription }
     ) { value, configuration throws(Problem) in
         configuration.presenceAnnounce = try seconds(value, in: 0.1...3_600)
@@ -224,7 +230,8 @@ extension ServerSetting {
 
     public static let webSocketPingInterval = ServerSetting(
         "websocket-ping-interval",
-        summary: "Seconds between WebSocket pings on /ws; a connection that has not answered one by the next is closed with 1001.",
+        summary:
+            "Seconds between WebSocket pings on /ws; a connection that has not answered one by the next is closed with 1001.",
         default: { $0.webSocketPingInterval.secondsDescription }
     ) { value, configuration throws(Problem) in
         configuration.webSocketPingInterval = .seconds(try integer(value, in: 1...86_400))
@@ -299,7 +306,8 @@ extension ServerSetting {
 
     public static let retentionDays = ServerSetting(
         "retention-days",
-        summary: "Prune messages older than this many days in the background; 0 keeps everything (rooms may override it).",
+        summary:
+            "Prune messages older than this many days in the background; 0 keeps everything (rooms may override it).",
         default: { "\($0.retention.policy.defaultDays)" }
     ) { value, configuration throws(Problem) in
         configuration.retention.policy.defaultDays = try integer(value, in: 0...RetentionPolicy.maxDays)

@@ -62,7 +62,9 @@ extension ServerSetting {
     static func number(_ value: String, in range: ClosedRange<Double>) throws(Problem) -> Double {
         guard let number = Double(value), number.isFinite else { throw Problem("must be a number, not `\(value)`") }
         guard range.contains(number) else {
-            throw Problem("must be between \(range.lowerBound.compactDescription) and \(range.upperBound.compactDescription), not \(number.compactDescription)")
+            throw Problem(
+                "must be between \(range.lowerBound.compactDescription) and \(range.upperBound.compactDescription), not \(number.compactDescription)"
+            )
         }
         return number
     }
@@ -70,7 +72,9 @@ extension ServerSetting {
     /// A positive rate: above zero, at most `limit`.
     static func rate(_ value: String, limit: Double = 1_000_000) throws(Problem) -> Double {
         guard let number = Double(value), number.isFinite else { throw Problem("must be a number, not `\(value)`") }
-        guard number > 0, number <= limit else { throw Problem("must be above 0 and at most \(limit.compactDescription), not \(number.compactDescription)") }
+        guard number > 0, number <= limit else {
+            throw Problem("must be above 0 and at most \(limit.compactDescription), not \(number.compactDescription)")
+        }
         return number
     }
 

@@ -59,7 +59,8 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
         self.configuration = configuration
         self.logger = logger
         self.state = Mutex(State(forwarding: ForwardingTable(capacity: configuration.maxPendingForwards)))
-        (inbound, inboundContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(configuration.maxInboundForwards))
+        (inbound, inboundContinuation) = AsyncStream.makeStream(
+            bufferingPolicy: .bufferingOldest(configuration.maxInboundForwards))
     }
 
     // MARK: Service
@@ -105,8 +106,10 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
     func forward(_ request: SockJSForwardedRequest) async throws -> SockJSForwarding? {
         guard let topic = RelayTopic.session(request.session) else { return nil }
         let id = request.id
-        let (acceptance, acceptanceContinuation) = AsyncThrowingStream<Bool, any Error>.makeStream(bufferingPolicy: .bufferingOldest(1))
-        let (head, headContinuation) = AsyncThrowingStream<SockJSResponseHead, any Error>.makeStream(bufferingPolicy: .bufferingOldest(1))
+        let (acceptance, acceptanceContinuation) = AsyncThrowingStream<Bool, any Error>.makeStream(
+            bufferingPolicy: .bufferingOldest(1))
+        let (head, headContinuation) = AsyncThrowingStream<SockJSResponseHead, any Error>.makeStream(
+            bufferingPolicy: .bufferingOldest(1))
         let (body, bodyContinuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream(
             bufferingPolicy: .bufferingOldest(configuration.maxRelayChunks))
         let streams = RelayStreams(acceptance: acceptanceContinuation, head: headContinuation, body: bodyContinuation)
@@ -160,7 +163,9 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
         do {
             (envelope, body) = try RelayEnvelope.decode(message.payload)
         } catch {
-            logger.warning("dropping undecodable SockJS relay message", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
+            logger.warning(
+                "dropping undecodable SockJS relay message",
+                metadata: ["topic": "\(message.topic)", "error": "\(error)"])
             return
         }
         switch envelope.kind {
@@ -189,7 +194,8 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
             return true
         }
         guard admitted else {
-            await refuse(envelope.id, to: replyTopic, reason: "\(configuration.maxInboundForwards) forwarded requests in flight")
+            await refuse(
+                envelope.id, to: replyTopic, reason: "\(configuration.maxInboundForwards) forwarded requests in flight")
             return
         }
         var accepted = RelayEnvelope(kind: .accepted, id: envelope.id)
@@ -197,7 +203,8 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
         try? await send(accepted, to: replyTopic)
         let exchange = SockJSForwardedExchange(
             request: SockJSForwardedRequest(
-                id: envelope.id, origin: origin, session: session, method: method, path: path, headers: envelope.headers ?? [],
+                id: envelope.id, origin: origin, session: session, method: method, path: path,
+                headers: envelope.headers ?? [],
                 body: body),
             reply: RelayReply(cluster: self, id: envelope.id, topic: replyTopic), aborted: aborted)
         if case .enqueued = inboundContinuation.yield(exchange) { return }
@@ -216,7 +223,8 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
     private func reply(_ envelope: RelayEnvelope, body: ByteBuffer) {
         let deadline = ContinuousClock.now + configuration.idleTimeout
         let action = state.withLock {
-            $0.forwarding.reply(envelope.id, from: envelope.origin, accepts: envelope.kind == .accepted, deadline: deadline)
+            $0.forwarding.reply(
+                envelope.id, from: envelope.origin, accepts: envelope.kind == .accepted, deadline: deadline)
         }
         let streams: RelayStreams
         switch action {
@@ -241,7 +249,9 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
         case .chunk:
             if case .dropped = streams.body.yield(body) {
                 let session = state.withLock { $0.forwarding.entries[envelope.id]?.session }
-                fail(envelope.id, SockJSClusterError(.overflow, "more than \(configuration.maxRelayChunks) relayed chunks unread"))
+                fail(
+                    envelope.id,
+                    SockJSClusterError(.overflow, "more than \(configuration.maxRelayChunks) relayed chunks unread"))
                 if let session, let topic = RelayTopic.session(session) { sendAbort(envelope.id, topic: topic) }
             }
         case .end:
@@ -288,7 +298,8 @@ final class BrokerSockJSCluster: SockJSCluster, Service {
 
     private func sendAbort(_ id: String, topic: String) {
         // Published without waiting; if it comes back the owner is gone anyway.
-        try? broker.publishMandatory(BrokerMessage(topic: topic, payload: RelayEnvelope(kind: .abort, id: id).encoded()))
+        try? broker.publishMandatory(
+            BrokerMessage(topic: topic, payload: RelayEnvelope(kind: .abort, id: id).encoded()))
     }
 
     private func expire(now: ContinuousClock.Instant) {

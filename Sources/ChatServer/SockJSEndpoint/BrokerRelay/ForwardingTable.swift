@@ -34,14 +34,18 @@ struct ForwardingTable {
         self.capacity = capacity
     }
 
-    mutating func admit(_ id: String, session: String, streams: RelayStreams, deadline: ContinuousClock.Instant) -> AdmitAction {
+    mutating func admit(
+        _ id: String, session: String, streams: RelayStreams, deadline: ContinuousClock.Instant
+    ) -> AdmitAction {
         guard entries.count < capacity else { return .overloaded }
         entries[id] = Entry(session: session, streams: streams, deadline: deadline)
         return .admitted
     }
 
     /// A reply from `node` (nil for messages that carry no node); `accepts` for `accepted`.
-    mutating func reply(_ id: String, from node: String?, accepts: Bool, deadline: ContinuousClock.Instant) -> ReplyAction {
+    mutating func reply(
+        _ id: String, from node: String?, accepts: Bool, deadline: ContinuousClock.Instant
+    ) -> ReplyAction {
         guard var entry = entries[id] else { return .unknown }
         if let owner = entry.owner, let node, owner != node {
             return .otherOwner(owner)

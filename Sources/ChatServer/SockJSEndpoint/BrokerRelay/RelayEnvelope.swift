@@ -64,7 +64,8 @@ struct RelayEnvelope: Codable, Equatable {
     /// Splits a broker payload into envelope and body.
     static func decode(_ payload: ByteBuffer) throws -> (RelayEnvelope, ByteBuffer) {
         var payload = payload
-        guard let length = payload.readInteger(as: UInt32.self), let header = payload.readBytes(length: Int(length)) else {
+        guard let length = payload.readInteger(as: UInt32.self), let header = payload.readBytes(length: Int(length))
+        else {
             throw DecodingError(description: "truncated relay envelope")
         }
         do {
