@@ -28,6 +28,10 @@ struct SockJSBoundsTests {
     func slowPollingClient() async throws {
         var configuration = ServerConfigurationFactory.make()
         configuration.outbox = .init(maxFrames: 4, maxBytes: 1 << 20)
+        // The close frame waits for the next poll only as long as the session is kept: on a
+        // loaded machine the default 5 s has passed before the last poll (which then opened a
+        // new session).
+        configuration.sockJSDisconnectDelay = .seconds(60)
         try await TestServer.with(configuration) { port, _ in
             let native = try await TestChatClient.connect(port: port, name: "native")
             try await native.hello("native")

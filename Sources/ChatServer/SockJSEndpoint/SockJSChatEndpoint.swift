@@ -66,6 +66,7 @@ struct SockJSChatEndpoint: Sendable {
         // A protocol v1 frame travels JSON-escaped inside a SockJS array; leave room for that.
         sockJS.maxPayloadBytes = 2 * configuration.limits.maxFrameBytes + 1024
         sockJS.allowsOrigin = { origin, host in originPolicy.allows(origin: origin, host: host) }
+        sockJS.disconnectDelay = configuration.sockJSDisconnectDelay
         return sockJS
     }
 

@@ -1,6 +1,7 @@
 public import ChatCore
 import ChatStore
 public import Logging
+import SockJS
 
 /// Everything `rabbitchat serve` can be told, with the embedded defaults.
 public struct ServerConfiguration: Sendable {
@@ -37,6 +38,11 @@ public struct ServerConfiguration: Sendable {
     /// Where sockjs-client's minified script is read from, served at `/sockjs-client.min.js`
     /// (Debian's `node-sockjs-client` by default); nil or a missing file answers 404.
     public var sockJSClientPath: String? = "/usr/share/nodejs/sockjs-client/dist/sockjs.min.js"
+    /// How long a SockJS session whose client stopped making requests is kept (the protocol's
+    /// disconnect delay): its frames, or its close frame, wait that long for the next request.
+    /// Not a flag: sockjs-client reconnects well within the default; tests on a loaded machine
+    /// lengthen it.
+    public var sockJSDisconnectDelay: Duration = SockJSServer.Configuration().disconnectDelay
     /// How often this node announces its members to the others; a node silent for three
     /// intervals is presumed dead and its users go offline.
     public var presenceAnnounce: Duration = .seconds(5)
