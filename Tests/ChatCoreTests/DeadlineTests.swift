@@ -69,12 +69,13 @@ struct DeadlineTests {
     @Test("the caller's cancellation ends the wait at once")
     func callerCancelled() async throws {
         let stuck = StuckCall()
-        let task = Task { try await Deadline(in: .seconds(60)).run("stuck call") { await stuck.call() } }
+        let task = Task { try await Deadline(in: .seconds(300)).run("stuck call") { await stuck.call() } }
         try await Task.sleep(for: .milliseconds(100))
         task.cancel()
         let start = ContinuousClock.now
         await #expect(throws: CancellationError.self) { _ = try await task.value }
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // Far below the 300 s deadline; not tight (at load 13 "at once" once took 5.8 s).
+        #expect(ContinuousClock.now - start < .seconds(60))
         stuck.release()
     }
 }

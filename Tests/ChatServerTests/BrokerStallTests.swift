@@ -64,7 +64,8 @@ struct BrokerStallTests {
         let closing = ContinuousClock.now
         await setup.writer.close()
         let took = ContinuousClock.now - closing
-        #expect(took < .seconds(1), "the close handshake took \(took)")
+        // The stall is endless: any bound shows the close did not wait for it (5 s, not 1: loaded CI).
+        #expect(took < .seconds(5), "the close handshake took \(took)")
         // The server answered either with its own close (1013: no room for more messages while
         // the hub is stuck) or by echoing the client's; either way it did not wait for RabbitMQ.
         try? await setup.proxy.stop()

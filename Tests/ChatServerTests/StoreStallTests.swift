@@ -239,7 +239,8 @@ struct StoreStallTests {
         let closing = ContinuousClock.now
         await alice.close()
         let closeTook = ContinuousClock.now - closing
-        #expect(closeTook < .seconds(1), "the close handshake took \(closeTook)")
+        // The store is stuck until released: any bound shows the close did not wait (5 s: loaded CI).
+        #expect(closeTook < .seconds(5), "the close handshake took \(closeTook)")
 
         // SIGTERM ends the node within its shutdown limit (10 s) though store calls are stuck.
         let terminating = ContinuousClock.now
