@@ -61,6 +61,34 @@ struct MultiNodeTests {
         }
     }
 
+    @Test("a read on one node clears the badge of the same user's session on the other (read_state)")
+    func readStateAcrossNodes() async throws {
+        try await MultiNodeCluster.with(nodes: 2) { nodes in
+            let room = MultiNodeCluster.unique("room")
+            let aliceName = MultiNodeCluster.unique("alice")
+            let token = try await AccountTestClient.register(port: nodes[0].port, aliceName)
+            let phone = try await TestChatClient.connect(port: nodes[0].port, name: "phone")
+            try await phone.hello(token: token)
+            try await phone.join(room)
+            let laptop = try await TestChatClient.connect(port: nodes[1].port, name: "laptop")
+            try await laptop.hello(token: token)
+            try await laptop.join(room)
+            let bob = try await TestChatClient.connect(port: nodes[1].port, name: "bob")
+            try await bob.hello(MultiNodeCluster.unique("bob"))
+            try await bob.join(room)
+            for cid in ["b1", "b2"] {
+                try await bob.send(["type": "send", "room": room, "text": "news \(cid)", "cid": cid])
+                _ = try await bob.expect("ack", skipping: ["message", "presence"])
+            }
+            _ = try await phone.expect("message", skipping: ["presence"])
+            try await phone.send(["type": "read", "room": room, "seq": 2])
+            let cleared = try await laptop.expect("read_state", skipping: ["message", "presence", "receipt"])
+            #expect(cleared.string("room") == room)
+            #expect(cleared.int("seq") == 2)
+            for client in [phone, laptop, bob] { await client.close() }
+        }
+    }
+
     @Test("a node killed with SIGKILL has its users dropped from presence within the bound")
     func deadNodeExpires() async throws {
         try await MultiNodeCluster.with(nodes: 2, presenceInterval: 1) { nodes in
