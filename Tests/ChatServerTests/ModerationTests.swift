@@ -130,6 +130,15 @@ struct MultiNodeModerationTests {
 /// the others' badges (`read_state`), and `joined` tells a new session where the user stopped.
 @Suite("Read state across devices over /ws", .timeLimit(.minutes(2)))
 struct ReadStateTests {
+    /// `room`'s entry in the `welcome` of a new session signed in with `token`: its unread and
+    /// mention counts as the server keeps them.
+    static func welcomeEntry(of room: String, port: Int, token: String) async throws -> [String: Any]? {
+        let device = try await TestChatClient.connect(port: port, name: "device")
+        let welcome = try await device.hello(token: token)
+        await device.close()
+        return (welcome.json["rooms"] as? [[String: Any]])?.first { ($0["name"] as? String) == room }
+    }
+
     @Test(
         "a read in one tab sends the other tabs read_state; a later join carries readSeq; a DM read too",
         arguments: await TestDatabase.available)
@@ -209,13 +218,7 @@ struct ReadStateTests {
             _ = try await first.expect("ack", skipping: ["message", "presence"])
             await first.close()
 
-            func entry() async throws -> [String: Any]? {
-                let device = try await TestChatClient.connect(port: port, name: "device")
-                let welcome = try await device.hello(token: token)
-                await device.close()
-                return (welcome.json["rooms"] as? [[String: Any]])?.first { ($0["name"] as? String) == room }
-            }
-            var counts = try #require(try await entry())
+            var counts = try #require(try await Self.welcomeEntry(of: room, port: port, token: token))
             #expect(counts["unread"] as? Int == 3)
             #expect(counts["mentions"] as? Int == 1)
             #expect(counts["readSeq"] as? Int == 0)
@@ -227,7 +230,7 @@ struct ReadStateTests {
             try await reader.send(["type": "read", "room": room, "seq": 2])
             _ = try await reader.sync()
             await reader.close()
-            counts = try #require(try await entry())
+            counts = try #require(try await Self.welcomeEntry(of: room, port: port, token: token))
             #expect(counts["unread"] as? Int == 1)
             #expect(counts["mentions"] as? Int == 1)
             #expect(counts["readSeq"] as? Int == 2)
@@ -256,11 +259,7 @@ struct ReadStateTests {
             #expect(echoed.json["mentions"] as? [String] == [alice], "resolved although alice is offline")
             await bob.close()
 
-            let device = try await TestChatClient.connect(port: port, name: "device")
-            let welcome = try await device.hello(token: token)
-            await device.close()
-            let counts = try #require(
-                (welcome.json["rooms"] as? [[String: Any]])?.first { ($0["name"] as? String) == room })
+            let counts = try #require(try await Self.welcomeEntry(of: room, port: port, token: token))
             #expect(counts["unread"] as? Int == 1)
             #expect(counts["mentions"] as? Int == 1)
         }

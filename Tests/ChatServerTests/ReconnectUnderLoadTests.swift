@@ -27,19 +27,25 @@ struct ReconnectUnderLoadTests {
         try await database.with { location in
             let store = try location.open()
             // Load, not abuse: the writers' bursts stay clear of the rate limits.
-            var configuration = ServerConfigurationFactory.make()
-            configuration.inbound.connectionFramesPerSecond = 1_000
-            configuration.inbound.connectionBurst = 1_000
-            configuration.inbound.userFramesPerSecond = 1_000
-            configuration.inbound.userBurst = 1_000
-            // Reconnects, not store stalls (StoreStallTests): the writers wait 30 s for an ack, so
-            // the server's send deadline must not answer `unavailable` first when PostgreSQL is slow on
-            // a loaded machine (it did, at the default 10 s).
-            configuration.limits.sendTimeout = .seconds(30)
+            let configuration = Self.configuration()
             try await TestServer.with(configuration, store: store) { port, _ in
                 try await Self.scenario(port: port)
             }
         }
+    }
+
+    /// Load, not abuse: the writers' bursts stay clear of the rate limits. Reconnects, not store
+    /// stalls (StoreStallTests): the writers wait 30 s for an ack, so the server's send deadline
+    /// must not answer `unavailable` first when PostgreSQL is slow on a loaded machine (it did,
+    /// at the default 10 s).
+    static func configuration() -> ServerConfiguration {
+        var configuration = ServerConfigurationFactory.make()
+        configuration.inbound.connectionFramesPerSecond = 1_000
+        configuration.inbound.connectionBurst = 1_000
+        configuration.inbound.userFramesPerSecond = 1_000
+        configuration.inbound.userBurst = 1_000
+        configuration.limits.sendTimeout = .seconds(30)
+        return configuration
     }
 
     static func scenario(port: Int) async throws {
