@@ -95,11 +95,12 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
 
     static func ensureConversation(_ db: Database, _ conversation: Conversation) throws {
         let (userA, userB) = conversation.storageParties
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO conversations (key, kind, room, user_a, user_b, epoch, last_seq, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT (key) DO NOTHING
-                """,
+                """
+        ).execute(
             arguments: [
                 conversation.key, conversation.storageKind, conversation.storageRoom, userA, userB,
                 Conversation.newEpoch(), ChatClock.wallMillis(),
@@ -215,26 +216,39 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
     }
 
     /// Writes a batch of appends in one transaction (`GroupCommit`): one commit, one fsync.
+    ///
+    /// Every statement of an append is a cached prepared statement: parsing and authorizing
+    /// the SQL anew for each message (GRDB's `execute(sql:)`) was most of an append's CPU in a
+    /// profile of the echo benchmark.
     static func appendBatch(_ drafts: [MessageDraft], pool: DatabasePool) async throws -> [GroupCommit.Outcome] {
         try await pool.write { db in
-            drafts.map { draft in
+            try drafts.map { draft in
                 // A savepoint each: a draft that fails leaves no half-written row (or seq) behind.
-                Result {
-                    var result: AppendResult?
-                    try db.inSavepoint {
-                        result = try Self.append(draft, db)
-                        return .commit
-                    }
-                    return result!
+                try db.cachedStatement(sql: "SAVEPOINT append").execute()
+                do {
+                    let result = try Self.append(draft, db)
+                    try db.cachedStatement(sql: "RELEASE SAVEPOINT append").execute()
+                    return .success(result)
+                } catch {
+                    try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT append").execute()
+                    try db.cachedStatement(sql: "RELEASE SAVEPOINT append").execute()
+                    return .failure(error)
                 }
             }
         }
     }
 
+    /// An earlier message with the same `(sender, client_id)`: a retried send.
+    static let appendLookupSQL = "SELECT \(messageColumns) FROM messages WHERE sender = ? AND client_id = ?"
+    static let appendInsertSQL = """
+        INSERT INTO messages (\(messageColumns), reply_to, update_seq)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?)
+        """
+
     static func append(_ draft: MessageDraft, _ db: Database) throws -> AppendResult {
         let key = draft.conversation.key
         if let row = try Row.fetchOne(
-            db, sql: "SELECT \(Self.messageColumns) FROM messages WHERE sender = ? AND client_id = ?",
+            db.cachedStatement(sql: Self.appendLookupSQL),
             arguments: [draft.from, draft.clientID])
         {
             let previous = Self.message(row)
@@ -243,13 +257,16 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
             }
             return AppendResult(message: previous, duplicate: true)
         }
-        try Self.ensureConversation(db, draft.conversation)
         let quote = try Self.applyLifecycle(draft, db)
-        guard
-            let seq = try Int64.fetchOne(
-                db, sql: "UPDATE conversations SET last_seq = last_seq + 1 WHERE key = ? RETURNING last_seq",
-                arguments: [key])
-        else {
+        let nextSeq = try db.cachedStatement(
+            sql: "UPDATE conversations SET last_seq = last_seq + 1 WHERE key = ? RETURNING last_seq")
+        // The conversation's row exists but for its first message: insert it only then.
+        var seq = try Int64.fetchOne(nextSeq, arguments: [key])
+        if seq == nil {
+            try Self.ensureConversation(db, draft.conversation)
+            seq = try Int64.fetchOne(nextSeq, arguments: [key])
+        }
+        guard let seq else {
             throw StoreError(.unavailable, "conversation \(key) vanished during append")
         }
         var message = StoredMessage(
@@ -258,11 +275,7 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
             update: draft.update, replyTo: quote)
         message.mentions = draft.mentions
         message.attachments = draft.attachments
-        try db.execute(
-            sql: """
-                INSERT INTO messages (\(Self.messageColumns), reply_to, update_seq)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?)
-                """,
+        try db.cachedStatement(sql: Self.appendInsertSQL).execute(
             arguments: [
                 key, seq, message.id, message.from, message.clientID, message.text, message.timestamp,
                 message.event?.storedJSON, message.update?.storedJSON, message.replyTo?.storedJSON,

@@ -1,5 +1,9 @@
 /// One node's connection to an `InProcessExchange`: its queue and its bindings.
-public final class InProcessBroker: Broker {
+///
+/// It `AnswersInProcess`: a publish returns once the message sits in every bound queue, and
+/// waits only while a queue is full, until that node's hub consumer (which never waits on I/O)
+/// takes the next message; a queue whose consumer stopped is deleted, which ends the wait.
+public final class InProcessBroker: Broker, AnswersInProcess {
     let exchange: InProcessExchange
     let queueID: Int
     let queue: DeliveryQueue

@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 
 /// The instant by which an operation must be answered, and the budget it was given (for
@@ -46,19 +45,12 @@ package struct Deadline: Sendable {
         _ operation: String, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         guard !hasPassed else { throw DeadlineExceeded(operation: operation, budget: budget) }
-        let race = Race<T>()
+        let race = Race<T>(expiry: DeadlineExceeded(operation: operation, budget: budget))
         let work = Task { race.finish(await Self.result(of: body)) }
-        // The timer is a dispatch work item, not a sleeping task: every send arms one and
-        // almost always cancels it, and a task per timer (created, parked, woken to throw its
-        // CancellationError) cost more than the store append of the in-memory store.
-        let timer = DispatchWorkItem { [budget] in
-            race.finish(.failure(DeadlineExceeded(operation: operation, budget: budget)))
-        }
-        let (seconds, attoseconds) = (instant - ContinuousClock.now).components
-        let nanoseconds = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds)), execute: timer)
+        // The timer is one shared sleeper (`DeadlineTimer`), not a timer per call: every send
+        // arms two and almost always finishes them long before they fire.
+        DeadlineTimer.shared.arm(race, at: instant)
         defer {
-            timer.cancel()
             // A no-op when the work finished; at the deadline it asks the work to stop.
             work.cancel()
         }
@@ -67,6 +59,16 @@ package struct Deadline: Sendable {
         } onCancel: {
             race.finish(.failure(CancellationError()))
         }
+    }
+
+    /// Runs `body`, which answers promptly (`AnswersInProcess`), inline when `inline` is true;
+    /// otherwise as `run(_:_:)` does. Either way a passed deadline refuses without calling.
+    package func run<T: Sendable>(
+        _ operation: String, inline: Bool, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        guard inline else { return try await run(operation, body) }
+        guard !hasPassed else { throw DeadlineExceeded(operation: operation, budget: budget) }
+        return try await body()
     }
 
     private static func result<T>(of body: @Sendable () async throws -> T) async -> Result<T, any Error> {
@@ -81,7 +83,7 @@ package struct Deadline: Sendable {
 /// The first of the work's result, the deadline and the caller's cancellation to arrive: it
 /// resumes the waiting caller exactly once, whichever comes first and whether the caller
 /// started waiting before or after.
-private final class Race<T: Sendable>: Sendable {
+private final class Race<T: Sendable>: DeadlineTimer.Entry {
     private enum State {
         case running
         case waiting(CheckedContinuation<T, any Error>)
@@ -90,6 +92,26 @@ private final class Race<T: Sendable>: Sendable {
     }
 
     private let state = Mutex(State.running)
+    /// What the caller hears when the deadline passes first.
+    private let expiry: DeadlineExceeded
+
+    init(expiry: DeadlineExceeded) {
+        self.expiry = expiry
+    }
+
+    /// Answered, timed out or cancelled: the timer drops it without firing.
+    var isFinished: Bool {
+        state.withLock { state in
+            switch state {
+            case .running, .waiting: false
+            case .finishedEarly, .done: true
+            }
+        }
+    }
+
+    func expire() {
+        finish(.failure(expiry))
+    }
 
     func wait(with continuation: CheckedContinuation<T, any Error>) {
         let early: Result<T, any Error>? = state.withLock { state in

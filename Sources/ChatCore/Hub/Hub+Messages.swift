@@ -140,7 +140,9 @@ extension Hub {
                         operation: "waiting for the conversation's earlier sends", budget: deadline.budget)
                 }
                 let storeStart = ContinuousClock.now
-                let result = try await deadline.run("store append") { try await store.append(draft) }
+                let result = try await deadline.run("store append", inline: storeAnswersInProcess) {
+                    try await store.append(draft)
+                }
                 self.metrics.storeAppendLatency.recordInterval(since: storeStart)
                 let publishStart = ContinuousClock.now
                 try await self.publishMessage(result.message, in: conversation, deadline: deadline)
@@ -192,7 +194,9 @@ extension Hub {
                 event.user = message.from
             }
             let published = BrokerMessage(topic: BrokerTopic.room(room, .message), payload: event.encoded())
-            try await deadline.run("broker publish") { try await broker.publish(published, confirm: true) }
+            try await deadline.run("broker publish", inline: brokerAnswersInProcess) {
+                try await broker.publish(published, confirm: true)
+            }
         case .direct(let a, let b):
             for party in a == b ? [a] : [a, b] {
                 var event = BrokerEvent(kind: .message, node: nodeID)
@@ -201,7 +205,9 @@ extension Hub {
                 event.seq = message.seq
                 event.frame = frame
                 let published = BrokerMessage(topic: BrokerTopic.user(party, .message), payload: event.encoded())
-                try await deadline.run("broker publish") { try await broker.publish(published, confirm: true) }
+                try await deadline.run("broker publish", inline: brokerAnswersInProcess) {
+                    try await broker.publish(published, confirm: true)
+                }
             }
         }
     }

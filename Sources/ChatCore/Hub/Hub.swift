@@ -77,6 +77,10 @@ public actor Hub {
     let configuration: Configuration
     let store: any MessageStore
     let broker: any Broker
+    /// Whether the store's and the broker's calls run inline (`AnswersInProcess`) instead of in
+    /// a task raced against the deadline.
+    let storeAnswersInProcess: Bool
+    let brokerAnswersInProcess: Bool
     /// Resolves `hello` tokens and reserves registered names; nil: guests only.
     let authenticator: (any Authenticator)?
     let logger: Logger
@@ -119,6 +123,8 @@ public actor Hub {
         self.configuration = configuration
         self.store = store
         self.broker = broker
+        self.storeAnswersInProcess = store is any AnswersInProcess
+        self.brokerAnswersInProcess = broker is any AnswersInProcess
         self.authenticator = authenticator
         self.logger = logger
         self.presence = ClusterPresence(nodeID: configuration.nodeID)

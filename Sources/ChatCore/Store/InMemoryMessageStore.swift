@@ -11,7 +11,7 @@ import Synchronization
 /// rooms, roles and bans exactly as a durable one does. It keeps the newest `retainPerConversation` messages of each conversation and the newest
 /// `retainClientIDsPerUser` client ids of each user; older ones are pruned, and a resume that
 /// needs a pruned message is answered `recovered: false`. Every process start is a new epoch.
-public final class InMemoryMessageStore: MessageStore {
+public final class InMemoryMessageStore: MessageStore, AnswersInProcess {
     struct Log {
         let epoch: String
         /// Set by the first append; lets `unreadDirectConversations` find a user's DMs.
