@@ -150,9 +150,12 @@ public enum SearchTextNormalizer {
         }
     }
 
-    /// A word folded as every store compares it: case, diacritics and width.
+    /// A word folded as every store compares it: case, diacritics and width. An ASCII word (most
+    /// words of most chats) only needs lower-casing, which is much cheaper than Foundation's
+    /// folding (this runs for every word of every message stored, and of every snippet).
     static func fold(_ word: Substring) -> String {
-        word.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        if word.utf8.allSatisfy({ $0 < 0x80 }) { return word.lowercased() }
+        return word.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
     }
 
     /// `emoji` and the hex of the emoji's scalars but variation selectors and skin tones, joined
