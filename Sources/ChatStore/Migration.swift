@@ -10,4 +10,15 @@ struct Migration: Sendable {
     var name: String
     /// The statements, run in order inside one transaction.
     var statements: [String]
+    /// Work only Swift can do, run after `statements` in the same transaction.
+    var backfill: Backfill? = nil
+    /// Statements run after `backfill`, in the same transaction.
+    var finally: [String] = []
+
+    /// What a migration computes in Swift for the rows already stored.
+    enum Backfill: Sendable {
+        /// `messages.search_text` of every chat message (not room events):
+        /// `SearchTextNormalizer.indexText` of its text.
+        case searchText
+    }
 }

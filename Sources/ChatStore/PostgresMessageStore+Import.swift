@@ -16,14 +16,15 @@ extension PostgresMessageStore: MessageImport {
         let clientIDs = messages.map(\.clientID)
         let texts = messages.map(\.text)
         let times = messages.map(\.timestamp)
+        let searchTexts = messages.map { SearchTextNormalizer.indexText($0.text) }
         try await guarded {
             try await transaction { connection in
                 for (conversation, _) in newest.values { try await self.ensureConversation(connection, conversation) }
                 try await connection.checkedQuery(
                     """
-                    INSERT INTO messages (conversation_key, seq, id, sender, client_id, text, created_at)
+                    INSERT INTO messages (conversation_key, seq, id, sender, client_id, text, created_at, search_text)
                     SELECT * FROM unnest(\(keys)::text[], \(seqs)::bigint[], \(ids)::text[], \(senders)::text[],
-                        \(clientIDs)::text[], \(texts)::text[], \(times)::bigint[])
+                        \(clientIDs)::text[], \(texts)::text[], \(times)::bigint[], \(searchTexts)::text[])
                     """, logger: self.logger)
                 let conversationKeys = Array(newest.keys)
                 let lastSeqs = conversationKeys.map { newest[$0]!.1 }

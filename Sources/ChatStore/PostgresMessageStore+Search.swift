@@ -3,9 +3,11 @@ import Foundation
 import PostgresNIO
 
 /// `MessageSearch` on PostgreSQL: the generated `tsvector` column `search_vector` (the `simple`
-/// configuration: lower-cased words, no stemming, no stop words) with a GIN index, queried with
-/// `websearch_to_tsquery` (plus `to_tsquery` for prefixes, which it lacks), snippets from
-/// `ts_headline`; migration 5 (`PostgresSchema`).
+/// configuration: lower-cased words, no stemming, no stop words) of each message's
+/// `search_text` (migration 12: `SearchTextNormalizer.indexText`, written with the text) with a
+/// GIN index, queried with `websearch_to_tsquery` (plus `to_tsquery` for prefixes, which it
+/// lacks) of the terms normalised the same way; snippets from the text by `SearchTextMatcher`
+/// (`ts_headline` would excerpt the normalised text). Migrations 5 and 12 (`PostgresSchema`).
 ///
 /// Newest first is `search_position` (an identity column: arrival order) descending, so the
 /// planner can read a common word off the position index backwards and a rare one from the GIN
@@ -38,17 +40,6 @@ extension PostgresMessageStore: MessageSearch {
         """
     }
 
-    /// What the text `ts_headline` excerpts has instead of some characters: its parser reads
-    /// `<…>` as HTML tags and `&…;` as entities and drops them (and the text around them) from
-    /// the excerpt, so `<` and `&` become U+0003 and U+0004 there and back again after; the
-    /// markers (U+0001, U+0002) and those two, when a message holds them, become spaces.
-    static let headlineFrom = "\u{1}\u{2}\u{3}\u{4}<&"
-    static let headlineTo = "    \u{3}\u{4}"
-
-    /// `ts_headline`'s options: at most 16 words, matches between U+0001 and U+0002.
-    static let headlineOptions =
-        "StartSel=\(SearchSnippet.startMarker), StopSel=\(SearchSnippet.endMarker), MaxWords=16, MinWords=10, ShortWord=0"
-
     /// Up to how many estimated matches (about 10 µs each) a search reads every match from the
     /// GIN index and sorts them (cost grows with the matches), rather than walking
     /// `search_position` backwards and testing each row (cost grows with the rows passed until a
@@ -80,8 +71,9 @@ extension PostgresMessageStore: MessageSearch {
             binds.append(value)
             return "$\(binds.count)"
         }
-        let websearch = query.terms.websearchText
-        let prefixes = query.terms.prefixTSQueryText
+        let indexed = SearchTextNormalizer.indexed(query.terms)
+        let websearch = indexed.websearchText
+        let prefixes = indexed.prefixTSQueryText
         var parts: [String] = []
         if !websearch.isEmpty { parts.append("websearch_to_tsquery('simple', \(bind(websearch)))") }
         if !prefixes.isEmpty { parts.append("to_tsquery('simple', \(bind(prefixes)))") }
@@ -112,9 +104,7 @@ extension PostgresMessageStore: MessageSearch {
         let columns = Self.messageColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let sql = """
             SELECT \(columns.map { "hit." + $0 }.joined(separator: ", ")),
-                hit.search_position, hit.kind, hit.room, hit.user_a, hit.user_b,
-                ts_headline('simple', translate(hit.text, \(bind(Self.headlineFrom)), \(bind(Self.headlineTo))), \(tsquery),
-                    \(bind(Self.headlineOptions)))
+                hit.search_position, hit.kind, hit.room, hit.user_a, hit.user_b
             FROM (
                 SELECT \(columns.map { "m." + $0 }.joined(separator: ", ")),
                     m.search_position, c.kind, c.room, c.user_a, c.user_b
@@ -127,6 +117,7 @@ extension PostgresMessageStore: MessageSearch {
             ) hit
             ORDER BY hit.search_position DESC
             """
+        let matcher = SearchTextMatcher(query.terms, substrings: false)
         let hits = try await guarded {
             let rows = try await self.query(PostgresQuery(unsafeSQL: sql, binds: binds))
             // The message's columns first (`messages(_:)` reads them), then the search's.
@@ -138,7 +129,6 @@ extension PostgresMessageStore: MessageSearch {
                 let room = try extra[first + 2].decode(String?.self)
                 let userA = try extra[first + 3].decode(String?.self)
                 let userB = try extra[first + 4].decode(String?.self)
-                let headline = try extra[first + 5].decode(String.self)
                 let conversation: Conversation
                 switch (kind, room, userA, userB) {
                 case ("room", let room?, _, _): conversation = .room(room)
@@ -146,30 +136,10 @@ extension PostgresMessageStore: MessageSearch {
                 default: throw StoreError(.unavailable, "conversation \(message.conversationKey) has an unknown shape")
                 }
                 return SearchHit(
-                    message: message, conversation: conversation, snippet: Self.snippet(headline, of: message.text),
+                    message: message, conversation: conversation, snippet: matcher.snippet(of: message.text),
                     cursor: SearchCursor(position: position))
             }
         }
         return .trimming(hits, limit: query.limit)
-    }
-
-    /// The segments of a `ts_headline` excerpt, with `<` and `&` back (`headlineFrom`) and `…`
-    /// where it is cut.
-    static func snippet(_ headline: String, of text: String) -> SearchSnippet {
-        let marked = SearchSnippet(marked: headline)
-        return SearchSnippet(
-            segments: marked.segments.map { segment in
-                var segment = segment
-                segment.text = String(
-                    segment.text.map { character -> Character in
-                        switch character {
-                        case "\u{3}": "<"
-                        case "\u{4}": "&"
-                        default: character
-                        }
-                    })
-                return segment
-            }
-        ).withEllipses(in: text)
     }
 }

@@ -141,12 +141,50 @@ package final class PostgresMessageStore: MessageStore, AccountStore, Service {
                 for statement in migration.statements {
                     try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement), logger: self.logger)
                 }
+                switch migration.backfill {
+                case .searchText: try await self.backfillSearchText(connection)
+                case nil: break
+                }
+                for statement in migration.finally {
+                    try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                }
                 try await connection.checkedQuery(
                     """
                     INSERT INTO schema_migrations (version, name, applied_at)
                     VALUES (\(migration.version), \(migration.name), \(ChatClock.wallMillis()))
                     """, logger: self.logger)
             }
+        }
+    }
+
+    /// Sets `search_text` of every stored chat message (migration 12), a batch of rows at a time
+    /// in key order: each batch read, normalised in Swift, and written back in one statement.
+    func backfillSearchText(_ connection: PostgresConnection) async throws {
+        var after: (key: String, seq: Int64) = ("", Int64.min)
+        while true {
+            var keys: [String] = []
+            var seqs: [Int64] = []
+            var texts: [String] = []
+            let rows = try await connection.checkedQuery(
+                """
+                SELECT conversation_key, seq, text FROM messages
+                WHERE event IS NULL AND (conversation_key, seq) > (\(after.key), \(after.seq))
+                ORDER BY conversation_key, seq LIMIT 10000
+                """, logger: logger)
+            for row in rows {
+                let (key, seq, text) = try row.decode((String, Int64, String).self)
+                keys.append(key)
+                seqs.append(seq)
+                texts.append(SearchTextNormalizer.indexText(text))
+            }
+            guard let lastKey = keys.last, let lastSeq = seqs.last else { return }
+            try await connection.checkedQuery(
+                """
+                UPDATE messages m SET search_text = v.search_text
+                FROM unnest(\(keys)::text[], \(seqs)::bigint[], \(texts)::text[]) AS v(conversation_key, seq, search_text)
+                WHERE m.conversation_key = v.conversation_key AND m.seq = v.seq
+                """, logger: logger)
+            after = (lastKey, lastSeq)
         }
     }
 
@@ -285,7 +323,8 @@ package final class PostgresMessageStore: MessageStore, AccountStore, Service {
         let replyQuote = changed.replyTo?.storedJSON
         try await connection.checkedQuery(
             """
-            UPDATE messages SET text = \(changed.text), edited_at = \(changed.editedAt), deleted_by = \(changed.deletedBy),
+            UPDATE messages SET text = \(changed.text), search_text = \(SearchTextNormalizer.indexText(changed.text)),
+              edited_at = \(changed.editedAt), deleted_by = \(changed.deletedBy),
               reactions = \(reactions), reply_quote = \(replyQuote)
             WHERE conversation_key = \(key) AND seq = \(changed.seq)
             """, logger: logger)
@@ -404,10 +443,11 @@ package final class PostgresMessageStore: MessageStore, AccountStore, Service {
         let event = message.event?.storedJSON
         let update = message.update?.storedJSON
         let replyQuote = message.replyTo?.storedJSON
+        let searchText = message.event == nil ? SearchTextNormalizer.indexText(message.text) : nil
         try await connection.checkedQuery(
             """
-            INSERT INTO messages (conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, reply_to, update_seq, mentions, attachments)
-            VALUES (\(key), \(seq), \(message.id), \(message.from), \(message.clientID), \(message.text), \(message.timestamp), \(event), \(update), \(replyQuote), \(draft.replyTo), \(draft.update?.seq), \(mentions), \(attachments))
+            INSERT INTO messages (conversation_key, seq, id, sender, client_id, text, created_at, event, update_json, reply_quote, reply_to, update_seq, mentions, attachments, search_text)
+            VALUES (\(key), \(seq), \(message.id), \(message.from), \(message.clientID), \(message.text), \(message.timestamp), \(event), \(update), \(replyQuote), \(draft.replyTo), \(draft.update?.seq), \(mentions), \(attachments), \(searchText))
             """, logger: logger)
         try await recordAttachments(draft.attachments, key: key, seq: seq, on: connection)
         return AppendResult(message: message, duplicate: false)

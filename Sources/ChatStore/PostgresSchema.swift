@@ -292,5 +292,23 @@ enum PostgresSchema {
             version: 11, name: "edits in the moderation log: the message's seq",
             statements: ["ALTER TABLE moderation_log ADD COLUMN seq BIGINT"]
         ),
+        Migration(
+            version: 12, name: "search indexes the normalised text: CJK pairs, emoji tokens, folded words",
+            statements: [
+                // The words come from `search_text` now: the old column (and its index) goes
+                // first, so filling the new one does not recompute it row by row.
+                // `search_text` is `SearchTextNormalizer.indexText` of the text, written with it
+                // by the store; NULL for room events (never searched).
+                "ALTER TABLE messages DROP COLUMN search_vector, ADD COLUMN search_text TEXT"
+            ],
+            backfill: .searchText,
+            finally: [
+                """
+                ALTER TABLE messages ADD COLUMN search_vector tsvector GENERATED ALWAYS AS
+                    (CASE WHEN event IS NULL THEN to_tsvector('simple', coalesce(search_text, '')) END) STORED
+                """,
+                "CREATE INDEX messages_search_vector ON messages USING GIN (search_vector)",
+            ]
+        ),
     ]
 }

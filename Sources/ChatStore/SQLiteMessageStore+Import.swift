@@ -13,14 +13,14 @@ extension SQLiteMessageStore: MessageImport {
                 for (conversation, _) in newest.values { try Self.ensureConversation(db, conversation) }
                 let insert = try db.cachedStatement(
                     sql: """
-                        INSERT INTO messages (conversation_key, seq, id, sender, client_id, text, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO messages (conversation_key, seq, id, sender, client_id, text, created_at, search_text)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """)
                 for item in batch {
                     let message = item.message
                     try insert.execute(arguments: [
                         message.conversationKey, message.seq, message.id, message.from, message.clientID, message.text,
-                        message.timestamp,
+                        message.timestamp, SearchTextNormalizer.indexText(message.text),
                     ])
                 }
                 for (key, (_, seq)) in newest {

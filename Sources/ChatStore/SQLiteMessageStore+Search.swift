@@ -2,7 +2,9 @@ package import ChatCore
 import Foundation
 import GRDB
 
-/// `MessageSearch` on SQLite: FTS5 (migration 5, `SQLiteSchema`).
+/// `MessageSearch` on SQLite: FTS5 (migration 5, `SQLiteSchema`) over each message's
+/// `search_text` (migration 12: `SearchTextNormalizer.indexText`, written with the text), queried
+/// with the terms normalised the same way; snippets from the text by `SearchTextMatcher`.
 ///
 /// `messages` is a `WITHOUT ROWID` table, so the FTS5 table `message_search` cannot point at it
 /// directly: `message_search_rows` gives each searchable message an integer id (growing with
@@ -40,8 +42,7 @@ extension SQLiteMessageStore: MessageSearch {
         let columns = Self.messageColumns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespaces) }
         let sql = """
             SELECT s.rowid AS position, \(columns.joined(separator: ", ")),
-                c.kind, c.room, c.user_a, c.user_b,
-                snippet(message_search, 0, char(1), char(2), '\(SearchSnippet.ellipsis)', 16) AS snippet
+                c.kind, c.room, c.user_a, c.user_b
             FROM message_search s
             JOIN message_search_rows r ON r.id = s.rowid
             JOIN messages m ON m.conversation_key = r.conversation_key AND m.seq = r.seq
@@ -51,13 +52,14 @@ extension SQLiteMessageStore: MessageSearch {
             ORDER BY s.rowid DESC LIMIT :limit
             """
         let match =
-            "text : " + query.terms.fts5Expression
+            "text : " + SearchTextNormalizer.indexed(query.terms).fts5Expression
             + (query.room.map { " AND scope : \"\(Self.scopeToken(room: $0))\"" } ?? "")
         let before = query.before?.position ?? Int64.max
         let reader = query.reader
         let now = query.now
         let limit = query.limit + 1
         let roomKey = query.room.map(Room.key(for:))
+        let matcher = SearchTextMatcher(query.terms, substrings: false)
         let hits = try await guarded {
             try await pool.read { db in
                 var arguments: [String: (any DatabaseValueConvertible)?] = [
@@ -66,9 +68,10 @@ extension SQLiteMessageStore: MessageSearch {
                 ]
                 if let roomKey { arguments["room_key"] = roomKey }
                 return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
-                    SearchHit(
-                        message: Self.message(row), conversation: try Self.conversation(row),
-                        snippet: SearchSnippet(marked: row["snippet"]), cursor: SearchCursor(position: row["position"]))
+                    let message = Self.message(row)
+                    return SearchHit(
+                        message: message, conversation: try Self.conversation(row),
+                        snippet: matcher.snippet(of: message.text), cursor: SearchCursor(position: row["position"]))
                 }
             }
         }

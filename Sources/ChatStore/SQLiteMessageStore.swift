@@ -67,11 +67,43 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
                 for statement in migration.statements {
                     try db.execute(sql: statement)
                 }
+                switch migration.backfill {
+                case .searchText: try Self.backfillSearchText(db)
+                case nil: break
+                }
+                for statement in migration.finally {
+                    try db.execute(sql: statement)
+                }
                 try db.execute(
                     sql: "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     arguments: [migration.version, migration.name, ChatClock.wallMillis()])
                 return .commit
             }
+        }
+    }
+
+    /// Sets `search_text` of every stored chat message (migration 12), a batch of rows at a time
+    /// in key order, so a big file is never read into memory at once.
+    static func backfillSearchText(_ db: Database) throws {
+        let update = try db.makeStatement(
+            sql: "UPDATE messages SET search_text = ? WHERE conversation_key = ? AND seq = ?")
+        var after: (key: String, seq: Int64) = ("", Int64.min)
+        while true {
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT conversation_key, seq, text FROM messages
+                    WHERE event IS NULL AND (conversation_key, seq) > (?, ?)
+                    ORDER BY conversation_key, seq LIMIT 10000
+                    """, arguments: [after.key, after.seq])
+            guard let last = rows.last else { return }
+            for row in rows {
+                let text: String = row["text"]
+                try update.execute(arguments: [
+                    SearchTextNormalizer.indexText(text), row["conversation_key"], row["seq"],
+                ])
+            }
+            after = (last["conversation_key"], last["seq"])
         }
     }
 
@@ -175,11 +207,12 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
         }
         try db.execute(
             sql: """
-                UPDATE messages SET text = ?, edited_at = ?, deleted_by = ?, reactions = ?, reply_quote = ?
+                UPDATE messages SET text = ?, search_text = ?, edited_at = ?, deleted_by = ?, reactions = ?,
+                    reply_quote = ?
                 WHERE conversation_key = ? AND seq = ?
                 """,
             arguments: [
-                changed.text, changed.editedAt, changed.deletedBy,
+                changed.text, SearchTextNormalizer.indexText(changed.text), changed.editedAt, changed.deletedBy,
                 changed.reactions.isEmpty ? nil : changed.reactions.storedJSON, changed.replyTo?.storedJSON, key,
                 changed.seq,
             ])
@@ -241,8 +274,8 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
     /// An earlier message with the same `(sender, client_id)`: a retried send.
     static let appendLookupSQL = "SELECT \(messageColumns) FROM messages WHERE sender = ? AND client_id = ?"
     static let appendInsertSQL = """
-        INSERT INTO messages (\(messageColumns), reply_to, update_seq)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?)
+        INSERT INTO messages (\(messageColumns), reply_to, update_seq, search_text)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?, ?)
         """
 
     static func append(_ draft: MessageDraft, _ db: Database) throws -> AppendResult {
@@ -280,6 +313,7 @@ package final class SQLiteMessageStore: MessageStore, AccountStore {
                 key, seq, message.id, message.from, message.clientID, message.text, message.timestamp,
                 message.event?.storedJSON, message.update?.storedJSON, message.replyTo?.storedJSON,
                 Self.namesJSON(draft.mentions), draft.attachments.storedJSON, draft.replyTo, draft.update?.seq,
+                message.event == nil ? SearchTextNormalizer.indexText(message.text) : nil,
             ])
         try Self.recordAttachments(draft.attachments, key: key, seq: seq, db)
         return AppendResult(message: message, duplicate: false)

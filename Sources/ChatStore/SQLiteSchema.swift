@@ -316,6 +316,57 @@ enum SQLiteSchema {
             version: 11, name: "edits in the moderation log: the message's seq",
             statements: ["ALTER TABLE moderation_log ADD COLUMN seq INTEGER"]
         ),
+        Migration(
+            version: 12, name: "search indexes the normalised text: CJK pairs, emoji tokens, folded words",
+            statements: [
+                // The old index reads `text`; nothing may touch it while the column fills.
+                "DROP TRIGGER messages_search_insert",
+                "DROP TRIGGER messages_search_delete",
+                "DROP TRIGGER messages_search_update",
+                "DROP VIEW message_search_content",
+                // `SearchTextNormalizer.indexText` of the text, written with it by the store;
+                // NULL for room events (never searched).
+                "ALTER TABLE messages ADD COLUMN search_text TEXT",
+            ],
+            backfill: .searchText,
+            finally: [
+                // What FTS5 indexes and `rebuild` reads: the normalised text (letters, digits and
+                // spaces only). Snippets are made in Swift from `text` (`SearchTextMatcher`).
+                """
+                CREATE VIEW message_search_content AS
+                SELECT r.id AS id, m.search_text AS text, \(searchScope("r.conversation_key")) AS scope
+                FROM message_search_rows r JOIN messages m ON m.conversation_key = r.conversation_key AND m.seq = r.seq
+                """,
+                """
+                CREATE TRIGGER messages_search_insert AFTER INSERT ON messages WHEN new.event IS NULL BEGIN
+                    INSERT INTO message_search_rows (conversation_key, seq) VALUES (new.conversation_key, new.seq);
+                    INSERT INTO message_search (rowid, text, scope)
+                        SELECT id, new.search_text, \(searchScope("new.conversation_key")) FROM message_search_rows
+                        WHERE conversation_key = new.conversation_key AND seq = new.seq;
+                END
+                """,
+                """
+                CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+                    INSERT INTO message_search (message_search, rowid, text, scope)
+                        SELECT 'delete', id, old.search_text, \(searchScope("old.conversation_key")) FROM message_search_rows
+                        WHERE conversation_key = old.conversation_key AND seq = old.seq;
+                    DELETE FROM message_search_rows WHERE conversation_key = old.conversation_key AND seq = old.seq;
+                END
+                """,
+                // An edit or a delete sets `text` and `search_text` in one statement.
+                """
+                CREATE TRIGGER messages_search_update AFTER UPDATE OF search_text ON messages BEGIN
+                    INSERT INTO message_search (message_search, rowid, text, scope)
+                        SELECT 'delete', id, old.search_text, \(searchScope("old.conversation_key")) FROM message_search_rows
+                        WHERE conversation_key = old.conversation_key AND seq = old.seq;
+                    INSERT INTO message_search (rowid, text, scope)
+                        SELECT id, new.search_text, \(searchScope("new.conversation_key")) FROM message_search_rows
+                        WHERE conversation_key = new.conversation_key AND seq = new.seq;
+                END
+                """,
+                "INSERT INTO message_search (message_search) VALUES ('rebuild')",
+            ]
+        ),
     ]
 
     /// The SQL of a message's search scope, from its conversation key: `r` and the hex of the

@@ -1,7 +1,8 @@
 import ChatCore
 
-/// How `SearchTerms` read in each database's query language. Words hold letters and digits only
-/// (`SearchTerms.words(in:)`), so quoting them cannot break out of a string or an operator.
+/// How `SearchTerms` read in each database's query language, for terms in the indexed form
+/// (`SearchTextNormalizer.indexed`): their words are tokens of letters and digits only (folded
+/// words, CJK pairs, `emoji…`), so quoting them cannot break out of a string or an operator.
 extension SearchTerms {
     /// The FTS5 `MATCH` expression: `(("a" AND "b c" AND "d" *) NOT "e")`, every term a quoted
     /// string, so no user text is ever read as FTS5 syntax (columns, `NEAR`, `OR`); parenthesised

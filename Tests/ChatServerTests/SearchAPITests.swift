@@ -85,10 +85,18 @@ struct SearchAPITests {
             #expect(Self.texts(guest).count == 5, "a guest searches public rooms, never DMs")
             let inRoom = try await Self.search(port, Self.q("number 3") + "&room=lobby")
             #expect(Self.texts(inRoom) == ["<b>hello</b> number 3"])
+            try await Self.post(store, .room("Lobby"), "我们明天开会 🎉")
+            let cjk = try await Self.search(port, Self.q("明天"))
+            #expect(Self.texts(cjk) == ["我们明天开会 🎉"], "a CJK word inside a run")
+            let party = try await Self.search(port, Self.q("🎉"))
+            #expect(party.status == 200, "an emoji alone is a query")
+            #expect(Self.texts(party) == ["我们明天开会 🎉"])
+            let marked = try #require(Self.results(party).first?["snippet"] as? [[String: Any]])
+            #expect(marked.filter { $0["match"] as? Bool == true }.compactMap { $0["text"] as? String } == ["🎉"])
 
             for (query, code) in [
                 ("", "invalid_query"), ("q=", "invalid_query"), ("q=%20%20", "invalid_query"),
-                (Self.q(String(repeating: "a", count: 201)), "invalid_query"), (Self.q("🎉 !!"), "invalid_query"),
+                (Self.q(String(repeating: "a", count: 201)), "invalid_query"), (Self.q("© !! --"), "invalid_query"),
                 (Self.q((1...17).map { "w\($0)" }.joined(separator: " ")), "invalid_query"),
                 (Self.q("hello") + "&limit=0", "invalid_field"), (Self.q("hello") + "&limit=abc", "invalid_field"),
                 (Self.q("hello") + "&limit=101", "invalid_field"), (Self.q("hello") + "&before=abc", "invalid_field"),

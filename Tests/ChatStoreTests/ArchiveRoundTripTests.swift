@@ -66,6 +66,16 @@ struct ArchiveRoundTripTests {
         return try await HistoryImporter(store: store, batchSize: 2).importLines(now: now) { iterator.next() }
     }
 
+    /// Restored messages are in the search index (their `search_text` is written by the
+    /// restore): after the room is made public (memberships are not archived), a guest finds
+    /// the edited message by its current words.
+    static func expectSearchable(_ store: any ArchivableStore) async throws {
+        _ = try await store.updateRoom(named: "club", topic: nil, visibility: .public, by: .serverOperator, now: now)
+        let search = try #require(store as? any MessageSearch)
+        let found = try await search.search(SearchQuery(terms: SearchTerms(parsing: "edited"), reader: nil))
+        #expect(found.hits.map(\.message.seq) == [2], "restored messages are searchable")
+    }
+
     static func archivable(_ store: any DatabaseURL.DurableStore) throws -> any ArchivableStore {
         try #require(store as? any ArchivableStore)
     }
@@ -99,6 +109,7 @@ struct ArchiveRoundTripTests {
                             #expect(restored.createdAt == 1_000)
                             #expect(try await postgres.roomRetention(of: "club") == 30)
                             let again = try await Self.export(postgres, room: "CLUB")
+                            try await Self.expectSearchable(postgres)
                             // The stream goes on where it stopped.
                             #expect(try await postgres.append(Self.draft(room, text: "x", cid: "x9")).message.seq == 9)
                             // An import never merges histories.
@@ -116,6 +127,7 @@ struct ArchiveRoundTripTests {
                             _ = try await Self.importLines(Array(reexported), into: back)
                             #expect(try await back.messages(in: room, after: 0, limit: 100) == original)
                             #expect(try await Self.export(back, room: "Club").dropFirst() == exported.dropFirst())
+                            try await Self.expectSearchable(back)
                         }
                     }
                 }

@@ -46,6 +46,6 @@ struct PostgresMultiNodeTests {
         }
         #expect(results.map(\.message.seq).sorted() == Array(1...200))
         #expect(results.allSatisfy { !$0.duplicate })
-        #expect(versions == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], "each migration recorded once")
+        #expect(versions == Array(1...12), "each migration recorded once")
     }
 }

@@ -2,9 +2,10 @@
 ///
 /// Segments, not HTML and not in-band markers: a client renders each segment as text and wraps
 /// the matching ones (`<mark>` in the web UI), so no message text can ever turn into markup or
-/// fake a highlight. The stores mark matches with U+0001 and U+0002 (`startMarker`,
-/// `endMarker`) and replace those two characters in the stored text by spaces before, so a
-/// message containing them cannot confuse the split either.
+/// fake a highlight. Every store makes its snippets with `SearchTextMatcher`, segment by
+/// segment from the message's text. (`init(marked:)` reads the U+0001/U+0002-marked excerpts a
+/// database's own highlighter would give; the stores no longer use one: it would excerpt the
+/// normalised text they index.)
 public struct SearchSnippet: Sendable, Equatable {
     /// A run of the excerpt's text; `isMatch` when it is a matched word.
     public struct Segment: Sendable, Equatable {

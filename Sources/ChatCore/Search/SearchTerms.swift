@@ -7,10 +7,11 @@
 /// - a trailing `*` makes the last word a prefix (`meet*` finds "meeting");
 /// - a leading `-` excludes a word or a quoted phrase (`lunch -friday`).
 ///
-/// `or` is a plain word. A word is a run of letters and digits (`Character.isLetter`,
-/// `isNumber`): punctuation and emoji separate words and are not searched, so `hello-world` is
-/// the phrase "hello world", and a query of emoji alone has nothing to search for
-/// (`isSearchable` is false).
+/// `or` is a plain word. A word is a run of letters, digits and emoji
+/// (`SearchTextNormalizer.isWordCharacter`): punctuation separates words and is not searched,
+/// so `hello-world` is the phrase "hello world", and a query of punctuation alone has nothing to
+/// search for (`isSearchable` is false). The words are kept as typed; `SearchTextNormalizer`
+/// turns them into what the stores match (CJK pairs, emoji tokens, folded words).
 public struct SearchTerms: Sendable, Equatable {
     /// One required or excluded word or phrase.
     public struct Term: Sendable, Equatable {
@@ -75,7 +76,7 @@ public struct SearchTerms: Sendable, Equatable {
 
     /// Whether a character belongs to a word (the rest separates words).
     public static func isWordCharacter(_ character: Character) -> Bool {
-        character.isLetter || character.isNumber
+        SearchTextNormalizer.isWordCharacter(character)
     }
 
     /// The runs of word characters in `text`.

@@ -1,7 +1,8 @@
 import Synchronization
 
 /// `MessageSearch` in process memory: a case- and accent-insensitive substring search
-/// (`SubstringSearchMatcher`) over the messages the store still holds, so `--database-url
+/// (`SearchTextMatcher` with `substrings`, over `SearchTextNormalizer`'s tokens, so CJK and
+/// emoji match as on SQLite and PostgreSQL) over the messages the store still holds, so `--database-url
 /// memory:` searches too. It reads every held message per query: fine for tests and demos, not
 /// for a big history (that is what SQLite and PostgreSQL are for).
 extension InMemoryMessageStore: MessageSearch {
@@ -13,7 +14,7 @@ extension InMemoryMessageStore: MessageSearch {
 
     public func search(_ query: SearchQuery) async throws -> SearchPage {
         guard query.terms.isSearchable else { return SearchPage(hits: [], next: nil) }
-        let matcher = SubstringSearchMatcher(query.terms)
+        let matcher = SearchTextMatcher(query.terms, substrings: true)
         let roomKey = query.room.map(Room.key(for:))
         let candidates = searchCandidates(before: query.before?.position ?? Int64.max) { conversation, message in
             if let roomKey {

@@ -71,7 +71,7 @@ struct SearchController: Sendable {
             guard terms.isSearchable else {
                 throw APIError(
                     .badRequest, "invalid_query",
-                    "`q` has no word to search for: letters and digits are searched, punctuation and emoji are not")
+                    "`q` has no word to search for: letters, digits and emoji are searched, punctuation is not")
             }
             guard terms.terms.count <= Self.maxTerms else {
                 throw APIError(.badRequest, "invalid_query", "`q` may have at most \(Self.maxTerms) terms")

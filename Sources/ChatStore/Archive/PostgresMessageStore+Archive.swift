@@ -87,19 +87,20 @@ extension PostgresMessageStore: ConversationArchive {
                 reactions: message.reactions.isEmpty ? nil : message.reactions.storedJSON,
                 mentions: SQLiteMessageStore.namesJSON(message.mentions), attachments: message.attachments.storedJSON,
                 replyTo: message.replyTo?.seq,
-                updateSeq: message.update?.seq)
+                updateSeq: message.update?.seq,
+                searchText: message.event == nil ? SearchTextNormalizer.indexText(message.text) : nil)
         }
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         try await guarded {
             try await transaction { connection in
                 _ = try await connection.checkedQuery(
                     """
-                    INSERT INTO messages (\(unescaped: Self.messageColumns), reply_to, update_seq)
-                    SELECT \(unescaped: Self.messageColumns), reply_to, update_seq
+                    INSERT INTO messages (\(unescaped: Self.messageColumns), reply_to, update_seq, search_text)
+                    SELECT \(unescaped: Self.messageColumns), reply_to, update_seq, search_text
                     FROM json_to_recordset(\(json)::json) AS r(
                         conversation_key text, seq bigint, id text, sender text, client_id text, text text, created_at bigint,
                         event text, update_json text, reply_quote text, edited_at bigint, deleted_by text, reactions text,
-                        mentions text, attachments text, reply_to bigint, update_seq bigint)
+                        mentions text, attachments text, reply_to bigint, update_seq bigint, search_text text)
                     """, logger: self.logger)
             }
         }
@@ -127,6 +128,8 @@ private struct RestoredRow: Encodable {
     var attachments: String?
     var replyTo: Int64?
     var updateSeq: Int64?
+    /// `SearchTextNormalizer.indexText` of `text` (migration 12); nil for a room event.
+    var searchText: String?
 
     enum CodingKeys: String, CodingKey {
         case conversationKey = "conversation_key"
@@ -142,5 +145,6 @@ private struct RestoredRow: Encodable {
         case reactions, mentions, attachments
         case replyTo = "reply_to"
         case updateSeq = "update_seq"
+        case searchText = "search_text"
     }
 }

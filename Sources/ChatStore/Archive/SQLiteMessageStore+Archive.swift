@@ -86,8 +86,8 @@ extension SQLiteMessageStore: ConversationArchive {
             try await pool.write { db in
                 let insert = try db.cachedStatement(
                     sql: """
-                        INSERT INTO messages (\(Self.messageColumns), reply_to, update_seq)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO messages (\(Self.messageColumns), reply_to, update_seq, search_text)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """)
                 for message in messages {
                     try insert.execute(arguments: [
@@ -99,6 +99,7 @@ extension SQLiteMessageStore: ConversationArchive {
                         // the archive (OPERATIONS.md, "Export and import").
                         Self.namesJSON(message.mentions), message.attachments.storedJSON,
                         message.replyTo?.seq, message.update?.seq,
+                        message.event == nil ? SearchTextNormalizer.indexText(message.text) : nil,
                     ])
                 }
             }

@@ -19,12 +19,13 @@ struct SearchTermsTests {
             ])
     }
 
-    @Test("punctuation and emoji separate words; a term without a letter or digit is dropped")
+    @Test("punctuation separates words, emoji are word characters; a term without either is dropped")
     func wordCharacters() {
         #expect(SearchTerms(parsing: "hello-world").terms == [Term(words: ["hello", "world"])])
-        #expect(SearchTerms(parsing: "tonight🎉 !!! - 🎉").terms == [Term(words: ["tonight"])])
+        #expect(SearchTerms(parsing: "tonight🎉 !!! - 🎉").terms == [Term(words: ["tonight🎉"]), Term(words: ["🎉"])])
         #expect(SearchTerms(parsing: "東京タワー café").terms == [Term(words: ["東京タワー"]), Term(words: ["café"])])
-        #expect(!SearchTerms(parsing: "🎉 ... --").isSearchable)
+        #expect(SearchTerms(parsing: "🎉").isSearchable)
+        #expect(!SearchTerms(parsing: "© ... --").isSearchable, "a symbol that is not an emoji is punctuation")
         #expect(!SearchTerms(parsing: "-only -excluded").isSearchable, "nothing required: nothing to look for")
         #expect(SearchTerms(parsing: "").terms.isEmpty)
     }

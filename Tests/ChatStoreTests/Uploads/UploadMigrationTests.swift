@@ -22,7 +22,8 @@ struct UploadMigrationTests {
                 sql:
                     "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
             )
-            for migration in SQLiteSchema.migrations where migration.version != 8 {
+            // Up to 11: a database made before migration 12 (search's normalised text).
+            for migration in SQLiteSchema.migrations where migration.version != 8 && migration.version <= 11 {
                 for statement in migration.statements { try db.execute(sql: statement) }
                 try db.execute(
                     sql: "INSERT INTO schema_migrations VALUES (?, ?, 0)",
@@ -42,7 +43,7 @@ struct UploadMigrationTests {
         try queue.close()
 
         let store = try SQLiteMessageStore(path: path)
-        #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+        #expect(try await store.appliedMigrations() == Array(1...12))
         let old = try await store.messages(in: .room("old"), after: 0, limit: 10)
         #expect(old.map(\.text) == ["before uploads"])
         #expect(old.first?.attachments == [], "a message from before has no attachments")
