@@ -184,33 +184,7 @@ enum SQLiteSchema {
                     tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
                 )
                 """,
-                // Only chat messages are indexed (`SQLiteMessageStore.searchable`).
-                """
-                CREATE TRIGGER messages_search_insert AFTER INSERT ON messages WHEN new.event IS NULL BEGIN
-                    INSERT INTO message_search_rows (conversation_key, seq) VALUES (new.conversation_key, new.seq);
-                    INSERT INTO message_search (rowid, text, scope)
-                        SELECT id, new.text, \(searchScope("new.conversation_key")) FROM message_search_rows
-                        WHERE conversation_key = new.conversation_key AND seq = new.seq;
-                END
-                """,
-                """
-                CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
-                    INSERT INTO message_search (message_search, rowid, text, scope)
-                        SELECT 'delete', id, old.text, \(searchScope("old.conversation_key")) FROM message_search_rows
-                        WHERE conversation_key = old.conversation_key AND seq = old.seq;
-                    DELETE FROM message_search_rows WHERE conversation_key = old.conversation_key AND seq = old.seq;
-                END
-                """,
-                """
-                CREATE TRIGGER messages_search_update AFTER UPDATE OF text ON messages BEGIN
-                    INSERT INTO message_search (message_search, rowid, text, scope)
-                        SELECT 'delete', id, old.text, \(searchScope("old.conversation_key")) FROM message_search_rows
-                        WHERE conversation_key = old.conversation_key AND seq = old.seq;
-                    INSERT INTO message_search (rowid, text, scope)
-                        SELECT id, new.text, \(searchScope("new.conversation_key")) FROM message_search_rows
-                        WHERE conversation_key = new.conversation_key AND seq = new.seq;
-                END
-                """,
+            ] + searchTriggers(indexing: "text") + [
                 // Messages stored before this version, oldest first.
                 """
                 INSERT INTO message_search_rows (conversation_key, seq)
@@ -336,38 +310,47 @@ enum SQLiteSchema {
                 CREATE VIEW message_search_content AS
                 SELECT r.id AS id, m.search_text AS text, \(searchScope("r.conversation_key")) AS scope
                 FROM message_search_rows r JOIN messages m ON m.conversation_key = r.conversation_key AND m.seq = r.seq
-                """,
                 """
-                CREATE TRIGGER messages_search_insert AFTER INSERT ON messages WHEN new.event IS NULL BEGIN
-                    INSERT INTO message_search_rows (conversation_key, seq) VALUES (new.conversation_key, new.seq);
-                    INSERT INTO message_search (rowid, text, scope)
-                        SELECT id, new.search_text, \(searchScope("new.conversation_key")) FROM message_search_rows
-                        WHERE conversation_key = new.conversation_key AND seq = new.seq;
-                END
-                """,
-                """
-                CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
-                    INSERT INTO message_search (message_search, rowid, text, scope)
-                        SELECT 'delete', id, old.search_text, \(searchScope("old.conversation_key")) FROM message_search_rows
-                        WHERE conversation_key = old.conversation_key AND seq = old.seq;
-                    DELETE FROM message_search_rows WHERE conversation_key = old.conversation_key AND seq = old.seq;
-                END
-                """,
-                // An edit or a delete sets `text` and `search_text` in one statement.
-                """
-                CREATE TRIGGER messages_search_update AFTER UPDATE OF search_text ON messages BEGIN
-                    INSERT INTO message_search (message_search, rowid, text, scope)
-                        SELECT 'delete', id, old.search_text, \(searchScope("old.conversation_key")) FROM message_search_rows
-                        WHERE conversation_key = old.conversation_key AND seq = old.seq;
-                    INSERT INTO message_search (rowid, text, scope)
-                        SELECT id, new.search_text, \(searchScope("new.conversation_key")) FROM message_search_rows
-                        WHERE conversation_key = new.conversation_key AND seq = new.seq;
-                END
-                """,
-                "INSERT INTO message_search (message_search) VALUES ('rebuild')",
+            ] + searchTriggers(indexing: "search_text") + [
+                "INSERT INTO message_search (message_search) VALUES ('rebuild')"
             ]
         ),
     ]
+
+    /// The triggers that keep `message_search` in step with the column it indexes: `text` from
+    /// migration 5, `search_text` from migration 12 (an edit or a delete sets `text` and
+    /// `search_text` in one statement). Only chat messages are indexed, never room events
+    /// (`SQLiteMessageStore.searchable`).
+    static func searchTriggers(indexing column: String) -> [String] {
+        [
+            """
+            CREATE TRIGGER messages_search_insert AFTER INSERT ON messages WHEN new.event IS NULL BEGIN
+                INSERT INTO message_search_rows (conversation_key, seq) VALUES (new.conversation_key, new.seq);
+                INSERT INTO message_search (rowid, text, scope)
+                    SELECT id, new.\(column), \(searchScope("new.conversation_key")) FROM message_search_rows
+                    WHERE conversation_key = new.conversation_key AND seq = new.seq;
+            END
+            """,
+            """
+            CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+                INSERT INTO message_search (message_search, rowid, text, scope)
+                    SELECT 'delete', id, old.\(column), \(searchScope("old.conversation_key")) FROM message_search_rows
+                    WHERE conversation_key = old.conversation_key AND seq = old.seq;
+                DELETE FROM message_search_rows WHERE conversation_key = old.conversation_key AND seq = old.seq;
+            END
+            """,
+            """
+            CREATE TRIGGER messages_search_update AFTER UPDATE OF \(column) ON messages BEGIN
+                INSERT INTO message_search (message_search, rowid, text, scope)
+                    SELECT 'delete', id, old.\(column), \(searchScope("old.conversation_key")) FROM message_search_rows
+                    WHERE conversation_key = old.conversation_key AND seq = old.seq;
+                INSERT INTO message_search (rowid, text, scope)
+                    SELECT id, new.\(column), \(searchScope("new.conversation_key")) FROM message_search_rows
+                    WHERE conversation_key = new.conversation_key AND seq = new.seq;
+            END
+            """,
+        ]
+    }
 
     /// The SQL of a message's search scope, from its conversation key: `r` and the hex of the
     /// lower-cased room name for a room (one token of letters and digits, whatever the name), ''
