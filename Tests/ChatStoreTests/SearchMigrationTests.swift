@@ -22,18 +22,9 @@ struct SearchMigrationTests {
         let path = directory.appendingPathComponent("v7.sqlite").path
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
-            try db.execute(
-                sql:
-                    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
-            )
             // What a database made before search has: every migration but 5 (up to 11, the
             // version before search's normalised text).
-            for migration in SQLiteSchema.migrations where migration.version != 5 && migration.version <= 11 {
-                for statement in migration.statements { try db.execute(sql: statement) }
-                try db.execute(
-                    sql: "INSERT INTO schema_migrations VALUES (?, ?, 0)",
-                    arguments: [migration.version, migration.name])
-            }
+            try OlderSQLiteSchema.create(in: db) { $0.version != 5 && $0.version <= 11 }
             try db.execute(
                 sql:
                     "INSERT INTO conversations (key, kind, room, epoch, last_seq, created_at) VALUES ('room:old', 'room', 'old', 'e', 5, 1)"
@@ -118,17 +109,10 @@ struct SearchMigrationTests {
         let path = directory.appendingPathComponent("v11.sqlite").path
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
-            try db.execute(
-                sql:
-                    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
-            )
             for migration in SQLiteSchema.migrations where migration.version <= 11 {
                 #expect(migration.backfill == nil && migration.finally.isEmpty)
-                for statement in migration.statements { try db.execute(sql: statement) }
-                try db.execute(
-                    sql: "INSERT INTO schema_migrations VALUES (?, ?, 0)",
-                    arguments: [migration.version, migration.name])
             }
+            try OlderSQLiteSchema.create(in: db) { $0.version <= 11 }
             try db.execute(
                 sql:
                     "INSERT INTO conversations (key, kind, room, epoch, last_seq, created_at) VALUES ('room:old', 'room', 'old', 'e', 5, 1)"

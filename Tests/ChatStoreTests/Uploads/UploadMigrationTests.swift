@@ -18,17 +18,8 @@ struct UploadMigrationTests {
         let path = directory.appendingPathComponent("v9.sqlite").path
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
-            try db.execute(
-                sql:
-                    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
-            )
             // Up to 11: a database made before migration 12 (search's normalised text).
-            for migration in SQLiteSchema.migrations where migration.version != 8 && migration.version <= 11 {
-                for statement in migration.statements { try db.execute(sql: statement) }
-                try db.execute(
-                    sql: "INSERT INTO schema_migrations VALUES (?, ?, 0)",
-                    arguments: [migration.version, migration.name])
-            }
+            try OlderSQLiteSchema.create(in: db) { $0.version != 8 && $0.version <= 11 }
             try db.execute(
                 sql: """
                     INSERT INTO conversations (key, kind, room, epoch, last_seq, created_at)
