@@ -11,6 +11,10 @@ import Synchronization
 /// deadline, so the finished ones at its head are dropped as new ones are armed. One sleeper
 /// waits for the earliest deadline and fires what expired: with a 10 s budget it wakes about
 /// once every 10 s, whatever the message rate.
+///
+/// Bound: an entry leaves by its deadline at the latest (fired, or dropped as finished), so the
+/// buffer holds at most the calls armed within one budget: the request rate times the send
+/// timeout, and far fewer while calls answer in order.
 package final class DeadlineTimer: Sendable {
     /// A deadline's expiry action, armed until it fires or its call finishes.
     package protocol Entry: AnyObject, Sendable {
