@@ -84,18 +84,20 @@ struct DeadlineTimerTests {
         #expect(answered.allSatisfy { $0.firedAt == nil })
     }
 
-    @Test("Deadline.run still times out a stuck call through the shared timer, and a quick one leaves nothing armed")
+    @Test("Deadline.run still times out a stuck call through its timer, and a quick one leaves nothing armed")
     func deadlineUsesTheTimer() async throws {
+        // A timer of its own: the shared one is armed by every other test running in parallel.
+        let timer = DeadlineTimer()
         let stuck = DeadlineTests.StuckCall()
         let start = ContinuousClock.now
         await #expect(throws: DeadlineExceeded.self) {
-            try await Deadline(in: .milliseconds(300)).run("stuck call") { await stuck.call() }
+            try await Deadline(in: .milliseconds(300)).run("stuck call", timer: timer) { await stuck.call() }
         }
         #expect(ContinuousClock.now - start >= .milliseconds(300))
         stuck.release()
-        for _ in 0..<1_000 { _ = try await Deadline(in: .seconds(60)).run("quick") { 1 } }
+        for _ in 0..<1_000 { _ = try await Deadline(in: .seconds(60)).run("quick", timer: timer) { 1 } }
         // Each was finished before the next was armed: at most the last is still held.
-        #expect(DeadlineTimer.shared.armedCount <= 1)
+        #expect(timer.armedCount <= 1)
     }
 
     @Test("run(inline: true) calls in place, and refuses without calling once the deadline passed")

@@ -39,17 +39,20 @@ package struct Deadline: Sendable {
     ///
     /// - Parameters:
     ///   - operation: what is called, for the error (`"store append"`).
+    ///   - timer: the sleeper that fires the deadline; tests pass their own so that what other
+    ///     tests arm on the shared one cannot disturb what they count.
     ///   - body: the call.
     /// - Throws: `DeadlineExceeded`, `CancellationError`, or what `body` throws.
     package func run<T: Sendable>(
-        _ operation: String, _ body: @escaping @Sendable () async throws -> T
+        _ operation: String, timer: DeadlineTimer = .shared,
+        _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         guard !hasPassed else { throw DeadlineExceeded(operation: operation, budget: budget) }
         let race = Race<T>(expiry: DeadlineExceeded(operation: operation, budget: budget))
         let work = Task { race.finish(await Self.result(of: body)) }
         // The timer is one shared sleeper (`DeadlineTimer`), not a timer per call: every send
         // arms two and almost always finishes them long before they fire.
-        DeadlineTimer.shared.arm(race, at: instant)
+        timer.arm(race, at: instant)
         defer {
             // A no-op when the work finished; at the deadline it asks the work to stop.
             work.cancel()
