@@ -57,7 +57,7 @@ struct BotAPITests {
             try await alice.hello(token: aliceToken)
             try await alice.join("deploys")
             try await alice.send(["type": "send", "room": "deploys", "text": "deploying?", "cid": "a1"])
-            let aliceAck = try await alice.expect("ack", skipping: ["presence", "message"])
+            let aliceAck = try await alice.expectSent(cid: "a1").ack
 
             let anonymous = try await HTTP.request(
                 "POST", port: port, path: "/api/admin/bots", json: ["name": "ci", "rooms": ["deploys"]])

@@ -143,6 +143,30 @@ final class TestChatClient: Sendable {
         }
     }
 
+    /// The `ack` of this client's send `cid` and the client's own copy of that message, in
+    /// whichever order they come. The protocol orders neither before the other: the ack goes out
+    /// from the hub once the message is stored and confirmed, the copy comes back through the
+    /// broker. A test that reads the next `message` afterwards must have consumed its own.
+    /// Other clients' messages that arrive meanwhile are passed over, like `skipping`'s types.
+    func expectSent(
+        cid: String, skipping: Set<String> = ["presence", "typing", "receipt"], timeout: Duration = .seconds(10)
+    ) async throws -> (ack: Frame, message: Frame) {
+        var ack: Frame?
+        var messages: [String: Frame] = [:]
+        while true {
+            let frame = try await next(timeout: timeout)
+            switch frame.type {
+            case "ack" where frame.string("cid") == cid: ack = frame
+            case "message": if let id = frame.string("id") { messages[id] = frame }
+            default:
+                if !skipping.contains(frame.type) {
+                    throw Failure(description: "\(name): expected the ack and copy of `\(cid)`, got \(frame.raw)")
+                }
+            }
+            if let ack, let id = ack.string("id"), let message = messages[id] { return (ack, message) }
+        }
+    }
+
     /// Waits for the server to close the connection and returns the close code.
     func expectClose(timeout: Duration = .seconds(10)) async throws -> UInt16? {
         while true {

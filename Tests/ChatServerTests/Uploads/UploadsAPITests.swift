@@ -151,9 +151,9 @@ struct UploadsAPITests {
                     == "too_many_attachments")
             #expect(try await refusal([], cid: "r6", text: "") == "empty_text", "no text and no attachment")
             try await client.send(["type": "send", "room": "lobby", "text": "", "cid": "ok", "attachments": [own]])
-            let message = try await client.expect("message")
+            let (ack, message) = try await client.expectSent(cid: "ok")
             #expect((message["attachments"] as? [[String: Any]])?.first?["id"] as? String == own)
-            #expect(try await client.expect("ack").string("cid") == "ok")
+            #expect(ack.int("seq") == message.int("seq") && message.string("from") == "alice")
         }
     }
 
@@ -229,7 +229,7 @@ struct UploadsAPITests {
             try await client.hello("visitor")
             try await client.join("lobby")
             try await client.send(["type": "send", "room": "lobby", "text": "look", "cid": "g1", "attachments": [id]])
-            #expect((try await client.expect("message")["attachments"] as? [[String: Any]])?.count == 1)
+            #expect((try await client.expectSent(cid: "g1").message["attachments"] as? [[String: Any]])?.count == 1)
             #expect(try await Self.download(port, id, token: nil).status == 200, "a public room's file: anyone")
         }
     }
