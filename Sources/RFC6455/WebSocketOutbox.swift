@@ -39,7 +39,9 @@ package struct WebSocketOutbox {
     }
 
     private let configuration: Configuration
-    private var entries = CircularBuffer<Entry>()
+    /// Starts at one entry, not `CircularBuffer`'s sixteen: most sockets are idle most of the
+    /// time, and sixteen cost each of them ~0.4 KiB.
+    private var entries = CircularBuffer<Entry>(initialCapacity: 1)
     private var bytes = 0
     private var ephemeralCount = 0
     /// Set by an overflow or a close: no more frames are accepted.

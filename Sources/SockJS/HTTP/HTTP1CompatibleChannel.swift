@@ -25,8 +25,20 @@ public struct HTTP1CompatibleChannel: ServerChildChannel {
     /// Serves its endpoint's handshakes without the upgrader.
     let takeover: WebSocketTakeover?
 
+    /// How each connection's reads are sized: from 512 bytes, growing while reads fill the
+    /// buffer. The channel keeps its last receive buffer for the next read, so NIO's default
+    /// first size (2,048) cost every idle WebSocket 2 KiB; a WebSocket message or a request
+    /// head rarely needs more, and an upload's reads grow to 64 KiB within a few reads.
+    static let receiveSizes = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65_536)
+
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        base.setup(channel: channel, logger: logger).flatMapThrowing { value in
+        // Before the first read, so the first receive buffer is already the small one.
+        do {
+            try channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: Self.receiveSizes)
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+        return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             // The base configured the pipeline synchronously; no request has been read yet.
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
