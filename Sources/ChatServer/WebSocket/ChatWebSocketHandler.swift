@@ -337,11 +337,11 @@ final class ChatWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
         if inbound.isEmpty {
             if disconnected {
+                debug("websocket closed")
                 // Forgotten once: a second `pumpInbound` finds no session id.
                 sessionID = nil
                 let hub = configuration.hub
                 Task { await hub.disconnect(id) }
-                debug("websocket closed")
             }
             return
         }
